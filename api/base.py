@@ -1,0 +1,146 @@
+"""The base handler: JSON in and out, the one error rendering, auth claims, deps."""
+
+import json
+import logging
+import uuid
+
+import tornado.web
+from marshmallow import ValidationError
+
+from models.errors import AppError, flatten_errors
+
+log = logging.getLogger(__name__)
+
+
+def to_json(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+class BaseHandler(tornado.web.RequestHandler):
+    request_id: str | None = None
+
+    @property
+    def deps(self):
+        return self.application.settings["deps"]
+
+    @property
+    def config(self):
+        return self.application.settings["config"]
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+    def prepare(self):
+        self._counted = True
+        self.application.settings["inflight"][0] += 1
+        incoming = self.request.headers.get("X-Request-ID", "")
+        self.request_id = incoming[:64] if incoming.isascii() and incoming else uuid.uuid4().hex
+        self.set_header("X-Request-ID", self.request_id)
+        if len(self.request.body) > self.config.max_body_bytes:
+            raise AppError(413, "request.too_large", f"请求体不能超过 {self.config.max_body_bytes // 1024} KB")
+
+    def on_finish(self):
+        if getattr(self, "_counted", False):
+            self.application.settings["inflight"][0] -= 1
+
+    # ---- input -------------------------------------------------------------------------------
+    def json_body(self):
+        if not self.request.body:
+            raise AppError(400, "request.empty_body", "请求体不能为空")
+        try:
+            return json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise AppError(400, "request.malformed_json", "请求体不是合法的 JSON") from None
+
+    def load(self, schema, data=None):
+        """schema.load(the JSON body) with 422 field errors."""
+        data = self.json_body() if data is None else data
+        if not isinstance(data, dict):
+            raise AppError(400, "request.malformed_json", "请求体应为 JSON 对象")
+        try:
+            return schema.load(data)
+        except ValidationError as err:
+            raise AppError(422, "validation_failed", "提交的数据有误", details=flatten_errors(err.messages)) from None
+
+    def query_arg(self, name: str, default=None, *, choices=None, as_int=False, lo=None, hi=None, required=False):
+        value = self.get_query_argument(name, None)
+        if value in (None, "") and required:
+            raise AppError(400, "request.bad_query", f"缺少参数 {name}")
+        if value in (None, ""):
+            return default
+        if choices is not None and value not in choices:
+            raise AppError(400, "request.bad_query", f"参数 {name} 的取值无效", details={name: list(choices)})
+        if as_int:
+            try:
+                value = int(value)
+            except ValueError:
+                raise AppError(400, "request.bad_query", f"参数 {name} 应为整数") from None
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                raise AppError(400, "request.bad_query", f"参数 {name} 应在 {lo} 到 {hi} 之间")
+        return value
+
+    def if_match_version(self) -> int:
+        raw = self.request.headers.get("If-Match", "").strip().strip('W/').strip('"')
+        if not raw:
+            raise AppError(428, "request.if_match_required", "请在 If-Match 中带上所编辑的版本号")
+        try:
+            return int(raw)
+        except ValueError:
+            raise AppError(400, "request.bad_if_match", "If-Match 应为版本号") from None
+
+    # ---- auth --------------------------------------------------------------------------------
+    def current_claims(self) -> dict | None:
+        if not hasattr(self, "_claims"):
+            header = self.request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            self._claims = None
+            if header:
+                if scheme.lower() != "bearer" or not token:
+                    raise AppError(401, "auth.token_invalid", "登录凭证无效")
+                self._claims = self.deps.tokens.decode(token.strip())
+        return self._claims
+
+    def actor(self) -> dict:
+        claims = self.current_claims() or {}
+        return {"username": claims.get("username", claims.get("sub", "")), "role": claims.get("role", "")}
+
+    # ---- output ------------------------------------------------------------------------------
+    def send(self, obj, status: int = 200) -> None:
+        self.set_status(status)
+        self.finish(to_json(obj))
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, AppError):
+            self.set_status(exc.status)
+            for name, value in exc.headers.items():
+                self.set_header(name, value)
+            body = exc.to_dict()
+        elif isinstance(exc, tornado.web.HTTPError) and status_code < 500:
+            body = {"error": {"code": f"http.{status_code}", "message": _HTTP_MESSAGES.get(status_code, "请求有误")}}
+        else:
+            body = {"error": {"code": "internal", "message": "服务器内部错误，请稍后再试"}}
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        if self.request_id:
+            self.set_header("X-Request-ID", self.request_id)
+        self.finish(to_json(body))
+
+    def log_exception(self, typ, value, tb) -> None:
+        if isinstance(value, AppError):
+            if value.status >= 500:
+                log.warning("%s %s -> %s", self.request.method, self.request.path, value,
+                            extra={"request_id": self.request_id})
+            return
+        super().log_exception(typ, value, tb)
+
+
+_HTTP_MESSAGES = {404: "接口不存在", 405: "不支持的请求方法", 400: "请求有误", 413: "请求体过大"}
+
+
+class NotFoundHandler(BaseHandler):
+    """Unknown paths answer JSON too."""
+
+    def prepare(self):
+        super().prepare()
+        raise AppError(404, "route.not_found", "接口不存在")

@@ -1,0 +1,157 @@
+"""One frozen Settings object built from the environment, then `.env`, then defaults.
+
+Nothing else in the project reads os.environ.
+"""
+
+import dataclasses
+import os
+from collections.abc import Mapping
+
+from dotenv import dotenv_values
+
+DEMO_JWT_SECRET = "demo-only-jwt-secret-do-not-use-in-production"
+DEMO_WECHAT_APPID = "wxdemoappid"
+DEMO_WECHAT_SECRET = "demo-wechat-secret"
+
+
+class Secret(str):
+    """A string that never shows itself in reprs or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    mode: str = "production"  # "demo" or "production"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    mongodb_uri: Secret | None = None
+    mongodb_db: str = "govservice"
+    redis_url: Secret | None = None
+    jwt_secret: Secret = Secret("")
+    jwt_old_secrets: tuple = ()
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 12 * 3600
+    login_max_failures: int = 5
+    login_lock_seconds: int = 900
+    wechat_appid: str = ""
+    wechat_secret: Secret = Secret("")
+    wechat_api_base: str = "https://api.weixin.qq.com/"
+    mount_sandbox: bool = False
+    upstream_timeout: float = 5.0
+    max_body_bytes: int = 1024 * 1024
+    cache_poll_seconds: float = 5.0
+    log_level: str = "INFO"
+    access_log: bool = True
+
+    @property
+    def demo(self) -> bool:
+        return self.mode == "demo"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> "Settings":
+        env: dict[str, str] = {}
+        if dotenv and os.path.exists(dotenv):
+            env.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        env.update(os.environ if environ is None else environ)
+        return cls.from_mapping(env)
+
+    @classmethod
+    def from_mapping(cls, env: Mapping[str, str]) -> "Settings":
+        mode = (env.get("APP_MODE") or "production").strip().lower()
+        if mode not in ("demo", "production"):
+            raise ConfigError(f"APP_MODE must be 'demo' or 'production', not {mode!r}")
+        demo = mode == "demo"
+        port = _int(env, "PORT", 8000)
+        values = dict(
+            mode=mode,
+            host=env.get("HOST", "127.0.0.1"),
+            port=port,
+            mongodb_uri=_secret(env.get("MONGODB_URI")),
+            mongodb_db=env.get("MONGODB_DB", "govservice"),
+            redis_url=_secret(env.get("REDIS_URL")),
+            jwt_secret=Secret(env.get("JWT_SECRET", DEMO_JWT_SECRET if demo else "")),
+            jwt_old_secrets=tuple(Secret(s) for s in env.get("JWT_OLD_SECRETS", "").split(",") if s),
+            access_token_ttl=_int(env, "ACCESS_TOKEN_TTL", 900),
+            refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 12 * 3600),
+            login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
+            login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 900),
+            wechat_appid=env.get("WECHAT_APPID", DEMO_WECHAT_APPID if demo else ""),
+            wechat_secret=Secret(env.get("WECHAT_SECRET", DEMO_WECHAT_SECRET if demo else "")),
+            wechat_api_base=env.get(
+                "WECHAT_API_BASE",
+                f"http://127.0.0.1:{port}/sandbox/wechat/" if demo else "https://api.weixin.qq.com/",
+            ),
+            mount_sandbox=_bool(env, "SANDBOX", demo),
+            upstream_timeout=_float(env, "UPSTREAM_TIMEOUT", 5.0),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 1024 * 1024),
+            cache_poll_seconds=_float(env, "CACHE_POLL_SECONDS", 5.0),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            access_log=_bool(env, "ACCESS_LOG", True),
+        )
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse settings that are unsafe outside the demo."""
+        if not 60 <= self.access_token_ttl <= 900:
+            raise ConfigError("ACCESS_TOKEN_TTL must be between 60 and 900 seconds")
+        if self.demo:
+            return
+        problems = []
+        if not self.jwt_secret or self.jwt_secret == DEMO_JWT_SECRET or len(self.jwt_secret) < 32:
+            problems.append("JWT_SECRET must be set to a random value of at least 32 characters")
+        if self.wechat_secret == DEMO_WECHAT_SECRET:
+            problems.append("WECHAT_SECRET must not be the demo secret")
+        if not self.mongodb_uri:
+            problems.append("MONGODB_URI is required outside demo mode")
+        if not self.redis_url:
+            problems.append("REDIS_URL is required outside demo mode")
+        if self.mount_sandbox:
+            problems.append("SANDBOX must be off outside demo mode")
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _secret(value: str | None) -> Secret | None:
+    return Secret(value) if value else None
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be an integer, not {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number, not {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
+    raw = env.get(key)
+    if raw in (None, ""):
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{key} must be a boolean, not {raw!r}")

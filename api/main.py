@@ -1,0 +1,71 @@
+"""`python -m api`: bind, optionally fork, serve, and stop gracefully on SIGTERM."""
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.process
+
+from api.app import build_deps, make_app
+from api.config import ConfigError, Settings
+
+log = logging.getLogger("api")
+MAX_UPLOAD_BYTES = 12 * 1024 * 1024  # JSON bodies are limited per handler; uploads come later
+GRACE_SECONDS = 10
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="政务服务移动端 API server")
+    parser.add_argument("--processes", type=int, default=1, help="worker processes (0 = one per core)")
+    parser.add_argument("--port", type=int, default=None, help="overrides PORT")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.port is not None:
+            settings = settings.replace(port=args.port)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.processes != 1 and not (settings.mongodb_uri and settings.redis_url):
+        print("--processes above 1 needs MONGODB_URI and REDIS_URL: the in-process store "
+              "would give every process its own copy of the data", file=sys.stderr)
+        return 2
+    sockets = tornado.netutil.bind_sockets(settings.port, settings.host)
+    if args.processes != 1:
+        tornado.process.fork_processes(args.processes)  # after binding: children share the sockets
+    log.info("listening on http://%s:%d (%s mode)", settings.host, settings.port, settings.mode)
+    asyncio.run(serve(settings, sockets))
+    return 0
+
+
+async def serve(settings, sockets) -> None:
+    deps = build_deps(settings)
+    await deps.start(seed_demo=settings.demo)
+    app = make_app(settings, deps)
+    server = tornado.httpserver.HTTPServer(app, xheaders=True, max_body_size=MAX_UPLOAD_BYTES)
+    server.add_sockets(sockets)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping: no new connections, %ds for requests in flight", GRACE_SECONDS)
+    server.stop()
+    inflight = app.settings["inflight"]
+    for _ in range(GRACE_SECONDS * 10):
+        if inflight[0] <= 0:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        log.warning("%d requests still running after %ds; closing anyway", inflight[0], GRACE_SECONDS)
+    await server.close_all_connections()
+    await deps.close()

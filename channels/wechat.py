@@ -1,0 +1,143 @@
+"""The WeChat platform: access tokens shared through Redis, and official-account menu sync.
+
+wechatpy is synchronous, so its calls run in a bounded executor with a timeout. Tokens do
+not come from wechatpy: one `stable_token` per app is fetched with Tornado's async client
+under a Redis lock, cached in Redis and refreshed 5 minutes early, so processes never
+invalidate each other's token. A call answered 40001/42001 refreshes once and retries once.
+"""
+
+import asyncio
+import json
+import logging
+import time
+
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.memorystorage import MemoryStorage
+
+from models.errors import AppError
+
+log = logging.getLogger(__name__)
+TOKEN_ERRORS = {40001, 40014, 42001}
+EARLY_REFRESH = 300
+
+
+class _TokenFromRedisOnly(Exception):
+    pass
+
+
+class _Client(WeChatClient):
+    """wechatpy client aimed at a configurable base URL, using the token we hand it."""
+
+    def __init__(self, api_base: str, appid: str, secret: str, token: str, timeout: float):
+        super().__init__(appid, secret, access_token=token, session=MemoryStorage(), timeout=timeout,
+                         auto_retry=False)
+        self.API_BASE_URL = api_base + "cgi-bin/"
+
+    def fetch_access_token(self):
+        # The stock method hard-codes api.weixin.qq.com; tokens come from WeChatPlatform only.
+        raise _TokenFromRedisOnly()
+
+
+def unavailable(detail: str) -> AppError:
+    return AppError(503, "wechat.unavailable", "微信服务暂时不可用，请稍后再试", details={"reason": detail})
+
+
+class WeChatPlatform:
+    def __init__(self, *, appid: str, secret: str, api_base: str, redis, executor, timeout: float = 5.0):
+        self.appid, self._secret, self.api_base = appid, secret, api_base
+        self.redis, self.executor, self.timeout = redis, executor, timeout
+        self._memo: tuple[str, float] | None = None  # (token, expires_at) when Redis is unreachable
+
+    @property
+    def _key(self) -> str:
+        return f"wechat:token:{self.appid}"
+
+    async def access_token(self, stale: str | None = None) -> str:
+        """A valid token; pass `stale` after WeChat refused that token to force a new one."""
+        cached = await self._cached()
+        if cached and cached != stale:
+            return cached
+        try:
+            async with self.redis.lock(f"lock:{self._key}", timeout=self.timeout * 3, blocking_timeout=self.timeout):
+                cached = await self._cached()
+                if cached and cached != stale:
+                    return cached  # another process refreshed while we waited
+                return await self._refresh(force=stale is not None)
+        except AppError:
+            raise
+        except Exception as exc:  # Redis down: fetch alone rather than fail the operator
+            log.warning("WeChat token lock unavailable (%s); fetching without it", exc)
+            return await self._refresh(force=stale is not None)
+
+    async def _cached(self) -> str | None:
+        try:
+            value = await self.redis.get(self._key)
+            return value.decode() if isinstance(value, bytes) else value
+        except Exception:
+            if self._memo and self._memo[1] > time.time():
+                return self._memo[0]
+            return None
+
+    async def _refresh(self, force: bool) -> str:
+        body = {"grant_type": "client_credential", "appid": self.appid, "secret": self._secret,
+                "force_refresh": force}
+        try:
+            response = await AsyncHTTPClient().fetch(
+                self.api_base + "cgi-bin/stable_token", method="POST", body=json.dumps(body),
+                headers={"Content-Type": "application/json"}, request_timeout=self.timeout)
+            result = json.loads(response.body)
+        except HTTPClientError as exc:
+            raise unavailable(f"stable_token HTTP {exc.code}") from None
+        except (OSError, ValueError) as exc:
+            raise unavailable(f"stable_token {type(exc).__name__}") from None
+        if result.get("errcode"):
+            raise AppError(502, "wechat.token_failed", "获取微信接口凭证失败",
+                           details={"errcode": result["errcode"], "errmsg": result.get("errmsg", "")})
+        token, expires_in = result.get("access_token"), int(result.get("expires_in", 7200))
+        if not token:
+            raise unavailable("stable_token reply without access_token")
+        ttl = max(60, expires_in - EARLY_REFRESH)
+        self._memo = (token, time.time() + ttl)
+        try:
+            await self.redis.set(self._key, token, ex=ttl)
+        except Exception as exc:
+            log.warning("WeChat token not shared through Redis: %s", exc)
+        return token
+
+    async def call(self, fn):
+        """Run `fn(client)` in the executor; refresh the token and retry once on 40001/42001."""
+        token = await self.access_token()
+        try:
+            return await self._run(fn, token)
+        except WeChatClientException as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            log.info("WeChat refused the access token (%s); refreshing once", exc.errcode)
+        return await self._run(fn, await self.access_token(stale=token))
+
+    async def _run(self, fn, token: str):
+        client = _Client(self.api_base, self.appid, self._secret, token, self.timeout)
+        loop = asyncio.get_running_loop()
+        try:
+            return await asyncio.wait_for(loop.run_in_executor(self.executor, fn, client), self.timeout + 1)
+        except TimeoutError:
+            raise unavailable("timeout") from None
+        except WeChatClientException as exc:
+            if exc.errcode is None or exc.errcode == -1:
+                raise unavailable(f"errcode {exc.errcode}") from None
+            raise
+        except OSError as exc:  # requests' ConnectionError and timeouts are OSErrors
+            raise unavailable(type(exc).__name__) from None
+
+    async def apply_menu(self, official_account: dict | None) -> None:
+        """Make WeChat's official-account menu match ours (None deletes it)."""
+        try:
+            if official_account is None:
+                await self.call(lambda c: c.menu.delete())
+            else:
+                await self.call(lambda c: c.menu.create(official_account))
+        except WeChatClientException as exc:
+            raise AppError(422, "wechat.menu_rejected", f"微信拒绝了公众号菜单（errcode {exc.errcode}：{exc.errmsg}）",
+                           details={"errcode": exc.errcode, "errmsg": exc.errmsg}) from None

@@ -1,0 +1,212 @@
+"""Channel menus: the cached client read, and the operators' draft/validate/publish/rollback."""
+
+from api import published
+from api.auth import require_roles
+from api.base import BaseHandler
+from models import audit, menus
+from models.catalog import check_channel
+from models.menus import (
+    DraftSchema,
+    MenuViewSchema,
+    PublishSchema,
+    RollbackSchema,
+    ValidationResultSchema,
+    VersionSchema,
+)
+
+CHANNEL = r"(?P<channel>[^/]+)"
+_view = MenuViewSchema()
+
+
+class ChannelMenuHandler(BaseHandler):
+    async def get(self, channel):
+        """The channel's published menu (strong ETag; 304 on If-None-Match).
+        ---
+        tags: [menus]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string, enum: [wechat, alipay, app]}}
+          - {in: query, name: region, schema: {type: string}, description: 6-digit region code; hides entries not offered there}
+        responses:
+          200: {content: {application/json: {schema: MenuViewSchema}}}
+          304: {description: not modified}
+          404: {description: unknown channel or nothing published}
+        """
+        region = self.query_arg("region")
+        rendered = await published.menu(self.deps, channel, region, _view)
+        self.set_header("ETag", rendered.etag)
+        self.set_header("Cache-Control", "public, no-cache")
+        if rendered.etag in _etags(self.request.headers.get("If-None-Match", "")):
+            self.set_status(304)
+            self.finish()
+            return
+        self.finish(rendered.body)
+
+    def compute_etag(self):
+        return None  # we send our own strong ETag
+
+
+def _etags(header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+class DraftHandler(BaseHandler):
+    @require_roles("operator")
+    async def get(self, channel):
+        """The channel's draft (a copy of the published menu when none is saved).
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string}}
+        responses:
+          200: {content: {application/json: {schema: DraftSchema}}}
+        """
+        self.send(DraftSchema().dump(await menus.get_draft(self.deps.db, check_channel(channel))))
+
+    @require_roles("operator")
+    async def put(self, channel):
+        """Save the draft (structure checked; references are checked by validate and publish).
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: MenuSchema}}
+        responses:
+          200: {content: {application/json: {schema: DraftSchema}}}
+          422: {description: the path of each bad node}
+        """
+        check_channel(channel)
+        menu = menus.parse_menu(self.json_body())
+        self.send(DraftSchema().dump(await menus.save_draft(self.deps.db, channel, menu, self.actor()["username"])))
+
+
+class ValidateHandler(BaseHandler):
+    @require_roles("operator")
+    async def post(self, channel):
+        """Check a menu (the body, or the saved draft when the body is empty) and show its diff.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string}}
+        responses:
+          200: {content: {application/json: {schema: ValidationResultSchema}}}
+        """
+        check_channel(channel)
+        menu = menus.parse_menu(self.json_body()) if self.request.body else None
+        self.send(ValidationResultSchema().dump(await menus.validate(self.deps.db, channel, menu)))
+
+
+class PublishHandler(BaseHandler):
+    @require_roles("operator")
+    async def post(self, channel):
+        """Publish the draft (or the menu in the body) as base_version + 1.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: PublishSchema}}
+        responses:
+          201: {content: {application/json: {schema: VersionSchema}}}
+          409: {description: someone published first; details.current_version}
+          422: {description: invalid menu, or WeChat refused the official-account menu (details.errcode)}
+          503: {description: WeChat unreachable; nothing was published}
+        """
+        check_channel(channel)
+        body = self.load(PublishSchema())
+        menu = await menus.menu_to_publish(self.deps.db, channel, body["menu"])
+        doc = await published.publish_menu(self.deps, channel, menu, base_version=body["base_version"],
+                                           actor=self.actor(), comment=body["comment"])
+        self.send(VersionSchema().dump(doc), 201)
+
+
+class RollbackHandler(BaseHandler):
+    @require_roles("operator")
+    async def post(self, channel):
+        """Publish a copy of an earlier version as the newest one.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: RollbackSchema}}
+        responses:
+          201: {content: {application/json: {schema: VersionSchema}}}
+          404: {description: no such version}
+          409: {description: stale base_version}
+        """
+        check_channel(channel)
+        body = self.load(RollbackSchema())
+        doc = await published.rollback_menu(self.deps, channel, body["to_version"], base_version=body["base_version"],
+                                            actor=self.actor(), comment=body["comment"])
+        self.send(VersionSchema().dump(doc), 201)
+
+
+class VersionsHandler(BaseHandler):
+    @require_roles("operator")
+    async def get(self, channel):
+        """Published versions, newest first.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string}}
+        responses:
+          200: {description: versions without their menus}
+        """
+        versions = await menus.list_versions(self.deps.db, check_channel(channel))
+        self.send({"versions": VersionSchema(many=True, exclude=("menu",)).dump(versions)})
+
+
+class VersionHandler(BaseHandler):
+    @require_roles("operator")
+    async def get(self, channel, version):
+        """One published version with its menu.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string}}
+          - {in: path, name: version, required: true, schema: {type: integer}}
+        responses:
+          200: {content: {application/json: {schema: VersionSchema}}}
+        """
+        doc = await menus.get_version(self.deps.db, check_channel(channel), int(version))
+        self.send(VersionSchema().dump(doc))
+
+
+class AuditHandler(BaseHandler):
+    @require_roles("operator", "supervisor")
+    async def get(self):
+        """The audit log of operator actions, newest first.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: query, name: target, schema: {type: string}, description: "e.g. menu:wechat or item:SB0001"}
+          - {in: query, name: action, schema: {type: string}}
+          - {in: query, name: limit, schema: {type: integer, default: 50}}
+        responses:
+          200: {description: entries}
+        """
+        entries = await audit.list_entries(self.deps.db, target=self.query_arg("target"),
+                                           action=self.query_arg("action"),
+                                           limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=500))
+        self.send({"entries": audit.AuditEntrySchema(many=True).dump(entries)})
+
+
+default_handlers = [
+    (rf"/api/v1/channels/{CHANNEL}/menu", ChannelMenuHandler),
+    (rf"/api/v1/admin/menus/{CHANNEL}/draft", DraftHandler),
+    (rf"/api/v1/admin/menus/{CHANNEL}/validate", ValidateHandler),
+    (rf"/api/v1/admin/menus/{CHANNEL}/publish", PublishHandler),
+    (rf"/api/v1/admin/menus/{CHANNEL}/rollback", RollbackHandler),
+    (rf"/api/v1/admin/menus/{CHANNEL}/versions", VersionsHandler),
+    (rf"/api/v1/admin/menus/{CHANNEL}/versions/(?P<version>[0-9]{{1,9}})", VersionHandler),
+    (r"/api/v1/admin/audit", AuditHandler),
+]

@@ -1,0 +1,87 @@
+"""Staff login, token refresh and logout."""
+
+from api.auth import require_roles
+from api.base import BaseHandler
+from models import staff
+from models.staff import LoginSchema, RefreshSchema, StaffSchema
+
+
+class StaffLoginHandler(BaseHandler):
+    async def post(self):
+        """Staff login with username and password.
+        ---
+        tags: [staff]
+        requestBody:
+          content: {application/json: {schema: LoginSchema}}
+        responses:
+          200: {description: access and refresh tokens}
+          401: {description: wrong username or password}
+          429: {description: locked after repeated failures; see Retry-After}
+        """
+        body = self.load(LoginSchema())
+        cfg = self.config
+        person = await staff.check_password(self.deps.db, body["username"], body["password"],
+                                            max_failures=cfg.login_max_failures, lock_seconds=cfg.login_lock_seconds)
+        refresh = await staff.issue_refresh(self.deps.db, person, cfg.refresh_token_ttl)
+        self.send(self._tokens(person, refresh))
+
+    def _tokens(self, person: dict, refresh: str) -> dict:
+        access = self.deps.tokens.issue(str(person["_id"]), kind="staff", role=person["role"],
+                                        extra={"username": person["username"], "dept": person.get("department")})
+        return {"access_token": access, "token_type": "Bearer", "expires_in": self.deps.tokens.ttl,
+                "refresh_token": refresh, "staff": StaffSchema().dump(person)}
+
+
+class StaffRefreshHandler(StaffLoginHandler):
+    async def post(self):
+        """Spend a refresh token for a new pair (the old one stops working; replaying it revokes the session).
+        ---
+        tags: [staff]
+        requestBody:
+          content: {application/json: {schema: RefreshSchema}}
+        responses:
+          200: {description: new access and refresh tokens}
+          401: {description: refresh token invalid, expired or replayed}
+        """
+        body = self.load(RefreshSchema())
+        person, refresh = await staff.rotate_refresh(self.deps.db, body["refresh_token"], self.config.refresh_token_ttl)
+        self.send(self._tokens(person, refresh))
+
+
+class StaffLogoutHandler(BaseHandler):
+    async def post(self):
+        """Revoke the session of a refresh token.
+        ---
+        tags: [staff]
+        requestBody:
+          content: {application/json: {schema: RefreshSchema}}
+        responses:
+          204: {description: logged out}
+        """
+        body = self.load(RefreshSchema())
+        await staff.revoke_refresh(self.deps.db, body["refresh_token"])
+        self.set_status(204)
+        self.finish()
+
+
+class StaffMeHandler(BaseHandler):
+    @require_roles()
+    async def get(self):
+        """The logged-in staff member's token claims.
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        responses:
+          200: {description: who you are}
+        """
+        claims = self.current_claims()
+        self.send({"id": claims["sub"], "username": claims.get("username"), "role": claims["role"],
+                   "department": claims.get("dept")})
+
+
+default_handlers = [
+    (r"/api/v1/auth/staff", StaffLoginHandler),
+    (r"/api/v1/auth/staff/refresh", StaffRefreshHandler),
+    (r"/api/v1/auth/staff/logout", StaffLogoutHandler),
+    (r"/api/v1/auth/staff/me", StaffMeHandler),
+]

@@ -1,0 +1,1 @@
+from models import messages  # noqa: F401  (Chinese validation messages, installed once on import)

@@ -1,0 +1,68 @@
+"""Demo data: service items, channel menus and staff accounts, seeded idempotently.
+
+Only demo mode and tests call this; the accounts' passwords are printed in the README.
+"""
+
+import functools
+import json
+import logging
+import pathlib
+
+from models import catalog, menus, staff
+from models.errors import Conflict
+
+log = logging.getLogger(__name__)
+DATA = pathlib.Path(__file__).with_name("demo")
+SYSTEM = {"username": "system", "role": "admin"}
+
+DEMO_STAFF = [
+    # username, password, role, display name, department
+    ("operator", "Operator@2026", "operator", "运营管理员", None),
+    ("processor.rsj", "Processor@2026", "processor", "人社局审核员", "rsj"),
+    ("processor.ybj", "Processor@2026", "processor", "医保局审核员", "ybj"),
+    ("processor.jj", "Processor@2026", "processor", "交警支队审核员", "jj"),
+    ("inspector", "Inspector@2026", "inspector", "执法队员张伟", None),
+    ("supervisor", "Supervisor@2026", "supervisor", "执法督察李娜", None),
+    ("admin", "Admin@2026", "admin", "系统管理员", None),
+]
+
+
+@functools.cache
+def demo_items() -> list[dict]:
+    raw = json.loads((DATA / "items.json").read_text(encoding="utf-8"))
+    return [catalog.ItemInSchema().load(item) for item in raw]
+
+
+@functools.cache
+def demo_menus() -> dict:
+    raw = json.loads((DATA / "menus.json").read_text(encoding="utf-8"))
+    return {channel: menus.parse_menu(menu) for channel, menu in raw.items()}
+
+
+@functools.cache
+def _hash(password: str) -> str:
+    return staff.hash_password(password)  # once per process: argon2 is slow on purpose
+
+
+async def seed_demo(db, *, with_staff: bool = True) -> None:
+    added = 0
+    for item in demo_items():
+        doc = {**item, "search": catalog.search_fields(item["name"], item["keywords"]), "version": 1,
+               "updated_at": catalog.now(), "updated_by": "system"}
+        result = await db.items.update_one({"code": item["code"]}, {"$setOnInsert": doc}, upsert=True)
+        added += 1 if result.upserted_id is not None else 0
+    if added:
+        await catalog.bump_version(db)
+    for channel, menu in demo_menus().items():
+        if await menus.head_version(db, channel) == 0:
+            await menus.publish(db, channel, menu, base_version=0, actor=SYSTEM, comment="演示数据初始菜单")
+    if with_staff:
+        for username, password, role, name, dept in DEMO_STAFF:
+            if await db.staff.find_one({"username": username}, {"_id": 1}):
+                continue
+            try:
+                await staff.create_staff(db, username=username, password_hash=_hash(password), role=role,
+                                         display_name=name, department=dept)
+            except Conflict:  # another process seeded it first
+                pass
+    log.info("demo data ready (%d items added)", added)

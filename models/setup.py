@@ -1,0 +1,8 @@
+"""Index definitions of every aggregate, created at start-up (idempotent)."""
+
+from models import audit, catalog, menus, staff
+
+
+async def ensure_indexes(db) -> None:
+    for module in (catalog, menus, staff, audit):
+        await module.ensure_indexes(db)

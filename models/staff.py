@@ -1,0 +1,143 @@
+"""Staff accounts: argon2 password hashes, lockout after repeated failures, rotating refresh tokens."""
+
+import datetime as dt
+import hashlib
+import math
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from marshmallow import Schema, fields, validate
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from models.errors import AppError, Conflict
+
+ROLES = ("operator", "processor", "inspector", "supervisor", "admin")
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both paths cost one argon2 check.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 256))
+
+
+class RefreshSchema(Schema):
+    refresh_token = fields.String(required=True, validate=validate.Length(20, 200))
+
+
+class StaffSchema(Schema):
+    id = fields.Function(lambda s: str(s["_id"]))
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    department = fields.String(allow_none=True)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _invalid() -> AppError:
+    return AppError(401, "auth.invalid_credentials", "用户名或密码错误")
+
+
+def _locked(until: dt.datetime) -> AppError:
+    wait = max(1, math.ceil((until - _now()).total_seconds()))
+    return AppError(429, "auth.locked", f"登录失败次数过多，请 {math.ceil(wait / 60)} 分钟后再试",
+                    headers={"Retry-After": str(wait)})
+
+
+async def ensure_indexes(db) -> None:
+    await db.staff.create_index([("username", ASCENDING)], unique=True)
+    await db.staff_refresh.create_index([("family", ASCENDING)])
+    await db.staff_refresh.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+async def create_staff(db, *, username: str, password_hash: str, role: str, display_name: str,
+                       department: str | None = None) -> dict:
+    if role not in ROLES:
+        raise AppError(422, "staff.invalid_role", f"未知角色：{role}")
+    if role == "processor" and not department:
+        raise AppError(422, "staff.department_required", "办件审核人员须属于一个部门")
+    doc = {"username": username, "password_hash": password_hash, "role": role,
+           "display_name": display_name, "department": department, "active": True,
+           "failed_logins": 0, "locked_until": None, "created_at": _now()}
+    try:
+        result = await db.staff.insert_one(doc)
+    except DuplicateKeyError:
+        raise Conflict("staff.exists", f"用户名 {username} 已存在") from None
+    return {**doc, "_id": result.inserted_id}
+
+
+async def check_password(db, username: str, password: str, *, max_failures: int, lock_seconds: int) -> dict:
+    """Return the staff document, or raise 401 (wrong) / 429 (locked, with Retry-After)."""
+    staff = await db.staff.find_one({"username": username})
+    if staff is None or not staff.get("active", True):
+        _verify(_DUMMY_HASH, password)
+        raise _invalid()
+    if staff.get("locked_until") and staff["locked_until"] > _now():
+        raise _locked(staff["locked_until"])
+    if not _verify(staff["password_hash"], password):
+        updated = await db.staff.find_one_and_update(
+            {"_id": staff["_id"]}, {"$inc": {"failed_logins": 1}}, return_document=ReturnDocument.AFTER)
+        if updated["failed_logins"] >= max_failures:
+            until = _now() + dt.timedelta(seconds=lock_seconds)
+            await db.staff.update_one({"_id": staff["_id"]}, {"$set": {"locked_until": until, "failed_logins": 0}})
+            raise _locked(until)
+        raise _invalid()
+    changes = {"failed_logins": 0, "locked_until": None, "last_login_at": _now()}
+    if _hasher.check_needs_rehash(staff["password_hash"]):
+        changes["password_hash"] = _hasher.hash(password)
+    await db.staff.update_one({"_id": staff["_id"]}, {"$set": changes})
+    return staff
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_refresh(db, staff: dict, ttl: int, family: str | None = None) -> str:
+    token = secrets.token_urlsafe(32)
+    await db.staff_refresh.insert_one({
+        "_id": _token_id(token), "staff_id": staff["_id"], "family": family or secrets.token_hex(8),
+        "created_at": _now(), "expires_at": _now() + dt.timedelta(seconds=ttl), "used_at": None,
+    })
+    return token
+
+
+async def rotate_refresh(db, token: str, ttl: int) -> tuple[dict, str]:
+    """Spend a refresh token and issue its successor. Reusing a spent token revokes its family."""
+    expired = AppError(401, "auth.refresh_invalid", "登录已过期，请重新登录")
+    record = await db.staff_refresh.find_one_and_update(
+        {"_id": _token_id(token), "used_at": None}, {"$set": {"used_at": _now()}})
+    if record is None:
+        spent = await db.staff_refresh.find_one({"_id": _token_id(token)})
+        if spent is not None:  # replayed: someone else may hold this token
+            await db.staff_refresh.delete_many({"family": spent["family"]})
+        raise expired
+    if record["expires_at"] <= _now():
+        raise expired
+    staff = await db.staff.find_one({"_id": record["staff_id"], "active": True})
+    if staff is None:
+        raise expired
+    return staff, await issue_refresh(db, staff, ttl, family=record["family"])
+
+
+async def revoke_refresh(db, token: str) -> None:
+    record = await db.staff_refresh.find_one({"_id": _token_id(token)})
+    if record is not None:
+        await db.staff_refresh.delete_many({"family": record["family"]})

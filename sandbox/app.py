@@ -1,0 +1,65 @@
+"""Assembly: the sandbox's routes, and a standalone application serving them.
+
+    state = SandboxState(wechat_apps={"wxdemoappid": "demo-secret"})
+    routes = sandbox_routes(state, prefix="/sandbox")  # mount in another app
+    app = make_sandbox_app(state, prefix="/sandbox")   # or serve on its own
+
+A new upstream adds a module with its ``TARGETS`` and a ``*_routes(state,
+prefix_re)`` function, and is listed in ``_UPSTREAMS`` below.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import tornado.web
+
+from sandbox import wechat
+from sandbox.base import NotFoundHandler
+from sandbox.faults import control_routes
+from sandbox.state import SandboxState
+
+__all__ = ["SandboxState", "make_sandbox_app", "sandbox_routes"]
+
+# (targets, routes factory) per upstream.
+_UPSTREAMS = [
+    (wechat.TARGETS, wechat.wechat_routes),
+]
+
+
+def _normalize_prefix(prefix: str) -> str:
+    prefix = prefix.strip().rstrip("/")
+    if prefix and not prefix.startswith("/"):
+        prefix = "/" + prefix
+    return prefix
+
+
+def sandbox_routes(state: SandboxState, prefix: str = "/sandbox") -> list[tornado.web.URLSpec]:
+    """Every sandbox route below ``prefix``, as URLSpecs for any Application.
+
+    The list ends with a catch-all that answers JSON 404 for unknown paths
+    below the prefix (omitted when the prefix is empty, so that it cannot
+    shadow the host application's routes).
+    """
+    prefix_re = re.escape(_normalize_prefix(prefix))
+    rules: list[tuple[str, type, dict[str, Any]]] = []
+    for targets, routes in _UPSTREAMS:
+        state.register_targets(targets)
+        rules.extend(routes(state, prefix_re))
+    rules.extend(control_routes(state, prefix_re))
+    if prefix_re:
+        rules.append((rf"{prefix_re}/.*", NotFoundHandler, {"state": state}))
+    return [tornado.web.URLSpec(pattern, handler, kwargs) for pattern, handler, kwargs in rules]
+
+
+def make_sandbox_app(
+    state: SandboxState, prefix: str = "/sandbox", **settings: Any
+) -> tornado.web.Application:
+    """A standalone Application serving ``sandbox_routes(state, prefix)``.
+
+    Extra keyword arguments are passed to the Application as settings.
+    """
+    settings.setdefault("default_handler_class", NotFoundHandler)
+    settings.setdefault("default_handler_args", {"state": state})
+    return tornado.web.Application(sandbox_routes(state, prefix), **settings)

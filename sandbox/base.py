@@ -1,0 +1,171 @@
+"""The handler base class shared by every sandbox endpoint.
+
+A handler with a ``target`` (an upstream endpoint such as ``wechat.token``)
+gets, before its method runs:
+
+1. the request recorded in the received log (secrets scrubbed), and
+2. the oldest matching injected fault applied: latency first, then drop the
+   connection, answer with an HTTP status, or answer with an errcode.
+
+Handlers without a target (the control plane) are neither recorded nor
+faulted. Every answer, errors included, is JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+import tornado.web
+
+from sandbox.state import Fault, SandboxState, scrub
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+log = logging.getLogger(__name__)
+
+
+class _InvalidJson:
+    def __repr__(self) -> str:
+        return "INVALID_JSON"
+
+
+# What ``json_body()`` returns for a body that is present but not JSON.
+INVALID_JSON: Any = _InvalidJson()
+
+
+def dumps(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class SandboxHandler(tornado.web.RequestHandler):
+    """Plain RequestHandler: JSON out, recording and faults for ``target``."""
+
+    target: str | None = None
+
+    def initialize(self, state: SandboxState) -> None:
+        self.state = state
+        self.record: dict[str, Any] | None = None
+        self.dropped = False
+        self.answered = False  # an answer was sent (or the connection dropped)
+        self._answer_errcode: int | None = None
+        self._json_cache: Any = None
+        self._json_parsed = False
+
+    def set_default_headers(self) -> None:
+        self.set_header("Content-Type", JSON_CONTENT_TYPE)
+
+    def check_xsrf_cookie(self) -> None:
+        # Upstream platforms do not use cookies; a host app with
+        # xsrf_cookies=True must not reject the SDKs' POSTs.
+        return None
+
+    # ------------------------------------------------------------ input
+
+    def json_body(self) -> Any:
+        """The parsed body: None when empty, INVALID_JSON when not JSON."""
+        if not self._json_parsed:
+            self._json_parsed = True
+            body = self.request.body
+            if not body or not body.strip():
+                self._json_cache = None
+            else:
+                try:
+                    self._json_cache = json.loads(body)
+                except (ValueError, UnicodeDecodeError, RecursionError):
+                    self._json_cache = INVALID_JSON
+        return self._json_cache
+
+    def query_dict(self) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        for name, values in self.request.query_arguments.items():
+            decoded = [v.decode("utf-8", "replace") for v in values]
+            query[name] = decoded[0] if len(decoded) == 1 else decoded
+        return query
+
+    # ------------------------------------------------------------ output
+
+    def send_json(self, payload: Any, status: int = 200) -> None:
+        """Answer with ``payload`` and finish the request."""
+        self.answered = True
+        self.set_status(status)
+        if isinstance(payload, dict) and isinstance(payload.get("errcode"), int):
+            self._answer_errcode = payload["errcode"]
+        if status in (204, 304):
+            self.finish()
+        else:
+            self.finish(dumps(payload))
+
+    def error_payload(self, status_code: int) -> dict[str, Any]:
+        return {"error": self._reason, "status": status_code}
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", JSON_CONTENT_TYPE)
+        self.finish(dumps(self.error_payload(status_code)))
+
+    # ------------------------------------------------------------ recording and faults
+
+    async def prepare(self) -> None:
+        if self.target is None:
+            return
+        body = self.json_body()
+        self.record = self.state.received.add(
+            {
+                "target": self.target,
+                "method": self.request.method,
+                "path": self.request.path,
+                "query": scrub(self.query_dict()),
+                "json": None if body is INVALID_JSON else scrub(body),
+                "at": self.state.now_iso(),
+                "fault_id": None,
+                "status": None,
+                "errcode": None,
+            }
+        )
+        fault = self.state.faults.take(self.target)
+        if fault is not None:
+            self.record["fault_id"] = fault.id
+            await self.apply_fault(fault)
+
+    async def apply_fault(self, fault: Fault) -> None:
+        if fault.latency_ms:
+            await asyncio.sleep(fault.latency_ms / 1000)
+        if fault.drop:
+            self.drop_connection()
+        elif fault.status is not None:
+            self.set_status(fault.status)
+            payload: dict[str, Any] = {"error": self._reason, "status": fault.status}
+            if fault.errcode is not None:
+                payload["errcode"] = fault.errcode
+                payload["errmsg"] = fault.errmsg
+            self.send_json(payload, fault.status)
+        elif fault.errcode is not None:
+            self.send_json({"errcode": fault.errcode, "errmsg": fault.errmsg})
+        # Latency alone: fall through to the normal answer.
+
+    def drop_connection(self) -> None:
+        """Close the socket without answering (a simulated network failure)."""
+        log.info("sandbox: dropping %s %s (injected fault)", self.request.method, self.request.path)
+        self.dropped = True
+        self.answered = True
+        connection = self.request.connection
+        if connection is not None:
+            connection.close()  # type: ignore[attr-defined]
+        # Mark the request finished so nothing is written and the method is
+        # skipped; tornado checks this flag right after prepare().
+        self._finished = True
+        self.on_finish()
+
+    def on_finish(self) -> None:
+        if self.record is not None:
+            self.record["status"] = None if self.dropped else self.get_status()
+            self.record["errcode"] = self._answer_errcode
+
+
+class NotFoundHandler(SandboxHandler):
+    """JSON 404 for any unmatched path below the prefix."""
+
+    def prepare(self) -> None:  # type: ignore[override]
+        raise tornado.web.HTTPError(404)

@@ -1,0 +1,47 @@
+import pytest
+
+from api.config import DEMO_JWT_SECRET, ConfigError, Settings
+
+PROD = {"APP_MODE": "production", "MONGODB_URI": "mongodb://db:27017", "REDIS_URL": "redis://r:6379/0",
+        "JWT_SECRET": "x" * 40, "WECHAT_SECRET": "real-secret"}
+
+
+def test_demo_mode_runs_on_embedded_defaults():
+    s = Settings.from_mapping({"APP_MODE": "demo"})
+    assert s.demo and s.mount_sandbox and s.mongodb_uri is None
+    assert s.wechat_api_base == "http://127.0.0.1:8000/sandbox/wechat/"
+
+
+def test_production_is_the_default_and_refuses_the_demo_secret():
+    with pytest.raises(ConfigError, match="JWT_SECRET"):
+        Settings.from_mapping({**PROD, "APP_MODE": "", "JWT_SECRET": DEMO_JWT_SECRET})
+    with pytest.raises(ConfigError, match="JWT_SECRET"):
+        Settings.from_mapping({k: v for k, v in PROD.items() if k != "JWT_SECRET"})
+
+
+def test_production_needs_mongo_redis_and_no_sandbox():
+    with pytest.raises(ConfigError) as err:
+        Settings.from_mapping({**PROD, "MONGODB_URI": "", "REDIS_URL": "", "SANDBOX": "1"})
+    assert "MONGODB_URI" in str(err.value) and "REDIS_URL" in str(err.value) and "SANDBOX" in str(err.value)
+    assert Settings.from_mapping(PROD).mode == "production"
+
+
+def test_secrets_are_hidden_in_repr():
+    s = Settings.from_mapping(PROD)
+    text = repr(s)
+    assert "x" * 40 not in text and "real-secret" not in text and "mongodb://db" not in text
+    assert s.jwt_secret == "x" * 40
+
+
+@pytest.mark.parametrize("env", [{"PORT": "eighty"}, {"SANDBOX": "maybe"}, {"APP_MODE": "staging"},
+                                 {"ACCESS_TOKEN_TTL": "3600"}])
+def test_bad_values_fail_at_start(env):
+    with pytest.raises(ConfigError):
+        Settings.from_mapping({"APP_MODE": "demo", **env})
+
+
+def test_dotenv_is_read_below_the_environment(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("PORT=9001\nLOG_LEVEL=debug\n")
+    s = Settings.from_env({"APP_MODE": "demo", "PORT": "9002"}, dotenv=str(dotenv))
+    assert s.port == 9002 and s.log_level == "DEBUG"
