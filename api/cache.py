@@ -23,6 +23,7 @@ class PublishedCache:
         self.versions: dict[str, int] = {}
         self._store: dict = {}
         self._tasks: list[asyncio.Task] = []
+        self._closing = False
 
     # ---- reads -------------------------------------------------------------------------------
     async def get(self, key, depends_on: tuple[str, ...], build):
@@ -68,9 +69,13 @@ class PublishedCache:
         self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._poll())]
 
     async def stop(self) -> None:
+        # The flag matters: redis-py's get_message can swallow a cancellation that lands
+        # together with its own read timeout, so the listener also checks it every second.
+        self._closing = True
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=3)
         self._tasks = []
 
     async def _poll(self) -> None:
@@ -83,13 +88,13 @@ class PublishedCache:
 
     async def _listen(self) -> None:
         backoff = 0.2
-        while True:
+        while not self._closing:
             pubsub = self.redis.pubsub()
             try:
                 await pubsub.subscribe(PUBSUB_CHANNEL)
                 backoff = 0.2
                 await self.refresh()  # catch up on anything announced while we were away
-                while True:
+                while not self._closing:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is not None:
                         self._on_message(message)
@@ -100,9 +105,10 @@ class PublishedCache:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             finally:
+                # Bounded: closing can wait on a read that the cancellation interrupted.
                 try:
-                    await asyncio.shield(pubsub.aclose())
-                except Exception:
+                    await asyncio.wait_for(pubsub.aclose(), 1.0)
+                except (Exception, asyncio.CancelledError):
                     pass
 
     def _on_message(self, message: dict) -> None:

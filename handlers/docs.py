@@ -12,7 +12,7 @@ class OpenAPIHandler(BaseHandler):
         ---
         tags: [operations]
         responses:
-          200: {description: OpenAPI 3 JSON}
+          200: {description: "OpenAPI 3 JSON"}
         """
         if OpenAPIHandler._body is None:
             OpenAPIHandler._body = to_json(build_spec(self.application.settings["api_routes"]))

@@ -11,7 +11,7 @@ class HealthHandler(BaseHandler):
         ---
         tags: [operations]
         responses:
-          200: {description: alive}
+          200: {description: "alive"}
         """
         self.send({"status": "ok"})
 
@@ -22,8 +22,8 @@ class ReadyHandler(BaseHandler):
         ---
         tags: [operations]
         responses:
-          200: {description: ready}
-          503: {description: a dependency is down}
+          200: {description: "ready"}
+          503: {description: "a dependency is down"}
         """
         checks = {"mongo": self.deps.db.ping(), "redis": self.deps.redis.ping()}
         results = {}

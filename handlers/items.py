@@ -51,8 +51,8 @@ class ItemsHandler(BaseHandler):
           - {in: query, name: limit, schema: {type: integer, default: 50}}
           - {in: query, name: offset, schema: {type: integer, default: 0}}
         responses:
-          200: {content: {application/json: {schema: ItemListSchema}}}
-          400: {description: a filter value is not allowed}
+          200: {description: "OK", content: {application/json: {schema: ItemListSchema}}}
+          400: {description: "a filter value is not allowed"}
         """
         arg = self.query_arg
         filters = dict(category=arg("category", choices=CATEGORIES), channel=arg("channel", choices=CHANNELS),
@@ -73,7 +73,7 @@ class HotItemsHandler(BaseHandler):
           - {in: query, name: channel, required: true, schema: {type: string, enum: [wechat, alipay, app]}}
           - {in: query, name: limit, schema: {type: integer, default: 10}}
         responses:
-          200: {content: {application/json: {schema: HotListSchema}}}
+          200: {description: "OK", content: {application/json: {schema: HotListSchema}}}
         """
         channel = self.query_arg("channel", choices=CHANNELS, required=True)
         limit = self.query_arg("limit", 10, as_int=True, lo=1, hi=50)
@@ -91,8 +91,8 @@ class ItemHandler(BaseHandler):
           - {in: path, name: code, required: true, schema: {type: string}}
           - {in: query, name: channel, schema: {type: string, enum: [wechat, alipay, app]}}
         responses:
-          200: {content: {application/json: {schema: ItemOutSchema}}}
-          404: {description: no such published item}
+          200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
+          404: {description: "no such published item"}
         """
         channel = self.query_arg("channel", choices=CHANNELS)
         items = {i["code"]: i for i in await published.published_items(self.deps)}
@@ -112,7 +112,7 @@ class AdminItemsHandler(BaseHandler):
         parameters:
           - {in: query, name: status, schema: {type: string, enum: [draft, published, retired]}}
         responses:
-          200: {description: items}
+          200: {description: "items"}
         """
         items = await catalog.list_items(self.deps.db, status=self.query_arg("status", choices=STATUSES))
         self.send({"items": ItemOutSchema(many=True).dump(items)})
@@ -126,9 +126,9 @@ class AdminItemsHandler(BaseHandler):
         requestBody:
           content: {application/json: {schema: ItemInSchema}}
         responses:
-          201: {content: {application/json: {schema: ItemOutSchema}}}
-          409: {description: the code exists}
-          422: {description: field errors}
+          201: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
+          409: {description: "the code exists"}
+          422: {description: "field errors"}
         """
         data = self.load(ItemInSchema())
         doc = await published.save_item(self.deps, data, self.actor())
@@ -146,7 +146,7 @@ class AdminItemHandler(BaseHandler):
         parameters:
           - {in: path, name: code, required: true, schema: {type: string}}
         responses:
-          200: {content: {application/json: {schema: ItemOutSchema}}}
+          200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
         """
         doc = await catalog.get_item(self.deps.db, code, published_only=False)
         self.set_header("ETag", f'"{doc["version"]}"')
@@ -164,9 +164,9 @@ class AdminItemHandler(BaseHandler):
         requestBody:
           content: {application/json: {schema: ItemInSchema}}
         responses:
-          200: {content: {application/json: {schema: ItemOutSchema}}}
-          409: {description: stale version}
-          428: {description: If-Match missing}
+          200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
+          409: {description: "stale version"}
+          428: {description: "If-Match missing"}
         """
         version = self.if_match_version()
         data = self.load(ItemInSchema())

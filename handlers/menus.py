@@ -25,11 +25,11 @@ class ChannelMenuHandler(BaseHandler):
         tags: [menus]
         parameters:
           - {in: path, name: channel, required: true, schema: {type: string, enum: [wechat, alipay, app]}}
-          - {in: query, name: region, schema: {type: string}, description: 6-digit region code; hides entries not offered there}
+          - {in: query, name: region, schema: {type: string}, description: "6-digit region code; hides entries not offered there"}
         responses:
-          200: {content: {application/json: {schema: MenuViewSchema}}}
-          304: {description: not modified}
-          404: {description: unknown channel or nothing published}
+          200: {description: "OK", content: {application/json: {schema: MenuViewSchema}}}
+          304: {description: "not modified"}
+          404: {description: "unknown channel or nothing published"}
         """
         region = self.query_arg("region")
         rendered = await published.menu(self.deps, channel, region, _view)
@@ -59,7 +59,7 @@ class DraftHandler(BaseHandler):
         parameters:
           - {in: path, name: channel, required: true, schema: {type: string}}
         responses:
-          200: {content: {application/json: {schema: DraftSchema}}}
+          200: {description: "OK", content: {application/json: {schema: DraftSchema}}}
         """
         self.send(DraftSchema().dump(await menus.get_draft(self.deps.db, check_channel(channel))))
 
@@ -74,8 +74,8 @@ class DraftHandler(BaseHandler):
         requestBody:
           content: {application/json: {schema: MenuSchema}}
         responses:
-          200: {content: {application/json: {schema: DraftSchema}}}
-          422: {description: the path of each bad node}
+          200: {description: "OK", content: {application/json: {schema: DraftSchema}}}
+          422: {description: "the path of each bad node"}
         """
         check_channel(channel)
         menu = menus.parse_menu(self.json_body())
@@ -92,7 +92,7 @@ class ValidateHandler(BaseHandler):
         parameters:
           - {in: path, name: channel, required: true, schema: {type: string}}
         responses:
-          200: {content: {application/json: {schema: ValidationResultSchema}}}
+          200: {description: "OK", content: {application/json: {schema: ValidationResultSchema}}}
         """
         check_channel(channel)
         menu = menus.parse_menu(self.json_body()) if self.request.body else None
@@ -111,10 +111,10 @@ class PublishHandler(BaseHandler):
         requestBody:
           content: {application/json: {schema: PublishSchema}}
         responses:
-          201: {content: {application/json: {schema: VersionSchema}}}
-          409: {description: someone published first; details.current_version}
-          422: {description: invalid menu, or WeChat refused the official-account menu (details.errcode)}
-          503: {description: WeChat unreachable; nothing was published}
+          201: {description: "OK", content: {application/json: {schema: VersionSchema}}}
+          409: {description: "someone published first; details.current_version"}
+          422: {description: "invalid menu, or WeChat refused the official-account menu (details.errcode)"}
+          503: {description: "WeChat unreachable; nothing was published"}
         """
         check_channel(channel)
         body = self.load(PublishSchema())
@@ -136,9 +136,9 @@ class RollbackHandler(BaseHandler):
         requestBody:
           content: {application/json: {schema: RollbackSchema}}
         responses:
-          201: {content: {application/json: {schema: VersionSchema}}}
-          404: {description: no such version}
-          409: {description: stale base_version}
+          201: {description: "OK", content: {application/json: {schema: VersionSchema}}}
+          404: {description: "no such version"}
+          409: {description: "stale base_version"}
         """
         check_channel(channel)
         body = self.load(RollbackSchema())
@@ -157,7 +157,7 @@ class VersionsHandler(BaseHandler):
         parameters:
           - {in: path, name: channel, required: true, schema: {type: string}}
         responses:
-          200: {description: versions without their menus}
+          200: {description: "versions without their menus"}
         """
         versions = await menus.list_versions(self.deps.db, check_channel(channel))
         self.send({"versions": VersionSchema(many=True, exclude=("menu",)).dump(versions)})
@@ -174,7 +174,7 @@ class VersionHandler(BaseHandler):
           - {in: path, name: channel, required: true, schema: {type: string}}
           - {in: path, name: version, required: true, schema: {type: integer}}
         responses:
-          200: {content: {application/json: {schema: VersionSchema}}}
+          200: {description: "OK", content: {application/json: {schema: VersionSchema}}}
         """
         doc = await menus.get_version(self.deps.db, check_channel(channel), int(version))
         self.send(VersionSchema().dump(doc))
@@ -192,7 +192,7 @@ class AuditHandler(BaseHandler):
           - {in: query, name: action, schema: {type: string}}
           - {in: query, name: limit, schema: {type: integer, default: 50}}
         responses:
-          200: {description: entries}
+          200: {description: "entries"}
         """
         entries = await audit.list_entries(self.deps.db, target=self.query_arg("target"),
                                            action=self.query_arg("action"),

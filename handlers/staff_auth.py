@@ -14,9 +14,9 @@ class StaffLoginHandler(BaseHandler):
         requestBody:
           content: {application/json: {schema: LoginSchema}}
         responses:
-          200: {description: access and refresh tokens}
-          401: {description: wrong username or password}
-          429: {description: locked after repeated failures; see Retry-After}
+          200: {description: "access and refresh tokens"}
+          401: {description: "wrong username or password"}
+          429: {description: "locked after repeated failures; see Retry-After"}
         """
         body = self.load(LoginSchema())
         cfg = self.config
@@ -40,8 +40,8 @@ class StaffRefreshHandler(StaffLoginHandler):
         requestBody:
           content: {application/json: {schema: RefreshSchema}}
         responses:
-          200: {description: new access and refresh tokens}
-          401: {description: refresh token invalid, expired or replayed}
+          200: {description: "new access and refresh tokens"}
+          401: {description: "refresh token invalid, expired or replayed"}
         """
         body = self.load(RefreshSchema())
         person, refresh = await staff.rotate_refresh(self.deps.db, body["refresh_token"], self.config.refresh_token_ttl)
@@ -56,7 +56,7 @@ class StaffLogoutHandler(BaseHandler):
         requestBody:
           content: {application/json: {schema: RefreshSchema}}
         responses:
-          204: {description: logged out}
+          204: {description: "logged out"}
         """
         body = self.load(RefreshSchema())
         await staff.revoke_refresh(self.deps.db, body["refresh_token"])
@@ -72,7 +72,7 @@ class StaffMeHandler(BaseHandler):
         tags: [staff]
         security: [{bearer: []}]
         responses:
-          200: {description: who you are}
+          200: {description: "who you are"}
         """
         claims = self.current_claims()
         self.send({"id": claims["sub"], "username": claims.get("username"), "role": claims["role"],

@@ -36,6 +36,25 @@ class _InvalidJson:
 INVALID_JSON: Any = _InvalidJson()
 
 
+# Bodies nested deeper than this are treated as not JSON: no upstream sends
+# them, and it keeps recursive walks (scrubbing, validation) well in bounds.
+MAX_JSON_DEPTH = 64
+
+
+def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in item)
+    return True
+
+
 def dumps(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -73,9 +92,10 @@ class SandboxHandler(tornado.web.RequestHandler):
                 self._json_cache = None
             else:
                 try:
-                    self._json_cache = json.loads(body)
+                    parsed = json.loads(body)
                 except (ValueError, UnicodeDecodeError, RecursionError):
-                    self._json_cache = INVALID_JSON
+                    parsed = INVALID_JSON
+                self._json_cache = parsed if json_depth_ok(parsed) else INVALID_JSON
         return self._json_cache
 
     def query_dict(self) -> dict[str, Any]:

@@ -1,0 +1,50 @@
+import json
+import logging
+
+from openapi_spec_validator import validate
+
+from api.accesslog import scrub_uri
+from conftest import start_server, stop_server
+
+
+async def test_health_and_ready(server):
+    assert (await server.fetch("/healthz")).json == {"status": "ok"}
+    r = await server.fetch("/readyz")
+    assert r.status == 200 and r.json == {"status": "ready", "checks": {"mongo": "ok", "redis": "ok"}}
+
+
+async def test_openapi_document_is_valid_and_complete(server):
+    r = await server.fetch("/api/v1/openapi.json")
+    assert r.status == 200
+    spec = r.json
+    validate(spec)
+    paths = spec["paths"]
+    for path in ("/api/v1/channels/{channel}/menu", "/api/v1/items", "/api/v1/items/{code}", "/api/v1/items/hot",
+                 "/api/v1/auth/staff", "/api/v1/admin/menus/{channel}/publish", "/healthz"):
+        assert path in paths, path
+    item_props = spec["components"]["schemas"]["ItemIn"]["properties"]
+    assert {"code", "form", "materials", "promise_days"} <= set(item_props)
+    menu = paths["/api/v1/channels/{channel}/menu"]["get"]
+    assert menu["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/MenuView"}
+
+
+def test_scrub_uri():
+    assert scrub_uri("/a?code=123&x=1&OTP=9&token=t") == "/a?code=%2A%2A%2A&x=1&OTP=%2A%2A%2A&token=%2A%2A%2A"
+    assert scrub_uri("/plain") == "/plain"
+
+
+async def test_access_log_is_json_and_scrubbed(database, redis_server, caplog):
+    server = await start_server(database, redis_server.url, ACCESS_LOG="true")
+    try:
+        with caplog.at_level(logging.INFO, logger="access"):
+            await server.fetch("/api/v1/items?auth_code=SECRET1&q=sbk", headers={"Authorization": "Bearer SECRET2",
+                                                                                 "X-Request-ID": "req-1"})
+            await server.fetch("/api/v1/items/ZZ0000")
+        lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "access"]
+        assert lines[0]["status"] == 200 and lines[0]["request_id"] == "req-1"
+        assert "auth_code=%2A%2A%2A" in lines[0]["uri"] and "q=sbk" in lines[0]["uri"]
+        assert lines[1]["status"] == 404
+        text = caplog.text
+        assert "SECRET1" not in text and "SECRET2" not in text
+    finally:
+        await stop_server(server)
