@@ -86,7 +86,7 @@ def make_app(settings, deps: Deps) -> tornado.web.Application:
         api_routes=ROUTES,
         inflight=[0],  # requests in progress, for a graceful stop
         default_handler_class=NotFoundHandler,
-        log_function=accesslog.log_request if settings.access_log else (lambda handler: None),
+        log_function=accesslog.AccessLog() if settings.access_log else (lambda handler: None),
         xsrf_cookies=False,
         serve_traceback=False,
     )

@@ -26,6 +26,13 @@ class PublishedCache:
         self._closing = False
 
     # ---- reads -------------------------------------------------------------------------------
+    def peek(self, key, depends_on: tuple[str, ...]):
+        """The cached value if it is current, else None (the hot path: no await)."""
+        hit = self._store.get(key)
+        if hit is not None and hit[0] == tuple(self.versions.get(name, 0) for name in depends_on):
+            return hit[1]
+        return None
+
     async def get(self, key, depends_on: tuple[str, ...], build):
         """The value for `key` built at the current versions of `depends_on`."""
         stamp = tuple(self.versions.get(name, 0) for name in depends_on)

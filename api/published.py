@@ -34,6 +34,14 @@ async def published_items(deps) -> list[dict]:
     return await deps.cache.get("items", ("catalog",), build)
 
 
+def menu_key(channel: str, region: str | None) -> tuple:
+    return ("menu", channel, region), (f"menu:{channel}", "catalog")
+
+
+def cached_menu(deps, channel: str, region: str | None) -> Rendered | None:
+    return deps.cache.peek(*menu_key(channel, region))
+
+
 async def menu(deps, channel: str, region: str | None, schema) -> Rendered:
     catalog.check_channel(channel)
 
@@ -45,7 +53,7 @@ async def menu(deps, channel: str, region: str | None, schema) -> Rendered:
         items = await catalog.items_by_code(deps.db, codes)
         return Rendered(schema.dump(menus.render(published, items, region)))
 
-    return await deps.cache.get(("menu", channel, region), (f"menu:{channel}", "catalog"), build)
+    return await deps.cache.get(*menu_key(channel, region), build)
 
 
 async def publish_menu(deps, channel: str, menu_doc: dict, **kwargs) -> dict:

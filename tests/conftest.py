@@ -106,8 +106,8 @@ class Response:
 class Server:
     """One running app instance and an HTTP helper against it."""
 
-    def __init__(self, settings, deps, http_server, port):
-        self.settings, self.deps, self.http_server, self.port = settings, deps, http_server, port
+    def __init__(self, settings, deps, app, http_server, port):
+        self.settings, self.deps, self.app, self.http_server, self.port = settings, deps, app, http_server, port
         self.base = f"http://127.0.0.1:{port}"
 
     async def fetch(self, path, method="GET", *, json_body=None, body=None, headers=None, token=None) -> Response:
@@ -144,9 +144,10 @@ async def start_server(database, redis_url, *, seed_demo=True, **overrides) -> S
     if seed_demo:
         await seed.seed_demo(database)
         await deps.cache.refresh()
-    http_server = tornado.httpserver.HTTPServer(make_app(settings, deps), max_body_size=12 * 1024 * 1024)
+    app = make_app(settings, deps)
+    http_server = tornado.httpserver.HTTPServer(app, max_body_size=12 * 1024 * 1024)
     http_server.add_sockets([sock])
-    return Server(settings, deps, http_server, port)
+    return Server(settings, deps, app, http_server, port)
 
 
 async def stop_server(server: Server) -> None:
