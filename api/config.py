@@ -48,6 +48,7 @@ class Settings:
     cache_poll_seconds: float = 5.0
     log_level: str = "INFO"
     access_log: bool = True
+    trust_proxy: bool = False  # take the client address from X-Real-IP / X-Forwarded-For
 
     @property
     def demo(self) -> bool:
@@ -93,6 +94,7 @@ class Settings:
             cache_poll_seconds=_float(env, "CACHE_POLL_SECONDS", 5.0),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             access_log=_bool(env, "ACCESS_LOG", True),
+            trust_proxy=_bool(env, "TRUST_PROXY", False),
         )
         settings = cls(**values)
         settings.check()

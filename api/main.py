@@ -56,7 +56,7 @@ async def serve(settings, sockets) -> None:
     # out of the garbage collector's full scans, which otherwise dominate request CPU.
     gc.collect()
     gc.freeze()
-    server = tornado.httpserver.HTTPServer(app, xheaders=True, max_body_size=MAX_UPLOAD_BYTES)
+    server = tornado.httpserver.HTTPServer(app, xheaders=settings.trust_proxy, max_body_size=MAX_UPLOAD_BYTES)
     server.add_sockets(sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
