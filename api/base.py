@@ -20,8 +20,13 @@ def to_json(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
+@tornado.web.stream_request_body
 class BaseHandler(tornado.web.RequestHandler):
+    """Bodies are streamed in, so an oversized one is refused with 413 as soon as its
+    Content-Length (or its running size) passes the limit, before it is held in memory."""
+
     request_id: str | None = None
+    body_limit: int | None = None  # bytes; None = MAX_BODY_BYTES from the settings
 
     @property
     def deps(self):
@@ -41,8 +46,36 @@ class BaseHandler(tornado.web.RequestHandler):
         incoming = self.request.headers.get("X-Request-ID", "")
         self.request_id = incoming[:64] if incoming.isascii() and incoming else f"{_ID_PREFIX}-{next(_ID_COUNTER):x}"
         self.set_header("X-Request-ID", self.request_id)
-        if len(self.request.body) > self.config.max_body_bytes:
-            raise AppError(413, "request.too_large", f"请求体不能超过 {self.config.max_body_bytes // 1024} KB")
+        self._chunks: list[bytes] = []
+        self._received = 0
+        declared = self.request.headers.get("Content-Length", "0")
+        if not declared.isdigit():
+            raise AppError(400, "request.bad_length", "Content-Length 无效")
+        if int(declared) > self._limit():
+            raise self._too_large()
+
+    def _limit(self) -> int:
+        return self.body_limit or self.config.max_body_bytes
+
+    def _too_large(self) -> AppError:
+        return AppError(413, "request.too_large", f"请求体不能超过 {self._limit() // 1024} KB")
+
+    def data_received(self, chunk: bytes) -> None:
+        # Chunked bodies have no Content-Length to check up front: past the limit the rest is
+        # dropped, and reading the body answers 413 (Tornado cannot answer from here).
+        self._received += len(chunk)
+        if self._received <= self._limit():
+            self._chunks.append(chunk)
+        else:
+            self._chunks = []
+
+    @property
+    def body(self) -> bytes:
+        if self._received > self._limit():
+            raise self._too_large()
+        if self._chunks and len(self._chunks) > 1:
+            self._chunks = [b"".join(self._chunks)]
+        return self._chunks[0] if self._chunks else b""
 
     def on_finish(self):
         if getattr(self, "_counted", False):
@@ -50,10 +83,10 @@ class BaseHandler(tornado.web.RequestHandler):
 
     # ---- input -------------------------------------------------------------------------------
     def json_body(self):
-        if not self.request.body:
+        if not self.body:
             raise AppError(400, "request.empty_body", "请求体不能为空")
         try:
-            return json.loads(self.request.body)
+            return json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
             raise AppError(400, "request.malformed_json", "请求体不是合法的 JSON") from None
 

@@ -15,7 +15,9 @@ from api.app import build_deps, make_app
 from api.config import ConfigError, Settings
 
 log = logging.getLogger("api")
-MAX_UPLOAD_BYTES = 12 * 1024 * 1024  # JSON bodies are limited per handler; uploads come later
+# The connection-level cap. API handlers stream bodies and refuse theirs at their own limit (413);
+# this only bounds the sandbox's and Tornado's buffered handlers.
+MAX_BODY_SIZE = 64 * 1024 * 1024
 GRACE_SECONDS = 10
 
 
@@ -56,7 +58,7 @@ async def serve(settings, sockets) -> None:
     # out of the garbage collector's full scans, which otherwise dominate request CPU.
     gc.collect()
     gc.freeze()
-    server = tornado.httpserver.HTTPServer(app, xheaders=settings.trust_proxy, max_body_size=MAX_UPLOAD_BYTES)
+    server = tornado.httpserver.HTTPServer(app, xheaders=settings.trust_proxy, max_body_size=MAX_BODY_SIZE)
     server.add_sockets(sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

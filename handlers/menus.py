@@ -104,7 +104,7 @@ class ValidateHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ValidationResultSchema}}}
         """
         check_channel(channel)
-        menu = menus.parse_menu(self.json_body()) if self.request.body else None
+        menu = menus.parse_menu(self.json_body()) if self.body else None
         self.send(ValidationResultSchema().dump(await menus.validate(self.deps.db, channel, menu)))
 
 

@@ -22,6 +22,7 @@ from tornado.httpclient import AsyncHTTPClient
 
 from api.app import build_deps, make_app
 from api.config import Settings
+from api.main import MAX_BODY_SIZE
 from models import db as dbmod
 from models import seed
 
@@ -145,7 +146,7 @@ async def start_server(database, redis_url, *, seed_demo=True, **overrides) -> S
         await seed.seed_demo(database)
         await deps.cache.refresh()
     app = make_app(settings, deps)
-    http_server = tornado.httpserver.HTTPServer(app, max_body_size=12 * 1024 * 1024)
+    http_server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY_SIZE)
     http_server.add_sockets([sock])
     return Server(settings, deps, app, http_server, port)
 

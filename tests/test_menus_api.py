@@ -1,6 +1,8 @@
 import asyncio
 import copy
 
+from tornado.httpclient import AsyncHTTPClient
+
 from models import seed
 
 
@@ -187,6 +189,19 @@ async def test_malformed_and_oversized_bodies(server, operator_token):
     big = b'{"menu": "' + b"x" * (1024 * 1024 + 10) + b'"}'
     r = await server.fetch("/api/v1/admin/menus/app/publish", "POST", body=big, token=operator_token)
     assert r.status == 413 and r.json["error"]["code"] == "request.too_large"
+    # refused from its Content-Length alone, before the body is read
+    huge = b"x" * (80 * 1024 * 1024)
+    r = await server.fetch("/api/v1/admin/menus/app/publish", "POST", body=huge, token=operator_token)
+    assert r.status == 413 and r.json["error"]["code"] == "request.too_large"
+    # chunked, no Content-Length: refused once the running size passes the limit
+    async def produce(write):
+        for _ in range(40):
+            await write(b"x" * 65536)
+
+    response = await AsyncHTTPClient().fetch(
+        server.base + "/api/v1/admin/menus/app/publish", method="POST", body_producer=produce, raise_error=False,
+        headers={"Authorization": f"Bearer {operator_token}"})
+    assert response.code == 413, response.body
     r = await server.fetch("/api/v1/admin/menus/app/publish", "POST", json_body={"base_version": "one"},
                            token=operator_token)
     assert r.status == 422 and r.json["error"]["details"] == {"base_version": ["应为整数"]}
