@@ -2,6 +2,7 @@
 
 import concurrent.futures
 import dataclasses
+import functools
 import logging
 
 import redis.asyncio as aioredis
@@ -12,16 +13,24 @@ from api.auth import TokenService
 from api.base import NotFoundHandler
 from api.cache import PublishedCache
 from api.routes import ROUTES
-from channels.wechat import WeChatPlatform
+from channels.alipay import AlipayGateway, AlipayMiniLogin
+from channels.app import AppOtpLogin
+from channels.sms import AliyunSms
+from channels.wechat import WeChatMiniLogin, WeChatPlatform
+from exchange.identity import IdentityRegister
 from models import db as dbmod
 from models import seed, setup
 from models.hot import HotItems
+from models.otp import OtpCodes
+from models.pii import Pii
+from models.sessions import RefreshTokens
 
 log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
 class Deps:
+    config: object
     db: dbmod.Database
     redis: object
     tokens: TokenService
@@ -29,6 +38,12 @@ class Deps:
     hot: HotItems
     wechat: WeChatPlatform
     executor: concurrent.futures.Executor
+    pii: Pii
+    refresh: RefreshTokens
+    otp: OtpCodes
+    sms: AliyunSms
+    identity: IdentityRegister
+    logins: dict
     sandbox: object | None = None
 
     async def start(self, *, seed_demo: bool = False) -> None:
@@ -56,21 +71,65 @@ def make_redis(url: str | None):
 def build_deps(settings, *, db=None, redis=None) -> Deps:
     db = db or dbmod.connect(settings.mongodb_uri, settings.mongodb_db)
     redis = redis or make_redis(settings.redis_url)
-    executor = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="sdk")
-    sandbox = None
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="sdk")
+    timeout = settings.upstream_timeout
+    sandbox, alipay_keys = None, (settings.alipay_private_key, settings.alipay_public_key)
     if settings.mount_sandbox:
-        from sandbox.app import SandboxState
+        sandbox, alipay_keys = _sandbox_state(settings)
+    pii = Pii(settings.pii_hmac_key.encode(), bytes.fromhex(settings.pii_enc_key))
+    otp = OtpCodes(redis, pii)
 
-        sandbox = SandboxState(wechat_apps={settings.wechat_appid: settings.wechat_secret})
+    def wechat_app(appid, secret):
+        return WeChatPlatform(appid=appid, secret=secret, api_base=settings.wechat_api_base, redis=redis,
+                              executor=executor, timeout=timeout)
+
+    logins = {"app": AppOtpLogin(otp, pii)}
+    if settings.wechat_mini_appid:
+        logins["wechat"] = WeChatMiniLogin(wechat_app(settings.wechat_mini_appid, settings.wechat_mini_secret))
+    if settings.alipay_app_id and all(alipay_keys):
+        logins["alipay"] = AlipayMiniLogin(AlipayGateway(
+            app_id=settings.alipay_app_id, private_key=alipay_keys[0], alipay_public_key=alipay_keys[1],
+            gateway=settings.alipay_gateway, executor=executor, timeout=timeout))
     return Deps(
-        db=db, redis=redis, executor=executor, sandbox=sandbox,
+        config=settings, db=db, redis=redis, executor=executor, sandbox=sandbox, pii=pii, otp=otp, logins=logins,
         tokens=TokenService(settings.jwt_secret, settings.jwt_old_secrets, settings.access_token_ttl),
         cache=PublishedCache(redis, lambda: published.load_versions(db), settings.cache_poll_seconds),
         hot=HotItems(redis),
-        wechat=WeChatPlatform(appid=settings.wechat_appid, secret=settings.wechat_secret,
-                              api_base=settings.wechat_api_base, redis=redis, executor=executor,
-                              timeout=settings.upstream_timeout),
+        wechat=wechat_app(settings.wechat_appid, settings.wechat_secret),
+        refresh=RefreshTokens(redis, settings.resident_refresh_ttl),
+        sms=AliyunSms(endpoint=settings.sms_endpoint, access_key_id=settings.sms_access_key_id,
+                      access_key_secret=settings.sms_access_key_secret, sign_name=settings.sms_sign_name,
+                      executor=executor, timeout=timeout),
+        identity=IdentityRegister(settings.identity_api_base, timeout),
     )
+
+
+@functools.cache
+def _demo_alipay_app_keys() -> tuple[str, str]:
+    """A throwaway RSA key pair for the demo's Alipay app (made once per process, never stored)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                    serialization.NoEncryption()).decode()
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private_pem, public_pem
+
+
+def _sandbox_state(settings):
+    """Demo and tests: the sandbox plays every upstream, with our demo Alipay app registered."""
+    from sandbox.app import SandboxState
+
+    private_pem, public_pem = _demo_alipay_app_keys()
+    state = SandboxState(
+        wechat_apps={settings.wechat_appid: settings.wechat_secret,
+                     settings.wechat_mini_appid: settings.wechat_mini_secret},
+        alipay_apps={settings.alipay_app_id: public_pem},
+        sms_access_keys={settings.sms_access_key_id: settings.sms_access_key_secret},
+    )
+    return state, (private_pem, state.alipay_public_key_pem)
 
 
 def make_app(settings, deps: Deps) -> tornado.web.Application:

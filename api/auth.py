@@ -11,6 +11,8 @@ from models.errors import AppError
 
 ALGORITHM = "HS256"
 ISSUER = "govservice"
+# `aud`: "staff" for staff tokens, the channel for residents' tokens. Any other audience is refused.
+AUDIENCES = ("staff", "wechat", "alipay", "app")
 
 
 def key_id(secret: str) -> str:
@@ -23,9 +25,9 @@ class TokenService:
         self._keys = {key_id(s): s for s in (secret, *old_secrets)}
         self.ttl = ttl
 
-    def issue(self, subject: str, *, kind: str, role: str, extra: dict | None = None) -> str:
+    def issue(self, subject: str, *, kind: str, role: str, aud: str, extra: dict | None = None) -> str:
         now = dt.datetime.now(dt.UTC)
-        claims = {"sub": subject, "typ": kind, "role": role, "iss": ISSUER, "iat": now,
+        claims = {"sub": subject, "typ": kind, "role": role, "aud": aud, "iss": ISSUER, "iat": now,
                   "exp": now + dt.timedelta(seconds=self.ttl), "jti": uuid.uuid4().hex, **(extra or {})}
         return jwt.encode(claims, self._keys[self._signing_kid], algorithm=ALGORITHM,
                           headers={"kid": self._signing_kid})
@@ -36,8 +38,8 @@ class TokenService:
             secret = self._keys.get(kid)
             if secret is None:
                 raise jwt.InvalidTokenError("unknown kid")
-            return jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                              options={"require": ["exp", "iat", "sub", "typ"]})
+            return jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER, audience=AUDIENCES,
+                              options={"require": ["exp", "iat", "sub", "typ", "aud"]})
         except jwt.ExpiredSignatureError:
             raise AppError(401, "auth.token_expired", "登录已过期，请刷新或重新登录") from None
         except jwt.PyJWTError:

@@ -12,6 +12,10 @@ from dotenv import dotenv_values
 DEMO_JWT_SECRET = "demo-only-jwt-secret-do-not-use-in-production"
 DEMO_WECHAT_APPID = "wxdemoappid"
 DEMO_WECHAT_SECRET = "demo-wechat-secret"
+DEMO_WECHAT_MINI_APPID = "wxdemominiapp"
+DEMO_WECHAT_MINI_SECRET = "demo-mini-secret"
+DEMO_PII_HMAC_KEY = "demo-only-pii-hmac-key"
+DEMO_PII_ENC_KEY = "00" * 32
 
 
 class Secret(str):
@@ -48,7 +52,22 @@ class Settings:
     cache_poll_seconds: float = 5.0
     log_level: str = "INFO"
     access_log: bool = True
-    trust_proxy: bool = False  # take the client address from X-Real-IP / X-Forwarded-For
+    trust_proxy: bool = False
+    pii_hmac_key: Secret = Secret("")
+    pii_enc_key: Secret = Secret("")  # 64 hex characters (32 bytes)
+    wechat_mini_appid: str = ""
+    wechat_mini_secret: Secret = Secret("")
+    alipay_app_id: str = ""
+    alipay_private_key: Secret = Secret("")  # PKCS#1 PEM body; demo: generated at start
+    alipay_public_key: str = ""  # Alipay's public key; demo: the sandbox's
+    alipay_gateway: str = "https://openapi.alipay.com/gateway.do"
+    sms_endpoint: str = "dysmsapi.aliyuncs.com"
+    sms_access_key_id: str = ""
+    sms_access_key_secret: Secret = Secret("")
+    sms_sign_name: str = "政务服务"
+    sms_template_login: str = "SMS_LOGIN_CODE"
+    identity_api_base: str = ""
+    resident_refresh_ttl: int = 30 * 86400  # take the client address from X-Real-IP / X-Forwarded-For
 
     @property
     def demo(self) -> bool:
@@ -95,6 +114,22 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             access_log=_bool(env, "ACCESS_LOG", True),
             trust_proxy=_bool(env, "TRUST_PROXY", False),
+            pii_hmac_key=Secret(env.get("PII_HMAC_KEY", DEMO_PII_HMAC_KEY if demo else "")),
+            pii_enc_key=Secret(env.get("PII_ENC_KEY", DEMO_PII_ENC_KEY if demo else "")),
+            wechat_mini_appid=env.get("WECHAT_MINI_APPID", DEMO_WECHAT_MINI_APPID if demo else ""),
+            wechat_mini_secret=Secret(env.get("WECHAT_MINI_SECRET", DEMO_WECHAT_MINI_SECRET if demo else "")),
+            alipay_app_id=env.get("ALIPAY_APP_ID", "2021000000000001" if demo else ""),
+            alipay_private_key=Secret(env.get("ALIPAY_PRIVATE_KEY", "")),
+            alipay_public_key=env.get("ALIPAY_PUBLIC_KEY", ""),
+            alipay_gateway=env.get("ALIPAY_GATEWAY", f"http://127.0.0.1:{port}/sandbox/alipay/gateway.do" if demo
+                                   else "https://openapi.alipay.com/gateway.do"),
+            sms_endpoint=env.get("SMS_ENDPOINT", f"127.0.0.1:{port + 1}" if demo else "dysmsapi.aliyuncs.com"),
+            sms_access_key_id=env.get("SMS_ACCESS_KEY_ID", "demo-ak" if demo else ""),
+            sms_access_key_secret=Secret(env.get("SMS_ACCESS_KEY_SECRET", "demo-secret" if demo else "")),
+            sms_sign_name=env.get("SMS_SIGN_NAME", "政务服务"),
+            sms_template_login=env.get("SMS_TEMPLATE_LOGIN", "SMS_LOGIN_CODE"),
+            identity_api_base=env.get("IDENTITY_API_BASE", f"http://127.0.0.1:{port}/sandbox/identity/" if demo else ""),
+            resident_refresh_ttl=_int(env, "RESIDENT_REFRESH_TTL", 30 * 86400),
         )
         settings = cls(**values)
         settings.check()
@@ -111,6 +146,10 @@ class Settings:
             problems.append("JWT_SECRET must be set to a random value of at least 32 characters")
         if self.wechat_secret == DEMO_WECHAT_SECRET:
             problems.append("WECHAT_SECRET must not be the demo secret")
+        if not self.pii_hmac_key or self.pii_hmac_key == DEMO_PII_HMAC_KEY or len(self.pii_hmac_key) < 32:
+            problems.append("PII_HMAC_KEY must be set to a random value of at least 32 characters")
+        if len(self.pii_enc_key) != 64 or self.pii_enc_key == DEMO_PII_ENC_KEY:
+            problems.append("PII_ENC_KEY must be 64 hex characters (32 random bytes)")
         if not self.mongodb_uri:
             problems.append("MONGODB_URI is required outside demo mode")
         if not self.redis_url:

@@ -50,6 +50,19 @@ def main(argv=None) -> int:
     return 0
 
 
+def start_sandbox_sms(settings, deps):
+    """Demo: the SMS SDK posts to `/` of its endpoint, so the sandbox gateway gets its own port."""
+    if deps.sandbox is None:
+        return None
+    from sandbox.app import sms_gateway_app
+
+    host, _, port = settings.sms_endpoint.rpartition(":")
+    server = tornado.httpserver.HTTPServer(sms_gateway_app(deps.sandbox, log_function=lambda handler: None))
+    server.listen(int(port), host or "127.0.0.1")
+    log.info("sandbox SMS gateway on %s", settings.sms_endpoint)
+    return server
+
+
 async def serve(settings, sockets) -> None:
     deps = build_deps(settings)
     await deps.start(seed_demo=settings.demo)
@@ -60,6 +73,7 @@ async def serve(settings, sockets) -> None:
     gc.freeze()
     server = tornado.httpserver.HTTPServer(app, xheaders=settings.trust_proxy, max_body_size=MAX_BODY_SIZE)
     server.add_sockets(sockets)
+    extra = start_sandbox_sms(settings, deps)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -67,6 +81,8 @@ async def serve(settings, sockets) -> None:
     await stop.wait()
     log.info("stopping: no new connections, %ds for requests in flight", GRACE_SECONDS)
     server.stop()
+    if extra is not None:
+        extra.stop()
     inflight = app.settings["inflight"]
     for _ in range(GRACE_SECONDS * 10):
         if inflight[0] <= 0:

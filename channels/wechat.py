@@ -10,12 +10,14 @@ import asyncio
 import json
 import logging
 import time
+import urllib.parse
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
 
+from channels.base import Identity, LoginChannel
 from models.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ class _Client(WeChatClient):
         super().__init__(appid, secret, access_token=token, session=MemoryStorage(), timeout=timeout,
                          auto_retry=False)
         self.API_BASE_URL = api_base + "cgi-bin/"
+        self.wxa.API_BASE_URL = api_base  # code_to_session -> {api_base}sns/jscode2session
 
     def fetch_access_token(self):
         # The stock method hard-codes api.weixin.qq.com; tokens come from WeChatPlatform only.
@@ -41,7 +44,8 @@ class _Client(WeChatClient):
 
 
 def unavailable(detail: str) -> AppError:
-    return AppError(503, "wechat.unavailable", "微信服务暂时不可用，请稍后再试", details={"reason": detail})
+    return AppError(503, "wechat.unavailable", "微信服务暂时不可用，请稍后再试", details={"reason": detail},
+                    headers={"Retry-After": "5"})
 
 
 class WeChatPlatform:
@@ -131,6 +135,27 @@ class WeChatPlatform:
         except OSError as exc:  # requests' ConnectionError and timeouts are OSErrors
             raise unavailable(type(exc).__name__) from None
 
+    async def code_to_session(self, code: str) -> dict:
+        """jscode2session with Tornado's async client: a login storm must not queue on SDK threads
+        (requests in a thread pool holds the GIL and starves the loop). Errors raise wechatpy's
+        own WeChatClientException, as the SDK would."""
+        query = urllib.parse.urlencode({"appid": self.appid, "secret": self._secret, "js_code": code,
+                                        "grant_type": "authorization_code"})
+        try:
+            response = await AsyncHTTPClient().fetch(f"{self.api_base}sns/jscode2session?{query}",
+                                                     request_timeout=self.timeout)
+            result = json.loads(response.body)
+        except HTTPClientError as exc:
+            raise unavailable(f"jscode2session HTTP {exc.code}") from None
+        except (TimeoutError, OSError, ValueError) as exc:
+            raise unavailable(f"jscode2session {type(exc).__name__}") from None
+        errcode = int(result.get("errcode") or 0) if isinstance(result, dict) else None
+        if errcode == -1 or errcode is None:
+            raise unavailable(f"errcode {errcode}")
+        if errcode:
+            raise WeChatClientException(errcode, result.get("errmsg", ""))
+        return result
+
     async def apply_menu(self, official_account: dict | None) -> None:
         """Make WeChat's official-account menu match ours (None deletes it)."""
         try:
@@ -141,3 +166,33 @@ class WeChatPlatform:
         except WeChatClientException as exc:
             raise AppError(422, "wechat.menu_rejected", f"微信拒绝了公众号菜单（errcode {exc.errcode}：{exc.errmsg}）",
                            details={"errcode": exc.errcode, "errmsg": exc.errmsg}) from None
+
+
+LOGIN_ERRORS = {
+    40029: (401, "auth.code_invalid", "登录凭证无效或已使用，请重新登录"),
+    40163: (401, "auth.code_invalid", "登录凭证无效或已使用，请重新登录"),
+    40226: (403, "auth.high_risk", "该微信账号存在安全风险，暂时无法登录"),
+    45011: (429, "auth.rate_limited", "登录过于频繁，请稍后再试"),
+}
+
+
+class WeChatMiniLogin(LoginChannel):
+    """wx.login code -> code2session -> unionid or openid."""
+
+    name = "wechat"
+
+    def __init__(self, platform: WeChatPlatform):
+        self.platform = platform
+
+    async def authenticate(self, payload: dict) -> Identity:
+        code = payload["code"]
+        try:
+            session = await self.platform.code_to_session(code)
+        except WeChatClientException as exc:
+            status, err, message = LOGIN_ERRORS.get(exc.errcode, (502, "wechat.error", "微信登录失败"))
+            headers = {"Retry-After": "60"} if status == 429 else {}
+            raise AppError(status, err, message, details={"errcode": exc.errcode}, headers=headers) from None
+        if not isinstance(session, dict) or not session.get("openid"):
+            raise unavailable("code2session reply without openid")
+        subject = session.get("unionid") or session["openid"]
+        return Identity("wechat", subject, secret=session.get("session_key"))

@@ -26,7 +26,7 @@ class StaffLoginHandler(BaseHandler):
         self.send(self._tokens(person, refresh))
 
     def _tokens(self, person: dict, refresh: str) -> dict:
-        access = self.deps.tokens.issue(str(person["_id"]), kind="staff", role=person["role"],
+        access = self.deps.tokens.issue(str(person["_id"]), kind="staff", role=person["role"], aud="staff",
                                         extra={"username": person["username"], "dept": person.get("department")})
         return {"access_token": access, "token_type": "Bearer", "expires_in": self.deps.tokens.ttl,
                 "refresh_token": refresh, "staff": StaffSchema().dump(person)}

@@ -6,10 +6,18 @@ between the two lives in this module; models only see `Database` and its collect
 
 Why our own thin wrapper instead of mongomock-motor: that package pulls in Motor (deprecated)
 and returns an aggregate cursor where PyMongo async returns a coroutine; wrapping mongomock
-directly keeps the two engines call-for-call identical. mongomock works in memory, so its
-calls are cheap and safe to run on the event loop.
+directly keeps the two engines call-for-call identical.
+
+mongomock scans every document on every query (it keeps no index structures), so a call costs
+milliseconds once a collection holds thousands of documents. Its calls therefore run on one
+dedicated thread, like a database server: the event loop never waits on them, and one thread
+keeps mongomock (not thread-safe) to one caller at a time.
 """
 
+import asyncio
+import concurrent.futures
+import functools
+import itertools
 import logging
 
 import mongomock
@@ -43,8 +51,8 @@ class Database:
     async def drop_all(self) -> None:
         """Used by tests: remove every collection of this database."""
         if self.engine == "in-process":
-            for name in self._handle.list_collection_names():
-                self._handle.drop_collection(name)
+            for name in await _run(self._handle.list_collection_names):
+                await _run(self._handle.drop_collection, name)
         else:
             for name in await self._handle.list_collection_names():
                 await self._handle.drop_collection(name)
@@ -61,6 +69,13 @@ def connect(uri: str | None, db_name: str) -> Database:
     log.info("MONGODB_URI not set: using the in-process engine (data lives in this process only)")
     client = mongomock.MongoClient(tz_aware=True)
     return Database(client[db_name], client, "in-process")
+
+
+_ENGINE = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="in-process-db")
+
+
+async def _run(fn, *args, **kwargs):
+    return await asyncio.get_running_loop().run_in_executor(_ENGINE, functools.partial(fn, *args, **kwargs))
 
 
 class _InProcessCursor:
@@ -82,18 +97,13 @@ class _InProcessCursor:
         return self
 
     async def to_list(self, length: int | None = None):
-        items = []
-        for doc in self._cursor:
-            items.append(doc)
-            if length is not None and len(items) >= length:
-                break
-        return items
+        return await _run(lambda: list(itertools.islice(self._cursor, length)))
 
     def __aiter__(self):
         return self._iterate()
 
     async def _iterate(self):
-        for doc in self._cursor:
+        for doc in await self.to_list(None):
             yield doc
 
 
@@ -109,7 +119,7 @@ class _InProcessCollection:
 
     async def aggregate(self, pipeline, **kwargs) -> _InProcessCursor:
         # PyMongo async: aggregate() is a coroutine that returns a cursor.
-        return _InProcessCursor(iter(list(self._coll.aggregate(pipeline, **kwargs))))
+        return _InProcessCursor(iter(await _run(lambda: list(self._coll.aggregate(pipeline, **kwargs)))))
 
     def __getattr__(self, name: str):
         attr = getattr(self._coll, name)
@@ -117,6 +127,6 @@ class _InProcessCollection:
             return attr
 
         async def call(*args, **kwargs):
-            return attr(*args, **kwargs)
+            return await _run(attr, *args, **kwargs)
 
         return call

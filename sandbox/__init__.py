@@ -1,13 +1,21 @@
-"""Loopback stand-ins for the upstream platforms (WeChat today; Alipay, JPush,
-SMS and department systems later) used by the tests and the demo.
+"""Loopback stand-ins for the upstream platforms (WeChat, Alipay, Aliyun SMS,
+the population register; JPush and department systems later) used by the
+tests and the demo.
 
-The package is self-contained: it imports only the standard library and
-tornado, and receives all of its configuration as plain arguments::
+The package is self-contained: it imports only the standard library,
+tornado and ``cryptography`` (Alipay's RSA signatures), and receives all of
+its configuration as plain arguments::
 
-    from sandbox.app import SandboxState, make_sandbox_app, sandbox_routes
+    from sandbox.app import SandboxState, make_sandbox_app, sandbox_routes, sms_gateway_app
 
-    state = SandboxState(wechat_apps={"wxdemoappid": "demo-secret"})
+    state = SandboxState(
+        wechat_apps={"wxdemoappid": "demo-secret"},
+        alipay_apps={"2021000000000001": app_public_key_pem},
+        sms_access_keys={"demo-ak": "demo-secret"},
+    )
     app = make_sandbox_app(state, prefix="/sandbox")
+    sms_app = sms_gateway_app(state)  # the SDK's path is "/": its own port
+    state.alipay_public_key_pem       # the Alipay public key for the client
 
 Layout:
 
@@ -17,5 +25,11 @@ Layout:
   (JSON out, request recording, fault application).
 * ``faults`` - the control plane: ``/faults``, ``/received``, ``/reset``.
 * ``wechat`` - the WeChat official-account API (``/wechat/cgi-bin/...``).
+* ``wechat_login`` - mini-program login (``/wechat/login-code``,
+  ``/wechat/sns/jscode2session``).
+* ``alipay`` - the Alipay open-platform gateway (``/alipay/gateway.do``).
+* ``sms``    - Aliyun SMS ``SendSms`` (its own app at ``/``; read-back at
+  ``/sms/messages``).
+* ``identity`` - the population register (``/identity/verify``).
 * ``app``    - assembly: routes and a standalone application.
 """

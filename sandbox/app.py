@@ -3,6 +3,7 @@
     state = SandboxState(wechat_apps={"wxdemoappid": "demo-secret"})
     routes = sandbox_routes(state, prefix="/sandbox")  # mount in another app
     app = make_sandbox_app(state, prefix="/sandbox")   # or serve on its own
+    sms = sms_gateway_app(state)                       # the SMS gateway: its own port
 
 A new upstream adds a module with its ``TARGETS`` and a ``*_routes(state,
 prefix_re)`` function, and is listed in ``_UPSTREAMS`` below.
@@ -15,16 +16,21 @@ from typing import Any
 
 import tornado.web
 
-from sandbox import wechat
+from sandbox import alipay, identity, sms, wechat, wechat_login
 from sandbox.base import NotFoundHandler
 from sandbox.faults import control_routes
+from sandbox.sms import sms_gateway_app
 from sandbox.state import SandboxState
 
-__all__ = ["SandboxState", "make_sandbox_app", "sandbox_routes"]
+__all__ = ["SandboxState", "make_sandbox_app", "sandbox_routes", "sms_gateway_app"]
 
 # (targets, routes factory) per upstream.
 _UPSTREAMS = [
     (wechat.TARGETS, wechat.wechat_routes),
+    (wechat_login.TARGETS, wechat_login.wechat_login_routes),
+    (alipay.TARGETS, alipay.alipay_routes),
+    (sms.TARGETS, sms.sms_routes),
+    (identity.TARGETS, identity.identity_routes),
 ]
 
 

@@ -7,6 +7,16 @@ gets, before its method runs:
 2. the oldest matching injected fault applied: latency first, then drop the
    connection, answer with an HTTP status, or answer with an errcode.
 
+Hooks for upstreams that need more than that:
+
+* ``scrub_keys``         - extra keys masked in the log (phone numbers, codes)
+* ``request_targets()``  - record and fault one request under several targets
+  (the Alipay gateway: the method's target and ``alipay.gateway``)
+* ``record_query()``     - what the log shows as the request's parameters
+* ``send_errcode_fault`` - how an ``errcode`` fault looks in this upstream
+* ``note_code()``        - the upstream's own result code for the log's
+  ``errcode`` field (WeChat's int errcode is picked up automatically)
+
 Handlers without a target (the control plane) are neither recorded nor
 faulted. Every answer, errors included, is JSON.
 """
@@ -20,7 +30,7 @@ from typing import Any
 
 import tornado.web
 
-from sandbox.state import Fault, SandboxState, scrub
+from sandbox.state import SCRUBBED_KEYS, Fault, SandboxState, scrub
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -63,13 +73,15 @@ class SandboxHandler(tornado.web.RequestHandler):
     """Plain RequestHandler: JSON out, recording and faults for ``target``."""
 
     target: str | None = None
+    # Keys masked in the received log on top of ``state.SCRUBBED_KEYS``.
+    scrub_keys: frozenset[str] = frozenset()
 
     def initialize(self, state: SandboxState) -> None:
         self.state = state
         self.record: dict[str, Any] | None = None
         self.dropped = False
         self.answered = False  # an answer was sent (or the connection dropped)
-        self._answer_errcode: int | None = None
+        self._answer_errcode: int | str | None = None
         self._json_cache: Any = None
         self._json_parsed = False
 
@@ -107,16 +119,24 @@ class SandboxHandler(tornado.web.RequestHandler):
 
     # ------------------------------------------------------------ output
 
+    def note_code(self, code: int | str | None) -> None:
+        """Record ``code`` as the answer's ``errcode`` in the received log."""
+        self._answer_errcode = code
+
     def send_json(self, payload: Any, status: int = 200) -> None:
         """Answer with ``payload`` and finish the request."""
+        if isinstance(payload, dict) and isinstance(payload.get("errcode"), int):
+            self.note_code(payload["errcode"])
+        self.send_raw(None if status in (204, 304) else dumps(payload), status)
+
+    def send_raw(self, body: bytes | None, status: int = 200) -> None:
+        """Answer with ``body`` as it is (already-serialised JSON)."""
         self.answered = True
         self.set_status(status)
-        if isinstance(payload, dict) and isinstance(payload.get("errcode"), int):
-            self._answer_errcode = payload["errcode"]
-        if status in (204, 304):
+        if body is None:
             self.finish()
         else:
-            self.finish(dumps(payload))
+            self.finish(body)
 
     def error_payload(self, status_code: int) -> dict[str, Any]:
         return {"error": self._reason, "status": status_code}
@@ -127,24 +147,36 @@ class SandboxHandler(tornado.web.RequestHandler):
 
     # ------------------------------------------------------------ recording and faults
 
+    def request_targets(self) -> tuple[str, ...]:
+        """The targets this request is recorded and faulted under, the most
+        specific first (the record's ``target``). Empty: neither."""
+        return () if self.target is None else (self.target,)
+
+    def record_query(self) -> dict[str, Any]:
+        """The request parameters as the received log shows them (unscrubbed)."""
+        return self.query_dict()
+
     async def prepare(self) -> None:
-        if self.target is None:
+        targets = self.request_targets()
+        if not targets:
             return
+        keys = SCRUBBED_KEYS | self.scrub_keys
         body = self.json_body()
         self.record = self.state.received.add(
             {
-                "target": self.target,
+                "target": targets[0],
                 "method": self.request.method,
                 "path": self.request.path,
-                "query": scrub(self.query_dict()),
-                "json": None if body is INVALID_JSON else scrub(body),
+                "query": scrub(self.record_query(), keys),
+                "json": None if body is INVALID_JSON else scrub(body, keys),
                 "at": self.state.now_iso(),
                 "fault_id": None,
                 "status": None,
                 "errcode": None,
-            }
+            },
+            also=targets[1:],
         )
-        fault = self.state.faults.take(self.target)
+        fault = self.state.faults.take(*targets)
         if fault is not None:
             self.record["fault_id"] = fault.id
             await self.apply_fault(fault)
@@ -162,8 +194,12 @@ class SandboxHandler(tornado.web.RequestHandler):
                 payload["errmsg"] = fault.errmsg
             self.send_json(payload, fault.status)
         elif fault.errcode is not None:
-            self.send_json({"errcode": fault.errcode, "errmsg": fault.errmsg})
+            self.send_errcode_fault(fault)
         # Latency alone: fall through to the normal answer.
+
+    def send_errcode_fault(self, fault: Fault) -> None:
+        """The answer to an ``errcode`` fault: WeChat's shape by default."""
+        self.send_json({"errcode": fault.errcode, "errmsg": fault.errmsg})
 
     def drop_connection(self) -> None:
         """Close the socket without answering (a simulated network failure)."""

@@ -9,19 +9,27 @@ the sandbox over HTTP.
 
 from __future__ import annotations
 
+import base64
 import collections
 import datetime as dt
+import functools
 import itertools
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 Clock = Callable[[], float]
 
-# Keys whose values are replaced by "***" in the received-request log.
-SCRUBBED_KEYS = frozenset({"secret", "access_token"})
+# Keys whose values are replaced by "***" in the received-request log (any
+# upstream; a handler may add its own with ``scrub_keys``). Compared in
+# lower case.
+SCRUBBED_KEYS = frozenset({"secret", "access_token", "refresh_token", "session_key"})
 SCRUBBED_VALUE = "***"
 
 DEFAULT_RECEIVED_LIMIT = 1000
@@ -32,8 +40,13 @@ WECHAT_TOKEN_GRACE = 300  # a replaced token stays valid this long
 WECHAT_STABLE_RENEW_BELOW = 300  # stable_token renews when less is left
 WECHAT_FORCE_REFRESH_PER_DAY = 20
 WECHAT_FORCE_REFRESH_INTERVAL = 30
-# WeChat's daily quotas reset at midnight Beijing time.
-_BEIJING = dt.timezone(dt.timedelta(hours=8))
+# WeChat's daily quotas reset at midnight Beijing time; Alipay reads and
+# writes its timestamps in Beijing time too.
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+# wx.login codes: single use, five minutes; code2Session calls per openid.
+WECHAT_LOGIN_CODE_TTL = 300
+WECHAT_SESSIONS_PER_MINUTE = 100
 
 
 # ---------------------------------------------------------------- faults
@@ -96,10 +109,10 @@ class FaultStore:
         self._faults.clear()
         return count
 
-    def take(self, target: str) -> Fault | None:
-        """Consume one use of the oldest active fault for ``target``."""
+    def take(self, *targets: str) -> Fault | None:
+        """Consume one use of the oldest active fault for any of ``targets``."""
         for fault in self._faults.values():
-            if fault.target != target:
+            if fault.target not in targets:
                 continue
             if fault.remaining is not None:
                 fault.remaining -= 1
@@ -112,15 +125,15 @@ class FaultStore:
 # ---------------------------------------------------------------- received log
 
 
-def scrub(value: Any) -> Any:
-    """A copy of ``value`` with the values of secret-bearing keys masked."""
+def scrub(value: Any, keys: frozenset[str] = SCRUBBED_KEYS) -> Any:
+    """A copy of ``value`` with the values of secret-bearing ``keys`` masked."""
     if isinstance(value, dict):
         return {
-            k: (SCRUBBED_VALUE if isinstance(k, str) and k.lower() in SCRUBBED_KEYS else scrub(v))
+            k: (SCRUBBED_VALUE if isinstance(k, str) and k.lower() in keys else scrub(v, keys))
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [scrub(v) for v in value]
+        return [scrub(v, keys) for v in value]
     return value
 
 
@@ -132,18 +145,19 @@ class ReceivedLog:
         self._by_target: dict[str, collections.deque[tuple[int, dict[str, Any]]]] = {}
         self._seq = itertools.count(1)
 
-    def add(self, record: dict[str, Any]) -> dict[str, Any]:
-        entries = self._by_target.setdefault(
-            record["target"], collections.deque(maxlen=self.limit)
-        )
-        entries.append((next(self._seq), record))
+    def add(self, record: dict[str, Any], also: Iterable[str] = ()) -> dict[str, Any]:
+        """Keep ``record`` under its target and under the ``also`` targets
+        (e.g. an Alipay call under its method and under the gateway)."""
+        entry = (next(self._seq), record)
+        for target in dict.fromkeys((record["target"], *also)):
+            self._by_target.setdefault(target, collections.deque(maxlen=self.limit)).append(entry)
         return record
 
     def list(self, target: str | None = None) -> list[dict[str, Any]]:
         if target is not None:
             return [record for _, record in self._by_target.get(target, ())]
-        merged = sorted(itertools.chain.from_iterable(self._by_target.values()), key=lambda e: e[0])
-        return [record for _, record in merged]
+        merged = dict(itertools.chain.from_iterable(self._by_target.values()))
+        return [merged[seq] for seq in sorted(merged)]
 
     def clear(self, target: str | None = None) -> None:
         if target is None:
@@ -204,11 +218,11 @@ class WeChatState:
             if current is not None and current.expires_at - now >= WECHAT_STABLE_RENEW_BELOW:
                 return current
             return self._issue(appid, self.stable_current)
-        today = dt.datetime.fromtimestamp(now, _BEIJING).date()
+        today = dt.datetime.fromtimestamp(now, BEIJING).date()
         history = [
             t
             for t in self.force_refreshes.get(appid, [])
-            if dt.datetime.fromtimestamp(t, _BEIJING).date() == today
+            if dt.datetime.fromtimestamp(t, BEIJING).date() == today
         ]
         self.force_refreshes[appid] = history
         if len(history) >= WECHAT_FORCE_REFRESH_PER_DAY:
@@ -228,6 +242,299 @@ class WeChatState:
         return record
 
 
+# ---------------------------------------------------------------- WeChat mini-program login
+
+
+@dataclass
+class WeChatLoginCode:
+    """A ``wx.login`` code, exchanged once by ``sns/jscode2session``."""
+
+    code: str
+    appid: str
+    openid: str
+    unionid: str | None
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class WeChatSession:
+    appid: str
+    openid: str
+    unionid: str | None
+    session_key: str
+
+
+@dataclass
+class WeChatLoginState:
+    """wx.login codes, high-risk users and the code2Session quota."""
+
+    clock: Clock
+    risky_openids: set[str] = field(default_factory=set)
+    codes: dict[str, WeChatLoginCode] = field(default_factory=dict)
+    exchanges: dict[str, collections.deque[float]] = field(default_factory=dict)
+    # (appid, openid) -> the latest session (its session_key decrypts wx data).
+    sessions: dict[tuple[str, str], WeChatSession] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        self.risky_openids.clear()  # in place: SandboxState.wechat_risky_openids is this set
+        self.codes.clear()
+        self.exchanges.clear()
+        self.sessions.clear()
+
+    def issue_code(self, appid: str, openid: str, unionid: str | None) -> WeChatLoginCode:
+        now = self.clock()
+        # Codes are kept in issue order, so the expired ones are at the front.
+        for code in list(self.codes):
+            if self.codes[code].expires_at >= now:
+                break
+            del self.codes[code]
+        record = WeChatLoginCode(secrets.token_urlsafe(24), appid, openid, unionid, now + WECHAT_LOGIN_CODE_TTL)
+        self.codes[record.code] = record
+        return record
+
+    def exchange(self, appid: str, code: str) -> WeChatSession | int:
+        """code2Session: a new session, or 40029 / 40226 / 45011.
+
+        Only a successful exchange uses the code up and counts towards the
+        per-openid minute quota.
+        """
+        now = self.clock()
+        record = self.codes.get(code)
+        if record is None or record.used or record.appid != appid or now > record.expires_at:
+            return 40029
+        if record.openid in self.risky_openids:
+            return 40226
+        window = self.exchanges.setdefault(record.openid, collections.deque())
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= WECHAT_SESSIONS_PER_MINUTE:
+            return 45011
+        window.append(now)
+        if len(self.exchanges) > 1024:
+            for openid in [o for o, w in self.exchanges.items() if w[-1] <= now - 60]:
+                del self.exchanges[openid]
+        record.used = True
+        session = WeChatSession(
+            appid, record.openid, record.unionid, base64.b64encode(secrets.token_bytes(16)).decode()
+        )
+        self.sessions[(appid, record.openid)] = session
+        return session
+
+
+# ---------------------------------------------------------------- Alipay
+
+ALIPAY_AUTH_CODE_TTL = 300
+ALIPAY_ACCESS_TOKEN_TTL = 1_296_000  # 15 days
+ALIPAY_REFRESH_TOKEN_TTL = 2_592_000  # 30 days
+ALIPAY_TIMESTAMP_SKEW = 900  # a request's timestamp may be this far off
+
+_PEM_BODY = re.compile(r"^[A-Za-z0-9+/=\s]+$")
+
+
+def load_rsa_public_key(pem: str) -> rsa.RSAPublicKey:
+    """An RSA public key from PEM (SubjectPublicKeyInfo or PKCS#1), or from
+    the bare base64 body Alipay's console shows. Raises ValueError."""
+    text = pem.strip()
+    if "-----BEGIN" not in text:
+        if not _PEM_BODY.match(text):
+            raise ValueError("not a PEM public key")
+        text = "-----BEGIN PUBLIC KEY-----\n" + "".join(text.split()) + "\n-----END PUBLIC KEY-----"
+    key = serialization.load_pem_public_key(text.encode("ascii"))
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("not an RSA public key")
+    return key
+
+
+def public_key_pem(key: rsa.RSAPublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+@dataclass
+class AlipayAuthCode:
+    """A ``my.getAuthCode`` code, exchanged once by alipay.system.oauth.token."""
+
+    code: str
+    app_id: str
+    user_id: str | None
+    open_id: str | None
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class AlipayToken:
+    access_token: str
+    refresh_token: str
+    app_id: str
+    user_id: str | None
+    open_id: str | None
+    auth_start: float
+    expires_at: float
+    re_expires_at: float
+
+
+class AlipayState:
+    """Alipay apps, the sandbox's own key pair, auth codes and tokens.
+
+    The key pair is generated on first use (RSA 2048 takes ~50 ms, and most
+    sandboxes never talk Alipay) unless one is passed in.
+    """
+
+    def __init__(
+        self,
+        apps: Mapping[str, str],
+        clock: Clock,
+        private_key_pem: str | None = None,
+        timezone: dt.tzinfo | None = BEIJING,
+    ) -> None:
+        self.apps = dict(apps)
+        self.app_keys = {app_id: load_rsa_public_key(pem) for app_id, pem in self.apps.items()}
+        self.clock = clock
+        self.timezone = timezone
+        if private_key_pem is not None:
+            self.private_key = self._load_private_key(private_key_pem)  # fails early when bad
+        self.auth_codes: dict[str, AlipayAuthCode] = {}
+        self.tokens: dict[str, AlipayToken] = {}  # by access_token
+        self.refresh_tokens: dict[str, AlipayToken] = {}  # only the current one per grant
+        self.template_messages: list[dict[str, Any]] = []
+
+    @staticmethod
+    def _load_private_key(pem: str) -> rsa.RSAPrivateKey:
+        key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValueError("not an RSA private key")
+        return key
+
+    @functools.cached_property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    @property
+    def public_key_pem(self) -> str:
+        return public_key_pem(self.private_key.public_key())
+
+    @property
+    def private_key_pem(self) -> str:
+        """PKCS#1 (``BEGIN RSA PRIVATE KEY``), the format Alipay's SDKs use."""
+        return self.private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        ).decode("ascii")
+
+    def default_app(self) -> str | None:
+        return next(iter(self.apps), None)
+
+    def reset(self) -> None:
+        self.auth_codes.clear()
+        self.tokens.clear()
+        self.refresh_tokens.clear()
+        self.template_messages.clear()
+
+    def datetime(self, timestamp: float) -> dt.datetime:
+        """``timestamp`` as Alipay's wall clock shows it (naive)."""
+        return dt.datetime.fromtimestamp(timestamp, self.timezone).replace(tzinfo=None)
+
+    def parse_timestamp(self, value: str) -> float | None:
+        """A request's ``yyyy-MM-dd HH:mm:ss`` as epoch seconds, or None."""
+        try:
+            naive = dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return None
+        if self.timezone is None:
+            return naive.timestamp()  # the local zone
+        return naive.replace(tzinfo=self.timezone).timestamp()
+
+    def issue_auth_code(self, app_id: str, user_id: str | None, open_id: str | None) -> AlipayAuthCode:
+        now = self.clock()
+        for code in list(self.auth_codes):
+            if self.auth_codes[code].expires_at >= now:
+                break
+            del self.auth_codes[code]
+        record = AlipayAuthCode(secrets.token_hex(16), app_id, user_id, open_id, now + ALIPAY_AUTH_CODE_TTL)
+        self.auth_codes[record.code] = record
+        return record
+
+    def _grant(self, app_id: str, user_id: str | None, open_id: str | None) -> AlipayToken:
+        now = self.clock()
+        token = AlipayToken(
+            access_token="authusrB" + secrets.token_hex(16),
+            refresh_token="authusrB" + secrets.token_hex(16),
+            app_id=app_id,
+            user_id=user_id,
+            open_id=open_id,
+            auth_start=now,
+            expires_at=now + ALIPAY_ACCESS_TOKEN_TTL,
+            re_expires_at=now + ALIPAY_REFRESH_TOKEN_TTL,
+        )
+        self.tokens[token.access_token] = token
+        self.refresh_tokens[token.refresh_token] = token
+        return token
+
+    def exchange_code(self, app_id: str, code: str) -> AlipayToken | str:
+        """grant_type=authorization_code: a token, or the error sub_code."""
+        record = self.auth_codes.get(code)
+        if record is None or record.used or record.app_id != app_id or self.clock() > record.expires_at:
+            return "isv.code-invalid"
+        record.used = True
+        return self._grant(app_id, record.user_id, record.open_id)
+
+    def refresh(self, app_id: str, refresh_token: str) -> AlipayToken | str:
+        """grant_type=refresh_token: a new token pair; the old refresh token dies."""
+        old = self.refresh_tokens.get(refresh_token)
+        if old is None or old.app_id != app_id:
+            return "isv.refresh-token-invalid"
+        if self.clock() > old.re_expires_at:
+            return "isv.refresh-token-time-out"
+        del self.refresh_tokens[refresh_token]
+        return self._grant(app_id, old.user_id, old.open_id)
+
+
+# ---------------------------------------------------------------- SMS (Aliyun dysmsapi)
+
+DEFAULT_SMS_ACCESS_KEYS = {"demo-ak": "demo-secret"}
+DEFAULT_SMS_TEMPLATES = {"SMS_LOGIN_CODE": "您的验证码为${code}，5分钟内有效。"}
+DEFAULT_SMS_SIGN_NAMES = frozenset({"政务服务"})
+SMS_INTERVAL = 60  # one message per phone per minute
+
+
+@dataclass
+class SmsState:
+    access_keys: dict[str, str]
+    templates: dict[str, str]
+    sign_names: set[str]
+    clock: Clock
+    limit: int = DEFAULT_RECEIVED_LIMIT
+    messages: collections.deque[dict[str, Any]] = field(init=False)
+    last_sent: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.messages = collections.deque(maxlen=self.limit)
+
+    def reset(self) -> None:
+        self.messages.clear()
+        self.last_sent.clear()
+
+    def too_soon(self, phone: str) -> bool:
+        last = self.last_sent.get(phone)
+        return last is not None and self.clock() - last < SMS_INTERVAL
+
+
+# ---------------------------------------------------------------- identity register
+
+
+@dataclass
+class IdentityState:
+    # id_number -> name registered by hand; None: deregistered (not_found).
+    people: dict[str, str | None] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        self.people.clear()
+
+
 # ---------------------------------------------------------------- the whole sandbox
 
 
@@ -239,7 +546,19 @@ class SandboxState:
         (default: the keys of ``wechat_apps``).
     :param clock: seconds since the epoch; drives token expiry, quotas and
         the timestamps of the received log. Replace it to travel in time.
-    :param received_limit: requests kept per target in the received log.
+    :param received_limit: requests kept per target in the received log
+        (and SMS messages kept for read-back).
+    :param wechat_risky_openids: openids code2Session refuses (40226).
+    :param alipay_apps: Alipay app_id -> the app's RSA public key (PEM,
+        SubjectPublicKeyInfo or PKCS#1, or the bare base64 body).
+    :param alipay_private_key_pem: the sandbox's own Alipay key (PEM); by
+        default a fresh RSA 2048 key, generated on first use.
+    :param alipay_timezone: the zone Alipay's ``timestamp`` parameter and
+        ``auth_start`` are read and written in: Beijing like the real
+        gateway, or None for the sandbox process's local zone.
+    :param sms_access_keys: Aliyun AccessKey id -> secret.
+    :param sms_templates: template code -> text with ``${var}`` placeholders.
+    :param sms_sign_names: approved SMS signatures.
     """
 
     def __init__(
@@ -248,6 +567,14 @@ class SandboxState:
         wechat_linked_miniprograms: Iterable[str] | None = None,
         clock: Clock = time.time,
         received_limit: int = DEFAULT_RECEIVED_LIMIT,
+        *,
+        wechat_risky_openids: Iterable[str] = (),
+        alipay_apps: Mapping[str, str] | None = None,
+        alipay_private_key_pem: str | None = None,
+        alipay_timezone: dt.tzinfo | None = BEIJING,
+        sms_access_keys: Mapping[str, str] | None = None,
+        sms_templates: Mapping[str, str] | None = None,
+        sms_sign_names: Iterable[str] | None = None,
     ) -> None:
         self.clock = clock
         self.targets: set[str] = set()
@@ -261,6 +588,34 @@ class SandboxState:
             ),
             clock=self._now,
         )
+        self.wechat_login = WeChatLoginState(clock=self._now, risky_openids=set(wechat_risky_openids))
+        self.alipay = AlipayState(
+            alipay_apps or {}, self._now, private_key_pem=alipay_private_key_pem, timezone=alipay_timezone
+        )
+        self.sms = SmsState(
+            access_keys=dict(DEFAULT_SMS_ACCESS_KEYS if sms_access_keys is None else sms_access_keys),
+            templates=dict(DEFAULT_SMS_TEMPLATES if sms_templates is None else sms_templates),
+            sign_names=set(DEFAULT_SMS_SIGN_NAMES if sms_sign_names is None else sms_sign_names),
+            clock=self._now,
+            limit=received_limit,
+        )
+        self.identity = IdentityState()
+
+    @property
+    def wechat_risky_openids(self) -> set[str]:
+        """Openids code2Session answers 40226 for (a live, mutable set)."""
+        return self.wechat_login.risky_openids
+
+    @property
+    def alipay_public_key_pem(self) -> str:
+        """The sandbox's Alipay public key (SubjectPublicKeyInfo PEM): give it
+        to the Alipay client as ``alipay_public_key``."""
+        return self.alipay.public_key_pem
+
+    @property
+    def alipay_private_key_pem(self) -> str:
+        """The sandbox's Alipay private key (PKCS#1 PEM)."""
+        return self.alipay.private_key_pem
 
     def _now(self) -> float:
         # Late-bound so that tests may swap ``state.clock`` after construction.
@@ -275,7 +630,13 @@ class SandboxState:
         )
 
     def reset(self) -> None:
-        """Forget faults, the received log and every upstream's data."""
+        """Forget faults, the received log and every upstream's data (codes,
+        tokens, menus, messages...); configuration (apps, keys, templates)
+        stays."""
         self.faults.clear()
         self.received.clear()
         self.wechat.reset()
+        self.wechat_login.reset()
+        self.alipay.reset()
+        self.sms.reset()
+        self.identity.reset()

@@ -1,76 +1,11 @@
-"""Shared fixtures: a real redis-server on a free port, the app on an unused port, an HTTP helper.
+"""Shared fixtures (the helpers they use live in support.py, importable from any test)."""
 
-MongoDB: the in-process engine by default; a real server when TEST_MONGODB_URI is set (each test
-gets its own database, dropped afterwards).
-"""
-
-import dataclasses
-import json
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 import uuid
 
 import pytest
-import redis
-import tornado.httpserver
-import tornado.testing
-from tornado.httpclient import AsyncHTTPClient
 
-from api.app import build_deps, make_app
-from api.config import Settings
-from api.main import MAX_BODY_SIZE
 from models import db as dbmod
-from models import seed
-
-TEST_MONGODB_URI = os.environ.get("TEST_MONGODB_URI")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A throwaway redis-server process (keeps nothing on disk)."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="redis-test-")
-        self.proc = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> "RedisServer":
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.exit("redis-server is not installed (make test installs it)", returncode=3)
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.dir, "--logfile", os.path.join(self.dir, "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return self
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(5)
-
-    def flush(self) -> None:
-        redis.Redis(port=self.port).flushall()
+from support import TEST_MONGODB_URI, RedisServer, start_server, stop_server  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +13,7 @@ def redis_server():
     server = RedisServer().start()
     yield server
     server.stop()
-    shutil.rmtree(server.dir, ignore_errors=True)
+    server.cleanup()
 
 
 @pytest.fixture
@@ -91,70 +26,6 @@ def database():
         import pymongo
 
         pymongo.MongoClient(TEST_MONGODB_URI).drop_database(name)
-
-
-@dataclasses.dataclass
-class Response:
-    status: int
-    headers: dict
-    body: bytes
-
-    @property
-    def json(self):
-        return json.loads(self.body) if self.body else None
-
-
-class Server:
-    """One running app instance and an HTTP helper against it."""
-
-    def __init__(self, settings, deps, app, http_server, port):
-        self.settings, self.deps, self.app, self.http_server, self.port = settings, deps, app, http_server, port
-        self.base = f"http://127.0.0.1:{port}"
-
-    async def fetch(self, path, method="GET", *, json_body=None, body=None, headers=None, token=None) -> Response:
-        headers = dict(headers or {})
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        if json_body is not None:
-            body = json.dumps(json_body, ensure_ascii=False).encode()
-            headers.setdefault("Content-Type", "application/json")
-        if body is None and method in ("POST", "PUT", "PATCH"):
-            body = b""
-        response = await AsyncHTTPClient().fetch(self.base + path, method=method, body=body, headers=headers,
-                                                 raise_error=False, request_timeout=20)
-        return Response(response.code, dict(response.headers.get_all()), response.body)
-
-    async def login(self, username="operator", password="Operator@2026") -> str:
-        r = await self.fetch("/api/v1/auth/staff", "POST", json_body={"username": username, "password": password})
-        assert r.status == 200, r.body
-        return r.json["access_token"]
-
-
-def make_settings(port: int, redis_url: str, **overrides) -> Settings:
-    env = {"APP_MODE": "demo", "PORT": str(port), "REDIS_URL": redis_url, "ACCESS_LOG": "false",
-           "CACHE_POLL_SECONDS": "5", "UPSTREAM_TIMEOUT": "2"}
-    env.update(overrides)
-    return Settings.from_mapping(env)
-
-
-async def start_server(database, redis_url, *, seed_demo=True, **overrides) -> Server:
-    sock, port = tornado.testing.bind_unused_port()
-    settings = make_settings(port, redis_url, **overrides)
-    deps = build_deps(settings, db=database)
-    await deps.start()
-    if seed_demo:
-        await seed.seed_demo(database)
-        await deps.cache.refresh()
-    app = make_app(settings, deps)
-    http_server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY_SIZE)
-    http_server.add_sockets([sock])
-    return Server(settings, deps, app, http_server, port)
-
-
-async def stop_server(server: Server) -> None:
-    server.http_server.stop()
-    await server.http_server.close_all_connections()
-    await server.deps.close()
 
 
 @pytest.fixture

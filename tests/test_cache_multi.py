@@ -4,8 +4,8 @@ import asyncio
 import copy
 import time
 
-from conftest import RedisServer, start_server, stop_server
 from models import seed
+from support import RedisServer, start_server, stop_server
 
 
 async def wait_for_version(server, channel, version, limit=1.0):

@@ -3,7 +3,8 @@ import pytest
 from api.config import DEMO_JWT_SECRET, ConfigError, Settings
 
 PROD = {"APP_MODE": "production", "MONGODB_URI": "mongodb://db:27017", "REDIS_URL": "redis://r:6379/0",
-        "JWT_SECRET": "x" * 40, "WECHAT_SECRET": "real-secret"}
+        "JWT_SECRET": "x" * 40, "WECHAT_SECRET": "real-secret",
+        "PII_HMAC_KEY": "h" * 40, "PII_ENC_KEY": "ab" * 32}
 
 
 def test_demo_mode_runs_on_embedded_defaults():

@@ -5,7 +5,7 @@ import json
 from openapi_spec_validator import validate
 
 from api.accesslog import scrub_uri
-from conftest import start_server, stop_server
+from support import start_server, stop_server
 
 
 async def test_health_and_ready(server):

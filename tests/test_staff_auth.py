@@ -14,7 +14,7 @@ async def test_login_returns_short_lived_jwt_with_kid(server):
     assert body["staff"]["role"] == "operator" and "password_hash" not in body["staff"]
     header = jwt.get_unverified_header(body["access_token"])
     assert header == {"alg": "HS256", "kid": key_id(DEMO_JWT_SECRET), "typ": "JWT"}
-    claims = jwt.decode(body["access_token"], DEMO_JWT_SECRET, algorithms=[ALGORITHM])
+    claims = jwt.decode(body["access_token"], DEMO_JWT_SECRET, algorithms=[ALGORITHM], audience="staff")
     assert claims["exp"] - claims["iat"] == 900 and claims["role"] == "operator"
     me = await server.fetch("/api/v1/auth/staff/me", token=body["access_token"])
     assert me.json["username"] == "operator"
@@ -64,7 +64,7 @@ async def test_logout_revokes_refresh(server):
 
 async def test_bad_tokens_are_401(server):
     now = dt.datetime.now(dt.UTC)
-    claims = {"sub": "x", "typ": "staff", "role": "admin", "iss": "govservice", "iat": now, "exp": now}
+    claims = {"sub": "x", "typ": "staff", "role": "admin", "aud": "staff", "iss": "govservice", "iat": now, "exp": now}
     expired = jwt.encode({**claims, "exp": now - dt.timedelta(seconds=5)}, DEMO_JWT_SECRET,
                          headers={"kid": key_id(DEMO_JWT_SECRET)})
     forged = jwt.encode({**claims, "exp": now + dt.timedelta(minutes=5)}, "another-secret-of-sufficient-length!",

@@ -1,0 +1,21 @@
+"""Login adapters: one small class per channel, each turning a client's proof into an Identity."""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    channel: str  # "wechat" | "alipay" | "app"
+    subject: str  # the stable id of this person on that channel
+    phone: str | None = None  # the app channel's verified phone (stored encrypted, never logged)
+    secret: str | None = None  # e.g. WeChat's session_key: kept server-side, encrypted
+
+    def __repr__(self) -> str:  # never print phones or session keys
+        return f"Identity(channel={self.channel!r}, subject={self.subject[:6]!r}…)"
+
+
+class LoginChannel:
+    name: str = ""
+
+    async def authenticate(self, payload: dict) -> Identity:
+        raise NotImplementedError

@@ -1,0 +1,56 @@
+"""SMS through Aliyun's dysmsapi SDK (synchronous: run in the executor with a timeout)."""
+
+import asyncio
+import json
+import logging
+
+from alibabacloud_dysmsapi20170525 import models as sms_models
+from alibabacloud_dysmsapi20170525.client import Client
+from alibabacloud_tea_openapi import models as openapi_models
+from alibabacloud_tea_util import models as util_models
+
+from models.errors import AppError
+
+log = logging.getLogger(__name__)
+# The SDK's HTTP layer (urllib3) logs every request URL at DEBUG, and SendSms puts the phone
+# number in the URL: keep that logger above DEBUG so no phone number reaches the logs.
+logging.getLogger("urllib3").setLevel(logging.INFO)
+
+
+def unavailable(detail: str) -> AppError:
+    return AppError(503, "sms.unavailable", "短信服务暂时不可用，请稍后再试", details={"reason": detail},
+                    headers={"Retry-After": "30"})
+
+
+class AliyunSms:
+    def __init__(self, *, endpoint: str, access_key_id: str, access_key_secret: str, sign_name: str, executor,
+                 timeout: float = 5.0):
+        protocol = "HTTP" if endpoint.startswith(("127.", "localhost")) else "HTTPS"
+        config = openapi_models.Config(access_key_id=access_key_id, access_key_secret=access_key_secret,
+                                       endpoint=endpoint, protocol=protocol)
+        self._client = Client(config)
+        self._runtime = util_models.RuntimeOptions(connect_timeout=int(timeout * 1000),
+                                                   read_timeout=int(timeout * 1000), autoretry=False)
+        self.sign_name, self.executor, self.timeout = sign_name, executor, timeout
+
+    async def send(self, phone: str, template: str, params: dict) -> None:
+        request = sms_models.SendSmsRequest(phone_numbers=phone, sign_name=self.sign_name, template_code=template,
+                                            template_param=json.dumps(params, ensure_ascii=False))
+        loop = asyncio.get_running_loop()
+        try:
+            reply = await asyncio.wait_for(loop.run_in_executor(
+                self.executor, self._client.send_sms_with_options, request, self._runtime), self.timeout + 1)
+        except TimeoutError:
+            raise unavailable("timeout") from None
+        except Exception as exc:  # the Tea SDK raises its own exception types for HTTP and network errors
+            log.warning("SMS send failed: %s", type(exc).__name__)
+            raise unavailable(type(exc).__name__) from None
+        body = reply.body
+        if body is None or body.code != "OK":
+            code = getattr(body, "code", None)
+            log.warning("SMS gateway refused: %s", code)
+            if code == "isv.MOBILE_NUMBER_ILLEGAL":
+                raise AppError(422, "sms.bad_phone", "该手机号无法接收短信")
+            if code == "isv.BUSINESS_LIMIT_CONTROL":
+                raise AppError(429, "sms.rate_limited", "短信发送过于频繁，请稍后再试", headers={"Retry-After": "60"})
+            raise unavailable(code or "no body")

@@ -1,0 +1,118 @@
+"""The logged-in resident: profile, real-name verification, linked channels; admins revert merges."""
+
+from marshmallow import Schema, fields
+
+from api import sessions
+from api.auth import require_roles
+from api.base import BaseHandler
+from models import residents
+from models.catalog import check_channel
+from models.residents import RealnameSchema, ResidentViewSchema
+
+
+class MergeViewSchema(Schema):
+    id = fields.Function(lambda m: str(m["_id"]))
+    at = fields.AwareDateTime()
+    source = fields.Function(lambda m: str(m["source"]))
+    target = fields.Function(lambda m: str(m["target"]))
+    reverted_at = fields.AwareDateTime(allow_none=True)
+
+
+class ResidentHandler(BaseHandler):
+    async def resident(self) -> dict:
+        return await residents.get(self.deps.db, self.current_claims()["sub"])
+
+
+class MeHandler(ResidentHandler):
+    @require_roles(kind="resident")
+    async def get(self):
+        """The resident: linked channels, real-name status, masked phone.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ResidentViewSchema}}}
+        """
+        self.send(ResidentViewSchema().dump(await self.resident()))
+
+
+class RealnameHandler(ResidentHandler):
+    @require_roles(kind="resident")
+    async def post(self):
+        """Verify name + 身份证号 with the identity register. When another channel of the same person
+        verified it first, this channel joins that resident (merged), and new tokens are returned.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        requestBody:
+          content: {application/json: {schema: RealnameSchema}}
+        responses:
+          200: {description: "verified; `merged` tells whether accounts were joined"}
+          409: {description: "already verified with another 身份证号"}
+          422: {description: "invalid 身份证号, or name and number do not match"}
+          503: {description: "identity register unavailable"}
+        """
+        body = self.load(RealnameSchema())
+        me = await self.resident()
+        doc, merged = await residents.verify_realname(self.deps.db, me, body["name"], body["id_number"],
+                                                      pii=self.deps.pii, verify=self.deps.identity.verify)
+        reply = await sessions.tokens_for(self.deps, doc, self.current_claims()["aud"]) if merged else \
+            {"resident": ResidentViewSchema().dump(doc)}
+        self.send({**reply, "merged": merged})
+
+
+class ChannelLinkHandler(ResidentHandler):
+    @require_roles(kind="resident")
+    async def delete(self, channel):
+        """Unlink a channel (not the last one).
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: channel, required: true, schema: {type: string}}
+        responses:
+          200: {description: "the resident after unlinking"}
+          404: {description: "channel not linked"}
+          409: {description: "the last channel cannot be unlinked"}
+        """
+        doc = await residents.unlink_channel(self.deps.db, await self.resident(), check_channel(channel))
+        self.send(ResidentViewSchema().dump(doc))
+
+
+class MergesHandler(BaseHandler):
+    @require_roles("admin")
+    async def get(self):
+        """Resident merges, newest first (admins).
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        responses:
+          200: {description: "merges"}
+        """
+        self.send({"merges": MergeViewSchema(many=True).dump(await residents.list_merges(self.deps.db))})
+
+
+class MergeRevertHandler(BaseHandler):
+    @require_roles("admin")
+    async def post(self, merge_id):
+        """Undo a merge: the merged resident gets its channels back.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: merge_id, required: true, schema: {type: string}}
+        responses:
+          200: {description: "the restored resident"}
+          404: {description: "no such merge, or already reverted"}
+        """
+        doc = await residents.revert_merge(self.deps.db, merge_id, self.actor())
+        self.send(ResidentViewSchema().dump(doc))
+
+
+default_handlers = [
+    (r"/api/v1/me", MeHandler),
+    (r"/api/v1/me/realname", RealnameHandler),
+    (r"/api/v1/me/channels/(?P<channel>[^/]+)", ChannelLinkHandler),
+    (r"/api/v1/admin/residents/merges", MergesHandler),
+    (r"/api/v1/admin/residents/merges/(?P<merge_id>[^/]+)/revert", MergeRevertHandler),
+]

@@ -1,0 +1,92 @@
+"""One-time login codes for the native app, by SMS.
+
+Policy (as mature identity servers do it): 6 digits, valid 5 minutes; at most one send per
+60 s and 10 per day per phone, and 20 per hour per client IP; 5 wrong tries kill the code and
+lock the phone for 15 minutes, during which nothing is sent. Codes are stored as HMACs and
+compared in constant time. Counters are plain Redis keys with expiry (fixed windows): the
+policy is a handful of INCR/SET NX calls, so no rate-limit library is needed here.
+"""
+
+import datetime as dt
+import hmac
+import re
+import secrets
+
+from marshmallow import Schema, fields, validate
+
+from models.errors import AppError
+
+PHONE_RE = r"^1[3-9]\d{9}$"
+TTL, COOLDOWN, DAILY, IP_HOURLY, MAX_TRIES, LOCK = 300, 60, 10, 20, 5, 900
+
+
+class OtpRequestSchema(Schema):
+    phone = fields.String(required=True, validate=validate.Regexp(PHONE_RE, error="手机号码格式不正确"))
+
+
+class OtpLoginSchema(OtpRequestSchema):
+    otp = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码应为6位数字"))
+
+
+def _too_many(message: str, retry_after: int) -> AppError:
+    return AppError(429, "auth.otp_rate_limited", message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class OtpCodes:
+    def __init__(self, redis, pii):
+        self.redis = redis
+        self.pii = pii
+
+    def _k(self, kind: str, phone: str) -> str:
+        return f"otp:{kind}:{self.pii.lookup('phone', phone)}"
+
+    async def issue(self, phone: str, ip: str, send) -> None:
+        """Create a code and `await send(phone, code)`; raise 429 when a limit says no."""
+        locked = await self.redis.ttl(self._k("lock", phone))
+        if locked and locked > 0:
+            raise _too_many("验证错误次数过多，请稍后再试", locked)
+        hour = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H")
+        ip_key = f"otp:ip:{re.sub(r'[^0-9a-fA-F:.]', '', ip)}:{hour}"
+        if int(await self.redis.get(ip_key) or 0) >= IP_HOURLY:
+            raise _too_many("请求过于频繁，请稍后再试", 3600)
+        if not await self.redis.set(self._k("cool", phone), 1, nx=True, ex=COOLDOWN):
+            raise _too_many("验证码已发送，请 60 秒后再试", await self.redis.ttl(self._k("cool", phone)))
+        day_key = self._k("day", phone) + dt.date.today().strftime(":%Y%m%d")
+        sent_today = await self.redis.incr(day_key)
+        await self.redis.expire(day_key, 86400)
+        if sent_today > DAILY:
+            raise _too_many("今日验证码发送次数已达上限", 86400)
+        await self.redis.incr(ip_key)
+        await self.redis.expire(ip_key, 3600)
+        code = f"{secrets.randbelow(10**6):06d}"
+        await self.redis.hset(self._k("code", phone), mapping={"h": self.pii.lookup("otp", code), "tries": 0})
+        await self.redis.expire(self._k("code", phone), TTL)
+        try:
+            await send(phone, code)
+        except Exception:
+            # Not sent: the resident may ask again at once, and this attempt does not count.
+            await self.redis.delete(self._k("code", phone), self._k("cool", phone))
+            await self.redis.decr(day_key)
+            raise
+
+    async def check(self, phone: str, otp: str) -> None:
+        """Accept the code once, or raise 401 (wrong/expired) / 429 (locked)."""
+        wrong = AppError(401, "auth.otp_invalid", "验证码错误或已过期")
+        locked = await self.redis.ttl(self._k("lock", phone))
+        if locked and locked > 0:
+            raise _too_many("验证错误次数过多，请稍后再试", locked)
+        key = self._k("code", phone)
+        stored = await self.redis.hget(key, "h")
+        candidate = self.pii.lookup("otp", otp)
+        if stored is None:
+            raise wrong
+        stored = stored.decode() if isinstance(stored, bytes) else stored
+        if hmac.compare_digest(stored, candidate):
+            if await self.redis.delete(key):  # only one request can spend it
+                return
+            raise wrong
+        if await self.redis.hincrby(key, "tries", 1) >= MAX_TRIES:
+            await self.redis.delete(key)
+            await self.redis.set(self._k("lock", phone), 1, ex=LOCK)
+            raise _too_many("验证错误次数过多，请 15 分钟后再试", LOCK)
+        raise wrong

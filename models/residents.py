@@ -1,0 +1,204 @@
+"""Residents (一号): one record owns the channel identities of one person.
+
+A channel identity is a key `"<channel>:<subject>"` (subject: WeChat unionid or openid, Alipay
+user_id or open_id, the app's phone HMAC). `identity_keys` carries a unique index, so a key
+belongs to exactly one resident. Real-name verification stores the 身份证号 only as an HMAC
+(unique among active residents) and AES-GCM ciphertext; when a second channel verifies the
+same 身份证号, its resident is merged into the one that had it first, and an admin can revert it.
+"""
+
+import datetime as dt
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from id_validator import validator
+from marshmallow import Schema, fields, validate
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from models import audit
+from models.errors import AppError, Conflict, Invalid, NotFound
+from models.pii import mask_id, mask_name, mask_phone
+
+NAME_RE = r"^[\u4e00-\u9fa5·]{2,20}$"
+
+
+class RealnameSchema(Schema):
+    name = fields.String(required=True, validate=validate.Regexp(NAME_RE, error="请输入身份证上的中文姓名"))
+    id_number = fields.String(required=True, validate=validate.Length(18, 18, error="身份证号码应为18位"))
+
+
+class ChannelViewSchema(Schema):
+    channel = fields.String()
+    linked_at = fields.AwareDateTime()
+
+
+class ResidentViewSchema(Schema):
+    id = fields.Function(lambda r: str(r["_id"]))
+    channels = fields.List(fields.Nested(ChannelViewSchema))
+    realname = fields.Method("_realname")
+    phone = fields.Function(lambda r: (r.get("phone") or {}).get("masked"))
+    created_at = fields.AwareDateTime()
+
+    def _realname(self, r):
+        rn = r.get("realname")
+        if not rn:
+            return {"status": "unverified"}
+        return {"status": "verified", "name": rn["name_masked"], "id_number": rn["id_masked"],
+                "verified_at": rn["verified_at"].isoformat()}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def ensure_indexes(db) -> None:
+    await db.residents.create_index([("identity_keys", ASCENDING)], unique=True)
+    await db.residents.create_index([("realname.id_hmac", ASCENDING)], unique=True,
+                                    partialFilterExpression={"state": "active", "realname.id_hmac": {"$exists": True}})
+    await db.resident_merges.create_index([("at", ASCENDING)])
+
+
+def _oid(resident_id) -> ObjectId:
+    try:
+        return resident_id if isinstance(resident_id, ObjectId) else ObjectId(resident_id)
+    except (InvalidId, TypeError):
+        raise AppError(401, "auth.token_invalid", "登录凭证无效") from None
+
+
+async def get(db, resident_id) -> dict:
+    """The resident, following a merge to the resident it now belongs to."""
+    doc = await db.residents.find_one({"_id": _oid(resident_id)})
+    for _ in range(5):
+        if doc is None or doc.get("state") != "merged":
+            break
+        doc = await db.residents.find_one({"_id": doc["merged_into"]})
+    if doc is None or doc.get("state") != "active":
+        raise NotFound("resident.not_found", "用户不存在")
+    return doc
+
+
+async def login(db, identity, pii=None) -> dict:
+    """The resident owning this channel identity, created on first login."""
+    key = f"{identity.channel}:{identity.subject}"
+    found = await db.residents.find_one({"identity_keys": key})
+    if found is not None:
+        changes = {"last_login_at": now(), **_channel_extras(identity, pii, found)}
+        await db.residents.update_one({"_id": found["_id"]}, {"$set": changes})
+        return await get(db, found["_id"])
+    doc = {"identity_keys": [key], "state": "active", "created_at": now(), "last_login_at": now(),
+           "channels": [{"channel": identity.channel, "subject": identity.subject, "linked_at": now()}]}
+    for path, value in _channel_extras(identity, pii, None).items():
+        head, _, tail = path.partition(".")
+        if tail:
+            doc.setdefault(head, {})[tail] = value
+        else:
+            doc[head] = value
+    try:
+        result = await db.residents.insert_one(doc)
+        return {**doc, "_id": result.inserted_id}
+    except DuplicateKeyError:  # the same person logging in twice at once
+        return await get(db, (await db.residents.find_one({"identity_keys": key}))["_id"])
+
+
+def _channel_extras(identity, pii, found) -> dict:
+    extras = {}
+    if identity.phone and pii is not None:
+        extras["phone"] = {"hmac": pii.lookup("phone", identity.phone), "enc": pii.encrypt(identity.phone),
+                           "masked": mask_phone(identity.phone)}
+    if identity.secret and pii is not None:  # e.g. WeChat's session_key: kept, encrypted, never returned
+        extras[f"secrets.{identity.channel}"] = pii.encrypt(identity.secret)
+    return extras
+
+
+def check_id_number(id_number: str) -> str:
+    id_number = id_number.strip().upper()
+    if not validator.is_valid(id_number):
+        raise Invalid({"id_number": ["身份证号码不正确（请检查校验位、出生日期和地区码）"]})
+    return id_number
+
+
+async def verify_realname(db, resident: dict, name: str, id_number: str, *, pii, verify) -> tuple[dict, bool]:
+    """Record a verified 身份证号 for this resident, merging into whoever verified it first.
+
+    `verify(name, id_number)` asks the identity register and raises AppError on mismatch.
+    Returns (the resident now, whether a merge happened).
+    """
+    id_number = check_id_number(id_number)
+    id_hmac = pii.lookup("id", id_number)
+    current = resident.get("realname")
+    if current and current["id_hmac"] != id_hmac:
+        raise Conflict("realname.already_verified", "已完成实名认证，如需更换请联系客服")
+    await verify(name, id_number)
+    owner = await db.residents.find_one({"realname.id_hmac": id_hmac, "state": "active"})
+    if owner is not None and owner["_id"] != resident["_id"]:
+        return await _merge(db, resident, owner), True
+    realname = {"id_hmac": id_hmac, "id_enc": pii.encrypt(id_number), "id_masked": mask_id(id_number),
+                "name_enc": pii.encrypt(name), "name_masked": mask_name(name), "verified_at": now()}
+    try:
+        doc = await db.residents.find_one_and_update({"_id": resident["_id"], "state": "active"},
+                                                     {"$set": {"realname": realname}},
+                                                     return_document=ReturnDocument.AFTER)
+    except DuplicateKeyError:  # another channel of the same person verified at the same moment
+        owner = await db.residents.find_one({"realname.id_hmac": id_hmac, "state": "active"})
+        return await _merge(db, resident, owner), True
+    return doc, False
+
+
+async def _merge(db, source: dict, target: dict) -> dict:
+    """Move source's channel identities to target; source stays as a tombstone pointing at target."""
+    moved = {"identity_keys": source["identity_keys"], "channels": source["channels"]}
+    merge = {"at": now(), "source": source["_id"], "target": target["_id"], "moved": moved, "reverted_at": None}
+    result = await db.resident_merges.insert_one(merge)
+    await db.residents.update_one({"_id": source["_id"]}, {"$set": {
+        "state": "merged", "merged_into": target["_id"], "identity_keys": [f"merged:{source['_id']}"],
+        "channels": []}})
+    await db.residents.update_one({"_id": target["_id"]}, {
+        "$addToSet": {"identity_keys": {"$each": moved["identity_keys"]}},
+        "$push": {"channels": {"$each": moved["channels"]}}})
+    await audit.record(db, actor=str(source["_id"]), role="resident", action="resident.merge",
+                       target=f"resident:{target['_id']}",
+                       details={"merge_id": str(result.inserted_id), "source": str(source["_id"]),
+                                "keys": len(moved["identity_keys"])})
+    return await get(db, target["_id"])
+
+
+async def revert_merge(db, merge_id: str, actor: dict) -> dict:
+    merge = await db.resident_merges.find_one_and_update(
+        {"_id": _oid_or_404(merge_id), "reverted_at": None}, {"$set": {"reverted_at": now()}})
+    if merge is None:
+        raise NotFound("merge.not_found", "合并记录不存在或已撤销")
+    moved = merge["moved"]
+    await db.residents.update_one({"_id": merge["target"]}, {
+        "$pull": {"identity_keys": {"$in": moved["identity_keys"]},
+                  "channels": {"subject": {"$in": [c["subject"] for c in moved["channels"]]}}}})
+    await db.residents.update_one({"_id": merge["source"]}, {
+        "$set": {"state": "active", "identity_keys": moved["identity_keys"], "channels": moved["channels"]},
+        "$unset": {"merged_into": ""}})
+    await audit.record(db, actor=actor["username"], role=actor["role"], action="resident.merge_reverted",
+                       target=f"resident:{merge['target']}", details={"merge_id": merge_id})
+    return await get(db, merge["source"])
+
+
+async def list_merges(db, limit: int = 50) -> list[dict]:
+    return await db.resident_merges.find({}, {"moved": 0}).sort("at", -1).limit(limit).to_list(None)
+
+
+def _oid_or_404(value: str) -> ObjectId:
+    try:
+        return ObjectId(value)
+    except (InvalidId, TypeError):
+        raise NotFound("merge.not_found", "合并记录不存在或已撤销") from None
+
+
+async def unlink_channel(db, resident: dict, channel: str) -> dict:
+    keep = [c for c in resident["channels"] if c["channel"] != channel]
+    if len(keep) == len(resident["channels"]):
+        raise NotFound("channel.not_linked", "未绑定该渠道")
+    if not keep:
+        raise Conflict("channel.last", "不能解绑唯一的登录方式")
+    keys = [f"{c['channel']}:{c['subject']}" for c in keep]
+    doc = await db.residents.find_one_and_update(
+        {"_id": resident["_id"], "state": "active"}, {"$set": {"channels": keep, "identity_keys": keys}},
+        return_document=ReturnDocument.AFTER)
+    return doc
