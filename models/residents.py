@@ -21,6 +21,7 @@ from models.errors import AppError, Conflict, Invalid, NotFound
 from models.pii import mask_id, mask_name, mask_phone
 
 NAME_RE = r"^[\u4e00-\u9fa5·]{2,20}$"
+LOGIN_STAMP_EVERY = dt.timedelta(hours=1)
 
 
 class RealnameSchema(Schema):
@@ -79,21 +80,23 @@ async def get(db, resident_id) -> dict:
 
 
 async def login(db, identity, pii=None) -> dict:
-    """The resident owning this channel identity, created on first login."""
+    """The resident owning this channel identity, created on first login.
+
+    A returning resident costs one read; `last_login_at` is written at most hourly, so a
+    morning login storm of returning residents is (almost) read-only.
+    """
     key = f"{identity.channel}:{identity.subject}"
+    # A merged-away record no longer holds its keys (they moved to the resident it joined),
+    # so whoever holds the key is active.
     found = await db.residents.find_one({"identity_keys": key})
     if found is not None:
-        changes = {"last_login_at": now(), **_channel_extras(identity, pii, found)}
-        await db.residents.update_one({"_id": found["_id"]}, {"$set": changes})
-        return await get(db, found["_id"])
+        changes = _phone(identity, pii)
+        if changes or found.get("last_login_at", now()) < now() - LOGIN_STAMP_EVERY:
+            await db.residents.update_one({"_id": found["_id"]}, {"$set": {"last_login_at": now(), **changes}})
+        return {**found, **changes}
     doc = {"identity_keys": [key], "state": "active", "created_at": now(), "last_login_at": now(),
-           "channels": [{"channel": identity.channel, "subject": identity.subject, "linked_at": now()}]}
-    for path, value in _channel_extras(identity, pii, None).items():
-        head, _, tail = path.partition(".")
-        if tail:
-            doc.setdefault(head, {})[tail] = value
-        else:
-            doc[head] = value
+           "channels": [{"channel": identity.channel, "subject": identity.subject, "linked_at": now()}],
+           **_phone(identity, pii)}
     try:
         result = await db.residents.insert_one(doc)
         return {**doc, "_id": result.inserted_id}
@@ -101,14 +104,16 @@ async def login(db, identity, pii=None) -> dict:
         return await get(db, (await db.residents.find_one({"identity_keys": key}))["_id"])
 
 
-def _channel_extras(identity, pii, found) -> dict:
-    extras = {}
-    if identity.phone and pii is not None:
-        extras["phone"] = {"hmac": pii.lookup("phone", identity.phone), "enc": pii.encrypt(identity.phone),
-                           "masked": mask_phone(identity.phone)}
-    if identity.secret and pii is not None:  # e.g. WeChat's session_key: kept, encrypted, never returned
-        extras[f"secrets.{identity.channel}"] = pii.encrypt(identity.secret)
-    return extras
+def _phone(identity, pii) -> dict:
+    if not (identity.phone and pii is not None):
+        return {}
+    return {"phone": {"hmac": pii.lookup("phone", identity.phone), "enc": pii.encrypt(identity.phone),
+                      "masked": mask_phone(identity.phone)}}
+
+
+async def remember_session_secret(redis, pii, resident_id, channel: str, secret: str, ttl: int = 3 * 86400) -> None:
+    """A channel's session secret (WeChat's session_key): encrypted, in Redis, never returned."""
+    await redis.set(f"session-secret:{channel}:{resident_id}", pii.encrypt(secret), ex=ttl)
 
 
 def check_id_number(id_number: str) -> str:

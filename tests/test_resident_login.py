@@ -56,8 +56,10 @@ async def test_wechat_login_keys_on_unionid_then_openid(server):
     me = await server.fetch("/api/v1/me", token=body["access_token"])
     assert me.status == 200 and me.json["realname"] == {"status": "unverified"}
     assert [c["channel"] for c in me.json["channels"]] == ["wechat"]
-    stored = await server.deps.db.residents.find_one({"identity_keys": "wechat:u-1"})
-    assert stored["secrets"]["wechat"].startswith("v1:")  # session_key kept, encrypted
+    kept = await server.deps.redis.get(f"session-secret:wechat:{body['resident']['id']}")
+    assert kept.decode().startswith("v1:")  # session_key kept server-side, encrypted
+    session_key = server.deps.sandbox.wechat_login.sessions[(MINI_APPID, "o-2")].session_key  # the latest login
+    assert server.deps.pii.decrypt(kept.decode()) == session_key and session_key not in first.body.decode()
 
 
 async def test_wechat_errors_are_mapped(server):
