@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test lint bench-menu system-deps clean
+.PHONY: run test lint bench-menu bench-login system-deps clean
 
 run: $(VENV)/.runtime
 	APP_MODE=$${APP_MODE:-demo} $(BIN)/python -m api
@@ -19,6 +19,9 @@ lint: $(VENV)/.dev
 bench-menu: $(VENV)/.runtime
 	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server wrk"
 	bench/menu/run.sh
+
+bench-login: $(VENV)/.runtime system-deps
+	$(BIN)/python bench/login/run.py
 
 # Debian packages the tests (and benchmarks) use; installed only when missing.
 PACKAGES ?= redis-server
