@@ -13,7 +13,8 @@ import urllib.parse
 
 import tornado.ioloop
 
-SCRUBBED = {"code", "auth_code", "token", "otp", "access_token", "refresh_token", "password", "secret"}
+SCRUBBED = {"code", "auth_code", "js_code", "token", "otp", "access_token", "refresh_token", "password", "secret",
+            "phone", "id_number", "sign"}
 _quote = json.encoder.encode_basestring  # the C-accelerated JSON string escaper
 FLUSH_SECONDS, FLUSH_LINES = 0.2, 256
 
