@@ -11,16 +11,20 @@ directly keeps the two engines call-for-call identical.
 mongomock scans every document on every query (it keeps no index structures), so a call costs
 milliseconds once a collection holds thousands of documents. Its calls therefore run on one
 dedicated thread, like a database server: the event loop never waits on them, and one thread
-keeps mongomock (not thread-safe) to one caller at a time.
+keeps mongomock (not thread-safe) to one caller at a time. And `find_one({field: value})` on
+an indexed field, the lookup behind every login, is answered from a map of that field that is
+rebuilt after a write, as an index would be, so reads stay O(1) as the collection grows.
 """
 
 import asyncio
 import concurrent.futures
+import copy
 import functools
 import itertools
 import logging
 
 import mongomock
+from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,7 @@ class Database:
         self._handle = handle
         self._client = client
         self.engine = engine  # "mongodb" or "in-process"
+        self._lookups: dict[str, _Lookup] = {}
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -41,7 +46,9 @@ class Database:
 
     def __getitem__(self, name: str):
         coll = self._handle[name]
-        return _InProcessCollection(coll) if self.engine == "in-process" else coll
+        if self.engine == "in-process":
+            return _InProcessCollection(coll, self._lookups.setdefault(name, _Lookup()))
+        return coll
 
     async def ping(self) -> None:
         if self.engine == "in-process":
@@ -53,6 +60,7 @@ class Database:
         if self.engine == "in-process":
             for name in await _run(self._handle.list_collection_names):
                 await _run(self._handle.drop_collection, name)
+            self._lookups.clear()
         else:
             for name in await self._handle.list_collection_names():
                 await self._handle.drop_collection(name)
@@ -107,15 +115,64 @@ class _InProcessCursor:
             yield doc
 
 
+READS = {"find_one", "find", "count_documents", "estimated_document_count", "aggregate", "distinct",
+         "list_indexes", "index_information"}
+SCALARS = (str, int, ObjectId)
+
+
+class _Lookup:
+    """Equality lookups on one collection's indexed fields, valid until the next write."""
+
+    def __init__(self):
+        self.fields: set[str] = {"_id"}
+        self.version = 0  # bumped by every write through this module
+        self._built = -1
+        self._maps: dict[str, dict] = {}
+
+    def usable(self, filter_, args, kwargs) -> bool:
+        if args or kwargs or not isinstance(filter_, dict) or len(filter_) != 1:
+            return False
+        (field, value), = filter_.items()
+        return field in self.fields and isinstance(value, SCALARS) and not isinstance(value, bool)
+
+    def find_one(self, coll, filter_):  # runs on the engine thread
+        if self._built != self.version:
+            self._maps = {field: {} for field in self.fields}
+            for doc in coll.find({}):
+                for field, index in self._maps.items():
+                    value = doc.get(field)
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, SCALARS):
+                            index.setdefault(item, doc)
+            self._built = self.version
+        (field, value), = filter_.items()
+        doc = self._maps[field].get(value)
+        return copy.deepcopy(doc) if doc is not None else None
+
+
 class _InProcessCollection:
     """Async facade over a mongomock collection, mirroring pymongo's AsyncCollection."""
 
-    def __init__(self, coll):
+    def __init__(self, coll, lookup: _Lookup):
         self._coll = coll
+        self._lookup = lookup
         self.name = coll.name
 
     def find(self, *args, **kwargs) -> _InProcessCursor:
         return _InProcessCursor(self._coll.find(*args, **kwargs))
+
+    async def find_one(self, filter_=None, *args, **kwargs):
+        if self._lookup.usable(filter_, args, kwargs):
+            return await _run(self._lookup.find_one, self._coll, filter_)
+        return await _run(self._coll.find_one, filter_, *args, **kwargs)
+
+    async def create_index(self, keys, **kwargs):
+        name = await _run(self._coll.create_index, keys, **kwargs)
+        first = keys if isinstance(keys, str) else keys[0][0]
+        if "." not in first:
+            self._lookup.fields.add(first)
+        self._lookup.version += 1
+        return name
 
     async def aggregate(self, pipeline, **kwargs) -> _InProcessCursor:
         # PyMongo async: aggregate() is a coroutine that returns a cursor.
@@ -125,8 +182,15 @@ class _InProcessCollection:
         attr = getattr(self._coll, name)
         if not callable(attr):
             return attr
+        lookup = self._lookup
 
         async def call(*args, **kwargs):
-            return await _run(attr, *args, **kwargs)
+            if name in READS:
+                return await _run(attr, *args, **kwargs)
+            lookup.version += 1  # before and after: no read can see a half-applied write as current
+            try:
+                return await _run(attr, *args, **kwargs)
+            finally:
+                lookup.version += 1
 
         return call

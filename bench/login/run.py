@@ -5,7 +5,9 @@
 - The sandbox runs in its own process and answers jscode2session after `latency-ms`.
 - The server under test runs in this process (so the probe sees its loop): demo settings, the
   real Redis on a free port when redis-server exists (else fakeredis), WeChat pointed at the sandbox.
-- The load comes from a separate process with `concurrency` connections, one fresh code per login.
+- The load comes from a separate process with `concurrency` connections, one fresh code per login:
+  as fast as the server answers (saturation), or at a fixed `--rate` (below capacity, where any
+  lag means something blocked the loop).
 - The probe wakes every 5 ms and records how late it woke; its p99 while idle is the baseline,
   its p99 during the storm the figure (target <= 10 ms: the loop never waits on the network).
 """
@@ -31,14 +33,23 @@ AsyncHTTPClient.configure(None, max_clients=int(sys.argv[3]))
 async def main():
     base, codes = sys.argv[1], json.load(open(sys.argv[2]))
     client, queue, ok, errors = AsyncHTTPClient(), list(codes), [0], {}
+    rate = float(sys.argv[4])
+    start = time.monotonic()
+    issued = [0]
     async def worker():
         while queue:
+            if rate:  # open loop: the n-th login starts at n / rate seconds, whatever the answers
+                issued[0] += 1
+                delay = start + issued[0] / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if not queue:
+                    break
             code = queue.pop()
             r = await client.fetch(base + "/api/v1/auth/wechat", method="POST", raise_error=False,
                                    body=json.dumps({"code": code}), headers={"Content-Type": "application/json"})
             if r.code == 200: ok[0] += 1
             else: errors[r.code] = errors.get(r.code, 0) + 1
-    start = time.monotonic()
     await asyncio.gather(*(worker() for _ in range(int(sys.argv[3]))))
     print(json.dumps({"ok": ok[0], "errors": errors, "seconds": time.monotonic() - start}))
 asyncio.run(main())
@@ -130,7 +141,7 @@ async def main(args) -> dict:
         stop = asyncio.Event()
         task = asyncio.create_task(probe(storm, stop))
         load = await asyncio.create_subprocess_exec(sys.executable, "-c", LOAD, f"http://127.0.0.1:{port}", codes_file,
-                                                    str(args.concurrency), stdout=asyncio.subprocess.PIPE)
+                                                    str(args.concurrency), str(args.rate), stdout=asyncio.subprocess.PIPE)
         out, _ = await load.communicate()
         stop.set()
         await task
@@ -141,7 +152,7 @@ async def main(args) -> dict:
                 "logins_per_s": round(result["ok"] / result["seconds"], 1),
                 "loop_lag_p99_ms_idle": round(p99(idle), 2), "loop_lag_p99_ms_storm": round(p99(storm), 2),
                 "loop_lag_max_ms_storm": round(max(storm), 2), "concurrency": args.concurrency,
-                "sandbox_latency_ms": args.latency_ms, "residents": args.residents}
+                "sandbox_latency_ms": args.latency_ms, "residents": args.residents, "rate": args.rate or "max"}
     finally:
         for proc in procs:
             proc.terminate()
@@ -154,6 +165,7 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--residents", type=int, default=500, help="distinct people; the rest log in again")
+    parser.add_argument("--rate", type=float, default=0, help="logins per second (open loop); 0 = as fast as answered")
     result = asyncio.run(main(parser.parse_args()))
     line = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) + " login " + json.dumps(result)
     print(line)
