@@ -1,6 +1,6 @@
 """The route table: every handler module's `default_handlers`, joined."""
 
-from handlers import docs, health, items, me, menus, resident_auth, staff_auth
+from handlers import docs, health, items, me, menus, resident_auth, staff_auth, uploads
 
 ROUTES = [
     *menus.default_handlers[:1],  # the channel menu first: it is by far the most requested route
@@ -10,5 +10,6 @@ ROUTES = [
     *menus.default_handlers[1:],
     *resident_auth.default_handlers,
     *me.default_handlers,
+    *uploads.default_handlers,
     *docs.default_handlers,
 ]

@@ -22,9 +22,12 @@ import copy
 import functools
 import itertools
 import logging
+import os
+import tempfile
 
 import mongomock
 from bson import ObjectId
+from gridfs import AsyncGridFSBucket
 from pymongo import AsyncMongoClient
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,7 @@ class Database:
         self._handle = handle
         self._client = client
         self.engine = engine  # "mongodb" or "in-process"
+        self.blobs = None  # GridFsBlobs or DirectoryBlobs, set by connect()
         self._lookups: dict[str, _Lookup] = {}
 
     def __getattr__(self, name: str):
@@ -70,13 +74,69 @@ class Database:
             await self._client.close()
 
 
-def connect(uri: str | None, db_name: str) -> Database:
+def connect(uri: str | None, db_name: str, blob_dir: str | None = None) -> Database:
     if uri:
         client = AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=3000)
-        return Database(client[db_name], client, "mongodb")
+        database = Database(client[db_name], client, "mongodb")
+        database.blobs = GridFsBlobs(client[db_name])
+        return database
     log.info("MONGODB_URI not set: using the in-process engine (data lives in this process only)")
     client = mongomock.MongoClient(tz_aware=True)
-    return Database(client[db_name], client, "in-process")
+    database = Database(client[db_name], client, "in-process")
+    database.blobs = DirectoryBlobs(blob_dir or tempfile.mkdtemp(prefix="govservice-blobs-"))
+    return database
+
+
+class GridFsBlobs:
+    """Content-addressed blobs in GridFS: the file name is the SHA-256, so a blob is stored once."""
+
+    def __init__(self, handle):
+        self._bucket = AsyncGridFSBucket(handle, bucket_name="blobs")
+
+    async def exists(self, sha256: str) -> bool:
+        return bool(await self._bucket.find({"filename": sha256}).limit(1).to_list(1))
+
+    async def put(self, sha256: str, data: bytes, content_type: str) -> None:
+        if not await self.exists(sha256):
+            await self._bucket.upload_from_stream(sha256, data, metadata={"content_type": content_type})
+
+    async def get(self, sha256: str) -> bytes:
+        stream = await self._bucket.open_download_stream_by_name(sha256)
+        return await stream.read()
+
+
+class DirectoryBlobs:
+    """The in-process engine's blobs: files named by SHA-256 under one directory (atomic writes)."""
+
+    def __init__(self, root: str):
+        self.root = root
+        os.makedirs(root, exist_ok=True)
+
+    def _path(self, sha256: str) -> str:
+        return os.path.join(self.root, sha256[:2], sha256)
+
+    async def exists(self, sha256: str) -> bool:
+        return os.path.exists(self._path(sha256))
+
+    async def put(self, sha256: str, data: bytes, content_type: str) -> None:
+        def write():
+            path = self._path(sha256)
+            if os.path.exists(path):
+                return
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+
+        await asyncio.get_running_loop().run_in_executor(None, write)
+
+    async def get(self, sha256: str) -> bytes:
+        def read():
+            with open(self._path(sha256), "rb") as f:
+                return f.read()
+
+        return await asyncio.get_running_loop().run_in_executor(None, read)
 
 
 _ENGINE = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="in-process-db")

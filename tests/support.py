@@ -146,3 +146,11 @@ async def stop_server(server: Server) -> None:
     await server.deps.close()
 
 
+
+
+async def resident_token(server, openid: str) -> str:
+    """Log a resident in through the sandbox's wx.login and our WeChat login."""
+    r = await server.fetch("/sandbox/wechat/login-code", "POST", json_body={"openid": openid, "appid": "wxdemominiapp"})
+    r = await server.fetch("/api/v1/auth/wechat", "POST", json_body={"code": r.json["code"]})
+    assert r.status == 200, r.body
+    return r.json["access_token"]

@@ -1,0 +1,90 @@
+"""Residents' uploads: multipart or raw body in, owner-only metadata and content out."""
+
+import tornado.httputil
+
+from api.auth import require_roles
+from api.base import BaseHandler
+from models import residents, uploads
+from models.errors import AppError
+from models.uploads import UploadSchema
+
+
+class UploadsHandler(BaseHandler):
+    body_limit = uploads.MAX_BYTES + 64 * 1024  # the file plus multipart framing; the file itself is checked exactly
+
+    @require_roles(kind="resident")
+    async def post(self):
+        """Upload a JPEG, PNG or PDF (≤ 10 MB): multipart field `file`, or the raw bytes as the body
+        (name in `?filename=`). The type is sniffed from the content. The same file again returns
+        the first upload (200).
+        ---
+        tags: [uploads]
+        security: [{bearer: []}]
+        responses:
+          201: {description: "OK", content: {application/json: {schema: UploadSchema}}}
+          200: {description: "the same file was uploaded before"}
+          400: {description: "empty, or multipart without a `file` field"}
+          413: {description: "larger than 10 MB"}
+          415: {description: "not a JPEG, PNG or PDF"}
+        """
+        data, filename = self._file()
+        me = await residents.get(self.deps.db, self.current_claims()["sub"])
+        doc, created = await uploads.store(self.deps.db, str(me["_id"]), data, filename)
+        self.send(UploadSchema().dump(doc), 201 if created else 200)
+
+    def _file(self) -> tuple[bytes, str | None]:
+        content_type = self.request.headers.get("Content-Type", "")
+        if not content_type.startswith("multipart/form-data"):
+            return self.body, self.get_query_argument("filename", None)
+        args, files = {}, {}
+        tornado.httputil.parse_body_arguments(content_type, self.body, args, files)
+        if not files.get("file"):
+            raise AppError(400, "upload.no_file", "请在 file 字段中上传文件")
+        part = files["file"][0]
+        return part.body, part.filename
+
+
+class UploadHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def get(self, upload_id):
+        """One of your uploads (someone else's is 404).
+        ---
+        tags: [uploads]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: upload_id, required: true, schema: {type: string}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: UploadSchema}}}
+          404: {description: "no such upload of yours"}
+        """
+        me = await residents.get(self.deps.db, self.current_claims()["sub"])
+        self.send(UploadSchema().dump(await uploads.get(self.deps.db, str(me["_id"]), upload_id)))
+
+
+class UploadContentHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def get(self, upload_id):
+        """The file's bytes, with its sniffed type.
+        ---
+        tags: [uploads]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: upload_id, required: true, schema: {type: string}}
+        responses:
+          200: {description: "the file"}
+          404: {description: "no such upload of yours"}
+        """
+        me = await residents.get(self.deps.db, self.current_claims()["sub"])
+        doc, data = await uploads.content(self.deps.db, str(me["_id"]), upload_id)
+        self.set_header("Content-Type", doc["content_type"])
+        self.set_header("Content-Disposition", "inline")
+        self.set_header("Cache-Control", "private, max-age=3600")
+        self.set_header("ETag", f'"{doc["sha256"]}"')
+        self.finish(data)
+
+
+default_handlers = [
+    (r"/api/v1/uploads", UploadsHandler),
+    (r"/api/v1/uploads/(?P<upload_id>[^/]+)", UploadHandler),
+    (r"/api/v1/uploads/(?P<upload_id>[^/]+)/content", UploadContentHandler),
+]

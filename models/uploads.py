@@ -1,0 +1,96 @@
+"""Uploads: the type sniffed from the content, at most 10 MB, content-addressed by SHA-256.
+
+The same bytes are stored once (the blob is named by its hash); each owner gets one upload
+record per distinct file, and only the owner can read it.
+"""
+
+import datetime as dt
+import hashlib
+import re
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from marshmallow import Schema, fields
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from models.errors import AppError, NotFound
+
+MAX_BYTES = 10 * 1024 * 1024
+TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
+class UploadSchema(Schema):
+    id = fields.Function(lambda u: str(u["_id"]))
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+def sniff(data: bytes) -> str:
+    """The content type from the bytes themselves (never the file name or the client's header)."""
+    if data.startswith(b"\xff\xd8\xff") and len(data) > 4:
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        return "image/png"
+    if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
+        return "application/pdf"
+    raise AppError(415, "upload.unsupported_type", "只支持 JPG、PNG 图片和 PDF 文件")
+
+
+def clean_filename(name: str | None, content_type: str) -> str:
+    base = re.sub(r"[\\/\x00-\x1f<>:\"|?*]+", "_", (name or "").strip())[:100].strip(". ")
+    ext = TYPES[content_type]
+    if not base:
+        return "upload" + ext
+    return base if base.lower().endswith(ext) or (ext == ".jpg" and base.lower().endswith(".jpeg")) else base + ext
+
+
+def _now_ms() -> dt.datetime:
+    """MongoDB keeps milliseconds: answer with what a later read will return."""
+    now = dt.datetime.now(dt.UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+async def ensure_indexes(db) -> None:
+    await db.uploads.create_index([("owner", ASCENDING), ("sha256", ASCENDING)], unique=True)
+
+
+async def store(db, owner: str, data: bytes, filename: str | None) -> tuple[dict, bool]:
+    """Returns (the upload, created). The same file from the same owner returns the first upload."""
+    if not data:
+        raise AppError(400, "upload.empty", "文件为空")
+    if len(data) > MAX_BYTES:
+        raise AppError(413, "upload.too_large", "文件不能超过 10 MB")
+    content_type = sniff(data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = await db.uploads.find_one({"owner": owner, "sha256": sha256})
+    if existing:
+        return existing, False
+    await db.blobs.put(sha256, data, content_type)
+    doc = {"owner": owner, "sha256": sha256, "size": len(data), "content_type": content_type,
+           "filename": clean_filename(filename, content_type), "created_at": _now_ms()}
+    try:
+        result = await db.uploads.insert_one(doc)
+    except DuplicateKeyError:  # the same file sent twice at once
+        return await db.uploads.find_one({"owner": owner, "sha256": sha256}), False
+    return {**doc, "_id": result.inserted_id}, True
+
+
+async def get(db, owner: str, upload_id: str) -> dict:
+    """The owner's upload; anyone else's is 'not found', never 'forbidden'."""
+    try:
+        oid = ObjectId(upload_id)
+    except (InvalidId, TypeError):
+        raise NotFound("upload.not_found", "文件不存在") from None
+    doc = await db.uploads.find_one({"_id": oid})
+    if doc is None or doc["owner"] != owner:
+        raise NotFound("upload.not_found", "文件不存在")
+    return doc
+
+
+async def content(db, owner: str, upload_id: str) -> tuple[dict, bytes]:
+    doc = await get(db, owner, upload_id)
+    return doc, await db.blobs.get(doc["sha256"])
