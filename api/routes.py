@@ -1,6 +1,6 @@
 """The route table: every handler module's `default_handlers`, joined."""
 
-from handlers import docs, health, items, me, menus, resident_auth, staff_auth, uploads
+from handlers import applications, calendar, docs, health, items, me, menus, resident_auth, staff_auth, uploads
 
 ROUTES = [
     *menus.default_handlers[:1],  # the channel menu first: it is by far the most requested route
@@ -11,5 +11,7 @@ ROUTES = [
     *resident_auth.default_handlers,
     *me.default_handlers,
     *uploads.default_handlers,
+    *applications.default_handlers,
+    *calendar.default_handlers,
     *docs.default_handlers,
 ]

@@ -1,0 +1,169 @@
+"""Applications (办件): residents submit and follow theirs; processors work their department's queue."""
+
+from marshmallow import Schema, fields
+
+from api import submissions
+from api.auth import require_roles
+from api.base import BaseHandler
+from models import applications
+from models.applications import STATES, ApplicationSchema, SubmitSchema, SupplementSchema, TransitionSchema
+
+NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
+
+
+class ApplicationListSchema(Schema):
+    applications = fields.List(fields.Nested(ApplicationSchema(exclude=("timeline", "form", "materials"))))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ApplicationsHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self):
+        """Submit an application. Requires an Idempotency-Key header: an identical repeat returns
+        the first answer; the same key with another body is 409; a repeat while the first is still
+        running is 409 with Retry-After.
+        ---
+        tags: [applications]
+        security: [{bearer: []}]
+        parameters:
+          - {in: header, name: Idempotency-Key, required: true, schema: {type: string, maxLength: 255}}
+        requestBody:
+          content: {application/json: {schema: SubmitSchema}}
+        responses:
+          201: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          409: {description: "idempotency key reused or in flight"}
+          422: {description: "form or materials errors, by field"}
+        """
+        body = self.load(SubmitSchema())
+        key = self.request.headers.get("Idempotency-Key", "")
+        status, answer = await submissions.submit(self.deps, self.current_claims(), key, body)
+        self.send(answer, status)
+
+    @require_roles(kind="resident")
+    async def get(self):
+        """My applications, newest first (cursor pagination; filter by state).
+        ---
+        tags: [applications]
+        security: [{bearer: []}]
+        parameters:
+          - {in: query, name: state, schema: {type: string}}
+          - {in: query, name: cursor, schema: {type: string}}
+          - {in: query, name: limit, schema: {type: integer, default: 20}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationListSchema}}}
+        """
+        owner = await submissions.resident_id(self.deps, self.current_claims())
+        docs, cursor = await applications.list_for_owner(
+            self.deps.db, owner, state=self.query_arg("state", choices=STATES), cursor=self.query_arg("cursor"),
+            limit=self.query_arg("limit", 20, as_int=True, lo=1, hi=100))
+        self.send(ApplicationListSchema().dump({"applications": docs, "next_cursor": cursor}))
+
+
+class ApplicationHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def get(self, number):
+        """One of my applications with its full timeline (someone else's is 404).
+        ---
+        tags: [applications]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          404: {description: "no such application of yours"}
+        """
+        owner = await submissions.resident_id(self.deps, self.current_claims())
+        doc = await applications.get_for_owner(self.deps.db, owner, number)
+        self.set_header("ETag", f'"{doc["version"]}"')
+        self.send(ApplicationSchema().dump(doc))
+
+
+class WithdrawHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, number):
+        """Withdraw before acceptance is final (submitted or accepted). If-Match: the version you saw.
+        ---
+        tags: [applications]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+          - {in: header, name: If-Match, required: true, schema: {type: string}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          409: {description: "stale version, or not allowed now (details.allowed_actions)"}
+        """
+        doc = await submissions.withdraw(self.deps, self.current_claims(), number, self.if_match_version())
+        self.send(ApplicationSchema().dump(doc))
+
+
+class SupplementHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, number):
+        """Send the materials asked for (补正); the application goes back to review. If-Match required.
+        ---
+        tags: [applications]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+          - {in: header, name: If-Match, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: SupplementSchema}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          409: {description: "stale version, or no supplement was asked for"}
+        """
+        version = self.if_match_version()
+        body = self.load(SupplementSchema())
+        doc = await submissions.supplement(self.deps, self.current_claims(), number, version, body)
+        self.send(ApplicationSchema().dump(doc))
+
+
+class StaffQueueHandler(BaseHandler):
+    @require_roles("processor")
+    async def get(self):
+        """Open applications of my department, soonest due first, overdue flagged.
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        parameters:
+          - {in: query, name: state, schema: {type: string}}
+          - {in: query, name: limit, schema: {type: integer, default: 50}}
+        responses:
+          200: {description: "the queue"}
+        """
+        department = submissions.staff_department(self.current_claims())
+        docs = await applications.queue(self.deps.db, department, state=self.query_arg("state", choices=STATES),
+                                        limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=200))
+        self.send({"applications": ApplicationSchema(many=True, exclude=("timeline",)).dump(docs)})
+
+
+class StaffTransitionHandler(BaseHandler):
+    @require_roles("processor")
+    async def post(self, number):
+        """Move an application of my department on: accept, refuse, start_review, approve, deny,
+        request_supplement, complete (with `result`). `version` must be the one you saw.
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: TransitionSchema}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          404: {description: "not an application of your department"}
+          409: {description: "stale version, or the action is not allowed now (details.allowed_actions)"}
+        """
+        body = self.load(TransitionSchema())
+        doc = await submissions.staff_transition(self.deps, self.current_claims(), number, body)
+        self.send(ApplicationSchema().dump(doc))
+
+
+default_handlers = [
+    (r"/api/v1/applications", ApplicationsHandler),
+    (rf"/api/v1/applications/{NUMBER}", ApplicationHandler),
+    (rf"/api/v1/applications/{NUMBER}/withdraw", WithdrawHandler),
+    (rf"/api/v1/applications/{NUMBER}/supplement", SupplementHandler),
+    (r"/api/v1/staff/applications", StaffQueueHandler),
+    (rf"/api/v1/staff/applications/{NUMBER}/transitions", StaffTransitionHandler),
+]

@@ -1,0 +1,294 @@
+"""Applications (办件): submit, follow, and the workflow that department staff drive.
+
+One document per application holds its state, version, timeline and outbox: every transition
+is one conditional update (state and version must still be what the caller saw) that also
+appends the notification event, so no state change can lose its message.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from marshmallow import Schema, ValidationError, fields, validate
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from models import uploads
+from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
+from models.forms import build_form_schema
+
+RESIDENT, STAFF = "resident", "staff"
+# action: (from states, to state, who may do it)
+TRANSITIONS = {
+    "accept": ({"submitted"}, "accepted", STAFF),
+    "refuse": ({"submitted"}, "refused", STAFF),
+    "start_review": ({"accepted", "resubmitted"}, "in_review", STAFF),
+    "approve": ({"in_review"}, "approved", STAFF),
+    "deny": ({"in_review"}, "denied", STAFF),
+    "request_supplement": ({"in_review"}, "supplement_required", STAFF),
+    "resubmit": ({"supplement_required"}, "resubmitted", RESIDENT),
+    "withdraw": ({"submitted", "accepted"}, "withdrawn", RESIDENT),
+    "complete": ({"approved"}, "completed", STAFF),
+}
+STATES = ("submitted", "accepted", "refused", "in_review", "approved", "denied", "supplement_required",
+          "resubmitted", "withdrawn", "completed")
+FINAL = {"refused", "denied", "withdrawn", "completed"}
+NEEDS_COMMENT = {"refuse", "deny", "request_supplement"}
+
+
+class MaterialRefSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 40))
+    upload_id = fields.String(required=True, validate=validate.Length(1, 40))
+
+
+class SubmitSchema(Schema):
+    item_code = fields.String(required=True, validate=validate.Length(1, 20))
+    form = fields.Dict(load_default=dict)
+    materials = fields.List(fields.Nested(MaterialRefSchema), load_default=list, validate=validate.Length(max=30))
+
+
+class TransitionSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
+    comment = fields.String(load_default="", validate=validate.Length(max=500))
+    version = fields.Integer(required=True)
+    result = fields.String(load_default=None, validate=validate.Length(1, 100))  # 办结结果: certificate or document number
+
+
+class SupplementSchema(Schema):
+    materials = fields.List(fields.Nested(MaterialRefSchema), required=True, validate=validate.Length(1, 30))
+    comment = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class TimelineSchema(Schema):
+    action = fields.String()
+    from_state = fields.String(data_key="from", allow_none=True)
+    to_state = fields.String(data_key="to")
+    role = fields.String()
+    actor = fields.String()
+    at = fields.AwareDateTime()
+    comment = fields.String()
+
+
+class ApplicationSchema(Schema):
+    number = fields.String()
+    item_code = fields.String()
+    item_name = fields.String()
+    department = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    form = fields.Dict()
+    materials = fields.List(fields.Dict())
+    submitted_at = fields.AwareDateTime()
+    due_date = fields.String()
+    due_provisional = fields.Boolean()
+    overdue = fields.Method("_overdue")
+    allowed_actions = fields.Method("_allowed")
+    timeline = fields.List(fields.Nested(TimelineSchema))
+
+    def _overdue(self, doc):
+        return doc["state"] not in FINAL and doc["due_date"] < self.context_today()
+
+    def _allowed(self, doc):
+        return allowed_actions(doc["state"])
+
+    @staticmethod
+    def context_today() -> str:
+        return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date().isoformat()
+
+
+def allowed_actions(state: str, role: str | None = None) -> list[str]:
+    return [a for a, (src, _, who) in TRANSITIONS.items() if state in src and (role is None or who == role)]
+
+
+def now() -> dt.datetime:
+    t = dt.datetime.now(dt.UTC)
+    return t.replace(microsecond=t.microsecond // 1000 * 1000)
+
+
+async def ensure_indexes(db) -> None:
+    await db.applications.create_index([("number", ASCENDING)], unique=True)
+    await db.applications.create_index([("owner", ASCENDING), ("_id", DESCENDING)])
+    await db.applications.create_index([("department", ASCENDING), ("state", ASCENDING), ("due_date", ASCENDING)])
+    await db.idempotency.create_index([("created_at", ASCENDING)], expireAfterSeconds=24 * 3600)
+
+
+# ---- idempotent submission -------------------------------------------------------------------
+def request_hash(body) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+async def begin_idempotent(db, owner: str, key: str, digest: str) -> dict | None:
+    """None: go ahead. A dict: the stored answer of an identical earlier request. Raises 409 otherwise."""
+    if not key or len(key) > 255 or not key.isprintable():
+        raise AppError(400, "idempotency.key_required", "请在 Idempotency-Key 中提供 1 到 255 个字符的请求标识")
+    record_id = f"{owner}:{key}"
+    try:
+        await db.idempotency.insert_one({"_id": record_id, "hash": digest, "state": "in_flight", "created_at": now()})
+        return None
+    except DuplicateKeyError:
+        record = await db.idempotency.find_one({"_id": record_id})
+    if record is None:  # expired between the two calls
+        return await begin_idempotent(db, owner, key, digest)
+    if record["hash"] != digest:
+        raise Conflict("idempotency.key_reused", "同一请求标识已用于内容不同的提交")
+    if record["state"] == "in_flight":
+        raise Conflict("idempotency.in_flight", "相同的提交正在处理中，请稍后再试", headers={"Retry-After": "1"})
+    return record["response"]
+
+
+async def finish_idempotent(db, owner: str, key: str, status: int, body: dict) -> None:
+    await db.idempotency.update_one({"_id": f"{owner}:{key}"},
+                                    {"$set": {"state": "done", "response": {"status": status, "body": body}}})
+
+
+async def abandon_idempotent(db, owner: str, key: str) -> None:
+    """The request failed before creating anything: the key may be used again."""
+    await db.idempotency.delete_one({"_id": f"{owner}:{key}", "state": "in_flight"})
+
+
+# ---- submit ----------------------------------------------------------------------------------
+async def _next_number(db, prefix: str, department: str, day: dt.date) -> str:
+    counter = await db.counters.find_one_and_update(
+        {"_id": f"application:{department}:{day:%Y%m%d}"}, {"$inc": {"value": 1}}, upsert=True,
+        return_document=ReturnDocument.AFTER)
+    return f"{prefix}{day:%Y%m%d}{counter['value']:06d}"
+
+
+async def _check_materials(db, owner: str, item: dict, refs: list[dict]) -> list[dict]:
+    wanted = {m["code"]: m for m in item["materials"]}
+    errors, out = {}, []
+    for i, ref in enumerate(refs):
+        if ref["code"] not in wanted:
+            errors[f"materials[{i}].code"] = ["该事项不需要此材料"]
+            continue
+        try:
+            upload = await uploads.get(db, owner, ref["upload_id"])
+        except NotFound:
+            errors[f"materials[{i}].upload_id"] = ["文件不存在"]
+            continue
+        out.append({"code": ref["code"], "name": wanted[ref["code"]]["name"], "upload_id": str(upload["_id"]),
+                    "sha256": upload["sha256"], "content_type": upload["content_type"]})
+    given = {m["code"] for m in out}
+    for code, material in wanted.items():
+        if material.get("required") and code not in given and not any(k.startswith("materials[") for k in errors):
+            errors[f"materials.{code}"] = [f"请上传{material['name']}"]
+    if errors:
+        raise Invalid(errors, "材料不完整")
+    return out
+
+
+async def submit(db, *, owner: str, channel: str, item: dict, body: dict, calendar, business_date) -> dict:
+    """`calendar.add_working_days` gives the 承诺时限 due date; `business_date(utc)` the Beijing date."""
+    if item["kind"] != "application" or item["status"] != "published":
+        raise NotFound("item.not_found", "事项不存在或不可在线申请")
+    if channel not in item["channels"]:
+        raise AppError(422, "item.not_on_channel", "该事项未在当前渠道提供")
+    try:
+        form = build_form_schema(item["form"])().load(body["form"])
+    except ValidationError as err:
+        raise Invalid({f"form.{k}": v for k, v in flatten_errors(err.messages).items()}, "表单填写有误") from None
+    materials = await _check_materials(db, owner, item, body["materials"])
+    submitted_at = now()
+    day = business_date(submitted_at)
+    due, provisional = calendar.add_working_days(day, item["promise_days"])
+    doc = {
+        "number": await _next_number(db, item["code"][:2], item["department"], day),
+        "item_code": item["code"], "item_name": item["name"], "department": item["department"],
+        "owner": owner, "channel": channel, "form": _jsonable(form), "materials": materials,
+        "state": "submitted", "version": 1, "submitted_at": submitted_at,
+        "due_date": due.isoformat(), "due_provisional": provisional, "promise_days": item["promise_days"],
+        "timeline": [_event("submit", None, "submitted", RESIDENT, owner, "")],
+        "outbox": [_outbox("submitted", channel)],
+    }
+    result = await db.applications.insert_one(doc)
+    return {**doc, "_id": result.inserted_id}
+
+
+def _jsonable(form: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in form.items()}
+
+
+def _event(action, src, dst, role, actor, comment) -> dict:
+    return {"action": action, "from_state": src, "to_state": dst, "role": role, "actor": actor, "at": now(),
+            "comment": comment}
+
+
+def _outbox(state: str, channel: str) -> dict:
+    return {"id": uuid.uuid4().hex, "type": f"application.{state}", "channel": channel, "at": now(), "relayed": False}
+
+
+# ---- reads -----------------------------------------------------------------------------------
+async def get_for_owner(db, owner: str, number: str) -> dict:
+    doc = await db.applications.find_one({"number": number})
+    if doc is None or doc["owner"] != owner:
+        raise NotFound("application.not_found", "办件不存在")
+    return doc
+
+
+async def get_for_department(db, department: str | None, number: str) -> dict:
+    doc = await db.applications.find_one({"number": number})
+    if doc is None or (department is not None and doc["department"] != department):
+        raise NotFound("application.not_found", "办件不存在")
+    return doc
+
+
+async def list_for_owner(db, owner: str, *, state: str | None, cursor: str | None, limit: int) -> tuple[list, str | None]:
+    query: dict = {"owner": owner}
+    if state:
+        query["state"] = state
+    if cursor:
+        try:
+            query["_id"] = {"$lt": ObjectId(cursor)}
+        except (InvalidId, TypeError):
+            raise AppError(400, "request.bad_cursor", "分页参数无效") from None
+    docs = await db.applications.find(query).sort("_id", DESCENDING).limit(limit + 1).to_list(None)
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return docs, (str(docs[-1]["_id"]) if more else None)
+
+
+async def queue(db, department: str | None, *, state: str | None, limit: int) -> list[dict]:
+    query: dict = {"state": {"$nin": sorted(FINAL)}}
+    if department is not None:
+        query["department"] = department
+    if state:
+        query["state"] = state
+    return await db.applications.find(query).sort([("due_date", ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list(None)
+
+
+# ---- transitions -----------------------------------------------------------------------------
+async def transition(db, doc: dict, action: str, *, role: str, actor: str, version: int, comment: str = "",
+                     extra: dict | None = None) -> dict:
+    """Apply `action` if the application is still at `version` and the action is allowed now."""
+    src, dst, who = TRANSITIONS[action]
+    if who != role:
+        raise Conflict("application.action_not_allowed", "无权执行此操作",
+                       details={"allowed_actions": allowed_actions(doc["state"], role)})
+    if action in NEEDS_COMMENT and not comment.strip():
+        raise Invalid({"comment": ["请填写原因或需补正的内容"]})
+    update = {"$set": {"state": dst, **(extra or {})}, "$inc": {"version": 1},
+              "$push": {"timeline": _event(action, doc["state"], dst, role, actor, comment),
+                        "outbox": _outbox(dst, doc["channel"])}}
+    updated = await db.applications.find_one_and_update(
+        {"_id": doc["_id"], "version": version, "state": {"$in": sorted(src)}}, update,
+        return_document=ReturnDocument.AFTER)
+    if updated is not None:
+        return updated
+    current = await db.applications.find_one({"_id": doc["_id"]})
+    if current["version"] != version:
+        raise Conflict("application.version_conflict", "办件已被更新，请刷新后重试",
+                       details={"current_version": current["version"], "state": current["state"]})
+    raise Conflict("application.action_not_allowed", f"当前状态下不能执行此操作：{action}",
+                   details={"state": current["state"], "allowed_actions": allowed_actions(current["state"], role)})
+
+
+async def supplement(db, doc: dict, *, owner: str, version: int, refs: list[dict], comment: str, item: dict) -> dict:
+    materials = await _check_materials(db, owner, {**item, "materials": [
+        {**m, "required": False} for m in item["materials"]]}, refs)
+    merged = {m["code"]: m for m in doc["materials"]}
+    merged.update({m["code"]: m for m in materials})
+    return await transition(db, doc, "resubmit", role=RESIDENT, actor=owner, version=version, comment=comment,
+                            extra={"materials": list(merged.values())})

@@ -1,0 +1,201 @@
+"""Applications: submit with idempotency, follow, and the workflow, over real HTTP."""
+
+import asyncio
+import os
+import uuid
+
+from support import resident_token
+
+FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(1000) + b"\xff\xd9"
+
+
+async def upload(server, token, data=None):
+    r = await server.fetch("/api/v1/uploads", "POST", body=data or JPEG, token=token)
+    assert r.status in (200, 201), r.body
+    return r.json["id"]
+
+
+async def submit(server, token, body=None, key=None):
+    if body is None:
+        body = {"item_code": "SB0008", "form": FORM,
+                "materials": [{"code": "id_card", "upload_id": await upload(server, token)}]}
+    return await server.fetch("/api/v1/applications", "POST", json_body=body, token=token,
+                              headers={"Idempotency-Key": key or uuid.uuid4().hex})
+
+
+async def staff_do(server, token, number, action, version, **extra):
+    return await server.fetch(f"/api/v1/staff/applications/{number}/transitions", "POST", token=token,
+                              json_body={"action": action, "version": version, **extra})
+
+
+async def test_submit_and_follow(server):
+    token = await resident_token(server, "o-app-1")
+    r = await submit(server, token)
+    assert r.status == 201, r.body
+    app = r.json
+    assert app["number"].startswith("SB") and len(app["number"]) == 16 and app["state"] == "submitted"
+    assert app["version"] == 1 and app["due_date"] > app["submitted_at"][:10] and app["due_provisional"] is False
+    assert app["allowed_actions"] == ["accept", "refuse", "withdraw"]
+    assert app["materials"][0]["name"] == "居民身份证"
+    detail = await server.fetch(f"/api/v1/applications/{app['number']}", token=token)
+    assert detail.status == 200 and detail.headers["Etag"] == '"1"'
+    assert [t["action"] for t in detail.json["timeline"]] == ["submit"]
+    second = (await submit(server, token)).json
+    assert int(second["number"][-6:]) == int(app["number"][-6:]) + 1
+    listing = await server.fetch("/api/v1/applications?limit=1", token=token)
+    assert [a["number"] for a in listing.json["applications"]] == [second["number"]]
+    more = await server.fetch(f"/api/v1/applications?limit=1&cursor={listing.json['next_cursor']}", token=token)
+    assert [a["number"] for a in more.json["applications"]] == [app["number"]] and more.json["next_cursor"] is None
+    stored = await server.deps.db.applications.find_one({"number": app["number"]})
+    assert [e["type"] for e in stored["outbox"]] == ["application.submitted"]
+
+
+async def test_idempotency(server):
+    token = await resident_token(server, "o-app-idem")
+    body = {"item_code": "SB0008", "form": FORM, "materials": [{"code": "id_card", "upload_id": await upload(server, token)}]}
+    first = await submit(server, token, body, key="k-1")
+    again = await submit(server, token, body, key="k-1")
+    assert first.status == again.status == 201 and again.json == first.json
+    other = await submit(server, token, {**body, "form": {**FORM, "reason": "stolen"}}, key="k-1")
+    assert other.status == 409 and other.json["error"]["code"] == "idempotency.key_reused"
+    r = await server.fetch("/api/v1/applications", "POST", json_body=body, token=token)
+    assert r.status == 400 and r.json["error"]["code"] == "idempotency.key_required"
+    # a repeat while the first is still running
+    await server.deps.db.idempotency.insert_one({"_id": f"{(await server.fetch('/api/v1/me', token=token)).json['id']}:k-2",
+                                                 "hash": __import__("models.applications", fromlist=["x"]).request_hash(body),
+                                                 "state": "in_flight", "created_at": __import__("datetime").datetime.now()})
+    r = await submit(server, token, body, key="k-2")
+    assert r.status == 409 and r.json["error"]["code"] == "idempotency.in_flight" and r.headers["Retry-After"] == "1"
+    # a failed submission frees its key
+    bad = {**body, "form": {}}
+    assert (await submit(server, token, bad, key="k-3")).status == 422
+    assert (await submit(server, token, body, key="k-3")).status == 201
+    assert len((await server.fetch("/api/v1/applications", token=token)).json["applications"]) == 2
+
+
+async def test_form_and_material_errors(server):
+    token = await resident_token(server, "o-app-bad")
+    r = await submit(server, token, {"item_code": "SB0008", "form": {**FORM, "contact_phone": "123", "x": 1},
+                                     "materials": []})
+    assert r.status == 422
+    assert r.json["error"]["details"] == {"form.contact_phone": ["手机号码格式不正确"], "form.x": ["表单中没有这个字段"]}
+    r = await submit(server, token, {"item_code": "SB0008", "form": FORM, "materials": []})
+    assert r.status == 422 and r.json["error"]["details"] == {"materials.id_card": ["请上传居民身份证"]}
+    other = await resident_token(server, "o-app-other")
+    foreign = await upload(server, other, b"\xff\xd8\xff\xe0" + os.urandom(100) + b"\xff\xd9")
+    r = await submit(server, token, {"item_code": "SB0008", "form": FORM,
+                                     "materials": [{"code": "id_card", "upload_id": foreign}]})
+    assert r.status == 422 and r.json["error"]["details"] == {"materials[0].upload_id": ["文件不存在"]}
+    assert (await submit(server, token, {"item_code": "SB0001", "form": {}, "materials": []})).status == 404  # a query
+    assert (await submit(server, token, {"item_code": "ZZ0000", "form": {}, "materials": []})).status == 404
+
+
+async def test_full_workflow_with_supplement(server):
+    token = await resident_token(server, "o-app-flow")
+    app = (await submit(server, token)).json
+    number = app["number"]
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    queue = (await server.fetch("/api/v1/staff/applications", token=clerk)).json["applications"]
+    assert number in [a["number"] for a in queue]
+    r = await staff_do(server, clerk, number, "approve", 1)
+    assert r.status == 409 and r.json["error"]["details"]["allowed_actions"] == ["accept", "refuse"]
+    steps = [("accept", {}), ("start_review", {}), ("request_supplement", {"comment": "身份证照片不清晰"})]
+    version = 1
+    for action, extra in steps:
+        r = await staff_do(server, clerk, number, action, version, **extra)
+        assert r.status == 200, (action, r.body)
+        version = r.json["version"]
+    assert r.json["state"] == "supplement_required"
+    new_photo = await upload(server, token, b"\xff\xd8\xff\xe0" + os.urandom(300) + b"\xff\xd9")
+    r = await server.fetch(f"/api/v1/applications/{number}/supplement", "POST", token=token,
+                           json_body={"materials": [{"code": "id_card", "upload_id": new_photo}]},
+                           headers={"If-Match": f'"{version}"'})
+    assert r.status == 200 and r.json["state"] == "resubmitted"
+    assert r.json["materials"][0]["upload_id"] == new_photo
+    version = r.json["version"]
+    for action, extra in [("start_review", {}), ("approve", {}), ("complete", {"result": "社保卡号 A12345678"})]:
+        r = await staff_do(server, clerk, number, action, version, **extra)
+        assert r.status == 200, (action, r.body)
+        version = r.json["version"]
+    assert r.json["state"] == "completed" and r.json["allowed_actions"] == []
+    detail = (await server.fetch(f"/api/v1/applications/{number}", token=token)).json
+    assert [t["action"] for t in detail["timeline"]] == [
+        "submit", "accept", "start_review", "request_supplement", "resubmit", "start_review", "approve", "complete"]
+    assert detail["timeline"][3]["comment"] == "身份证照片不清晰" and detail["timeline"][1]["actor"] == "processor.rsj"
+    stored = await server.deps.db.applications.find_one({"number": number})
+    assert len(stored["outbox"]) == 8 and stored["outbox"][-1]["type"] == "application.completed"
+
+
+async def test_withdraw_refuse_and_comment_rules(server):
+    token = await resident_token(server, "o-app-w")
+    app = (await submit(server, token)).json
+    r = await server.fetch(f"/api/v1/applications/{app['number']}/withdraw", "POST", token=token)
+    assert r.status == 428
+    r = await server.fetch(f"/api/v1/applications/{app['number']}/withdraw", "POST", token=token,
+                           headers={"If-Match": '"1"'})
+    assert r.status == 200 and r.json["state"] == "withdrawn"
+    r = await server.fetch(f"/api/v1/applications/{app['number']}/withdraw", "POST", token=token,
+                           headers={"If-Match": '"2"'})
+    assert r.status == 409 and r.json["error"]["details"]["allowed_actions"] == []
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    other = (await submit(server, token)).json
+    r = await staff_do(server, clerk, other["number"], "refuse", 1)
+    assert r.status == 422 and r.json["error"]["details"] == {"comment": ["请填写原因或需补正的内容"]}
+    r = await staff_do(server, clerk, other["number"], "withdraw", 1)
+    assert r.status == 409  # a resident's action
+    r = await staff_do(server, clerk, other["number"], "refuse", 1, comment="不属于本部门受理范围")
+    assert r.status == 200 and r.json["state"] == "refused"
+
+
+async def test_concurrent_transitions_exactly_one_wins(server):
+    token = await resident_token(server, "o-app-race")
+    number = (await submit(server, token)).json["number"]
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    results = await asyncio.gather(staff_do(server, clerk, number, "accept", 1),
+                                   staff_do(server, clerk, number, "refuse", 1, comment="材料不全"),
+                                   server.fetch(f"/api/v1/applications/{number}/withdraw", "POST", token=token,
+                                                headers={"If-Match": '"1"'}))
+    assert sorted(r.status for r in results) == [200, 409, 409]
+    r = await staff_do(server, clerk, number, "accept", 1)
+    assert r.status == 409 and r.json["error"]["code"] in ("application.version_conflict", "application.action_not_allowed")
+
+
+async def test_authorization_matrix(server):
+    alice = await resident_token(server, "o-alice-m")
+    bob = await resident_token(server, "o-bob-m")
+    number = (await submit(server, alice)).json["number"]
+    upload_id = (await server.fetch("/api/v1/applications/" + number, token=alice)).json["materials"][0]["upload_id"]
+    for path, method, headers in [(f"/api/v1/applications/{number}", "GET", {}),
+                                  (f"/api/v1/applications/{number}/withdraw", "POST", {"If-Match": '"1"'}),
+                                  (f"/api/v1/applications/{number}/supplement", "POST", {"If-Match": '"1"'}),
+                                  (f"/api/v1/uploads/{upload_id}", "GET", {}),
+                                  (f"/api/v1/uploads/{upload_id}/content", "GET", {})]:
+        body = {"materials": [{"code": "id_card", "upload_id": upload_id}]} if path.endswith("supplement") else None
+        r = await server.fetch(path, method, token=bob, headers=headers, json_body=body)
+        assert r.status == 404, (path, r.status)
+    assert number not in str((await server.fetch("/api/v1/applications", token=bob)).json)
+    other_dept = await server.login("processor.jj", "Processor@2026")
+    assert number not in str((await server.fetch("/api/v1/staff/applications", token=other_dept)).json)
+    r = await staff_do(server, other_dept, number, "accept", 1)
+    assert r.status == 404
+    operator = await server.login()
+    assert (await server.fetch("/api/v1/staff/applications", token=operator)).status == 403
+    admin = await server.login("admin", "Admin@2026")
+    assert number in str((await server.fetch("/api/v1/staff/applications", token=admin)).json)
+
+
+async def test_operator_loads_a_year_and_due_dates_follow(server):
+    operator = await server.login()
+    r = await server.fetch("/api/v1/admin/calendar/2027", "PUT", token=operator,
+                           json_body={"holidays": ["2027-01-01"], "workdays": ["2027-01-04"]})
+    assert r.status == 422 and r.json["error"]["details"] == {"workdays[0]": ["调休上班日须为周六或周日"]}
+    r = await server.fetch("/api/v1/admin/calendar/2027", "PUT", token=operator,
+                           json_body={"holidays": ["2027-01-01"], "workdays": ["2027-01-09"], "note": "测试数据"})
+    assert r.status == 200 and r.json["year"] == 2027
+    listing = (await server.fetch("/api/v1/admin/calendar", token=operator)).json
+    assert listing["library_years"] == {"first": 2004, "last": 2026} and [y["year"] for y in listing["loaded"]] == [2027]
+    assert (await server.fetch("/api/v1/admin/calendar/2027", "DELETE", token=operator)).status == 204
+    assert (await server.fetch("/api/v1/admin/calendar/2027", "DELETE", token=operator)).status == 404
+    resident = await resident_token(server, "o-cal")
+    assert (await server.fetch("/api/v1/admin/calendar", token=resident)).status == 403
