@@ -1,6 +1,6 @@
 """Residents' applications and staff processing: joins auth claims, idempotency and the models."""
 
-from models import applications, catalog, residents, workdays
+from models import applications, catalog, library, residents, workdays
 from models.applications import RESIDENT, STAFF, ApplicationSchema
 from models.errors import AppError
 
@@ -46,8 +46,19 @@ async def staff_transition(deps, claims: dict, number: str, body: dict) -> dict:
         if not body.get("result"):
             raise AppError(422, "validation_failed", "办结须附结果文件", details={"result": ["请上传结果文件"]})
         extra["result"] = body["result"]
-    return await applications.transition(deps.db, doc, body["action"], role=STAFF, actor=claims.get("username", ""),
-                                         version=body["version"], comment=body["comment"], extra=extra)
+    updated = await applications.transition(deps.db, doc, body["action"], role=STAFF,
+                                            actor=claims.get("username", ""), version=body["version"],
+                                            comment=body["comment"], extra=extra)
+    if body["action"] == "accept":
+        owner = await residents.get(deps.db, updated["owner"])
+        await library.keep_accepted(deps.db, updated, bool(owner.get("library_consent")))
+    return updated
+
+
+async def rate(deps, claims: dict, number: str, body: dict) -> dict:
+    owner = await resident_id(deps, claims)
+    doc = await applications.get_for_owner(deps.db, owner, number)
+    return await applications.rate(deps.db, doc, score=body["score"], comment=body["comment"])
 
 
 async def withdraw(deps, claims: dict, number: str, version: int) -> dict:

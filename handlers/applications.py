@@ -6,7 +6,7 @@ from api import submissions
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import applications
-from models.applications import STATES, ApplicationSchema, SubmitSchema, SupplementSchema, TransitionSchema
+from models.applications import STATES, ApplicationSchema, RatingSchema, SubmitSchema, SupplementSchema, TransitionSchema
 
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
 
@@ -118,6 +118,25 @@ class SupplementHandler(BaseHandler):
         self.send(ApplicationSchema().dump(doc))
 
 
+class RatingHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, number):
+        """Rate a completed application (好差评, 1-5 and a comment), once.
+        ---
+        tags: [applications]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: RatingSchema}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          409: {description: "not completed yet, or already rated"}
+        """
+        body = self.load(RatingSchema())
+        self.send(ApplicationSchema().dump(await submissions.rate(self.deps, self.current_claims(), number, body)))
+
+
 class StaffQueueHandler(BaseHandler):
     @require_roles("processor")
     async def get(self):
@@ -164,6 +183,7 @@ default_handlers = [
     (rf"/api/v1/applications/{NUMBER}", ApplicationHandler),
     (rf"/api/v1/applications/{NUMBER}/withdraw", WithdrawHandler),
     (rf"/api/v1/applications/{NUMBER}/supplement", SupplementHandler),
+    (rf"/api/v1/applications/{NUMBER}/rating", RatingHandler),
     (r"/api/v1/staff/applications", StaffQueueHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/transitions", StaffTransitionHandler),
 ]

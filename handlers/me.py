@@ -5,8 +5,9 @@ from marshmallow import Schema, fields
 from api import sessions
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import residents
+from models import library, residents
 from models.catalog import check_channel
+from models.library import ConsentSchema, LibraryEntrySchema
 from models.residents import RealnameSchema, ResidentViewSchema
 
 
@@ -79,6 +80,54 @@ class ChannelLinkHandler(ResidentHandler):
         self.send(ResidentViewSchema().dump(doc))
 
 
+class LibraryHandler(ResidentHandler):
+    @require_roles(kind="resident")
+    async def get(self):
+        """My material library (减证便民): materials departments accepted, reusable by upload_id.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        responses:
+          200: {description: "consent and entries"}
+        """
+        me = await self.resident()
+        entries = await library.entries(self.deps.db, str(me["_id"]))
+        self.send({"consent": bool(me.get("library_consent")), "materials": LibraryEntrySchema(many=True).dump(entries)})
+
+    @require_roles(kind="resident")
+    async def put(self):
+        """Give or withdraw consent to keep accepted materials (withdrawing empties the library).
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        requestBody:
+          content: {application/json: {schema: ConsentSchema}}
+        responses:
+          200: {description: "consent recorded"}
+        """
+        body = self.load(ConsentSchema())
+        await library.set_consent(self.deps.db, (await self.resident())["_id"], body["consent"])
+        self.send({"consent": body["consent"]})
+
+
+class LibraryEntryHandler(ResidentHandler):
+    @require_roles(kind="resident")
+    async def delete(self, code):
+        """Remove one material from my library.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: code, required: true, schema: {type: string}}
+        responses:
+          204: {description: "removed"}
+          404: {description: "not in the library"}
+        """
+        await library.revoke(self.deps.db, str((await self.resident())["_id"]), code)
+        self.set_status(204)
+        self.finish()
+
+
 class MergesHandler(BaseHandler):
     @require_roles("admin")
     async def get(self):
@@ -113,6 +162,8 @@ default_handlers = [
     (r"/api/v1/me", MeHandler),
     (r"/api/v1/me/realname", RealnameHandler),
     (r"/api/v1/me/channels/(?P<channel>[^/]+)", ChannelLinkHandler),
+    (r"/api/v1/me/materials", LibraryHandler),
+    (r"/api/v1/me/materials/(?P<code>[a-z0-9_]+)", LibraryEntryHandler),
     (r"/api/v1/admin/residents/merges", MergesHandler),
     (r"/api/v1/admin/residents/merges/(?P<merge_id>[^/]+)/revert", MergeRevertHandler),
 ]

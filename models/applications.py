@@ -62,6 +62,11 @@ class SupplementSchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=500))
 
 
+class RatingSchema(Schema):
+    score = fields.Integer(required=True, validate=validate.Range(1, 5))
+    comment = fields.String(load_default="", validate=validate.Length(max=500))
+
+
 class TimelineSchema(Schema):
     action = fields.String()
     from_state = fields.String(data_key="from", allow_none=True)
@@ -87,6 +92,8 @@ class ApplicationSchema(Schema):
     overdue = fields.Method("_overdue")
     allowed_actions = fields.Method("_allowed")
     timeline = fields.List(fields.Nested(TimelineSchema))
+    rating = fields.Dict(allow_none=True)
+    result = fields.String(allow_none=True)
 
     def _overdue(self, doc):
         return doc["state"] not in FINAL and doc["due_date"] < self.context_today()
@@ -198,7 +205,7 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, calend
         "number": await _next_number(db, item["code"][:2], item["department"], day),
         "item_code": item["code"], "item_name": item["name"], "department": item["department"],
         "owner": owner, "channel": channel, "form": _jsonable(form), "materials": materials,
-        "state": "submitted", "version": 1, "submitted_at": submitted_at,
+        "state": "submitted", "version": 1, "submitted_at": submitted_at, "rating": None, "result": None,
         "due_date": due.isoformat(), "due_provisional": provisional, "promise_days": item["promise_days"],
         "timeline": [_event("submit", None, "submitted", RESIDENT, owner, "")],
         "outbox": [_outbox("submitted", channel)],
@@ -292,3 +299,16 @@ async def supplement(db, doc: dict, *, owner: str, version: int, refs: list[dict
     merged.update({m["code"]: m for m in materials})
     return await transition(db, doc, "resubmit", role=RESIDENT, actor=owner, version=version, comment=comment,
                             extra={"materials": list(merged.values())})
+
+
+async def rate(db, doc: dict, *, score: int, comment: str) -> dict:
+    """好差评: once, after completion."""
+    rating = {"score": score, "comment": comment, "at": now()}
+    updated = await db.applications.find_one_and_update(
+        {"_id": doc["_id"], "state": "completed", "rating": None}, {"$set": {"rating": rating}},
+        return_document=ReturnDocument.AFTER)
+    if updated is None:
+        if doc["state"] != "completed":
+            raise Conflict("application.not_completed", "办结后才能评价")
+        raise Conflict("application.already_rated", "已评价过")
+    return updated

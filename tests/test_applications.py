@@ -199,3 +199,61 @@ async def test_operator_loads_a_year_and_due_dates_follow(server):
     assert (await server.fetch("/api/v1/admin/calendar/2027", "DELETE", token=operator)).status == 404
     resident = await resident_token(server, "o-cal")
     assert (await server.fetch("/api/v1/admin/calendar", token=resident)).status == 403
+
+
+async def test_rating_once_after_completion(server):
+    token = await resident_token(server, "o-rate")
+    number = (await submit(server, token)).json["number"]
+    bad = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": 5})
+    assert bad.status == 409 and bad.json["error"]["code"] == "application.not_completed"
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    version = 1
+    for action, extra in [("accept", {}), ("start_review", {}), ("approve", {}), ("complete", {"result": "A1"})]:
+        r = await staff_do(server, clerk, number, action, version, **extra)
+        version = r.json["version"]
+    assert r.json["result"] == "A1"
+    for score in (0, 6):
+        r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": score})
+        assert r.status == 422
+    r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token,
+                           json_body={"score": 5, "comment": "办理很快"})
+    assert r.status == 200 and r.json["rating"]["score"] == 5
+    again = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": 1})
+    assert again.status == 409 and again.json["error"]["code"] == "application.already_rated"
+
+
+async def test_material_library_with_consent(server):
+    token = await resident_token(server, "o-lib")
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    first = (await submit(server, token)).json
+    await staff_do(server, clerk, first["number"], "accept", 1)
+    assert (await server.fetch("/api/v1/me/materials", token=token)).json == {"consent": False, "materials": []}
+    assert (await server.fetch("/api/v1/me/materials", "PUT", token=token, json_body={"consent": True})).status == 200
+    second = (await submit(server, token)).json
+    await staff_do(server, clerk, second["number"], "accept", 1)
+    library = (await server.fetch("/api/v1/me/materials", token=token)).json
+    assert library["consent"] is True
+    assert [(m["code"], m["from_application"]) for m in library["materials"]] == [("id_card", second["number"])]
+    # reuse without uploading again
+    reused = library["materials"][0]["upload_id"]
+    r = await submit(server, token, {"item_code": "SB0008", "form": FORM,
+                                     "materials": [{"code": "id_card", "upload_id": reused}]})
+    assert r.status == 201 and r.json["materials"][0]["upload_id"] == reused
+    assert (await server.fetch("/api/v1/me/materials/id_card", "DELETE", token=token)).status == 204
+    assert (await server.fetch("/api/v1/me/materials/id_card", "DELETE", token=token)).status == 404
+    other = await resident_token(server, "o-lib-2")
+    assert (await server.fetch("/api/v1/me/materials", token=other)).json["materials"] == []
+    await server.fetch("/api/v1/me/materials", "PUT", token=token, json_body={"consent": False})
+    assert (await server.fetch("/api/v1/me/materials", token=token)).json == {"consent": False, "materials": []}
+
+
+async def test_due_date_counts_working_days_across_national_day(server):
+    import datetime as dt
+
+    from models import workdays
+
+    cal = await workdays.calendar(server.deps.db)
+    # submitted on 2025-09-30 (Beijing) with 10 working days: 国庆 Oct 1-8 off, Oct 11 (Sat) is a make-up workday
+    # Oct 9, 10, 11 (make-up Saturday), 13, 14, 15, 16, 17, 20, 21
+    assert cal.add_working_days(dt.date(2025, 9, 30), 10) == (dt.date(2025, 10, 21), False)
+    assert workdays.business_date(dt.datetime(2025, 9, 29, 16, 30, tzinfo=dt.UTC)) == dt.date(2025, 9, 30)
