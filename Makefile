@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test lint bench-menu bench-login system-deps clean
+.PHONY: run test lint bench-menu bench-login bench-submit system-deps clean
 
 run: $(VENV)/.runtime
 	APP_MODE=$${APP_MODE:-demo} $(BIN)/python -m api
@@ -22,6 +22,9 @@ bench-menu: $(VENV)/.runtime
 
 bench-login: $(VENV)/.runtime system-deps
 	$(BIN)/python bench/login/run.py
+
+bench-submit: $(VENV)/.runtime system-deps
+	$(BIN)/python bench/submit/run.py
 
 # Debian packages the tests (and benchmarks) use; installed only when missing.
 PACKAGES ?= redis-server
