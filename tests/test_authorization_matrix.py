@@ -14,8 +14,10 @@ FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact
 async def three_channel_tokens(server, tag: str, id_number: str) -> dict:
     name = (await server.fetch(f"/sandbox/identity/people/{id_number}")).json["name"]
     tokens = {"wechat": await resident_token(server, f"o-{tag}")}
-    r = await server.fetch("/sandbox/alipay/auth-code", "POST", json_body={"user_id": f"2088{zlib.crc32(tag.encode()) % 10**12:012d}"})
-    tokens["alipay"] = (await server.fetch("/api/v1/auth/alipay", "POST", json_body={"auth_code": r.json["auth_code"]})).json["access_token"]
+    user_id = f"2088{zlib.crc32(tag.encode()) % 10**12:012d}"
+    r = await server.fetch("/sandbox/alipay/auth-code", "POST", json_body={"user_id": user_id})
+    r = await server.fetch("/api/v1/auth/alipay", "POST", json_body={"auth_code": r.json["auth_code"]})
+    tokens["alipay"] = r.json["access_token"]
     phone = f"139{zlib.crc32(tag.encode()) % 10**8:08d}"
     await server.fetch("/api/v1/auth/app/otp", "POST", json_body={"phone": phone})
     code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
@@ -34,8 +36,9 @@ async def test_every_endpoint_every_channel(server):
     bob = await three_channel_tokens(server, "bob-mx", "440304199001011233")
     photo = b"\xff\xd8\xff\xe0" + os.urandom(500) + b"\xff\xd9"
     upload = (await server.fetch("/api/v1/uploads", "POST", body=photo, token=alice["app"])).json["id"]
-    r = await server.fetch("/api/v1/applications", "POST", token=alice["alipay"], headers={"Idempotency-Key": uuid.uuid4().hex},
-                           json_body={"item_code": "SB0008", "form": FORM, "materials": [{"code": "id_card", "upload_id": upload}]})
+    body = {"item_code": "SB0008", "form": FORM, "materials": [{"code": "id_card", "upload_id": upload}]}
+    r = await server.fetch("/api/v1/applications", "POST", token=alice["alipay"], json_body=body,
+                           headers={"Idempotency-Key": uuid.uuid4().hex})
     assert r.status == 201, r.body
     number = r.json["number"]
     reads = [f"/api/v1/applications/{number}", f"/api/v1/uploads/{upload}", f"/api/v1/uploads/{upload}/content"]
