@@ -55,6 +55,11 @@ async def staff_transition(deps, claims: dict, number: str, body: dict) -> dict:
     return updated
 
 
+async def claim(deps, claims: dict, number: str) -> dict:
+    doc = await applications.get_for_department(deps.db, staff_department(claims), number)
+    return await applications.claim(deps.db, doc, claims.get("username", ""))
+
+
 async def rate(deps, claims: dict, number: str, body: dict) -> dict:
     owner = await resident_id(deps, claims)
     doc = await applications.get_for_owner(deps.db, owner, number)

@@ -178,6 +178,22 @@ class StaffTransitionHandler(BaseHandler):
         self.send(ApplicationSchema().dump(doc))
 
 
+class StaffClaimHandler(BaseHandler):
+    @require_roles("processor")
+    async def post(self, number):
+        """Claim an application of my department (the first transition also claims it).
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          409: {description: "claimed by someone else, or already finished"}
+        """
+        self.send(ApplicationSchema().dump(await submissions.claim(self.deps, self.current_claims(), number)))
+
+
 default_handlers = [
     (r"/api/v1/applications", ApplicationsHandler),
     (rf"/api/v1/applications/{NUMBER}", ApplicationHandler),
@@ -185,5 +201,6 @@ default_handlers = [
     (rf"/api/v1/applications/{NUMBER}/supplement", SupplementHandler),
     (rf"/api/v1/applications/{NUMBER}/rating", RatingHandler),
     (r"/api/v1/staff/applications", StaffQueueHandler),
+    (rf"/api/v1/staff/applications/{NUMBER}/claim", StaffClaimHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/transitions", StaffTransitionHandler),
 ]

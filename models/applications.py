@@ -94,6 +94,7 @@ class ApplicationSchema(Schema):
     timeline = fields.List(fields.Nested(TimelineSchema))
     rating = fields.Dict(allow_none=True)
     result = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
 
     def _overdue(self, doc):
         return doc["state"] not in FINAL and doc["due_date"] < self.context_today()
@@ -206,6 +207,7 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, calend
         "item_code": item["code"], "item_name": item["name"], "department": item["department"],
         "owner": owner, "channel": channel, "form": _jsonable(form), "materials": materials,
         "state": "submitted", "version": 1, "submitted_at": submitted_at, "rating": None, "result": None,
+        "assignee": None,
         "due_date": due.isoformat(), "due_provisional": provisional, "promise_days": item["promise_days"],
         "timeline": [_event("submit", None, "submitted", RESIDENT, owner, "")],
         "outbox": [_outbox("submitted", channel)],
@@ -271,12 +273,16 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
                      extra: dict | None = None) -> dict:
     """Apply `action` if the application is still at `version` and the action is allowed now."""
     src, dst, who = TRANSITIONS[action]
+    if role == STAFF and doc.get("assignee") not in (None, actor):
+        raise Conflict("application.claimed", f"该办件已由 {doc['assignee']} 认领",
+                       details={"assignee": doc["assignee"]})
     if who != role:
         raise Conflict("application.action_not_allowed", "无权执行此操作",
                        details={"allowed_actions": allowed_actions(doc["state"], role)})
     if action in NEEDS_COMMENT and not comment.strip():
         raise Invalid({"comment": ["请填写原因或需补正的内容"]})
-    update = {"$set": {"state": dst, **(extra or {})}, "$inc": {"version": 1},
+    claim = {"assignee": actor} if role == STAFF else {}  # the first staff action claims it
+    update = {"$set": {"state": dst, **claim, **(extra or {})}, "$inc": {"version": 1},
               "$push": {"timeline": _event(action, doc["state"], dst, role, actor, comment),
                         "outbox": _outbox(dst, doc["channel"])}}
     updated = await db.applications.find_one_and_update(
@@ -311,4 +317,20 @@ async def rate(db, doc: dict, *, score: int, comment: str) -> dict:
         if doc["state"] != "completed":
             raise Conflict("application.not_completed", "办结后才能评价")
         raise Conflict("application.already_rated", "已评价过")
+    return updated
+
+
+async def claim(db, doc: dict, username: str) -> dict:
+    """Take an application into one's own work (no version needed: only an unclaimed one can be taken)."""
+    if doc["state"] in FINAL:
+        raise Conflict("application.final", "办件已办结或终止")
+    updated = await db.applications.find_one_and_update(
+        {"_id": doc["_id"], "assignee": {"$in": [None, username]}},
+        {"$set": {"assignee": username}, "$push": {"timeline": _event("claim", doc["state"], doc["state"], STAFF,
+                                                                     username, "")}},
+        return_document=ReturnDocument.AFTER)
+    if updated is None:
+        current = await db.applications.find_one({"_id": doc["_id"]})
+        raise Conflict("application.claimed", f"该办件已由 {current['assignee']} 认领",
+                       details={"assignee": current["assignee"]})
     return updated

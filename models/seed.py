@@ -21,6 +21,7 @@ DEMO_STAFF = [
     ("processor.rsj", "Processor@2026", "processor", "人社局审核员", "rsj"),
     ("processor.ybj", "Processor@2026", "processor", "医保局审核员", "ybj"),
     ("processor.jj", "Processor@2026", "processor", "交警支队审核员", "jj"),
+    ("processor.rsj2", "Processor@2026", "processor", "人社局审核员（二）", "rsj"),
     ("inspector", "Inspector@2026", "inspector", "执法队员张伟", None),
     ("supervisor", "Supervisor@2026", "supervisor", "执法督察李娜", None),
     ("admin", "Admin@2026", "admin", "系统管理员", None),

@@ -257,3 +257,21 @@ async def test_due_date_counts_working_days_across_national_day(server):
     # Oct 9, 10, 11 (make-up Saturday), 13, 14, 15, 16, 17, 20, 21
     assert cal.add_working_days(dt.date(2025, 9, 30), 10) == (dt.date(2025, 10, 21), False)
     assert workdays.business_date(dt.datetime(2025, 9, 29, 16, 30, tzinfo=dt.UTC)) == dt.date(2025, 9, 30)
+
+
+async def test_claims(server):
+    token = await resident_token(server, "o-claim")
+    number = (await submit(server, token)).json["number"]
+    first = await server.login("processor.rsj", "Processor@2026")
+    second = await server.login("processor.rsj2", "Processor@2026")
+    r = await server.fetch(f"/api/v1/staff/applications/{number}/claim", "POST", token=first)
+    assert r.status == 200 and r.json["assignee"] == "processor.rsj" and r.json["version"] == 1
+    r = await server.fetch(f"/api/v1/staff/applications/{number}/claim", "POST", token=second)
+    assert r.status == 409 and r.json["error"]["details"] == {"assignee": "processor.rsj"}
+    r = await staff_do(server, second, number, "accept", 1)
+    assert r.status == 409 and r.json["error"]["code"] == "application.claimed"
+    r = await staff_do(server, first, number, "accept", 1)
+    assert r.status == 200 and r.json["assignee"] == "processor.rsj"
+    other = (await submit(server, token)).json["number"]
+    r = await staff_do(server, second, other, "accept", 1)  # acting on an unclaimed one claims it
+    assert r.status == 200 and r.json["assignee"] == "processor.rsj2"
