@@ -17,13 +17,13 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from common import free_port, record, start_redis  # noqa: E402
 
 MINI_APPID, MINI_SECRET = "wxdemominiapp", "demo-mini-secret"
 LOAD = r"""
@@ -65,11 +65,6 @@ asyncio.run(main())
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def p99(values):
     values = sorted(values)
@@ -94,12 +89,8 @@ async def main(args) -> dict:
     root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
     procs, tmp = [], tempfile.mkdtemp()
     try:
-        redis_url = None
-        if shutil.which("redis-server"):
-            rport = free_port()
-            procs.append(subprocess.Popen(["redis-server", "--port", str(rport), "--save", "", "--appendonly", "no",
-                                           "--dir", tmp], stdout=subprocess.DEVNULL))
-            redis_url = f"redis://127.0.0.1:{rport}/0"
+        redis, redis_url = start_redis(tmp)
+        procs += [redis] if redis else []
         sport = free_port()
         procs.append(subprocess.Popen([sys.executable, "-c", SANDBOX, str(sport), root]))
         sbase = f"http://127.0.0.1:{sport}/sandbox"
@@ -167,8 +158,4 @@ if __name__ == "__main__":
     parser.add_argument("--residents", type=int, default=500, help="distinct people; the rest log in again")
     parser.add_argument("--rate", type=float, default=0, help="logins per second (open loop); 0 = as fast as answered")
     result = asyncio.run(main(parser.parse_args()))
-    line = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) + " login " + json.dumps(result)
-    print(line)
-    os.makedirs("bench/results", exist_ok=True)
-    with open("bench/results/login.log", "a") as f:
-        f.write(line + "\n")
+    record("login", result)

@@ -13,13 +13,12 @@ import asyncio
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from common import free_port, record, start_redis  # noqa: E402
 
 LOAD = r"""
 import asyncio, json, sys, time, uuid
@@ -59,11 +58,6 @@ asyncio.run(main())
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 async def main(args) -> dict:
     import tornado.httpserver
@@ -77,12 +71,10 @@ async def main(args) -> dict:
     try:
         port, sms_port = free_port(), free_port()
         env = {"APP_MODE": "demo", "PORT": str(port), "ACCESS_LOG": "false", "SMS_ENDPOINT": f"127.0.0.1:{sms_port}"}
-        if shutil.which("redis-server"):
-            rport = free_port()
-            procs.append(subprocess.Popen(["redis-server", "--port", str(rport), "--save", "", "--appendonly", "no",
-                                           "--dir", tmp], stdout=subprocess.DEVNULL))
-            env["REDIS_URL"] = f"redis://127.0.0.1:{rport}/0"
-            time.sleep(0.3)
+        redis, redis_url = start_redis(tmp)
+        if redis:
+            procs.append(redis)
+            env["REDIS_URL"] = redis_url
         if os.environ.get("MONGODB_URI"):
             env["MONGODB_URI"] = os.environ["MONGODB_URI"]
             env["MONGODB_DB"] = f"bench_{os.getpid()}"
@@ -134,8 +126,4 @@ if __name__ == "__main__":
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=32)
     result = asyncio.run(main(parser.parse_args()))
-    line = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) + " submit " + json.dumps(result)
-    print(line)
-    os.makedirs("bench/results", exist_ok=True)
-    with open("bench/results/submit.log", "a") as f:
-        f.write(line + "\n")
+    record("submit", result)
