@@ -1,6 +1,6 @@
 """Residents' applications and staff processing: joins auth claims, idempotency and the models."""
 
-from models import applications, catalog, library, residents, workdays
+from models import applications, catalog, library, residents, uploads, workdays
 from models.applications import RESIDENT, STAFF, ApplicationSchema
 from models.errors import AppError
 
@@ -38,21 +38,45 @@ def staff_department(claims: dict) -> str | None:
     raise AppError(403, "auth.forbidden", "没有权限执行此操作")
 
 
+def staff_owner(claims: dict) -> str:
+    """Staff uploads belong to the department (any of its processors may attach them)."""
+    return f"staff:{staff_department(claims) or 'admin'}"
+
+
 async def staff_transition(deps, claims: dict, number: str, body: dict) -> dict:
     department = staff_department(claims)
     doc = await applications.get_for_department(deps.db, department, number)
     extra = {}
     if body["action"] == "complete":
-        if not body.get("result"):
-            raise AppError(422, "validation_failed", "办结须附结果文件", details={"result": ["请上传结果文件"]})
-        extra["result"] = body["result"]
+        extra["result"] = await _result_document(deps, claims, body.get("result"))
     updated = await applications.transition(deps.db, doc, body["action"], role=STAFF,
                                             actor=claims.get("username", ""), version=body["version"],
                                             comment=body["comment"], extra=extra)
-    if body["action"] == "accept":
+    if body["action"] in ("accept", "complete"):
         owner = await residents.get(deps.db, updated["owner"])
-        await library.keep_accepted(deps.db, updated, bool(owner.get("library_consent")))
+        await library.keep_accepted(deps.db, updated, bool(owner.get("library_consent")),
+                                    result_only=body["action"] == "complete")
     return updated
+
+
+async def _result_document(deps, claims: dict, upload_id: str | None) -> dict:
+    if not upload_id:
+        raise AppError(422, "validation_failed", "办结须附结果文件", details={"result": ["请上传结果文件"]})
+    try:
+        upload = await uploads.get(deps.db, staff_owner(claims), upload_id)
+    except AppError:
+        raise AppError(422, "validation_failed", "结果文件不存在", details={"result": ["结果文件不存在"]}) from None
+    return {"upload_id": str(upload["_id"]), "filename": upload["filename"], "content_type": upload["content_type"],
+            "sha256": upload["sha256"]}
+
+
+async def result_document(deps, claims: dict, number: str) -> tuple[dict, bytes]:
+    """The resident's copy of the issued result (someone else's application is 404)."""
+    owner = await resident_id(deps, claims)
+    doc = await applications.get_for_owner(deps.db, owner, number)
+    if not doc.get("result"):
+        raise AppError(404, "application.no_result", "该办件尚无结果文件")
+    return doc["result"], await deps.db.blobs.get(doc["result"]["sha256"])
 
 
 async def claim(deps, claims: dict, number: str) -> dict:

@@ -137,6 +137,25 @@ class RatingHandler(BaseHandler):
         self.send(ApplicationSchema().dump(await submissions.rate(self.deps, self.current_claims(), number, body)))
 
 
+class ResultHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def get(self, number):
+        """Download the result document issued at completion (办结结果).
+        ---
+        tags: [applications]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        responses:
+          200: {description: "the file"}
+          404: {description: "no such application of yours, or no result yet"}
+        """
+        result, data = await submissions.result_document(self.deps, self.current_claims(), number)
+        self.set_header("Content-Type", result["content_type"])
+        self.set_header("Content-Disposition", "inline")
+        self.finish(data)
+
+
 class StaffQueueHandler(BaseHandler):
     @require_roles("processor")
     async def get(self):
@@ -200,6 +219,7 @@ default_handlers = [
     (rf"/api/v1/applications/{NUMBER}/withdraw", WithdrawHandler),
     (rf"/api/v1/applications/{NUMBER}/supplement", SupplementHandler),
     (rf"/api/v1/applications/{NUMBER}/rating", RatingHandler),
+    (rf"/api/v1/applications/{NUMBER}/result", ResultHandler),
     (r"/api/v1/staff/applications", StaffQueueHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/claim", StaffClaimHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/transitions", StaffTransitionHandler),

@@ -2,6 +2,7 @@
 
 import tornado.httputil
 
+from api import submissions
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import residents, uploads
@@ -42,6 +43,24 @@ class UploadsHandler(BaseHandler):
             raise AppError(400, "upload.no_file", "请在 file 字段中上传文件")
         part = files["file"][0]
         return part.body, part.filename
+
+
+class StaffUploadsHandler(UploadsHandler):
+    @require_roles("processor")
+    async def post(self):
+        """Upload a result document (办结结果) for my department; same rules as residents' uploads.
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        responses:
+          201: {description: "OK", content: {application/json: {schema: UploadSchema}}}
+          413: {description: "larger than 10 MB"}
+          415: {description: "not a JPEG, PNG or PDF"}
+        """
+        data, filename = self._file()
+        owner = submissions.staff_owner(self.current_claims())
+        doc, created = await uploads.store(self.deps.db, owner, data, filename)
+        self.send(UploadSchema().dump(doc), 201 if created else 200)
 
 
 class UploadHandler(BaseHandler):
@@ -87,4 +106,5 @@ default_handlers = [
     (r"/api/v1/uploads", UploadsHandler),
     (r"/api/v1/uploads/(?P<upload_id>[^/]+)", UploadHandler),
     (r"/api/v1/uploads/(?P<upload_id>[^/]+)/content", UploadContentHandler),
+    (r"/api/v1/staff/uploads", StaffUploadsHandler),
 ]

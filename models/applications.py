@@ -54,7 +54,7 @@ class TransitionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
     comment = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(required=True)
-    result = fields.String(load_default=None, validate=validate.Length(1, 100))  # 办结结果: certificate or document number
+    result = fields.String(load_default=None, validate=validate.Length(1, 40))  # staff upload id of the result document
 
 
 class SupplementSchema(Schema):
@@ -93,11 +93,15 @@ class ApplicationSchema(Schema):
     allowed_actions = fields.Method("_allowed")
     timeline = fields.List(fields.Nested(TimelineSchema))
     rating = fields.Dict(allow_none=True)
-    result = fields.String(allow_none=True)
+    result = fields.Method("_result")
     assignee = fields.String(allow_none=True)
 
     def _overdue(self, doc):
         return doc["state"] not in FINAL and doc["due_date"] < self.context_today()
+
+    def _result(self, doc):
+        result = doc.get("result")
+        return {"filename": result["filename"], "content_type": result["content_type"]} if result else None
 
     def _allowed(self, doc):
         return allowed_actions(doc["state"])

@@ -32,11 +32,16 @@ async def set_consent(db, owner_id, consent: bool) -> None:
         await db.material_library.delete_many({"owner": str(owner_id)})
 
 
-async def keep_accepted(db, application: dict, consent: bool) -> None:
-    """Called when a department accepts an application: file its materials (newest wins)."""
+async def keep_accepted(db, application: dict, consent: bool, *, result_only: bool = False) -> None:
+    """On acceptance, file the application's materials; on completion, its result (newest wins)."""
     if not consent:
         return
-    for material in application["materials"]:
+    items = [] if result_only else list(application["materials"])
+    if result_only and application.get("result"):
+        result = application["result"]
+        items.append({"code": f"result_{application['item_code'].lower()}", "name": f"{application['item_name']}结果",
+                      "upload_id": result["upload_id"], "content_type": result["content_type"]})
+    for material in items:
         await db.material_library.update_one(
             {"owner": application["owner"], "code": material["code"]},
             {"$set": {"name": material["name"], "upload_id": material["upload_id"],

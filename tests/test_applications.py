@@ -24,6 +24,15 @@ async def submit(server, token, body=None, key=None):
                               headers={"Idempotency-Key": key or uuid.uuid4().hex})
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def staff_result(server, clerk, data=PDF) -> str:
+    r = await server.fetch("/api/v1/staff/uploads?filename=结果通知书.pdf", "POST", body=data, token=clerk)
+    assert r.status in (200, 201), r.body
+    return r.json["id"]
+
+
 async def staff_do(server, token, number, action, version, **extra):
     return await server.fetch(f"/api/v1/staff/applications/{number}/transitions", "POST", token=token,
                               json_body={"action": action, "version": version, **extra})
@@ -114,11 +123,22 @@ async def test_full_workflow_with_supplement(server):
     assert r.status == 200 and r.json["state"] == "resubmitted"
     assert r.json["materials"][0]["upload_id"] == new_photo
     version = r.json["version"]
-    for action, extra in [("start_review", {}), ("approve", {}), ("complete", {"result": "社保卡号 A12345678"})]:
-        r = await staff_do(server, clerk, number, action, version, **extra)
-        assert r.status == 200, (action, r.body)
-        version = r.json["version"]
+    r = await staff_do(server, clerk, number, "start_review", version)
+    r = await staff_do(server, clerk, number, "approve", r.json["version"])
+    version = r.json["version"]
+    r = await staff_do(server, clerk, number, "complete", version)
+    assert r.status == 422 and r.json["error"]["details"] == {"result": ["请上传结果文件"]}
+    foreign = await upload(server, token)  # a resident's upload is not a department's result
+    r = await staff_do(server, clerk, number, "complete", version, result=foreign)
+    assert r.status == 422 and r.json["error"]["details"] == {"result": ["结果文件不存在"]}
+    r = await staff_do(server, clerk, number, "complete", version, result=await staff_result(server, clerk))
+    assert r.status == 200, r.body
     assert r.json["state"] == "completed" and r.json["allowed_actions"] == []
+    assert r.json["result"] == {"filename": "结果通知书.pdf", "content_type": "application/pdf"}
+    issued = await server.fetch(f"/api/v1/applications/{number}/result", token=token)
+    assert issued.status == 200 and issued.body == PDF and issued.headers["Content-Type"] == "application/pdf"
+    stranger = await resident_token(server, "o-app-stranger")
+    assert (await server.fetch(f"/api/v1/applications/{number}/result", token=stranger)).status == 404
     detail = (await server.fetch(f"/api/v1/applications/{number}", token=token)).json
     assert [t["action"] for t in detail["timeline"]] == [
         "submit", "accept", "start_review", "request_supplement", "resubmit", "start_review", "approve", "complete"]
@@ -208,10 +228,11 @@ async def test_rating_once_after_completion(server):
     assert bad.status == 409 and bad.json["error"]["code"] == "application.not_completed"
     clerk = await server.login("processor.rsj", "Processor@2026")
     version = 1
-    for action, extra in [("accept", {}), ("start_review", {}), ("approve", {}), ("complete", {"result": "A1"})]:
+    result = await staff_result(server, clerk)
+    for action, extra in [("accept", {}), ("start_review", {}), ("approve", {}), ("complete", {"result": result})]:
         r = await staff_do(server, clerk, number, action, version, **extra)
         version = r.json["version"]
-    assert r.json["result"] == "A1"
+    assert r.json["state"] == "completed"
     for score in (0, 6):
         r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": score})
         assert r.status == 422
@@ -239,6 +260,13 @@ async def test_material_library_with_consent(server):
     r = await submit(server, token, {"item_code": "SB0008", "form": FORM,
                                      "materials": [{"code": "id_card", "upload_id": reused}]})
     assert r.status == 201 and r.json["materials"][0]["upload_id"] == reused
+    # completing files the issued result too
+    await staff_do(server, clerk, r.json["number"], "accept", 1)
+    version = 2
+    for action, extra in [("start_review", {}), ("approve", {}), ("complete", {"result": await staff_result(server, clerk)})]:
+        version = (await staff_do(server, clerk, r.json["number"], action, version, **extra)).json["version"]
+    codes = [m["code"] for m in (await server.fetch("/api/v1/me/materials", token=token)).json["materials"]]
+    assert codes == ["id_card", "result_sb0008"]
     assert (await server.fetch("/api/v1/me/materials/id_card", "DELETE", token=token)).status == 204
     assert (await server.fetch("/api/v1/me/materials/id_card", "DELETE", token=token)).status == 404
     other = await resident_token(server, "o-lib-2")
