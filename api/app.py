@@ -1,5 +1,6 @@
 """Application assembly: `build_deps(settings)` makes the clients, `make_app(settings, deps)` the app."""
 
+import asyncio
 import concurrent.futures
 import dataclasses
 import functools
@@ -24,6 +25,8 @@ from models.hot import HotItems
 from models.otp import OtpCodes
 from models.pii import Pii
 from models.sessions import RefreshTokens
+from push import worker as push_worker
+from push.providers.inbox import InboxProvider
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +48,26 @@ class Deps:
     identity: IdentityRegister
     logins: dict
     sandbox: object | None = None
+    _push: tuple | None = None
 
     async def start(self, *, seed_demo: bool = False) -> None:
         await setup.ensure_indexes(self.db)
         if seed_demo:
             await seed.seed_demo(self.db)
         await self.cache.start()
+        if self.config.push_worker:
+            stop = asyncio.Event()
+            worker = push_worker.Worker(self.db, self.redis, [InboxProvider(self.db)])
+            self._push = (stop, asyncio.create_task(push_worker.run(self.db, self.redis, worker, stop)))
 
     async def close(self) -> None:
+        if self._push:
+            stop, task = self._push
+            stop.set()
+            try:
+                await asyncio.wait_for(task, 3)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
         await self.cache.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
         await self.redis.aclose()

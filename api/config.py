@@ -52,7 +52,7 @@ class Settings:
     cache_poll_seconds: float = 5.0
     log_level: str = "INFO"
     access_log: bool = True
-    trust_proxy: bool = False
+    trust_proxy: bool = False  # take the client address from X-Real-IP / X-Forwarded-For
     pii_hmac_key: Secret = Secret("")
     pii_enc_key: Secret = Secret("")  # 64 hex characters (32 bytes)
     wechat_mini_appid: str = ""
@@ -67,7 +67,8 @@ class Settings:
     sms_sign_name: str = "政务服务"
     sms_template_login: str = "SMS_LOGIN_CODE"
     identity_api_base: str = ""
-    resident_refresh_ttl: int = 30 * 86400  # take the client address from X-Real-IP / X-Forwarded-For
+    resident_refresh_ttl: int = 30 * 86400
+    push_worker: bool = False  # run an outbox relay and push worker inside the server
 
     @property
     def demo(self) -> bool:
@@ -130,6 +131,7 @@ class Settings:
             sms_template_login=env.get("SMS_TEMPLATE_LOGIN", "SMS_LOGIN_CODE"),
             identity_api_base=env.get("IDENTITY_API_BASE", f"http://127.0.0.1:{port}/sandbox/identity/" if demo else ""),
             resident_refresh_ttl=_int(env, "RESIDENT_REFRESH_TTL", 30 * 86400),
+            push_worker=_bool(env, "PUSH_WORKER", demo),
         )
         settings = cls(**values)
         settings.check()

@@ -5,8 +5,9 @@ from marshmallow import Schema, fields
 from api import sessions
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import library, residents
+from models import inbox, library, residents
 from models.catalog import check_channel
+from models.inbox import InboxMessageSchema
 from models.library import ConsentSchema, LibraryEntrySchema
 from models.residents import RealnameSchema, ResidentViewSchema
 
@@ -128,6 +129,38 @@ class LibraryEntryHandler(ResidentHandler):
         self.finish()
 
 
+class InboxHandler(ResidentHandler):
+    @require_roles(kind="resident")
+    async def get(self):
+        """My messages (办件 status changes), newest first, with the unread count.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        responses:
+          200: {description: "messages and unread"}
+        """
+        docs, unread = await inbox.messages(self.deps.db, str((await self.resident())["_id"]))
+        self.send({"unread": unread, "messages": InboxMessageSchema(many=True).dump(docs)})
+
+
+class InboxReadHandler(ResidentHandler):
+    @require_roles(kind="resident")
+    async def post(self, message_id):
+        """Mark one message read.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: message_id, required: true, schema: {type: string}}
+        responses:
+          204: {description: "read"}
+          404: {description: "no such message of yours"}
+        """
+        await inbox.mark_read(self.deps.db, str((await self.resident())["_id"]), message_id)
+        self.set_status(204)
+        self.finish()
+
+
 class MergesHandler(BaseHandler):
     @require_roles("admin")
     async def get(self):
@@ -164,6 +197,8 @@ default_handlers = [
     (r"/api/v1/me/channels/(?P<channel>[^/]+)", ChannelLinkHandler),
     (r"/api/v1/me/materials", LibraryHandler),
     (r"/api/v1/me/materials/(?P<code>[a-z0-9_]+)", LibraryEntryHandler),
+    (r"/api/v1/me/inbox", InboxHandler),
+    (r"/api/v1/me/inbox/(?P<message_id>[^/]+)/read", InboxReadHandler),
     (r"/api/v1/admin/residents/merges", MergesHandler),
     (r"/api/v1/admin/residents/merges/(?P<merge_id>[^/]+)/revert", MergeRevertHandler),
 ]
