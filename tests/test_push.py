@@ -53,6 +53,12 @@ async def test_status_changes_reach_the_inbox(server):
     trail = await server.deps.db.deliveries.find({"number": number}).to_list(None)
     assert sorted(d["status"] for d in trail) == ["delivered", "delivered"]
     assert [h["status"] for h in trail[0]["history"]] == ["created", "sending", "delivered"]
+    operator = await server.login()
+    r = await server.fetch(f"/api/v1/admin/deliveries?application={number}", token=operator)
+    assert r.status == 200 and [(d["type"], d["provider"], d["status"]) for d in r.json["deliveries"]] == [
+        ("application.submitted", "inbox", "delivered"), ("application.accepted", "inbox", "delivered")]
+    assert (await server.fetch("/api/v1/admin/deliveries", token=operator)).status == 400
+    assert (await server.fetch(f"/api/v1/admin/deliveries?application={number}", token=token)).status == 403
 
 
 async def test_relayed_twice_or_reclaimed_after_a_crash_is_delivered_once(database, redis_server):
