@@ -8,6 +8,7 @@ import secrets
 import tornado.web
 from marshmallow import ValidationError
 
+from models import residents
 from models.errors import AppError, flatten_errors
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,13 @@ class BaseHandler(tornado.web.RequestHandler):
                 self._claims = self.deps.tokens.decode(token.strip())
         return self._claims
 
+    async def resident(self) -> dict:
+        """The logged-in resident (following a merge); use with @require_roles(kind="resident")."""
+        return await residents.get(self.deps.db, self.current_claims()["sub"])
+
+    async def resident_id(self) -> str:
+        return str((await self.resident())["_id"])
+
     def actor(self) -> dict:
         claims = self.current_claims() or {}
         return {"username": claims.get("username", claims.get("sub", "")), "role": claims.get("role", "")}
@@ -146,6 +154,10 @@ class BaseHandler(tornado.web.RequestHandler):
     def send(self, obj, status: int = 200) -> None:
         self.set_status(status)
         self.finish(to_json(obj))
+
+    def no_content(self) -> None:
+        self.set_status(204)
+        self.finish()
 
     def write_error(self, status_code: int, **kwargs) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]

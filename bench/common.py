@@ -32,3 +32,9 @@ def record(name: str, result: dict) -> None:
     os.makedirs("bench/results", exist_ok=True)
     with open(f"bench/results/{name}.log", "a") as f:
         f.write(line + "\n")
+
+
+def cleanup(procs, workdir: str) -> None:
+    for proc in procs:
+        proc.terminate()
+    shutil.rmtree(workdir, ignore_errors=True)

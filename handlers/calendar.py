@@ -59,8 +59,7 @@ class CalendarYearHandler(BaseHandler):
         """
         await workdays.delete_year(self.deps.db, int(year))
         await audit.record(self.deps.db, action="calendar.delete", target=f"calendar:{year}", **self.actor_fields())
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
     def actor_fields(self) -> dict:
         actor = self.actor()

@@ -20,12 +20,7 @@ class MergeViewSchema(Schema):
     reverted_at = fields.AwareDateTime(allow_none=True)
 
 
-class ResidentHandler(BaseHandler):
-    async def resident(self) -> dict:
-        return await residents.get(self.deps.db, self.current_claims()["sub"])
-
-
-class MeHandler(ResidentHandler):
+class MeHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self):
         """The resident: linked channels, real-name status, masked phone.
@@ -38,7 +33,7 @@ class MeHandler(ResidentHandler):
         self.send(ResidentViewSchema().dump(await self.resident()))
 
 
-class RealnameHandler(ResidentHandler):
+class RealnameHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self):
         """Verify name + 身份证号 with the identity register. When another channel of the same person
@@ -63,7 +58,7 @@ class RealnameHandler(ResidentHandler):
         self.send({**reply, "merged": merged})
 
 
-class ChannelLinkHandler(ResidentHandler):
+class ChannelLinkHandler(BaseHandler):
     @require_roles(kind="resident")
     async def delete(self, channel):
         """Unlink a channel (not the last one).
@@ -81,7 +76,7 @@ class ChannelLinkHandler(ResidentHandler):
         self.send(ResidentViewSchema().dump(doc))
 
 
-class LibraryHandler(ResidentHandler):
+class LibraryHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self):
         """My material library (减证便民): materials departments accepted, reusable by upload_id.
@@ -111,7 +106,7 @@ class LibraryHandler(ResidentHandler):
         self.send({"consent": body["consent"]})
 
 
-class LibraryEntryHandler(ResidentHandler):
+class LibraryEntryHandler(BaseHandler):
     @require_roles(kind="resident")
     async def delete(self, code):
         """Remove one material from my library.
@@ -124,12 +119,11 @@ class LibraryEntryHandler(ResidentHandler):
           204: {description: "removed"}
           404: {description: "not in the library"}
         """
-        await library.revoke(self.deps.db, str((await self.resident())["_id"]), code)
-        self.set_status(204)
-        self.finish()
+        await library.revoke(self.deps.db, await self.resident_id(), code)
+        self.no_content()
 
 
-class InboxHandler(ResidentHandler):
+class InboxHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self):
         """My messages (办件 status changes), newest first, with the unread count.
@@ -139,11 +133,11 @@ class InboxHandler(ResidentHandler):
         responses:
           200: {description: "messages and unread"}
         """
-        docs, unread = await inbox.messages(self.deps.db, str((await self.resident())["_id"]))
+        docs, unread = await inbox.messages(self.deps.db, await self.resident_id())
         self.send({"unread": unread, "messages": InboxMessageSchema(many=True).dump(docs)})
 
 
-class InboxReadHandler(ResidentHandler):
+class InboxReadHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self, message_id):
         """Mark one message read.
@@ -156,9 +150,8 @@ class InboxReadHandler(ResidentHandler):
           204: {description: "read"}
           404: {description: "no such message of yours"}
         """
-        await inbox.mark_read(self.deps.db, str((await self.resident())["_id"]), message_id)
-        self.set_status(204)
-        self.finish()
+        await inbox.mark_read(self.deps.db, await self.resident_id(), message_id)
+        self.no_content()
 
 
 class MergesHandler(BaseHandler):

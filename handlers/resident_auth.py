@@ -84,8 +84,7 @@ class ResidentLogoutHandler(BaseHandler):
         """
         body = self.load(ResidentRefreshSchema())
         await self.deps.refresh.revoke(body["refresh_token"])
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 default_handlers = [

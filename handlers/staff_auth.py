@@ -60,8 +60,7 @@ class StaffLogoutHandler(BaseHandler):
         """
         body = self.load(RefreshSchema())
         await staff.revoke_refresh(self.deps.db, body["refresh_token"])
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class StaffMeHandler(BaseHandler):

@@ -5,7 +5,7 @@ import tornado.httputil
 from api import submissions
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import residents, uploads
+from models import uploads
 from models.errors import AppError
 from models.uploads import UploadSchema
 
@@ -29,8 +29,7 @@ class UploadsHandler(BaseHandler):
           415: {description: "not a JPEG, PNG or PDF"}
         """
         data, filename = self._file()
-        me = await residents.get(self.deps.db, self.current_claims()["sub"])
-        doc, created = await uploads.store(self.deps.db, str(me["_id"]), data, filename)
+        doc, created = await uploads.store(self.deps.db, await self.resident_id(), data, filename)
         self.send(UploadSchema().dump(doc), 201 if created else 200)
 
     def _file(self) -> tuple[bytes, str | None]:
@@ -76,8 +75,7 @@ class UploadHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: UploadSchema}}}
           404: {description: "no such upload of yours"}
         """
-        me = await residents.get(self.deps.db, self.current_claims()["sub"])
-        self.send(UploadSchema().dump(await uploads.get(self.deps.db, str(me["_id"]), upload_id)))
+        self.send(UploadSchema().dump(await uploads.get(self.deps.db, await self.resident_id(), upload_id)))
 
 
 class UploadContentHandler(BaseHandler):
@@ -93,8 +91,7 @@ class UploadContentHandler(BaseHandler):
           200: {description: "the file"}
           404: {description: "no such upload of yours"}
         """
-        me = await residents.get(self.deps.db, self.current_claims()["sub"])
-        doc, data = await uploads.content(self.deps.db, str(me["_id"]), upload_id)
+        doc, data = await uploads.content(self.deps.db, await self.resident_id(), upload_id)
         self.set_header("Content-Type", doc["content_type"])
         self.set_header("Content-Disposition", "inline")
         self.set_header("Cache-Control", "private, max-age=3600")

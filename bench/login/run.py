@@ -16,14 +16,13 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import free_port, record, start_redis  # noqa: E402
+from common import cleanup, free_port, record, start_redis  # noqa: E402
 
 MINI_APPID, MINI_SECRET = "wxdemominiapp", "demo-mini-secret"
 LOAD = r"""
@@ -145,9 +144,7 @@ async def main(args) -> dict:
                 "loop_lag_max_ms_storm": round(max(storm), 2), "concurrency": args.concurrency,
                 "sandbox_latency_ms": args.latency_ms, "residents": args.residents, "rate": args.rate or "max"}
     finally:
-        for proc in procs:
-            proc.terminate()
-        shutil.rmtree(tmp, ignore_errors=True)
+        cleanup(procs, tmp)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import free_port, record, start_redis  # noqa: E402
+from common import cleanup, free_port, record, start_redis  # noqa: E402
 
 LOAD = r"""
 import asyncio, json, sys, time, uuid
@@ -115,9 +114,7 @@ async def main(args) -> dict:
                 "ratio": round(submit_rate / read_rate, 3), "residents": args.residents,
                 "concurrency": args.concurrency}
     finally:
-        for proc in procs:
-            proc.terminate()
-        shutil.rmtree(tmp, ignore_errors=True)
+        cleanup(procs, tmp)
 
 
 if __name__ == "__main__":
