@@ -13,6 +13,7 @@ from api import accesslog, published
 from api.auth import TokenService
 from api.base import NotFoundHandler
 from api.cache import PublishedCache
+from api.live import LiveHub
 from api.routes import ROUTES
 from channels.alipay import AlipayGateway, AlipayMiniLogin
 from channels.app import AppOtpLogin
@@ -26,7 +27,12 @@ from models.otp import OtpCodes
 from models.pii import Pii
 from models.sessions import RefreshTokens
 from push import worker as push_worker
+from push.providers.alipay import AlipayTemplateProvider
 from push.providers.inbox import InboxProvider
+from push.providers.jpush import JPushProvider
+from push.providers.sms import SmsProvider
+from push.providers.wechat import WeChatSubscribeProvider
+from push.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,7 @@ class Deps:
     sms: AliyunSms
     identity: IdentityRegister
     logins: dict
+    live: LiveHub | None = None
     sandbox: object | None = None
     _push: tuple | None = None
 
@@ -57,7 +64,9 @@ class Deps:
         await self.cache.start()
         if self.config.push_worker:
             stop = asyncio.Event()
-            worker = push_worker.Worker(self.db, self.redis, [InboxProvider(self.db)])
+            cfg = self.config
+            worker = push_worker.Worker(self.db, self.redis, push_providers(self), retry=RetryPolicy(
+                cfg.push_retry_base, cfg.push_retry_cap, cfg.push_retry_window))
             self._push = (stop, asyncio.create_task(push_worker.run(self.db, self.redis, worker, stop)))
 
     async def close(self) -> None:
@@ -68,10 +77,28 @@ class Deps:
                 await asyncio.wait_for(task, 3)
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
+        if self.live is not None:
+            await self.live.stop()
         await self.cache.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
         await self.redis.aclose()
         await self.db.close()
+
+
+def push_providers(deps: Deps) -> dict:
+    """The push channels this deployment has configured; the inbox always."""
+    cfg = deps.config
+    providers = {"inbox": InboxProvider(deps.db, deps.redis),
+                 "sms": SmsProvider(deps.sms, deps.pii, cfg.sms_template_status)}
+    if "wechat" in deps.logins and cfg.wechat_subscribe_template:
+        providers["wechat"] = WeChatSubscribeProvider(deps.db, deps.logins["wechat"].platform,
+                                                      cfg.wechat_subscribe_template)
+    if "alipay" in deps.logins and cfg.alipay_template_id:
+        providers["alipay"] = AlipayTemplateProvider(deps.db, deps.logins["alipay"].gateway, cfg.alipay_template_id)
+    if cfg.jpush_app_key and cfg.jpush_master_secret:
+        providers["app"] = JPushProvider(deps.db, app_key=cfg.jpush_app_key, master_secret=cfg.jpush_master_secret,
+                                         api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout)
+    return providers
 
 
 def make_redis(url: str | None):
@@ -110,6 +137,7 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
         tokens=TokenService(settings.jwt_secret, settings.jwt_old_secrets, settings.access_token_ttl),
         cache=PublishedCache(redis, lambda: published.load_versions(db), settings.cache_poll_seconds),
         hot=HotItems(redis),
+        live=LiveHub(redis),
         wechat=wechat_app(settings.wechat_appid, settings.wechat_secret),
         refresh=RefreshTokens(redis, settings.resident_refresh_ttl),
         sms=AliyunSms(endpoint=settings.sms_endpoint, access_key_id=settings.sms_access_key_id,
@@ -143,6 +171,7 @@ def _sandbox_state(settings):
                      settings.wechat_mini_appid: settings.wechat_mini_secret},
         alipay_apps={settings.alipay_app_id: public_pem},
         sms_access_keys={settings.sms_access_key_id: settings.sms_access_key_secret},
+        jpush_apps={settings.jpush_app_key: settings.jpush_master_secret} if settings.jpush_app_key else {},
     )
     return state, (private_pem, state.alipay_public_key_pem)
 

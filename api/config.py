@@ -14,6 +14,7 @@ DEMO_WECHAT_APPID = "wxdemoappid"
 DEMO_WECHAT_SECRET = "demo-wechat-secret"
 DEMO_WECHAT_MINI_APPID = "wxdemominiapp"
 DEMO_WECHAT_MINI_SECRET = "demo-mini-secret"
+DEMO_JPUSH_APP_KEY = "demojpushappkey000000001"
 DEMO_PII_HMAC_KEY = "demo-only-pii-hmac-key"
 DEMO_PII_ENC_KEY = "00" * 32
 
@@ -69,6 +70,15 @@ class Settings:
     identity_api_base: str = ""
     resident_refresh_ttl: int = 30 * 86400
     push_worker: bool = False  # run an outbox relay and push worker inside the server
+    push_retry_base: float = 5.0  # seconds before the first retry of a temporary failure
+    push_retry_cap: float = 300.0  # longest wait between retries
+    push_retry_window: float = 4 * 3600.0  # retries stop after this (technical-failure)
+    wechat_subscribe_template: str = ""  # mini-program subscribe template for application status
+    alipay_template_id: str = ""  # Alipay mini-program template for application status
+    jpush_app_key: str = ""
+    jpush_master_secret: Secret = Secret("")
+    jpush_api_base: str = "https://api.jpush.cn/v3/"
+    sms_template_status: str = "SMS_APPLICATION_STATUS"
 
     @property
     def demo(self) -> bool:
@@ -132,6 +142,16 @@ class Settings:
             identity_api_base=env.get("IDENTITY_API_BASE", f"http://127.0.0.1:{port}/sandbox/identity/" if demo else ""),
             resident_refresh_ttl=_int(env, "RESIDENT_REFRESH_TTL", 30 * 86400),
             push_worker=_bool(env, "PUSH_WORKER", demo),
+            push_retry_base=_float(env, "PUSH_RETRY_BASE", 5.0),
+            push_retry_cap=_float(env, "PUSH_RETRY_CAP", 300.0),
+            push_retry_window=_float(env, "PUSH_RETRY_WINDOW", 4 * 3600.0),
+            wechat_subscribe_template=env.get("WECHAT_SUBSCRIBE_TEMPLATE", "TPL_APPLICATION_STATUS" if demo else ""),
+            alipay_template_id=env.get("ALIPAY_TEMPLATE_ID", "TPL_ALIPAY_STATUS" if demo else ""),
+            jpush_app_key=env.get("JPUSH_APP_KEY", DEMO_JPUSH_APP_KEY if demo else ""),
+            jpush_master_secret=Secret(env.get("JPUSH_MASTER_SECRET", "demo-jpush-secret" if demo else "")),
+            jpush_api_base=env.get("JPUSH_API_BASE", f"http://127.0.0.1:{port}/sandbox/jpush/v3/" if demo
+                                   else "https://api.jpush.cn/v3/"),
+            sms_template_status=env.get("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"),
         )
         settings = cls(**values)
         settings.check()

@@ -26,8 +26,8 @@ def build_spec(routes) -> dict:
     for pattern, handler in (route[:2] for route in routes):
         # TornadoPlugin's own path_helper asks every handler for a `trace` method, which
         # RequestHandler lacks; we read the docstrings ourselves and reuse its path conversion.
-        operations = {}
-        for method in METHODS:
+        operations = dict(getattr(handler, "openapi_operations", {}))  # e.g. a WebSocket upgrade
+        for method in METHODS if not operations else ():
             fn = getattr(handler, method)
             if fn is not getattr(BaseRequestHandler, method):
                 operations[method] = yaml_utils.load_yaml_from_docstring(fn.__doc__ or "")

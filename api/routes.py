@@ -1,6 +1,20 @@
 """The route table: every handler module's `default_handlers`, joined."""
 
-from handlers import applications, calendar, docs, health, items, me, menus, resident_auth, staff_auth, uploads
+from handlers import (
+    applications,
+    calendar,
+    deliveries,
+    docs,
+    health,
+    items,
+    live,
+    me,
+    menus,
+    notifications,
+    resident_auth,
+    staff_auth,
+    uploads,
+)
 
 ROUTES = [
     *menus.default_handlers[:1],  # the channel menu first: it is by far the most requested route
@@ -12,6 +26,9 @@ ROUTES = [
     *me.default_handlers,
     *uploads.default_handlers,
     *applications.default_handlers,
+    *deliveries.default_handlers,
+    *notifications.default_handlers,
+    *live.default_handlers,
     *calendar.default_handlers,
     *docs.default_handlers,
 ]

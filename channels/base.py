@@ -9,6 +9,7 @@ class Identity:
     subject: str  # the stable id of this person on that channel
     phone: str | None = None  # the app channel's verified phone (stored encrypted, never logged)
     secret: str | None = None  # e.g. WeChat's session_key: kept server-side, encrypted
+    address: str | None = None  # where messages go when it differs from subject (WeChat: the openid)
 
     def __repr__(self) -> str:  # never print phones or session keys
         return f"Identity(channel={self.channel!r}, subject={self.subject[:6]!r}…)"

@@ -43,6 +43,18 @@ class _Client(WeChatClient):
         raise _TokenFromRedisOnly()
 
 
+class _Captured(Exception):
+    def __init__(self, request: dict):
+        self.request = request
+
+
+class _CaptureHttp:
+    """Stands in for wechatpy's requests session: hands the built request back instead of sending it."""
+
+    def request(self, **kwargs):
+        raise _Captured(kwargs)
+
+
 def unavailable(detail: str) -> AppError:
     return AppError(503, "wechat.unavailable", "微信服务暂时不可用，请稍后再试", details={"reason": detail},
                     headers={"Retry-After": "5"})
@@ -53,6 +65,7 @@ class WeChatPlatform:
         self.appid, self._secret, self.api_base = appid, secret, api_base
         self.redis, self.executor, self.timeout = redis, executor, timeout
         self._memo: tuple[str, float] | None = None  # (token, expires_at) when Redis is unreachable
+        self._capture: tuple[str, _Client] | None = None
 
     @property
     def _key(self) -> str:
@@ -135,6 +148,48 @@ class WeChatPlatform:
         except OSError as exc:  # requests' ConnectionError and timeouts are OSErrors
             raise unavailable(type(exc).__name__) from None
 
+    async def send_async(self, build):
+        """High-volume calls (push sends): wechatpy builds the request (`build(client)`, e.g.
+        `lambda c: c.wxa.send_subscribe_message(...)`) and judges the reply, raising
+        WeChatClientException on an errcode; Tornado's async client sends it, so no SDK thread
+        waits on the network. 40001/42001 refresh the token and retry once; network errors,
+        HTTP errors and errcode -1 raise `unavailable`."""
+        token = await self.access_token()
+        for attempt in range(2):
+            client = self._recorder(token)
+            try:
+                build(client)
+                raise AssertionError("wechatpy sent nothing")
+            except _Captured as captured:
+                request = captured.request
+            url = f"{request['url']}?{urllib.parse.urlencode(request.get('params') or {})}"
+            try:
+                response = await AsyncHTTPClient().fetch(
+                    url, method=request["method"].upper(), body=request.get("data"),
+                    headers={"Content-Type": "application/json"}, request_timeout=self.timeout)
+                result = json.loads(response.body)
+            except HTTPClientError as exc:
+                raise unavailable(f"HTTP {exc.code}") from None
+            except (TimeoutError, OSError, ValueError) as exc:
+                raise unavailable(type(exc).__name__) from None
+            try:
+                return client._handle_result(result)
+            except WeChatClientException as exc:
+                if exc.errcode == -1:
+                    raise unavailable("errcode -1") from None
+                if exc.errcode not in TOKEN_ERRORS or attempt:
+                    raise
+                log.info("WeChat refused the access token (%s); refreshing once", exc.errcode)
+                token = await self.access_token(stale=token)
+
+    def _recorder(self, token: str) -> "_Client":
+        # Building a wechatpy client walks its API classes; keep one per token.
+        if self._capture is None or self._capture[0] != token:
+            client = _Client(self.api_base, self.appid, self._secret, token, self.timeout)
+            client._http = _CaptureHttp()
+            self._capture = (token, client)
+        return self._capture[1]
+
     async def code_to_session(self, code: str) -> dict:
         """jscode2session with Tornado's async client: a login storm must not queue on SDK threads
         (requests in a thread pool holds the GIL and starves the loop). Errors raise wechatpy's
@@ -195,4 +250,4 @@ class WeChatMiniLogin(LoginChannel):
         if not isinstance(session, dict) or not session.get("openid"):
             raise unavailable("code2session reply without openid")
         subject = session.get("unionid") or session["openid"]
-        return Identity("wechat", subject, secret=session.get("session_key"))
+        return Identity("wechat", subject, secret=session.get("session_key"), address=session["openid"])

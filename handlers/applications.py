@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 from api import submissions
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import applications, deliveries
+from models import applications
 from models.applications import STATES, ApplicationSchema, RatingSchema, SubmitSchema, SupplementSchema, TransitionSchema
 
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
@@ -213,32 +213,6 @@ class StaffClaimHandler(BaseHandler):
         self.send(ApplicationSchema().dump(await submissions.claim(self.deps, self.current_claims(), number)))
 
 
-class DeliveryTrailSchema(Schema):
-    provider = fields.String()
-    type = fields.String()
-    status = fields.String()
-    attempts = fields.Integer()
-    reason = fields.String(allow_none=True)
-    history = fields.List(fields.Dict())
-
-
-class DeliveriesHandler(BaseHandler):
-    @require_roles("operator", "supervisor")
-    async def get(self):
-        """One 办件's message trail: each event on each channel with its status history.
-        ---
-        tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: query, name: application, required: true, schema: {type: string}}
-        responses:
-          200: {description: "deliveries, oldest first"}
-        """
-        number = self.query_arg("application", required=True)
-        trail = await deliveries.for_application(self.deps.db, number)
-        self.send({"application": number, "deliveries": DeliveryTrailSchema(many=True).dump(trail)})
-
-
 default_handlers = [
     (r"/api/v1/applications", ApplicationsHandler),
     (rf"/api/v1/applications/{NUMBER}", ApplicationHandler),
@@ -247,7 +221,6 @@ default_handlers = [
     (rf"/api/v1/applications/{NUMBER}/rating", RatingHandler),
     (rf"/api/v1/applications/{NUMBER}/result", ResultHandler),
     (r"/api/v1/staff/applications", StaffQueueHandler),
-    (r"/api/v1/admin/deliveries", DeliveriesHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/claim", StaffClaimHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/transitions", StaffTransitionHandler),
 ]

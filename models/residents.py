@@ -89,13 +89,17 @@ async def login(db, identity, pii=None) -> dict:
     # A merged-away record no longer holds its keys (they moved to the resident it joined),
     # so whoever holds the key is active.
     found = await db.residents.find_one({"identity_keys": key})
+    address = identity.address or identity.subject
     if found is not None:
         changes = _phone(identity, pii)
-        if changes or found.get("last_login_at", now()) < now() - LOGIN_STAMP_EVERY:
-            await db.residents.update_one({"_id": found["_id"]}, {"$set": {"last_login_at": now(), **changes}})
+        moved = not any(c["subject"] == identity.subject and c.get("address") == address for c in found["channels"])
+        if changes or moved or found.get("last_login_at", now()) < now() - LOGIN_STAMP_EVERY:
+            await db.residents.update_one({"_id": found["_id"], "channels.subject": identity.subject},
+                                          {"$set": {"last_login_at": now(), "channels.$.address": address, **changes}})
         return {**found, **changes}
     doc = {"identity_keys": [key], "state": "active", "created_at": now(), "last_login_at": now(),
-           "channels": [{"channel": identity.channel, "subject": identity.subject, "linked_at": now()}],
+           "channels": [{"channel": identity.channel, "subject": identity.subject, "address": address,
+                         "linked_at": now()}],
            **_phone(identity, pii)}
     try:
         result = await db.residents.insert_one(doc)

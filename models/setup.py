@@ -1,8 +1,9 @@
 """Index definitions of every aggregate, created at start-up (idempotent)."""
 
-from models import applications, audit, catalog, deliveries, inbox, library, menus, residents, staff, uploads
+from models import applications, audit, catalog, deliveries, inbox, library, menus, residents, staff, subscriptions, uploads
 
 
 async def ensure_indexes(db) -> None:
-    for module in (catalog, menus, staff, audit, residents, uploads, applications, library, deliveries, inbox):
+    for module in (catalog, menus, staff, audit, residents, uploads, applications, library, deliveries, inbox,
+                   subscriptions):
         await module.ensure_indexes(db)

@@ -1,19 +1,65 @@
-"""What a resident is told for each application event (Simplified Chinese)."""
+"""What a resident is told for each application event (Simplified Chinese), and the field rules
+of WeChat subscribe-message templates, enforced before anything is sent (47003 otherwise)."""
 
+import datetime as dt
+import re
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+# type -> (title, body, status phrase: WeChat `phrase` fields take at most 5 Chinese characters)
 TEMPLATES = {
-    "application.submitted": ("办件已提交", "您的「{item}」申请已提交，办件编号 {number}。"),
-    "application.accepted": ("办件已受理", "您的「{item}」申请已受理，请留意后续进展。"),
-    "application.refused": ("办件不予受理", "很抱歉，您的「{item}」申请不予受理，详情请查看办件。"),
-    "application.in_review": ("办件审核中", "您的「{item}」申请正在审核。"),
-    "application.supplement_required": ("请补正材料", "您的「{item}」申请需要补正材料，请尽快处理。"),
-    "application.resubmitted": ("补正材料已提交", "您为「{item}」补正的材料已提交。"),
-    "application.approved": ("办件已准予", "您的「{item}」申请已审核通过。"),
-    "application.denied": ("办件不予批准", "很抱歉，您的「{item}」申请未获批准，详情请查看办件。"),
-    "application.withdrawn": ("办件已撤回", "您已撤回「{item}」申请。"),
-    "application.completed": ("办件已办结", "您的「{item}」已办结，可在办件详情中查看结果。"),
+    "application.submitted": ("办件已提交", "您的「{item}」申请已提交，办件编号 {number}。", "已提交"),
+    "application.accepted": ("办件已受理", "您的「{item}」申请已受理，请留意后续进展。", "已受理"),
+    "application.refused": ("办件不予受理", "很抱歉，您的「{item}」申请不予受理，详情请查看办件。", "不予受理"),
+    "application.in_review": ("办件审核中", "您的「{item}」申请正在审核。", "审核中"),
+    "application.supplement_required": ("请补正材料", "您的「{item}」申请需要补正材料，请尽快处理。", "待补正"),
+    "application.resubmitted": ("补正材料已提交", "您为「{item}」补正的材料已提交。", "已补正"),
+    "application.approved": ("办件已准予", "您的「{item}」申请已审核通过。", "已准予"),
+    "application.denied": ("办件不予批准", "很抱歉，您的「{item}」申请未获批准，详情请查看办件。", "不予批准"),
+    "application.withdrawn": ("办件已撤回", "您已撤回「{item}」申请。", "已撤回"),
+    "application.completed": ("办件已办结", "您的「{item}」已办结，可在办件详情中查看结果。", "已办结"),
+}
+FALLBACK = ("办件状态更新", "您的「{item}」有新的进展。", "有更新")
+HINTS = {"application.supplement_required": "请在办件详情中补正材料"}
+
+
+def render(event: dict) -> tuple[str, str, str]:
+    title, body, phrase = TEMPLATES.get(event["type"], FALLBACK)
+    return title, body.format(item=event["item_name"], number=event["number"]), phrase
+
+
+def beijing_minute(at: dt.datetime) -> str:
+    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def fit(text: str, limit: int) -> str:
+    """Shorten free text to a `thing` field's length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# WeChat subscribe-message field types: (max length, allowed pattern)
+FIELD_RULES = {
+    "thing": (20, None),
+    "phrase": (5, re.compile(r"[\u4e00-\u9fa5]+")),
+    "character_string": (32, re.compile(r"[0-9A-Za-z\-_.:/#+@]+")),
+    "number": (32, re.compile(r"[0-9.]+")),
+    "letter": (32, re.compile(r"[A-Za-z]+")),
+    "name": (10, None),
+    "time": (32, re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?")),
+    "date": (32, re.compile(r"\d{4}-\d{2}-\d{2}")),
 }
 
 
-def render(event: dict) -> tuple[str, str]:
-    title, body = TEMPLATES.get(event["type"], ("办件状态更新", "您的「{item}」有新的进展。"))
-    return title, body.format(item=event["item_name"], number=event["number"])
+def field_type(key: str) -> str:
+    return key.rstrip("0123456789")
+
+
+def check_fields(data: dict) -> list[str]:
+    """The keys whose values break WeChat's rules for their type (empty when all is well)."""
+    bad = []
+    for key, wrapped in data.items():
+        value = wrapped.get("value") if isinstance(wrapped, dict) else None
+        limit, pattern = FIELD_RULES.get(field_type(key), (20, None))
+        if not isinstance(value, str) or not value or len(value) > limit or (pattern and not pattern.fullmatch(value)):
+            bad.append(key)
+    return bad

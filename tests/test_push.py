@@ -68,7 +68,7 @@ async def test_relayed_twice_or_reclaimed_after_a_crash_is_delivered_once(databa
         db, redis = server.deps.db, server.deps.redis
         token = await resident_token(server, "o-crash")
         await submit(server, token)
-        worker = Worker(db, redis, [InboxProvider(db)], name="survivor", claim_idle_ms=0)
+        worker = Worker(db, redis, {"inbox": InboxProvider(db)}, name="survivor", claim_idle_ms=0)
         await worker.ensure_group()
         assert await relay_once(db, redis) == 1
         # the relay died after XADD but before marking: the next pass adds the event again

@@ -1,0 +1,80 @@
+"""Operators: one 办件's message trail, and delivery figures per channel and template."""
+
+import datetime as dt
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from api.auth import require_roles
+from api.base import BaseHandler
+from models import deliveries, delivery_stats
+
+
+class DeliveryTrailSchema(Schema):
+    provider = fields.String()
+    type = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    reason = fields.String(allow_none=True)
+    in_doubt = fields.Boolean(load_default=False)
+    history = fields.List(fields.Dict())
+
+
+class StatsQuerySchema(Schema):
+    from_ = fields.AwareDateTime(data_key="from", default_timezone=dt.UTC, load_default=None)
+    to = fields.AwareDateTime(default_timezone=dt.UTC, load_default=None)
+    channel = fields.String(load_default=None, validate=validate.OneOf(["inbox", "wechat", "alipay", "app", "sms"]))
+    template = fields.String(load_default=None, validate=validate.Length(1, 64))
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if data["from_"] and data["to"] and data["from_"] >= data["to"]:
+            raise ValidationError("from 应早于 to", "to")
+
+
+class DeliveriesHandler(BaseHandler):
+    @require_roles("operator", "supervisor")
+    async def get(self):
+        """One 办件's message trail: each event on each channel with its status history.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: query, name: application, required: true, schema: {type: string}}
+        responses:
+          200: {description: "deliveries, oldest first"}
+        """
+        number = self.query_arg("application", required=True)
+        trail = await deliveries.for_application(self.deps.db, number)
+        self.send({"application": number, "deliveries": DeliveryTrailSchema(many=True).dump(trail)})
+
+
+class DeliveryStatsHandler(BaseHandler):
+    @require_roles("operator", "supervisor")
+    async def get(self):
+        """Sent, delivered, failed by reason, 到达率 and latency (state change to provider
+        acknowledgement, p50/p95) per channel and template, for deliveries created in [from, to)
+        (default: the last 24 hours).
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: query, name: from, schema: {type: string, format: date-time}}
+          - {in: query, name: to, schema: {type: string, format: date-time}}
+          - {in: query, name: channel, schema: {type: string, enum: [inbox, wechat, alipay, app, sms]}}
+          - {in: query, name: template, schema: {type: string}, description: "event type, e.g. application.accepted"}
+        responses:
+          200: {description: "figures"}
+          422: {description: "bad dates or channel"}
+        """
+        query = self.load(StatsQuerySchema(), {k: self.get_query_argument(k) for k in ("from", "to", "channel", "template")
+                                              if self.get_query_argument(k, None) not in (None, "")})
+        end = query["to"] or deliveries.now()
+        start = query["from_"] or end - dt.timedelta(days=1)
+        docs = await deliveries.window(self.deps.db, start, end, provider=query["channel"], template=query["template"])
+        self.send({"from": start.isoformat(), "to": end.isoformat(), **delivery_stats.summarize(docs)})
+
+
+default_handlers = [
+    (r"/api/v1/admin/deliveries", DeliveriesHandler),
+    (r"/api/v1/admin/deliveries/stats", DeliveryStatsHandler),
+]

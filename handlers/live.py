@@ -1,0 +1,94 @@
+"""`/api/v1/ws`: a resident's live messages. Authenticate with the Authorization header (mini
+programs can set it) or, from a browser, a first message {"type": "auth", "token": "..."} within
+5 seconds; tokens never go in the URL. The socket closes when the token expires (4401), and the
+client reconnects with a fresh one."""
+
+import asyncio
+import json
+import logging
+import time
+
+import tornado.websocket
+
+from models import residents
+from models.errors import AppError
+
+log = logging.getLogger(__name__)
+AUTH_WINDOW = 5.0
+UNAUTHORIZED = 4401
+
+
+class LiveSocket(tornado.websocket.WebSocketHandler):
+    owner: str | None = None
+    openapi_operations = {"get": {
+        "tags": ["notifications"], "summary": "WebSocket: the resident's live messages",
+        "description": "Upgrade to WebSocket. Authenticate with the Authorization header or a first message "
+                       '{"type": "auth", "token": "<access token>"} within 5 s. The server sends {"type": "ready"}, '
+                       'then {"type": "message", "message": {...}} for each new inbox message; close code 4401 '
+                       "when the token is missing, invalid or expired.",
+        "responses": {"101": {"description": "switching protocols"}}}}
+
+    @property
+    def deps(self):
+        return self.application.settings["deps"]
+
+    def check_origin(self, origin: str) -> bool:
+        return True  # no cookies are used: a token is required whatever the origin
+
+    async def open(self):
+        header = self.request.headers.get("Authorization", "")
+        if header:
+            await self._authenticate(header.partition(" ")[2])
+        else:
+            self._timer = asyncio.get_running_loop().call_later(AUTH_WINDOW, self._close_unauthenticated)
+
+    async def on_message(self, message):
+        if self.owner is not None:
+            if message == "ping":
+                self.write_message("pong")
+            return
+        try:
+            body = json.loads(message)
+            token = body["token"] if body.get("type") == "auth" else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            token = None
+        if not token:
+            self.close(UNAUTHORIZED, "auth first")
+            return
+        self._timer.cancel()
+        await self._authenticate(token)
+
+    async def _authenticate(self, token: str) -> None:
+        try:
+            claims = self.deps.tokens.decode(token.strip())
+            if claims["typ"] != "resident":
+                raise AppError(403, "auth.forbidden", "")
+            resident = await residents.get(self.deps.db, claims["sub"])
+        except AppError as exc:
+            self.close(UNAUTHORIZED, exc.code)
+            return
+        self.owner = str(resident["_id"])
+        self.deps.live.add(self.owner, self)
+        delay = max(0.0, claims["exp"] - time.time())
+        self._timer = asyncio.get_running_loop().call_later(delay, self.close, UNAUTHORIZED, "token expired")
+        self.write_message(json.dumps({"type": "ready"}))
+
+    def _close_unauthenticated(self) -> None:
+        if self.owner is None:
+            self.close(UNAUTHORIZED, "auth timeout")
+
+    def deliver(self, message: dict) -> None:
+        try:
+            self.write_message(json.dumps({"type": "message", "message": message}, ensure_ascii=False))
+        except tornado.websocket.WebSocketClosedError:
+            self.on_close()
+
+    def on_close(self) -> None:
+        timer = getattr(self, "_timer", None)
+        if timer is not None:
+            timer.cancel()
+        if self.owner is not None:
+            self.deps.live.remove(self.owner, self)
+
+
+default_handlers = [(r"/api/v1/ws", LiveSocket)]

@@ -1,0 +1,138 @@
+"""What a resident agreed to receive: mini-program subscribe-message quotas (WeChat, Alipay),
+JPush devices of the native app, and notification preferences.
+
+A one-time subscription (`wx.requestSubscribeMessage` accepted once) allows one message, so
+quotas add up and each delivered message uses one; a long-term subscription (政务民生 and 交通
+accounts) has no count. Quotas are spent only when the platform accepted the message.
+"""
+
+import datetime as dt
+
+from marshmallow import Schema, fields, validate
+from pymongo import ASCENDING
+
+CHANNELS = ("wechat", "alipay")
+PUSH_CHANNELS = ("wechat", "alipay", "app")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class AcceptedSchema(Schema):
+    template = fields.String(required=True, validate=validate.Length(1, 64))
+    kind = fields.String(load_default="one-time", validate=validate.OneOf(["one-time", "long-term"]))
+
+
+class SubscriptionsSchema(Schema):
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    # At most 3 templates per requestSubscribeMessage call; a client may batch a few calls.
+    accepted = fields.List(fields.Nested(AcceptedSchema), required=True, validate=validate.Length(1, 10))
+
+
+class SubscriptionViewSchema(Schema):
+    channel = fields.String()
+    template = fields.String()
+    kind = fields.String()
+    remaining = fields.Integer(allow_none=True)
+    updated_at = fields.AwareDateTime()
+
+
+class DeviceSchema(Schema):
+    registration_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z]{11,32}$",
+                                                                            error="推送设备标识格式不正确"))
+    platform = fields.String(required=True, validate=validate.OneOf(["android", "ios"]))
+
+
+class DeviceViewSchema(Schema):
+    registration_id = fields.String(attribute="_id")
+    platform = fields.String()
+    active = fields.Boolean()
+    updated_at = fields.AwareDateTime()
+
+
+class PreferencesSchema(Schema):
+    # None: the channel the resident used for that application.
+    channel = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(PUSH_CHANNELS))
+    # "important": SMS when no other channel reached the resident, for important events only.
+    sms = fields.String(load_default="important", validate=validate.OneOf(["important", "off"]))
+
+
+DEFAULT_PREFERENCES = {"channel": None, "sms": "important"}
+
+
+async def ensure_indexes(db) -> None:
+    await db.subscriptions.create_index([("owner", ASCENDING), ("channel", ASCENDING)])
+    await db.devices.create_index([("owner", ASCENDING), ("active", ASCENDING)])
+
+
+def _key(owner: str, channel: str, template: str) -> str:
+    return f"{owner}:{channel}:{template}"
+
+
+async def accept(db, owner: str, channel: str, accepted: list[dict]) -> list[dict]:
+    for entry in accepted:
+        long_term = entry["kind"] == "long-term"
+        # A long-term subscription stays long-term; one-time accepts add up.
+        remaining = None if long_term else {"$cond": [{"$eq": ["$kind", "long-term"]}, None,
+                                                      {"$add": [{"$ifNull": ["$remaining", 0]}, 1]}]}
+        kind = "long-term" if long_term else {"$ifNull": ["$kind", "one-time"]}
+        await db.subscriptions.update_one(
+            {"_id": _key(owner, channel, entry["template"])},
+            [{"$set": {"owner": owner, "channel": channel, "template": entry["template"], "kind": kind,
+                       "remaining": remaining, "updated_at": now()}}], upsert=True)
+    return await listing(db, owner)
+
+
+async def listing(db, owner: str) -> list[dict]:
+    return await db.subscriptions.find({"owner": owner}).sort("_id", ASCENDING).to_list(None)
+
+
+async def has_quota(db, owner: str, channel: str, template: str) -> bool:
+    doc = await db.subscriptions.find_one({"_id": _key(owner, channel, template)})
+    return bool(doc) and (doc.get("kind") == "long-term" or (doc.get("remaining") or 0) > 0)
+
+
+async def spend(db, owner: str, channel: str, template: str) -> None:
+    """One message went out: a one-time quota loses one (never below zero)."""
+    await db.subscriptions.update_one({"_id": _key(owner, channel, template), "kind": "one-time",
+                                       "remaining": {"$gt": 0}}, {"$inc": {"remaining": -1}})
+
+
+async def exhausted(db, owner: str, channel: str, template: str) -> None:
+    """The platform said there is no quota (43101): our count was stale."""
+    await db.subscriptions.update_one({"_id": _key(owner, channel, template), "kind": "one-time"},
+                                      {"$set": {"remaining": 0, "updated_at": now()}})
+
+
+async def register_device(db, owner: str, registration_id: str, platform: str) -> dict:
+    """A registration id belongs to the phone's current owner: re-registering moves it."""
+    doc = {"owner": owner, "platform": platform, "active": True, "updated_at": now()}
+    await db.devices.update_one({"_id": registration_id}, {"$set": doc}, upsert=True)
+    return {"_id": registration_id, **doc}
+
+
+async def devices(db, owner: str, *, active_only: bool = False) -> list[dict]:
+    query = {"owner": owner, **({"active": True} if active_only else {})}
+    return await db.devices.find(query).sort("updated_at", -1).to_list(None)
+
+
+async def remove_device(db, owner: str, registration_id: str) -> bool:
+    result = await db.devices.delete_one({"_id": registration_id, "owner": owner})
+    return bool(result.deleted_count)
+
+
+async def deactivate_device(db, registration_id: str, reason: str) -> None:
+    """JPush 1011: unknown or inactive for 255 days; stop sending to it."""
+    await db.devices.update_one({"_id": registration_id},
+                                {"$set": {"active": False, "inactive_reason": reason, "updated_at": now()}})
+
+
+async def preferences(db, owner: str) -> dict:
+    doc = await db.notification_preferences.find_one({"_id": owner})
+    return {**DEFAULT_PREFERENCES, **{k: v for k, v in (doc or {}).items() if k in DEFAULT_PREFERENCES}}
+
+
+async def set_preferences(db, owner: str, prefs: dict) -> dict:
+    await db.notification_preferences.update_one({"_id": owner}, {"$set": {**prefs, "updated_at": now()}}, upsert=True)
+    return await preferences(db, owner)
