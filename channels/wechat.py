@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import time
+import types
 import urllib.parse
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
@@ -167,13 +168,16 @@ class WeChatPlatform:
                 response = await AsyncHTTPClient().fetch(
                     url, method=request["method"].upper(), body=request.get("data"),
                     headers={"Content-Type": "application/json"}, request_timeout=self.timeout)
-                result = json.loads(response.body)
             except HTTPClientError as exc:
                 raise unavailable(f"HTTP {exc.code}") from None
-            except (TimeoutError, OSError, ValueError) as exc:
+            except (TimeoutError, OSError) as exc:
                 raise unavailable(type(exc).__name__) from None
+            reply = types.SimpleNamespace(content=response.body, request=None, status_code=response.code)
             try:
-                return client._handle_result(result)
+                result = client._handle_result(reply)  # wechatpy decodes and raises on an errcode
+                if not isinstance(result, dict):
+                    raise unavailable("reply not JSON")
+                return result
             except WeChatClientException as exc:
                 if exc.errcode == -1:
                     raise unavailable("errcode -1") from None

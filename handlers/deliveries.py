@@ -2,11 +2,12 @@
 
 import datetime as dt
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import deliveries, delivery_stats
+from models.errors import Invalid
 
 
 class DeliveryTrailSchema(Schema):
@@ -24,11 +25,6 @@ class StatsQuerySchema(Schema):
     to = fields.AwareDateTime(default_timezone=dt.UTC, load_default=None)
     channel = fields.String(load_default=None, validate=validate.OneOf(["inbox", "wechat", "alipay", "app", "sms"]))
     template = fields.String(load_default=None, validate=validate.Length(1, 64))
-
-    @validates_schema
-    def _order(self, data, **kwargs):
-        if data["from_"] and data["to"] and data["from_"] >= data["to"]:
-            raise ValidationError("from 应早于 to", "to")
 
 
 class DeliveriesHandler(BaseHandler):
@@ -70,6 +66,8 @@ class DeliveryStatsHandler(BaseHandler):
                                               if self.get_query_argument(k, None) not in (None, "")})
         end = query["to"] or deliveries.now()
         start = query["from_"] or end - dt.timedelta(days=1)
+        if start >= end:
+            raise Invalid({"from": ["from 应早于 to"]})
         docs = await deliveries.window(self.deps.db, start, end, provider=query["channel"], template=query["template"])
         self.send({"from": start.isoformat(), "to": end.isoformat(), **delivery_stats.summarize(docs)})
 

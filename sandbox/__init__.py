@@ -1,5 +1,5 @@
 """Loopback stand-ins for the upstream platforms (WeChat, Alipay, Aliyun SMS,
-the population register; JPush and department systems later) used by the
+the population register, JPush; department systems later) used by the
 tests and the demo.
 
 The package is self-contained: it imports only the standard library,
@@ -12,6 +12,7 @@ its configuration as plain arguments::
         wechat_apps={"wxdemoappid": "demo-secret"},
         alipay_apps={"2021000000000001": app_public_key_pem},
         sms_access_keys={"demo-ak": "demo-secret"},
+        jpush_apps={"demo-app-key": "demo-master-secret"},
     )
     app = make_sandbox_app(state, prefix="/sandbox")
     sms_app = sms_gateway_app(state)  # the SDK's path is "/": its own port
@@ -27,9 +28,15 @@ Layout:
 * ``wechat`` - the WeChat official-account API (``/wechat/cgi-bin/...``).
 * ``wechat_login`` - mini-program login (``/wechat/login-code``,
   ``/wechat/sns/jscode2session``).
+* ``wechat_subscribe`` - mini-program subscribe messages
+  (``/wechat/cgi-bin/message/subscribe/send``; the user's quotas at
+  ``/wechat/subscriptions``, read-back at ``/wechat/subscribe-messages``).
 * ``alipay`` - the Alipay open-platform gateway (``/alipay/gateway.do``).
 * ``sms``    - Aliyun SMS ``SendSms`` (its own app at ``/``; read-back at
   ``/sms/messages``).
 * ``identity`` - the population register (``/identity/verify``).
+* ``jpush``  - JPush ``/jpush/v3/push`` (point the SDK at it with a
+  ``jpush.common.ZONES`` entry from ``jpush.jpush_zone(base_url)``; devices
+  at ``/jpush/devices``, read-back at ``/jpush/pushes``).
 * ``app``    - assembly: routes and a standalone application.
 """

@@ -5,6 +5,18 @@
     app = make_sandbox_app(state, prefix="/sandbox")   # or serve on its own
     sms = sms_gateway_app(state)                       # the SMS gateway: its own port
 
+Upstreams and their fault / received-log targets:
+
+* ``wechat``           - ``wechat.token``, ``wechat.stable_token``,
+  ``wechat.menu.create|get|delete|selfmenu_info``
+* ``wechat_login``     - ``wechat.jscode2session``
+* ``wechat_subscribe`` - ``wechat.subscribe.send``
+* ``alipay``           - ``alipay.gateway``, ``alipay.system.oauth.token``,
+  ``alipay.open.app.mini.templatemessage.send``
+* ``sms``              - ``sms.send`` (served by ``sms_gateway_app``)
+* ``identity``         - ``identity.verify``
+* ``jpush``            - ``jpush.push``
+
 A new upstream adds a module with its ``TARGETS`` and a ``*_routes(state,
 prefix_re)`` function, and is listed in ``_UPSTREAMS`` below.
 """
@@ -16,7 +28,7 @@ from typing import Any
 
 import tornado.web
 
-from sandbox import alipay, identity, sms, wechat, wechat_login
+from sandbox import alipay, identity, jpush, sms, wechat, wechat_login, wechat_subscribe
 from sandbox.base import NotFoundHandler
 from sandbox.faults import control_routes
 from sandbox.sms import sms_gateway_app
@@ -28,9 +40,11 @@ __all__ = ["SandboxState", "make_sandbox_app", "sandbox_routes", "sms_gateway_ap
 _UPSTREAMS = [
     (wechat.TARGETS, wechat.wechat_routes),
     (wechat_login.TARGETS, wechat_login.wechat_login_routes),
+    (wechat_subscribe.TARGETS, wechat_subscribe.wechat_subscribe_routes),
     (alipay.TARGETS, alipay.alipay_routes),
     (sms.TARGETS, sms.sms_routes),
     (identity.TARGETS, identity.identity_routes),
+    (jpush.TARGETS, jpush.jpush_routes),
 ]
 
 

@@ -14,6 +14,8 @@ Hooks for upstreams that need more than that:
   (the Alipay gateway: the method's target and ``alipay.gateway``)
 * ``record_query()``     - what the log shows as the request's parameters
 * ``send_errcode_fault`` - how an ``errcode`` fault looks in this upstream
+* ``send_status_fault``  - how a ``status`` fault's body looks (JPush's SDK
+  needs its own error shape even there)
 * ``note_code()``        - the upstream's own result code for the log's
   ``errcode`` field (WeChat's int errcode is picked up automatically)
 
@@ -187,15 +189,20 @@ class SandboxHandler(tornado.web.RequestHandler):
         if fault.drop:
             self.drop_connection()
         elif fault.status is not None:
-            self.set_status(fault.status)
-            payload: dict[str, Any] = {"error": self._reason, "status": fault.status}
-            if fault.errcode is not None:
-                payload["errcode"] = fault.errcode
-                payload["errmsg"] = fault.errmsg
-            self.send_json(payload, fault.status)
+            self.send_status_fault(fault, fault.status)
         elif fault.errcode is not None:
             self.send_errcode_fault(fault)
         # Latency alone: fall through to the normal answer.
+
+    def send_status_fault(self, fault: Fault, status: int) -> None:
+        """The answer to a ``status`` fault: the sandbox's plain JSON error,
+        with the fault's errcode and errmsg when it has an errcode."""
+        self.set_status(status)
+        payload: dict[str, Any] = {"error": self._reason, "status": status}
+        if fault.errcode is not None:
+            payload["errcode"] = fault.errcode
+            payload["errmsg"] = fault.errmsg
+        self.send_json(payload, status)
 
     def send_errcode_fault(self, fault: Fault) -> None:
         """The answer to an ``errcode`` fault: WeChat's shape by default."""

@@ -21,7 +21,7 @@ from sandbox.state import Fault, SandboxState
 
 MAX_LATENCY_MS = 60_000
 DEFAULT_FAULT_ERRMSG = "injected fault"
-_FAULT_FIELDS = {"target", "errcode", "errmsg", "status", "latency_ms", "times", "drop"}
+_FAULT_FIELDS = {"target", "errcode", "errmsg", "status", "latency_ms", "times", "drop", "probability"}
 
 
 class FaultSpecError(ValueError):
@@ -77,6 +77,10 @@ def parse_fault(body: Any, state: SandboxState) -> Fault:
     if not isinstance(drop, bool):
         raise FaultSpecError("drop must be a boolean")
 
+    probability = body.get("probability", 1)
+    if isinstance(probability, bool) or not isinstance(probability, int | float) or not 0 < probability <= 1:
+        raise FaultSpecError("probability must be a number in (0, 1]")
+
     if not (drop or status is not None or errcode is not None or latency_ms):
         raise FaultSpecError("a fault needs at least one of errcode, status, latency_ms, drop")
 
@@ -88,6 +92,7 @@ def parse_fault(body: Any, state: SandboxState) -> Fault:
         latency_ms=latency_ms,
         times=times,
         drop=drop,
+        probability=float(probability),
         created_at=state.now_iso(),
     )
 

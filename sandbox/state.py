@@ -14,10 +14,11 @@ import collections
 import datetime as dt
 import functools
 import itertools
+import random
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,7 @@ class Fault:
     latency_ms: int = 0
     times: int = 1
     drop: bool = False
+    probability: float = 1.0  # each matching request is hit with this chance
     remaining: int | None = None
     created_at: str = ""
 
@@ -78,6 +80,7 @@ class Fault:
             "times": self.times,
             "remaining": self.remaining,
             "drop": self.drop,
+            "probability": self.probability,
             "created_at": self.created_at,
         }
 
@@ -88,6 +91,7 @@ class FaultStore:
     def __init__(self) -> None:
         self._faults: dict[int, Fault] = {}
         self._ids = itertools.count(1)
+        self._random = random.Random()
 
     def add(self, fault: Fault) -> Fault:
         fault.id = next(self._ids)
@@ -111,9 +115,11 @@ class FaultStore:
 
     def take(self, *targets: str) -> Fault | None:
         """Consume one use of the oldest active fault for any of ``targets``."""
-        for fault in self._faults.values():
+        for fault in list(self._faults.values()):
             if fault.target not in targets:
                 continue
+            if fault.probability < 1 and self._random.random() >= fault.probability:
+                continue  # this request escapes this fault; a later one may still match
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
@@ -322,6 +328,137 @@ class WeChatLoginState:
         return session
 
 
+# ---------------------------------------------------------------- WeChat subscribe messages
+
+# The keyword types of subscribe-message templates (rules in wechat_subscribe).
+WECHAT_SUBSCRIBE_FIELD_TYPES = frozenset(
+    {
+        "thing",
+        "number",
+        "letter",
+        "symbol",
+        "character_string",
+        "time",
+        "date",
+        "amount",
+        "phone_number",
+        "car_number",
+        "name",
+        "phrase",
+    }
+)
+# template_id -> {data key -> keyword type}; every appid may use them.
+DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES: dict[str, dict[str, str]] = {
+    # 办件进度通知: 办件名称, 办件编号, 办件状态, 更新时间, 温馨提示
+    "TPL_APPLICATION_STATUS": {
+        "thing1": "thing",
+        "character_string2": "character_string",
+        "phrase3": "phrase",
+        "time4": "time",
+        "thing5": "thing",
+    },
+    # 预约成功通知: 预约人, 预约日期, 办理事项, 排队号, 办理地点
+    "TPL_APPOINTMENT": {
+        "name1": "name",
+        "date2": "date",
+        "thing3": "thing",
+        "number4": "number",
+        "thing5": "thing",
+    },
+    # 缴费通知: 缴费项目, 金额, 订单号, 截止日期
+    "TPL_PAYMENT": {
+        "thing1": "thing",
+        "amount2": "amount",
+        "character_string3": "character_string",
+        "date4": "date",
+    },
+}
+WECHAT_SUBSCRIBE_MESSAGE_LIMIT = 100_000  # sent messages kept for read-back
+
+
+@dataclass
+class WeChatSubscribeState:
+    """Subscribe-message templates, what users accepted, and sent messages.
+
+    Quotas are per (appid, openid, template_id): one-time units add up and
+    each send uses one; a long-term subscription lasts until revoked.
+    """
+
+    templates: dict[str, dict[str, str]]
+    daily_limit: int | None
+    clock: Clock
+    one_time: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    long_term: set[tuple[str, str, str]] = field(default_factory=set)
+    # (appid, template_id) -> (Beijing date, sends that day)
+    daily: dict[tuple[str, str], tuple[dt.date, int]] = field(default_factory=dict)
+    messages: collections.deque[dict[str, Any]] = field(
+        default_factory=lambda: collections.deque(maxlen=WECHAT_SUBSCRIBE_MESSAGE_LIMIT)
+    )
+    msgids: Iterator[int] = field(default_factory=lambda: itertools.count(3_000_000_000_000_000_001))
+
+    def __post_init__(self) -> None:
+        for template_id, fields in self.templates.items():
+            unknown = sorted(set(fields.values()) - WECHAT_SUBSCRIBE_FIELD_TYPES)
+            if not fields or unknown:
+                raise ValueError(f"template {template_id!r}: unknown field type(s) {unknown} or no fields")
+        if self.daily_limit is not None and self.daily_limit < 1:
+            raise ValueError("wechat_subscribe_daily_limit must be None or >= 1")
+
+    def reset(self) -> None:
+        self.one_time.clear()
+        self.long_term.clear()
+        self.daily.clear()
+        self.messages.clear()
+
+    def subscribe(self, appid: str, openid: str, template_id: str, long_term: bool, count: int = 1) -> None:
+        key = (appid, openid, template_id)
+        if long_term:
+            self.long_term.add(key)
+        else:
+            self.one_time[key] = self.one_time.get(key, 0) + count
+
+    def revoke(self, appid: str, openid: str, template_id: str) -> bool:
+        key = (appid, openid, template_id)
+        found = key in self.long_term or key in self.one_time
+        self.long_term.discard(key)
+        self.one_time.pop(key, None)
+        return found
+
+    def subscriptions(self, appid: str | None = None, openid: str | None = None) -> list[dict[str, Any]]:
+        keys = sorted(set(self.one_time) | self.long_term)
+        return [
+            {
+                "appid": a,
+                "openid": o,
+                "template_id": t,
+                "long_term": (a, o, t) in self.long_term,
+                "one_time": self.one_time.get((a, o, t), 0),
+            }
+            for a, o, t in keys
+            if (appid is None or a == appid) and (openid is None or o == openid)
+        ]
+
+    def take(self, appid: str, openid: str, template_id: str) -> int:
+        """Use up one send: 0, or 45009 (daily limit) / 43101 (no quota)."""
+        today = dt.datetime.fromtimestamp(self.clock(), BEIJING).date()
+        day, sent = self.daily.get((appid, template_id), (today, 0))
+        if day != today:
+            sent = 0
+        if self.daily_limit is not None and sent >= self.daily_limit:
+            return 45009
+        key = (appid, openid, template_id)
+        if key not in self.long_term:
+            left = self.one_time.get(key, 0)
+            if left <= 0:
+                return 43101
+            if left == 1:
+                del self.one_time[key]
+            else:
+                self.one_time[key] = left - 1
+        self.daily[(appid, template_id)] = (today, sent + 1)
+        return 0
+
+
 # ---------------------------------------------------------------- Alipay
 
 ALIPAY_AUTH_CODE_TTL = 300
@@ -496,7 +633,10 @@ class AlipayState:
 # ---------------------------------------------------------------- SMS (Aliyun dysmsapi)
 
 DEFAULT_SMS_ACCESS_KEYS = {"demo-ak": "demo-secret"}
-DEFAULT_SMS_TEMPLATES = {"SMS_LOGIN_CODE": "您的验证码为${code}，5分钟内有效。"}
+DEFAULT_SMS_TEMPLATES = {
+    "SMS_LOGIN_CODE": "您的验证码为${code}，5分钟内有效。",
+    "SMS_APPLICATION_STATUS": "您的${item}办件（编号${number}）${status}，详情请在政务服务小程序查看。",
+}
 DEFAULT_SMS_SIGN_NAMES = frozenset({"政务服务"})
 SMS_INTERVAL = 60  # one message per phone per minute
 
@@ -535,6 +675,47 @@ class IdentityState:
         self.people.clear()
 
 
+# ---------------------------------------------------------------- JPush
+
+JPUSH_PLATFORMS = frozenset({"android", "ios", "hmos", "quickapp", "winphone"})
+JPUSH_DEVICE_PLATFORMS = frozenset({"android", "ios", "hmos"})
+# What the JPush client SDK hands out: 11-32 letters and digits.
+JPUSH_REGISTRATION_ID = re.compile(r"[0-9A-Za-z]{11,32}")
+JPUSH_PUSH_LIMIT = 100_000  # pushes kept for read-back
+
+
+@dataclass
+class JPushDevice:
+    app_key: str
+    registration_id: str
+    platform: str
+    active: bool = True
+
+
+@dataclass
+class JPushState:
+    """JPush apps (app_key -> master secret), devices and sent pushes."""
+
+    apps: dict[str, str]
+    devices: dict[tuple[str, str], JPushDevice] = field(default_factory=dict)  # (app_key, registration_id)
+    pushes: collections.deque[dict[str, Any]] = field(
+        default_factory=lambda: collections.deque(maxlen=JPUSH_PUSH_LIMIT)
+    )
+    msg_ids: Iterator[int] = field(default_factory=lambda: itertools.count(18_100_000_000_000_001))
+    cids: dict[str, set[str]] = field(default_factory=dict)  # app_key -> cids issued
+    cid_results: dict[str, dict[str, str]] = field(default_factory=dict)  # cid -> first successful reply
+
+    def reset(self) -> None:
+        self.devices.clear()
+        self.pushes.clear()
+        self.cids.clear()
+        self.cid_results.clear()
+
+    def active_device(self, app_key: str, registration_id: str) -> JPushDevice | None:
+        device = self.devices.get((app_key, registration_id))
+        return device if device is not None and device.active else None
+
+
 # ---------------------------------------------------------------- the whole sandbox
 
 
@@ -559,6 +740,13 @@ class SandboxState:
     :param sms_access_keys: Aliyun AccessKey id -> secret.
     :param sms_templates: template code -> text with ``${var}`` placeholders.
     :param sms_sign_names: approved SMS signatures.
+    :param wechat_subscribe_templates: mini-program subscribe-message
+        templates, template_id -> {data key -> keyword type (``thing``,
+        ``phrase``, ``time``...)}, usable by every appid (default:
+        ``DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES``).
+    :param wechat_subscribe_daily_limit: successful sends per appid and
+        template per Beijing day before 45009 (None: unlimited).
+    :param jpush_apps: JPush app_key -> master secret.
     """
 
     def __init__(
@@ -575,6 +763,9 @@ class SandboxState:
         sms_access_keys: Mapping[str, str] | None = None,
         sms_templates: Mapping[str, str] | None = None,
         sms_sign_names: Iterable[str] | None = None,
+        wechat_subscribe_templates: Mapping[str, Mapping[str, str]] | None = None,
+        wechat_subscribe_daily_limit: int | None = None,
+        jpush_apps: Mapping[str, str] | None = None,
     ) -> None:
         self.clock = clock
         self.targets: set[str] = set()
@@ -589,6 +780,12 @@ class SandboxState:
             clock=self._now,
         )
         self.wechat_login = WeChatLoginState(clock=self._now, risky_openids=set(wechat_risky_openids))
+        templates = DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES if wechat_subscribe_templates is None else wechat_subscribe_templates
+        self.wechat_subscribe = WeChatSubscribeState(
+            templates={template_id: dict(fields) for template_id, fields in templates.items()},
+            daily_limit=wechat_subscribe_daily_limit,
+            clock=self._now,
+        )
         self.alipay = AlipayState(
             alipay_apps or {}, self._now, private_key_pem=alipay_private_key_pem, timezone=alipay_timezone
         )
@@ -600,6 +797,7 @@ class SandboxState:
             limit=received_limit,
         )
         self.identity = IdentityState()
+        self.jpush = JPushState(apps=dict(jpush_apps or {}))
 
     @property
     def wechat_risky_openids(self) -> set[str]:
@@ -631,12 +829,14 @@ class SandboxState:
 
     def reset(self) -> None:
         """Forget faults, the received log and every upstream's data (codes,
-        tokens, menus, messages...); configuration (apps, keys, templates)
-        stays."""
+        tokens, menus, messages, subscriptions, devices, pushes...);
+        configuration (apps, keys, templates) stays."""
         self.faults.clear()
         self.received.clear()
         self.wechat.reset()
         self.wechat_login.reset()
+        self.wechat_subscribe.reset()
         self.alipay.reset()
         self.sms.reset()
         self.identity.reset()
+        self.jpush.reset()

@@ -28,6 +28,7 @@ ERRMSG: dict[int, str] = {
     0: "ok",
     40001: "invalid credential, access_token is invalid or not latest",
     40002: "invalid grant_type",
+    40003: "invalid openid",
     40007: "invalid media_id",
     40013: "invalid appid",
     40016: "invalid button size",
@@ -41,6 +42,7 @@ ERRMSG: dict[int, str] = {
     40026: "invalid sub button key size",
     40027: "invalid sub button url size",
     40029: "invalid code",
+    40037: "invalid template_id",
     40125: "invalid appsecret",
     40165: "invalid weapp pagepath",
     40166: "invalid appid",
@@ -49,10 +51,12 @@ ERRMSG: dict[int, str] = {
     41002: "appid missing",
     41004: "appsecret missing",
     42001: "access_token expired",
+    43101: "user refuse to accept the msg",
     45009: "reach max api daily quota limit",
     45011: "api minute-quota reach limit",
     46003: "menu no exist",
     47001: "data format error",
+    47003: "argument invalid!",
 }
 
 TARGETS = (

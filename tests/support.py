@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 
 import pytest
 import redis
@@ -154,3 +155,17 @@ async def resident_token(server, openid: str) -> str:
     r = await server.fetch("/api/v1/auth/wechat", "POST", json_body={"code": r.json["code"]})
     assert r.status == 200, r.body
     return r.json["access_token"]
+
+
+FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
+
+
+async def submit(server, token) -> str:
+    """Submit a 社保卡补换 application with a photo; returns its number."""
+    photo = b"\xff\xd8\xff\xe0" + os.urandom(300) + b"\xff\xd9"
+    upload = (await server.fetch("/api/v1/uploads", "POST", body=photo, token=token)).json["id"]
+    r = await server.fetch("/api/v1/applications", "POST", token=token, headers={"Idempotency-Key": uuid.uuid4().hex},
+                           json_body={"item_code": "SB0008", "form": FORM,
+                                      "materials": [{"code": "id_card", "upload_id": upload}]})
+    assert r.status == 201, r.body
+    return r.json["number"]

@@ -1,25 +1,11 @@
 """Outbox relay, the push worker and the inbox: every status change reaches the inbox once."""
 
 import asyncio
-import os
-import uuid
 
 from push.providers.inbox import InboxProvider
 from push.relay import STREAM, relay_once
 from push.worker import GROUP, Worker
-from support import resident_token, start_server, stop_server
-
-FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
-
-
-async def submit(server, token):
-    photo = b"\xff\xd8\xff\xe0" + os.urandom(300) + b"\xff\xd9"
-    upload = (await server.fetch("/api/v1/uploads", "POST", body=photo, token=token)).json["id"]
-    r = await server.fetch("/api/v1/applications", "POST", token=token, headers={"Idempotency-Key": uuid.uuid4().hex},
-                           json_body={"item_code": "SB0008", "form": FORM,
-                                      "materials": [{"code": "id_card", "upload_id": upload}]})
-    assert r.status == 201, r.body
-    return r.json["number"]
+from support import resident_token, start_server, stop_server, submit
 
 
 async def inbox_titles(server, token, want: int, timeout=5.0):

@@ -27,13 +27,21 @@ async def test_all_upstreams_mount_under_a_prefix():
             ("/sms/messages", "GET", None, 200),
             ("/identity/verify", "POST", b'{"name": "x", "id_number": "1"}', 200),
             ("/identity/people/11010519491231002X", "GET", None, 200),
+            ("/wechat/cgi-bin/message/subscribe/send", "POST", b"{}", 200),  # errcode 41001
+            ("/wechat/subscriptions", "GET", None, 200),
+            ("/wechat/subscribe-messages", "GET", None, 200),
+            ("/jpush/v3/push", "POST", b"{}", 401),
+            ("/jpush/v3/devices/1a0018970a8c3e5d6e7", "GET", None, 404),
+            ("/jpush/devices", "GET", None, 200),
+            ("/jpush/pushes", "GET", None, 200),
         ]
         for path, method, body, code in checks:
             response = await http.fetch(base + path, method=method, body=body, raise_error=False)
             assert response.code == code, (path, response.body)
         targets = set(state.targets)
         assert {"wechat.token", "wechat.jscode2session", "alipay.gateway", "alipay.system.oauth.token",
-                "alipay.open.app.mini.templatemessage.send", "sms.send", "identity.verify"} <= targets
+                "alipay.open.app.mini.templatemessage.send", "sms.send", "identity.verify",
+                "wechat.subscribe.send", "jpush.push"} <= targets
     finally:
         server.stop()
         await server.close_all_connections()

@@ -1,0 +1,63 @@
+"""Live messages over WebSocket, fanned out across two app instances through Redis pub/sub."""
+
+import asyncio
+import json
+
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
+
+from handlers import live
+from support import resident_token, start_server, stop_server, submit
+
+
+async def connect(server, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{server.port}/api/v1/ws", headers=headers))
+
+
+async def next_json(conn, timeout=5.0):
+    raw = await asyncio.wait_for(conn.read_message(), timeout)
+    return None if raw is None else json.loads(raw)
+
+
+async def test_a_message_reaches_the_socket_open_on_another_instance(database, redis_server):
+    redis_server.flush()
+    worker_side = await start_server(database, redis_server.url)  # runs the push worker
+    socket_side = await start_server(database, redis_server.url, seed_demo=False, PUSH_WORKER="false")
+    try:
+        token = await resident_token(worker_side, "o-live")
+        by_header = await connect(socket_side, token)
+        assert await next_json(by_header) == {"type": "ready"}
+        by_message = await connect(socket_side)  # a browser cannot set headers: it sends the token first
+        by_message.write_message(json.dumps({"type": "auth", "token": token}))
+        assert await next_json(by_message) == {"type": "ready"}
+        number = await submit(worker_side, token)
+        for conn in (by_header, by_message):
+            pushed = await next_json(conn)
+            assert pushed["type"] == "message" and pushed["message"]["number"] == number
+            assert pushed["message"]["title"] == "办件已提交" and pushed["message"]["id"]
+        # someone else's socket hears nothing
+        other = await connect(socket_side, await resident_token(worker_side, "o-live-other"))
+        assert await next_json(other) == {"type": "ready"}
+        with_timeout = asyncio.ensure_future(other.read_message())
+        await asyncio.sleep(0.3)
+        assert not with_timeout.done()
+        with_timeout.cancel()
+        for conn in (by_header, by_message, other):
+            conn.close()
+    finally:
+        await stop_server(socket_side)
+        await stop_server(worker_side)
+
+
+async def test_sockets_without_a_valid_token_are_closed(server, monkeypatch):
+    bad = await connect(server, "not-a-token")
+    assert await next_json(bad) is None and bad.close_code == 4401
+    staff = await connect(server, await server.login())
+    assert await next_json(staff) is None and staff.close_code == 4401
+    wrong_first = await connect(server)
+    wrong_first.write_message("hello")
+    assert await next_json(wrong_first) is None and wrong_first.close_code == 4401
+    monkeypatch.setattr(live, "AUTH_WINDOW", 0.2)
+    silent = await connect(server)
+    assert await next_json(silent) is None and silent.close_code == 4401
