@@ -94,7 +94,7 @@ def push_providers(deps: Deps) -> dict:
         providers["wechat"] = WeChatSubscribeProvider(deps.db, deps.logins["wechat"].platform,
                                                       cfg.wechat_subscribe_template)
     if "alipay" in deps.logins and cfg.alipay_template_id:
-        providers["alipay"] = AlipayTemplateProvider(deps.db, deps.logins["alipay"].gateway, cfg.alipay_template_id)
+        providers["alipay"] = AlipayTemplateProvider(deps.logins["alipay"].gateway, cfg.alipay_template_id)
     if cfg.jpush_app_key and cfg.jpush_master_secret:
         providers["app"] = JPushProvider(deps.db, app_key=cfg.jpush_app_key, master_secret=cfg.jpush_master_secret,
                                          api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout)
@@ -103,7 +103,11 @@ def push_providers(deps: Deps) -> dict:
 
 def make_redis(url: str | None):
     if url:
-        return aioredis.from_url(url, socket_timeout=2.0, socket_connect_timeout=1.0, health_check_interval=15)
+        # A blocking pool: a burst (a push batch, a login storm) waits briefly for a connection
+        # instead of failing with "Too many connections" at redis-py's default of 100.
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=256, timeout=2.0, socket_timeout=2.0,
+                                                        socket_connect_timeout=1.0, health_check_interval=15)
+        return aioredis.Redis(connection_pool=pool)
     import fakeredis  # demo only: one process holds the data
 
     log.info("REDIS_URL not set: using in-process fakeredis")

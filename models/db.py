@@ -26,11 +26,14 @@ import os
 import tempfile
 
 import mongomock
+import mongomock.collection
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
+from mongomock.filtering import filter_applies
 from pymongo import AsyncMongoClient
 
 log = logging.getLogger(__name__)
+SCALARS = (str, int, ObjectId)
 
 
 class Database:
@@ -42,6 +45,7 @@ class Database:
         self.engine = engine  # "mongodb" or "in-process"
         self.blobs = None  # GridFsBlobs or DirectoryBlobs, set by connect()
         self._lookups: dict[str, _Lookup] = {}
+        self._collections: dict[str, object] = {}
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
@@ -49,9 +53,12 @@ class Database:
         return self[name]
 
     def __getitem__(self, name: str):
-        coll = self._handle[name]
-        if self.engine == "in-process":
-            return _InProcessCollection(coll, self._lookups.setdefault(name, _Lookup()))
+        coll = self._collections.get(name)
+        if coll is None:  # mongomock makes a new collection object on every access: keep one
+            coll = self._handle[name]
+            if self.engine == "in-process":
+                coll = _InProcessCollection(coll, self._lookups.setdefault(name, _Lookup()))
+            self._collections[name] = coll
         return coll
 
     async def ping(self) -> None:
@@ -65,6 +72,7 @@ class Database:
             for name in await _run(self._handle.list_collection_names):
                 await _run(self._handle.drop_collection, name)
             self._lookups.clear()
+            self._collections.clear()
         else:
             for name in await self._handle.list_collection_names():
                 await self._handle.drop_collection(name)
@@ -140,6 +148,29 @@ class DirectoryBlobs:
 
 
 _ENGINE = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="in-process-db")
+_scan_documents = mongomock.collection.Collection._iter_documents
+
+
+def _iter_documents(self, filter):
+    """mongomock matches every query against every document. A filter naming one `_id` or a
+    list of them (`{"_id": {"$in": [...]}}`), as most reads and writes do, needs only those
+    documents, which mongomock's store holds in a dict by `_id`."""
+    key = filter.get("_id") if isinstance(filter, dict) else None
+    if isinstance(key, dict) and list(key) == ["$in"] and all(_scalar(k) for k in key["$in"]):
+        keys = key["$in"]
+    elif _scalar(key):
+        keys = (key,)
+    else:
+        return _scan_documents(self, filter)
+    docs = (self._store[k] for k in dict.fromkeys(keys) if k in self._store)
+    return iter([doc for doc in docs if filter_applies(filter, doc)])
+
+
+def _scalar(value) -> bool:
+    return isinstance(value, SCALARS) and not isinstance(value, bool)
+
+
+mongomock.collection.Collection._iter_documents = _iter_documents
 
 
 async def _run(fn, *args, **kwargs):
@@ -177,14 +208,13 @@ class _InProcessCursor:
 
 READS = {"find_one", "find", "count_documents", "estimated_document_count", "aggregate", "distinct",
          "list_indexes", "index_information"}
-SCALARS = (str, int, ObjectId)
 
 
 class _Lookup:
     """Equality lookups on one collection's indexed fields, valid until the next write."""
 
     def __init__(self):
-        self.fields: set[str] = {"_id"}
+        self.fields: set[str] = set()  # `_id` needs no map: see _iter_documents
         self.version = 0  # bumped by every write through this module
         self._built = -1
         self._maps: dict[str, dict] = {}
@@ -229,7 +259,7 @@ class _InProcessCollection:
     async def create_index(self, keys, **kwargs):
         name = await _run(self._coll.create_index, keys, **kwargs)
         first = keys if isinstance(keys, str) else keys[0][0]
-        if "." not in first:
+        if "." not in first and first != "_id":
             self._lookup.fields.add(first)
         self._lookup.version += 1
         return name

@@ -10,7 +10,7 @@ duplicate answer changes nothing.
 import datetime as dt
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 FINAL = ("delivered", "permanent-failure", "technical-failure", "temporary-failure")
 STUCK_AFTER = dt.timedelta(days=3)
@@ -31,27 +31,37 @@ async def ensure_indexes(db) -> None:
     await db.deliveries.create_index([("created_at", ASCENDING)])
 
 
-async def begin(db, note: dict, provider: str, to: str | None, lease: float) -> dict | None:
-    """Claim this (event, provider): a new record, or an existing one nobody is working on.
-
-    None when it is final, waiting for its retry time, or leased by a live worker. A record
-    whose lease ran out mid-attempt (its worker died) is taken over and marked `in_doubt`:
-    the platform may have received that attempt.
-    """
+def new(note: dict, provider: str, lease: float, **extra) -> dict:
     at = now()
-    doc = {"_id": key(note["_id"], provider), "event_id": note["_id"], "provider": provider, "to": to,
-           "type": note["type"], "number": note["number"], "owner": note["owner"], "event_at": note["at"],
-           "status": "sending", "attempts": 0, "created_at": at, "lease_until": at + dt.timedelta(seconds=lease),
-           "retry_at": None, "history": [{"status": "created", "at": at}, {"status": "sending", "at": at}]}
+    return {"_id": key(note["_id"], provider), "event_id": note["_id"], "provider": provider, "type": note["type"],
+            "number": note["number"], "owner": note["owner"], "event_at": note["at"], "status": "sending",
+            "attempts": 0, "created_at": at, "lease_until": at + dt.timedelta(seconds=lease),
+            "retry_at": None, "history": [{"status": "created", "at": at}, {"status": "sending", "at": at}], **extra}
+
+
+async def begin_many(db, docs: list[dict]) -> list[dict]:
+    """Create delivery records; returns the ones this call created (another worker may have made
+    some of them first: those are theirs)."""
+    if not docs:
+        return []
     try:
-        await db.deliveries.insert_one(doc)
-        return doc
-    except DuplicateKeyError:
-        return await claim(db, doc["_id"], lease)
+        await db.deliveries.insert_many(docs, ordered=False)
+        return docs
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", ())
+        if any(e.get("code") != 11000 for e in errors):
+            raise
+        lost = {e["index"] for e in errors}
+        return [d for i, d in enumerate(docs) if i not in lost]
+
+
+async def get_many(db, delivery_ids) -> dict[str, dict]:
+    return {d["_id"]: d for d in await db.deliveries.find({"_id": {"$in": list(delivery_ids)}}).to_list(None)}
 
 
 async def claim(db, delivery_id: str, lease: float) -> dict | None:
-    """Take a record whose retry is due, or whose lease expired (then marked in doubt)."""
+    """Take a record whose retry is due, or whose lease expired (then marked in doubt: the
+    platform may have received the attempt its dead worker was making)."""
     at, until = now(), now() + dt.timedelta(seconds=lease)
     due = await db.deliveries.find_one_and_update(
         {"_id": delivery_id, "status": "sending", "retry_at": {"$lte": at}},
@@ -71,21 +81,28 @@ async def due(db, limit: int) -> list[str]:
     return [d["_id"] for d in await db.deliveries.find(query, {"_id": 1}).limit(limit).to_list(None)]
 
 
-async def record(db, delivery_id: str, outcome: dict, retry_at: dt.datetime | None = None) -> dict | None:
-    """Write one attempt's outcome. A temporary failure with `retry_at` stays `sending`."""
+async def record_many(db, results: list[tuple[dict, dict, dt.datetime | None]]) -> None:
+    """Write attempts' outcomes: (delivery, outcome, retry_at). A temporary failure with a retry
+    time stays `sending`; otherwise the status is final (a temporary failure past its window
+    becomes technical-failure). Only records still `sending` change: a late answer changes nothing.
+    Outcomes alike are written together, so a batch costs a few writes, not one per message."""
     at = now()
-    entry = {"status": outcome["status"], "at": at, **({"reason": outcome["reason"]} if outcome.get("reason") else {})}
-    change = {"$inc": {"attempts": 1}, "$push": {"history": entry}}
-    if outcome["status"] == "temporary-failure" and retry_at is not None:
-        change["$set"] = {"retry_at": retry_at, "lease_until": None, "reason": outcome.get("reason")}
-    else:
-        status = "technical-failure" if outcome["status"] == "temporary-failure" else outcome["status"]
-        change["$set"] = {"status": status, "reason": outcome.get("reason"), "finished_at": at, "lease_until": None,
-                          "retry_at": None, "ms": outcome.get("ms"), "receipt": outcome.get("receipt")}
-        if status != outcome["status"]:
-            change["$push"] = {"history": {"$each": [entry, {"status": status, "at": at}]}}
-    return await db.deliveries.find_one_and_update({"_id": delivery_id, "status": "sending"}, change,
-                                                   return_document=ReturnDocument.AFTER)
+    groups: dict[tuple, list[str]] = {}
+    for delivery, outcome, retry_at in results:
+        entry = {"status": outcome["status"], "at": at, **({"reason": outcome["reason"]} if outcome.get("reason") else {})}
+        if outcome["status"] == "temporary-failure" and retry_at is not None:
+            await db.deliveries.update_one({"_id": delivery["_id"], "status": "sending"}, {
+                "$inc": {"attempts": 1}, "$push": {"history": entry},
+                "$set": {"retry_at": retry_at, "lease_until": None, "reason": outcome.get("reason")}})
+            continue
+        final = "technical-failure" if outcome["status"] == "temporary-failure" else outcome["status"]
+        groups.setdefault((outcome["status"], final, outcome.get("reason")), []).append(delivery["_id"])
+    for (status, final, reason), ids in groups.items():
+        entry = {"status": status, "at": at, **({"reason": reason} if reason else {})}
+        trail = [entry] if final == status else [entry, {"status": final, "at": at}]
+        await db.deliveries.update_many({"_id": {"$in": ids}, "status": "sending"}, {
+            "$inc": {"attempts": 1}, "$push": {"history": {"$each": trail}},
+            "$set": {"status": final, "reason": reason, "finished_at": at, "lease_until": None, "retry_at": None}})
 
 
 async def expire_stuck(db) -> int:
@@ -97,10 +114,6 @@ async def expire_stuck(db) -> int:
                   "retry_at": None},
          "$push": {"history": {"status": "temporary-failure", "at": at, "reason": "stuck-sending"}}})
     return result.modified_count
-
-
-async def get(db, delivery_id: str) -> dict | None:
-    return await db.deliveries.find_one({"_id": delivery_id})
 
 
 async def for_application(db, number: str) -> list[dict]:
@@ -119,6 +132,8 @@ async def window(db, start: dt.datetime, end: dt.datetime, *, provider: str | No
     return await db.deliveries.find(query, fields).to_list(None)
 
 
-async def keep(db, delivery_id: str, field: str, value) -> None:
-    """Set a provider's per-delivery value once (the first writer wins), e.g. JPush's cid."""
-    await db.deliveries.update_one({"_id": delivery_id, field: {"$exists": False}}, {"$set": {field: value}})
+
+async def keep(db, delivery_id: str, field: str, value):
+    """Set a provider's per-delivery value once (the first writer wins) and return the kept one."""
+    await db.deliveries.update_one({"_id": delivery_id, field: None}, {"$set": {field: value}})
+    return (await db.deliveries.find_one({"_id": delivery_id}, {field: 1}))[field]

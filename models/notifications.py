@@ -3,20 +3,25 @@ try, in order. Deliveries (one per channel) record what happened on each."""
 
 import datetime as dt
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 IMPORTANT = frozenset({"application.refused", "application.supplement_required", "application.approved",
                        "application.denied", "application.completed"})
 
 
-async def open_once(db, note: dict) -> dict:
-    """Store the notification unless this event already has one; return the stored one."""
+async def open_many(db, notes: list[dict]) -> list[dict]:
+    """Store each notification unless its event already has one; return the stored ones."""
+    if not notes:
+        return []
+    at = dt.datetime.now(dt.UTC)
     try:
-        await db.notifications.insert_one({**note, "created_at": dt.datetime.now(dt.UTC)})
-        return note
-    except DuplicateKeyError:
-        return await db.notifications.find_one({"_id": note["_id"]})
+        await db.notifications.insert_many([{**n, "created_at": at} for n in notes], ordered=False)
+        return notes
+    except BulkWriteError as exc:
+        if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", ())):
+            raise
+    return list((await get_many(db, [n["_id"] for n in notes])).values())  # a replayed event keeps its first plan
 
 
-async def get(db, event_id: str) -> dict | None:
-    return await db.notifications.find_one({"_id": event_id})
+async def get_many(db, event_ids) -> dict[str, dict]:
+    return {n["_id"]: n for n in await db.notifications.find({"_id": {"$in": list(event_ids)}}).to_list(None)}

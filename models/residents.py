@@ -79,6 +79,23 @@ async def get(db, resident_id) -> dict:
     return doc
 
 
+async def get_many(db, resident_ids) -> dict[str, dict]:
+    """id -> active resident (following merges) for many ids at once; unknown ones are left out."""
+    wanted = {str(i): _oid(i) for i in resident_ids}
+    docs = {str(d["_id"]): d for d in await db.residents.find({"_id": {"$in": list(wanted.values())}}).to_list(None)}
+    found = {}
+    for key in wanted:
+        doc = docs.get(key)
+        if doc is not None and doc.get("state") == "merged":
+            try:
+                doc = await get(db, doc["_id"])
+            except NotFound:
+                doc = None
+        if doc is not None and doc.get("state") == "active":
+            found[key] = doc
+    return found
+
+
 async def login(db, identity, pii=None) -> dict:
     """The resident owning this channel identity, created on first login.
 

@@ -88,15 +88,51 @@ async def listing(db, owner: str) -> list[dict]:
     return await db.subscriptions.find({"owner": owner}).sort("_id", ASCENDING).to_list(None)
 
 
-async def has_quota(db, owner: str, channel: str, template: str) -> bool:
-    doc = await db.subscriptions.find_one({"_id": _key(owner, channel, template)})
-    return bool(doc) and (doc.get("kind") == "long-term" or (doc.get("remaining") or 0) > 0)
+class Reach:
+    """What a group of residents agreed to receive (preferences, quotas, devices), read in three
+    queries for a whole batch of notifications. Planning a message takes one quota unit here,
+    so two messages in one batch never count on the same unit."""
+
+    def __init__(self, prefs: dict, quotas: dict, devices: dict):
+        self.prefs, self._quotas, self.devices = prefs, quotas, devices
+
+    def preferences(self, owner: str) -> dict:
+        return self.prefs.get(owner, DEFAULT_PREFERENCES)
+
+    def take(self, owner: str, channel: str, template: str) -> bool:
+        doc = self._quotas.get(_key(owner, channel, template))
+        if doc is None:
+            return False
+        if doc.get("kind") == "long-term":
+            return True
+        if (doc.get("remaining") or 0) > 0:
+            doc["remaining"] -= 1
+            return True
+        return False
+
+    def one_time(self, owner: str, channel: str, template: str) -> bool:
+        doc = self._quotas.get(_key(owner, channel, template))
+        return doc is not None and doc.get("kind") != "long-term"
 
 
-async def spend(db, owner: str, channel: str, template: str) -> None:
-    """One message went out: a one-time quota loses one (never below zero)."""
-    await db.subscriptions.update_one({"_id": _key(owner, channel, template), "kind": "one-time",
-                                       "remaining": {"$gt": 0}}, {"$inc": {"remaining": -1}})
+async def reach(db, owners) -> Reach:
+    owners = sorted(set(owners))
+    prefs = {p["_id"]: {**DEFAULT_PREFERENCES, **{k: v for k, v in p.items() if k in DEFAULT_PREFERENCES}}
+             for p in await db.notification_preferences.find({"_id": {"$in": owners}}).to_list(None)}
+    quotas = {q["_id"]: q for q in await db.subscriptions.find({"owner": {"$in": owners}}).to_list(None)}
+    devices: dict[str, list[str]] = {}
+    for d in await db.devices.find({"owner": {"$in": owners}, "active": True}).sort("updated_at", -1).to_list(None):
+        devices.setdefault(d["owner"], []).append(d["_id"])
+    return Reach(prefs, quotas, devices)
+
+
+async def spend(db, used) -> None:
+    """Messages went out: each one-time quota loses what was used (`used`: (owner, channel, template)
+    -> count), never below zero."""
+    for (owner, channel, template), count in used.items():
+        await db.subscriptions.update_one(
+            {"_id": _key(owner, channel, template), "kind": "one-time"},
+            [{"$set": {"remaining": {"$max": [0, {"$subtract": [{"$ifNull": ["$remaining", 0]}, count]}]}}}])
 
 
 async def exhausted(db, owner: str, channel: str, template: str) -> None:

@@ -13,6 +13,7 @@ found in MongoDB by `run_due()`, so nothing depends on one process staying alive
 """
 
 import asyncio
+import collections
 import dataclasses
 import datetime as dt
 import logging
@@ -22,7 +23,6 @@ import socket
 from redis.exceptions import ResponseError
 
 from models import deliveries, notifications, residents, subscriptions
-from models.errors import NotFound
 from push.relay import STREAM, relay_once
 from push.retry import RetryPolicy
 from push.templates import render
@@ -43,7 +43,7 @@ class Worker:
     providers: dict  # name -> Provider; "inbox" is always used
     name: str = dataclasses.field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
     claim_idle_ms: int = 30_000
-    batch: int = 100
+    batch: int = 200
     lease: float = 60.0  # longer than any provider timeout
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
 
@@ -61,81 +61,122 @@ class Worker:
         if not entries:
             reply = await self.redis.xreadgroup(GROUP, self.name, {STREAM: ">"}, count=self.batch, block=block_ms)
             entries = reply[0][1] if reply else []
-        await asyncio.gather(*(self._entry(entry_id, fields) for entry_id, fields in entries))
+        if not entries:
+            return 0
+        events = [{_text(k): _text(v) for k, v in fields.items()} for _, fields in entries if fields]  # trimmed: empty
+        await self.handle(events)
+        await self.redis.xack(STREAM, GROUP, *(entry_id for entry_id, _ in entries))
         return len(entries)
 
-    async def _entry(self, entry_id, fields) -> None:
-        if fields:  # a trimmed entry comes back empty
-            await self.handle({_text(k): _text(v) for k, v in fields.items()})
-        await self.redis.xack(STREAM, GROUP, entry_id)
+    async def handle(self, events: list[dict]) -> None:
+        """Plan a notification per event (once per event: a replay keeps the first plan) and start it."""
+        people = await residents.get_many(self.db, {e["owner"] for e in events})
+        reach = await subscriptions.reach(self.db, {str(r["_id"]) for r in people.values()})
+        notes = []
+        for event in events:
+            resident = people.get(event["owner"])
+            if resident is None:
+                log.info("push: resident gone; event dropped", extra={"event_id": event["event_id"]})
+                continue
+            title, body, phrase = render(event)
+            notes.append({"_id": event["event_id"], "type": event["type"], "owner": event["owner"],
+                          "number": event["number"], "item_name": event["item_name"], "channel": event["channel"],
+                          "at": _aware(event["at"]), "title": title, "body": body, "phrase": phrase,
+                          "plan": self.plan(resident, event, reach)})
+        await self.advance(await notifications.open_many(self.db, notes), people, reach)
 
-    async def handle(self, event: dict) -> None:
-        try:
-            resident = await residents.get(self.db, event["owner"])
-        except NotFound:
-            log.info("push: resident gone; event dropped", extra={"event_id": event["event_id"]})
-            return
-        title, body, phrase = render(event)
-        plan = await self.plan(resident, event)
-        note = await notifications.open_once(self.db, {
-            "_id": event["event_id"], "type": event["type"], "owner": event["owner"], "number": event["number"],
-            "item_name": event["item_name"], "channel": event["channel"], "at": _aware(event["at"]),
-            "title": title, "body": body, "phrase": phrase, "plan": plan})
-        await self.advance(note, resident)
-
-    async def plan(self, resident: dict, event: dict) -> list[str]:
-        """The channels to try, in order, for this resident and event (the inbox comes on top)."""
-        prefs = await subscriptions.preferences(self.db, str(resident["_id"]))
+    def plan(self, resident: dict, event: dict, reach) -> list[str]:
+        """The channels to try, in order (the inbox comes on top): the resident's preferred channel
+        or the one the application came from, then the others, then SMS for important events."""
+        prefs = reach.preferences(str(resident["_id"]))
         first = prefs["channel"] or event["channel"]
         order = [first, *(c for c in CHANNEL_ORDER if c != first)]
-        note = {"owner": event["owner"], "type": event["type"]}
-        plan = [c for c in order if c in self.providers and await self.providers[c].recipient(resident, note)]
-        if "sms" in self.providers and prefs["sms"] == "important" and event["type"] in notifications.IMPORTANT:
+        plan = [c for c in order if c in self.providers and self.providers[c].eligible(resident, reach)]
+        sms = self.providers.get("sms")
+        if sms and prefs["sms"] == "important" and event["type"] in notifications.IMPORTANT \
+                and sms.address(resident, reach) is not None:
             plan.append("sms")
         return plan
 
-    async def advance(self, note: dict, resident: dict | None = None) -> None:
-        """Work the notification: the inbox, then channels in order until one delivers."""
-        resident = resident or await residents.get(self.db, note["owner"])
-        await self.step(note, "inbox", resident)
+    async def advance(self, notes: list[dict], people: dict, reach) -> None:
+        """Run each notification's next steps: the inbox, and the first channel not yet tried.
+        A channel that fails for good hands over to the next one at once."""
+        while notes:
+            known = await deliveries.get_many(self.db, [deliveries.key(n["_id"], p) for n in notes
+                                                         for p in ("inbox", *n["plan"])])
+            steps = [(n, name) for n in notes for name in self._next(n, known)]
+            fresh = [deliveries.new(n, name, self.lease, **await self.providers[name].prepare())
+                     for n, name in steps if deliveries.key(n["_id"], name) not in known]
+            mine = await deliveries.begin_many(self.db, fresh)
+            for n, name in steps:  # seen before and still `sending`: take it if its worker died
+                delivery = known.get(deliveries.key(n["_id"], name))
+                if delivery is not None and delivery["status"] == "sending":
+                    mine.extend(d for d in [await deliveries.claim(self.db, delivery["_id"], self.lease)] if d)
+            by_id = {n["_id"]: n for n in notes}
+            outcomes = await self.attempt([(people[n["owner"]], n, d) for d in mine
+                                           for n in [by_id[d["event_id"]]] if n["owner"] in people], reach)
+            failed = {d["event_id"] for d, outcome in outcomes
+                      if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")}
+            notes = [by_id[event_id] for event_id in failed]
+
+    @staticmethod
+    def _next(note: dict, known: dict) -> list[str]:
+        steps = []
+        inbox = known.get(deliveries.key(note["_id"], "inbox"))
+        if inbox is None or inbox["status"] == "sending":
+            steps.append("inbox")
         for name in note["plan"]:
-            done = await self.step(note, name, resident)
-            if done is None or done["status"] in ("delivered", "sending"):
-                return  # delivered, or someone else holds it / a retry is scheduled
+            done = known.get(deliveries.key(note["_id"], name))
+            if done is None or done["status"] == "sending":
+                steps.append(name)
+                break
+            if done["status"] == "delivered":
+                break
+        return steps
 
-    async def step(self, note: dict, name: str, resident: dict) -> dict | None:
-        existing = await deliveries.get(self.db, deliveries.key(note["_id"], name))
-        if existing is not None and existing["status"] in deliveries.FINAL:
-            return existing
-        delivery = await deliveries.begin(self.db, note, name, None, self.lease)
-        return None if delivery is None else await self.attempt(note, delivery, resident)
+    async def attempt(self, jobs: list[tuple[dict, dict, dict]], reach) -> list[tuple[dict, dict]]:
+        """Send (resident, note, delivery) jobs, grouped by provider; record outcomes and spend quotas."""
+        by_provider: dict[str, list] = {}
+        for resident, note, delivery in jobs:
+            by_provider.setdefault(delivery["provider"], []).append((resident, note, delivery, reach))
+        groups = await asyncio.gather(*(self.providers[name].send_many(group) for name, group in by_provider.items()))
+        results, used = [], collections.Counter()
+        for group, outcomes in zip(by_provider.values(), groups, strict=True):
+            for (resident, _, delivery, _), outcome in zip(group, outcomes, strict=True):
+                retry_at = None
+                if outcome["status"] == "temporary-failure":
+                    retry_at = self.retry.next_at(delivery, deliveries.now())
+                    outcome["retry"] = retry_at is not None
+                quota = self.providers[delivery["provider"]].quota
+                if quota and outcome["status"] == "delivered":
+                    used[(str(resident["_id"]), delivery["provider"], quota)] += 1
+                results.append((delivery, outcome, retry_at))
+        await deliveries.record_many(self.db, results)
+        await subscriptions.spend(self.db, used)
+        return [(delivery, outcome) for delivery, outcome, _ in results]
 
-    async def attempt(self, note: dict, delivery: dict, resident: dict) -> dict | None:
-        outcome = await self.providers[delivery["provider"]].send(resident, note)
-        retry_at = None
-        if outcome["status"] == "temporary-failure":
-            retry_at = self.retry.next_at(delivery, deliveries.now())
-        return await deliveries.record(self.db, delivery["_id"], outcome, retry_at)
-
-    async def run_due(self, limit: int = 100) -> int:
+    async def run_due(self, limit: int = 200) -> int:
         """Retries whose time has come, and attempts whose worker died; then the next channels."""
-        ids = await deliveries.due(self.db, limit)
-        await asyncio.gather(*(self._retry(delivery_id) for delivery_id in ids))
-        return len(ids)
-
-    async def _retry(self, delivery_id: str) -> None:
-        delivery = await deliveries.claim(self.db, delivery_id, self.lease)
-        if delivery is None:
-            return  # another worker took it
-        note = await notifications.get(self.db, delivery["event_id"])
-        try:
-            resident = await residents.get(self.db, note["owner"])
-        except NotFound:
-            await deliveries.record(self.db, delivery_id, {"status": "permanent-failure", "reason": "no-resident"})
-            return
-        done = await self.attempt(note, delivery, resident)
-        if done is not None and done["status"] != "sending":
-            await self.advance(note, resident)
+        claimed = [d for d in [await deliveries.claim(self.db, i, self.lease)
+                               for i in await deliveries.due(self.db, limit)] if d]
+        if not claimed:
+            return 0
+        notes = await notifications.get_many(self.db, {d["event_id"] for d in claimed})
+        people = await residents.get_many(self.db, {n["owner"] for n in notes.values()})
+        reach = await subscriptions.reach(self.db, {str(r["_id"]) for r in people.values()})
+        jobs, gone = [], []
+        for d in claimed:
+            note = notes.get(d["event_id"])
+            if note is None or note["owner"] not in people:
+                gone.append((d, {"status": "permanent-failure", "reason": "no-resident"}, None))
+            else:
+                jobs.append((people[note["owner"]], note, d))
+        await deliveries.record_many(self.db, gone)
+        outcomes = await self.attempt(jobs, reach)
+        finished = [notes[d["event_id"]] for d, outcome in outcomes
+                    if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")]
+        await self.advance(finished, people, reach)
+        return len(claimed)
 
 
 def _aware(iso: str) -> dt.datetime:
@@ -144,28 +185,36 @@ def _aware(iso: str) -> dt.datetime:
 
 
 async def run(db, redis, worker: Worker, stop: asyncio.Event, *, relay_every: float = 0.5,
-              sweep_every: float = 60.0) -> None:
+              due_every: float = 0.5, sweep_every: float = 60.0) -> None:
     """Relay the outbox, work the stream and the due retries until `stop` is set; errors are logged
-    and retried. Every `sweep_every` seconds, deliveries stuck in `sending` for 3 days expire."""
+    and retried. The outbox and the retries are looked at again at once while they yield work, else
+    every `relay_every` / `due_every` seconds (each look is a query); every `sweep_every` seconds,
+    deliveries stuck in `sending` for 3 days expire."""
     await worker.ensure_group()
     loop = asyncio.get_running_loop()
-    next_sweep = loop.time()
+    next_relay = next_due = next_sweep = loop.time()
     while not stop.is_set():
+        busy = 0
         try:
             if loop.time() >= next_sweep:
                 await deliveries.expire_stuck(db)
                 next_sweep = loop.time() + sweep_every
-            busy = await relay_once(db, redis)
+            if loop.time() >= next_relay:
+                relayed = await relay_once(db, redis)
+                next_relay = loop.time() + (0 if relayed else relay_every)
+                busy += relayed
             busy += await worker.run_once()  # non-blocking: a blocked read would delay shutdown
-            busy += await worker.run_due()
+            if loop.time() >= next_due:
+                due = await worker.run_due()
+                next_due = loop.time() + (0 if due else due_every)
+                busy += due
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("push loop failed; retrying")
-            busy = 0
         if not busy:
             try:
-                await asyncio.wait_for(stop.wait(), relay_every)
+                await asyncio.wait_for(stop.wait(), min(relay_every, due_every))
             except TimeoutError:
                 pass
 

@@ -104,13 +104,13 @@ async def test_wechat_subscribe_message_spends_the_quota(push_server):
     worker = make_worker(server)
     token, owner = await wechat_resident(server, "o-sub-1", quota=1)
     first = event(owner, "application.submitted", item="城乡居民基本养老保险参保登记（含补缴及转移接续）")
-    await worker.handle(first)
+    await worker.handle([first])
     sent = await wechat_sent(server, "o-sub-1")
     assert len(sent) == 1
     data = {k: v["value"] for k, v in sent[0]["data"].items()}
     assert data["character_string2"] == first["number"] and data["phrase3"] == "已提交"
     assert len(data["thing1"]) == 20 and data["thing1"].endswith("…")  # shortened to WeChat's limit
-    assert sent[0]["page"].endswith(f"number={first['number']}")
+    assert sent[0]["page"].endswith(f"number={first['number']}&event={first['event_id']}")
     found = await trail(server, first["event_id"])
     assert found["wechat"]["status"] == "delivered" and found["inbox"]["status"] == "delivered"
     subs = (await server.fetch("/api/v1/me/subscriptions", token=token)).json["subscriptions"]
@@ -118,7 +118,7 @@ async def test_wechat_subscribe_message_spends_the_quota(push_server):
                      "updated_at": subs[0]["updated_at"]}]
     # quota spent: the next event goes to the inbox only (not important: no SMS either)
     second = event(owner)
-    await worker.handle(second)
+    await worker.handle([second])
     assert set(await trail(server, second["event_id"])) == {"inbox"}
     assert len(await wechat_sent(server, "o-sub-1")) == 1
 
@@ -128,7 +128,7 @@ async def test_long_term_subscription_is_never_spent(push_server):
     worker = make_worker(server)
     _, owner = await wechat_resident(server, "o-long", kind="long-term")
     for _ in range(3):
-        await worker.handle(event(owner))
+        await worker.handle([event(owner)])
     assert len(await wechat_sent(server, "o-long")) == 3
 
 
@@ -140,7 +140,7 @@ async def test_stale_quota_43101_is_final_and_corrects_our_count(push_server):
     await server.fetch(f"/sandbox/wechat/subscriptions?appid={MINI_APPID}&openid=o-stale&template_id={TEMPLATE}",
                        "DELETE")
     e = event(owner)
-    await worker.handle(e)
+    await worker.handle([e])
     found = await trail(server, e["event_id"])
     assert found["wechat"]["status"] == "permanent-failure" and found["wechat"]["attempts"] == 1
     assert found["wechat"]["reason"].startswith("no-quota")
@@ -156,7 +156,7 @@ async def test_temporary_errors_retry_with_backoff_then_deliver(push_server):
     await fault(server, "wechat.subscribe.send", errcode=-1, errmsg="system error", times=1)
     await fault(server, "wechat.subscribe.send", drop=True, times=1)
     e = event(owner)
-    await worker.handle(e)
+    await worker.handle([e])
     assert (await trail(server, e["event_id"]))["wechat"]["status"] == "sending"
     await settle(server, worker)
     wechat = (await trail(server, e["event_id"]))["wechat"]
@@ -172,7 +172,7 @@ async def test_expired_token_is_refreshed_once_without_a_retry(push_server):
     _, owner = await wechat_resident(server, "o-token", quota=1)
     await fault(server, "wechat.subscribe.send", errcode=40001, errmsg="invalid credential", times=1)
     e = event(owner)
-    await worker.handle(e)
+    await worker.handle([e])
     wechat = (await trail(server, e["event_id"]))["wechat"]
     assert wechat["status"] == "delivered" and wechat["attempts"] == 1
     assert len(await wechat_sent(server, "o-token")) == 1
@@ -185,7 +185,7 @@ async def test_retries_give_up_after_the_window_then_sms_for_important_events(pu
     token, owner = await app_resident(server, "13900000001", "1a0018970a0b1c2d3e4")
     await fault(server, "jpush.push", status=503, times=0)
     e = event(owner, "application.supplement_required", channel="app")
-    await worker.handle(e)
+    await worker.handle([e])
     await settle(server, worker)
     found = await trail(server, e["event_id"])
     assert found["app"]["status"] == "technical-failure" and found["app"]["attempts"] >= 2
@@ -201,7 +201,7 @@ async def test_unregistered_device_1011_falls_back_to_sms_and_is_disabled(push_s
     token, owner = await app_resident(server, "13900000002", "1a0018970a0b1c2d3e5")
     await server.fetch("/sandbox/jpush/devices/1a0018970a0b1c2d3e5", "DELETE")
     e = event(owner, "application.denied", channel="app")
-    await worker.handle(e)
+    await worker.handle([e])
     found = await trail(server, e["event_id"])
     assert found["app"]["status"] == "permanent-failure" and "1011" in found["app"]["reason"]
     assert found["sms"]["status"] == "delivered"
@@ -209,7 +209,7 @@ async def test_unregistered_device_1011_falls_back_to_sms_and_is_disabled(push_s
     assert devices[0]["active"] is False
     # not tried again: the next event skips the app channel
     later = event(owner, "application.accepted", channel="app")
-    await worker.handle(later)
+    await worker.handle([later])
     assert set(await trail(server, later["event_id"])) == {"inbox"}
 
 
@@ -221,7 +221,7 @@ async def test_jpush_delivers_once_even_when_the_reply_is_lost(push_server):
     # JPush received the push but the answer never came back: the retry carries the same cid
     await fault(server, "jpush.push", latency_ms=2500, times=1)
     e = event(owner, channel="app")
-    await worker.handle(e)
+    await worker.handle([e])
     await settle(server, worker, seconds=8)
     found = await trail(server, e["event_id"])
     assert found["app"]["status"] == "delivered" and found["app"]["attempts"] == 2
@@ -239,7 +239,7 @@ async def test_alipay_template_message(push_server):
         "channel": "alipay", "accepted": [{"template": server.settings.alipay_template_id}]})
     assert r.status == 200
     e = event(await me(server, token), channel="alipay")
-    await worker.handle(e)
+    await worker.handle([e])
     assert (await trail(server, e["event_id"]))["alipay"]["status"] == "delivered"
     sent = (await server.fetch("/sandbox/alipay/template-messages")).json["messages"]
     mine = [m for m in sent if m["to_user_id"] == "2088000000000077"]
@@ -260,7 +260,7 @@ async def test_preferences_choose_the_first_channel_and_sms(push_server):
     # an application made on WeChat: this resident has no WeChat, so the app is tried
     await server.fetch("/sandbox/jpush/devices/1a0018970a0b1c2d3e7", "DELETE")
     e = event(owner, "application.denied", channel="wechat")
-    await worker.handle(e)
+    await worker.handle([e])
     found = await trail(server, e["event_id"])
     assert set(found) == {"inbox", "app"} and found["app"]["status"] == "permanent-failure"  # SMS is off
 
@@ -294,15 +294,17 @@ async def test_late_duplicate_outcome_and_stuck_deliveries(push_server):
     worker = make_worker(server)
     _, owner = await wechat_resident(server, "o-late", quota=1)
     e = event(owner)
-    await worker.handle(e)
+    await worker.handle([e])
     key = deliveries.key(e["event_id"], "wechat")
-    assert await deliveries.record(server.deps.db, key, {"status": "permanent-failure", "reason": "late"}) is None
-    assert (await deliveries.get(server.deps.db, key))["status"] == "delivered"
+    delivered = (await deliveries.get_many(server.deps.db, [key]))[key]
+    await deliveries.record_many(server.deps.db, [(delivered, {"status": "permanent-failure", "reason": "late"}, None)])
+    after = (await deliveries.get_many(server.deps.db, [key]))[key]
+    assert after["status"] == "delivered" and after["history"] == delivered["history"]
     old = dt.datetime.now(dt.UTC) - dt.timedelta(days=4)
     await server.deps.db.deliveries.insert_one({"_id": "stuck:wechat", "event_id": "stuck", "provider": "wechat",
                                                 "status": "sending", "created_at": old, "history": []})
     assert await deliveries.expire_stuck(server.deps.db) == 1
-    stuck = await deliveries.get(server.deps.db, "stuck:wechat")
+    stuck = (await deliveries.get_many(server.deps.db, ["stuck:wechat"]))["stuck:wechat"]
     assert stuck["status"] == "temporary-failure" and stuck["reason"] == "stuck-sending"
 
 
@@ -310,9 +312,9 @@ async def test_stats_per_channel_and_template(push_server):
     server = push_server
     worker = make_worker(server)
     _, owner = await wechat_resident(server, "o-stats", quota=2)
-    await worker.handle(event(owner, "application.submitted"))
-    await worker.handle(event(owner, "application.accepted"))
-    await worker.handle(event(owner, "application.in_review"))  # no quota left: inbox only
+    await worker.handle([event(owner, "application.submitted")])
+    await worker.handle([event(owner, "application.accepted")])
+    await worker.handle([event(owner, "application.in_review")])  # no quota left: inbox only
     operator = await server.login()
     r = await server.fetch("/api/v1/admin/deliveries/stats", token=operator)
     assert r.status == 200, r.body

@@ -9,7 +9,6 @@ from alipay.aop.api.request.AlipayOpenAppMiniTemplatemessageSendRequest import (
     AlipayOpenAppMiniTemplatemessageSendRequest,
 )
 
-from models import subscriptions
 from models.errors import AppError
 from push.providers.base import PermanentFailure, Provider, TemporaryFailure, channel_address
 from push.templates import beijing_minute
@@ -20,23 +19,21 @@ USER_ID = re.compile(r"2088\d{12}")  # older apps: user_id; newer ones only get 
 class AlipayTemplateProvider(Provider):
     name = "alipay"
 
-    def __init__(self, db, gateway, template_id: str, page: str = "pages/applications/detail"):
-        self.db, self.gateway, self.template_id, self.page = db, gateway, template_id, page
+    def __init__(self, gateway, template_id: str, page: str = "pages/applications/detail"):
+        self.gateway, self.template_id, self.page = gateway, template_id, page
+        self.quota = template_id
 
-    async def recipient(self, resident: dict, note: dict):
-        user = channel_address(resident, "alipay")
-        if user and await subscriptions.has_quota(self.db, str(resident["_id"]), "alipay", self.template_id):
-            return user
-        return None
+    def address(self, resident: dict, reach):
+        return channel_address(resident, "alipay")
 
-    async def _send(self, to, resident: dict, note: dict):
+    async def _send(self, to, resident: dict, note: dict, delivery: dict):
         model = AlipayOpenAppMiniTemplatemessageSendModel()
         if USER_ID.fullmatch(to):
             model.to_user_id = to
         else:
             model.to_open_id = to
         model.user_template_id = self.template_id
-        model.page = f"{self.page}?number={note['number']}"
+        model.page = f"{self.page}?number={note['number']}&event={note['_id']}"
         model.data = json.dumps({"keyword1": {"value": note["item_name"]}, "keyword2": {"value": note["number"]},
                                  "keyword3": {"value": note["phrase"]}, "keyword4": {"value": beijing_minute(note["at"])}},
                                 ensure_ascii=False)
@@ -47,7 +44,6 @@ class AlipayTemplateProvider(Provider):
             raise TemporaryFailure((exc.details or {}).get("reason", exc.code)) from None
         code, sub_code = str(reply.get("code")), reply.get("sub_code") or ""
         if code == "10000":
-            await subscriptions.spend(self.db, str(resident["_id"]), "alipay", self.template_id)
             return "10000"
         if code == "20000" or sub_code.startswith("isp."):  # Alipay's own trouble: try again later
             raise TemporaryFailure(sub_code or code)

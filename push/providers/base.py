@@ -1,7 +1,9 @@
-"""A provider delivers one notification on one channel. `send()` here does the timing, logging
-and outcome; subclasses implement `recipient()` (None: this resident cannot be reached here)
-and `_send()`, which raises TemporaryFailure or PermanentFailure."""
+"""A provider delivers notifications on one channel. `send()` here does the timing, logging and
+outcome; subclasses implement `address()` and `_send()`, which raises TemporaryFailure or
+PermanentFailure. A provider whose channel needs the resident's consent (a subscribe-message
+quota) names its template in `quota`; the worker spends quotas in bulk after sending."""
 
+import asyncio
 import logging
 import time
 
@@ -18,27 +20,42 @@ class PermanentFailure(Exception):
 
 class Provider:
     name = ""
+    quota: str | None = None  # the subscribe-message template whose quota a message uses
 
-    async def recipient(self, resident: dict, note: dict):
-        """Where this resident gets `note` on this channel, or None."""
+    def address(self, resident: dict, reach):
+        """Where this resident is reached on this channel (openid, device ids, phone…), or None."""
         raise NotImplementedError
 
-    async def send(self, resident: dict, note: dict) -> dict:
+    def eligible(self, resident: dict, reach) -> bool:
+        """Whether to plan this channel for one more message (takes a quota unit in `reach`)."""
+        if self.address(resident, reach) is None:
+            return False
+        return self.quota is None or reach.take(str(resident["_id"]), self.name, self.quota)
+
+    async def prepare(self) -> dict:
+        """Fields a new delivery record carries for this channel (e.g. JPush's cid)."""
+        return {}
+
+    async def send_many(self, jobs: list[tuple[dict, dict, dict, object]]) -> list[dict]:
+        """(resident, note, delivery, reach) each -> outcome. Concurrent sends by default."""
+        return list(await asyncio.gather(*(self.send(*job) for job in jobs)))
+
+    async def send(self, resident: dict, note: dict, delivery: dict, reach) -> dict:
         start = time.monotonic()
         extra = {"event_id": note["_id"], "provider": self.name}
         try:
-            to = await self.recipient(resident, note)
+            to = self.address(resident, reach)
             if to is None:
                 raise PermanentFailure("no-recipient")
-            receipt = await self._send(to, resident, note)
+            receipt = await self._send(to, resident, note, delivery)
         except (TemporaryFailure, PermanentFailure) as exc:
             outcome = "temporary-failure" if isinstance(exc, TemporaryFailure) else "permanent-failure"
             log.warning("push %s %s: %s", self.name, outcome, exc, extra=extra)
             return {"status": outcome, "reason": str(exc), "ms": _ms(start)}
-        log.info("push %s delivered", self.name, extra=extra)
+        log.info("push %s delivered (%s)", self.name, receipt, extra=extra)
         return {"status": "delivered", "receipt": receipt, "ms": _ms(start)}
 
-    async def _send(self, to, resident: dict, note: dict):
+    async def _send(self, to, resident: dict, note: dict, delivery: dict):
         raise NotImplementedError
 
 

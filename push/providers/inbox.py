@@ -1,11 +1,11 @@
-"""The in-app inbox: always written, whatever else reaches the resident. A new message is also
-published on Redis, so every app process can pass it to the resident's open WebSockets."""
+"""The in-app inbox: always written, whatever else reaches the resident. New messages are also
+published on Redis, so every app process can pass them to the resident's open WebSockets."""
 
+import datetime as dt
 import json
 import logging
 
-from pymongo.errors import DuplicateKeyError
-
+from models import inbox
 from push.providers.base import Provider
 
 log = logging.getLogger(__name__)
@@ -18,21 +18,27 @@ class InboxProvider(Provider):
     def __init__(self, db, redis=None):
         self.db, self.redis = db, redis
 
-    async def recipient(self, resident: dict, note: dict):
+    def address(self, resident: dict, reach):
         return str(resident["_id"])
 
-    async def _send(self, to, resident: dict, note: dict):
-        doc = {"owner": to, "event_id": note["_id"], "title": note["title"], "body": note["body"],
-               "number": note["number"], "at": note["at"].isoformat(), "read": False}
-        try:
-            result = await self.db.inbox.insert_one(doc)
-        except DuplicateKeyError:  # written by an earlier attempt
-            return "duplicate"
+    async def send_many(self, jobs) -> list[dict]:
+        """One write for the whole batch; the event id is the message id, so a repeat is a no-op."""
+        at = dt.datetime.now(dt.UTC)
+        messages = [{"_id": note["_id"], "owner": str(resident["_id"]), "title": note["title"], "body": note["body"],
+                     "number": note["number"], "at": note["at"].isoformat(), "created_at": at, "read": False}
+                    for resident, note, _, _ in jobs]
+        await inbox.write_many(self.db, messages)
         if self.redis is not None:
-            live = {"owner": to, "message": {"id": str(result.inserted_id), "type": note["type"],
-                                             **{k: doc[k] for k in ("title", "body", "number", "at")}}}
-            try:
-                await self.redis.publish(LIVE_CHANNEL, json.dumps(live, ensure_ascii=False))
-            except Exception as exc:  # live is best effort: the inbox already holds it
-                log.warning("live publish failed: %s", exc)
-        return str(result.inserted_id)
+            await self._publish(messages, {note["_id"]: note["type"] for _, note, _, _ in jobs})
+        return [{"status": "delivered", "receipt": m["_id"]} for m in messages]
+
+    async def _publish(self, messages: list[dict], types: dict) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        for m in messages:
+            live = {"owner": m["owner"], "message": {"id": m["_id"], "type": types[m["_id"]],
+                                                     **{k: m[k] for k in ("title", "body", "number", "at")}}}
+            pipe.publish(LIVE_CHANNEL, json.dumps(live, ensure_ascii=False))
+        try:
+            await pipe.execute()
+        except Exception as exc:  # live is best effort: the inbox already holds them
+            log.warning("live publish failed: %s", exc)

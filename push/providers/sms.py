@@ -11,11 +11,11 @@ class SmsProvider(Provider):
     def __init__(self, sms, pii, template: str):
         self.sms, self.pii, self.template = sms, pii, template
 
-    async def recipient(self, resident: dict, note: dict):
+    def address(self, resident: dict, reach):
         phone = resident.get("phone")
         return self.pii.decrypt(phone["enc"]) if phone and phone.get("enc") else None
 
-    async def _send(self, to, resident: dict, note: dict):
+    async def _send(self, to, resident: dict, note: dict, delivery: dict):
         params = {"item": fit(note["item_name"], 20), "number": note["number"], "status": note["phrase"]}
         try:
             await self.sms.send(to, self.template, params)

@@ -18,12 +18,10 @@ class WeChatSubscribeProvider(Provider):
 
     def __init__(self, db, platform, template_id: str, page: str = "pages/applications/detail"):
         self.db, self.platform, self.template_id, self.page = db, platform, template_id, page
+        self.quota = template_id
 
-    async def recipient(self, resident: dict, note: dict):
-        openid = channel_address(resident, "wechat")
-        if openid and await subscriptions.has_quota(self.db, str(resident["_id"]), "wechat", self.template_id):
-            return openid
-        return None
+    def address(self, resident: dict, reach):
+        return channel_address(resident, "wechat")
 
     def data(self, note: dict) -> dict:
         values = {"thing1": fit(note["item_name"], 20), "character_string2": note["number"],
@@ -31,12 +29,12 @@ class WeChatSubscribeProvider(Provider):
                   "thing5": HINTS.get(note["type"], "点击查看办件详情")}
         return {key: {"value": value} for key, value in values.items()}
 
-    async def _send(self, to, resident: dict, note: dict):
+    async def _send(self, to, resident: dict, note: dict, delivery: dict):
         data = self.data(note)
         bad = check_fields(data)
         if bad:  # WeChat would answer 47003; never spend a request on it
             raise PermanentFailure(f"invalid-data: {','.join(bad)}")
-        page = f"{self.page}?number={note['number']}"
+        page = f"{self.page}?number={note['number']}&event={note['_id']}"
         try:
             reply = await self.platform.send_async(
                 lambda c: c.wxa.send_subscribe_message(to, self.template_id, data, page=page))
@@ -48,5 +46,4 @@ class WeChatSubscribeProvider(Provider):
             if exc.errcode in PERMANENT:
                 raise PermanentFailure(f"{PERMANENT[exc.errcode]} ({exc.errcode})") from None
             raise TemporaryFailure(f"errcode {exc.errcode}") from None
-        await subscriptions.spend(self.db, str(resident["_id"]), "wechat", self.template_id)
         return str(reply.get("msgid", "")) if isinstance(reply, dict) else ""
