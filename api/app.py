@@ -8,6 +8,7 @@ import logging
 
 import redis.asyncio as aioredis
 import tornado.web
+from tornado.httpclient import AsyncHTTPClient
 
 from api import accesslog, published
 from api.auth import TokenService
@@ -114,7 +115,23 @@ def make_redis(url: str | None):
     return fakeredis.FakeAsyncRedis()
 
 
+def configure_http_client(max_clients: int = 200) -> None:
+    """Upstream calls go through Tornado's async client on libcurl: connections to WeChat, Alipay
+    and JPush are kept alive between calls (the pure-Python client opens one per request), and up
+    to `max_clients` run at once (Tornado's default is 10)."""
+    # At DEBUG, libcurl's verbose trace would log request bodies (身份证号, phone numbers).
+    logging.getLogger("tornado.curl_httpclient").setLevel(logging.INFO)
+    try:
+        import pycurl  # noqa: F401
+
+        AsyncHTTPClient.configure("tornado.curl_httpclient.CurlAsyncHTTPClient", max_clients=max_clients)
+    except ImportError:
+        log.warning("pycurl not installed: upstream calls open a connection each")
+        AsyncHTTPClient.configure(None, max_clients=max_clients)
+
+
 def build_deps(settings, *, db=None, redis=None) -> Deps:
+    configure_http_client()
     db = db or dbmod.connect(settings.mongodb_uri, settings.mongodb_db)
     redis = redis or make_redis(settings.redis_url)
     executor = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="sdk")

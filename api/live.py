@@ -52,14 +52,15 @@ class LiveHub:
                     pass
 
     def dispatch(self, raw) -> None:
+        """`raw`: a JSON list of {"owner", "message"} (one publish per push batch)."""
         try:
-            payload = json.loads(raw)
-            owner, message = payload["owner"], payload["message"]
+            batch = [(item["owner"], item["message"]) for item in json.loads(raw)]
         except (ValueError, KeyError, TypeError):
             log.warning("live message not understood; dropped")
             return
-        for socket in list(self.sockets.get(owner, ())):
-            socket.deliver(message)
+        for owner, message in batch:
+            for socket in list(self.sockets.get(owner, ())):
+                socket.deliver(message)
 
     async def stop(self) -> None:
         if self._task is not None:

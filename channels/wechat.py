@@ -24,6 +24,7 @@ from models.errors import AppError
 log = logging.getLogger(__name__)
 TOKEN_ERRORS = {40001, 40014, 42001}
 EARLY_REFRESH = 300
+RECENT = 2.0  # seconds a token read from Redis is reused without asking again
 
 
 class _TokenFromRedisOnly(Exception):
@@ -67,6 +68,8 @@ class WeChatPlatform:
         self.redis, self.executor, self.timeout = redis, executor, timeout
         self._memo: tuple[str, float] | None = None  # (token, expires_at) when Redis is unreachable
         self._capture: tuple[str, _Client] | None = None
+        self._recent: tuple[str, float] | None = None  # (token, until): the last token read from Redis
+        self._reading: asyncio.Future | None = None
 
     @property
     def _key(self) -> str:
@@ -74,8 +77,13 @@ class WeChatPlatform:
 
     async def access_token(self, stale: str | None = None) -> str:
         """A valid token; pass `stale` after WeChat refused that token to force a new one."""
-        cached = await self._cached()
+        if stale is None and self._recent and self._recent[1] > time.monotonic():
+            return self._recent[0]  # read from Redis a moment ago: a push batch asks once, not per message
+        if self._reading is None or self._reading.done():  # concurrent callers share one read
+            self._reading = asyncio.ensure_future(self._cached())
+        cached = await asyncio.shield(self._reading)
         if cached and cached != stale:
+            self._recent = (cached, time.monotonic() + RECENT)
             return cached
         try:
             async with self.redis.lock(f"lock:{self._key}", timeout=self.timeout * 3, blocking_timeout=self.timeout):

@@ -147,9 +147,9 @@ class Worker:
                 if outcome["status"] == "temporary-failure":
                     retry_at = self.retry.next_at(delivery, deliveries.now())
                     outcome["retry"] = retry_at is not None
-                quota = self.providers[delivery["provider"]].quota
-                if quota and outcome["status"] == "delivered":
-                    used[(str(resident["_id"]), delivery["provider"], quota)] += 1
+                quota, owner = self.providers[delivery["provider"]].quota, str(resident["_id"])
+                if quota and outcome["status"] == "delivered" and reach.one_time(owner, delivery["provider"], quota):
+                    used[(owner, delivery["provider"], quota)] += 1
                 results.append((delivery, outcome, retry_at))
         await deliveries.record_many(self.db, results)
         await subscriptions.spend(self.db, used)

@@ -1,7 +1,7 @@
 import asyncio
 import copy
 
-from tornado.httpclient import AsyncHTTPClient
+from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
 from models import seed
 
@@ -198,7 +198,7 @@ async def test_malformed_and_oversized_bodies(server, operator_token):
         for _ in range(40):
             await write(b"x" * 65536)
 
-    response = await AsyncHTTPClient().fetch(
+    response = await SimpleAsyncHTTPClient().fetch(
         server.base + "/api/v1/admin/menus/app/publish", method="POST", body_producer=produce, raise_error=False,
         headers={"Authorization": f"Bearer {operator_token}"})
     assert response.code == 413, response.body

@@ -160,9 +160,12 @@ async def test_temporary_errors_retry_with_backoff_then_deliver(push_server):
     assert (await trail(server, e["event_id"]))["wechat"]["status"] == "sending"
     await settle(server, worker)
     wechat = (await trail(server, e["event_id"]))["wechat"]
-    assert wechat["status"] == "delivered" and wechat["attempts"] == 4
+    # libcurl itself resends once when a kept-alive connection dies before any answer, so the
+    # dropped connection may or may not cost an attempt of ours
+    assert wechat["status"] == "delivered" and wechat["attempts"] in (3, 4)
     statuses = [h["status"] for h in wechat["history"]]
-    assert statuses == ["created", "sending", "temporary-failure", "temporary-failure", "temporary-failure", "delivered"]
+    assert statuses[:4] == ["created", "sending", "temporary-failure", "temporary-failure"]
+    assert statuses[-1] == "delivered" and set(statuses[2:-1]) == {"temporary-failure"}
     assert len(await wechat_sent(server, "o-retry")) == 1
 
 

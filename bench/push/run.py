@@ -68,10 +68,9 @@ async def baseline(api_base: str, token: str, messages: int, concurrency: int) -
 
 
 async def bench(args, api_base: str, redis_url: str | None) -> dict:
-    from tornado.httpclient import AsyncHTTPClient
+    from api.app import configure_http_client, make_redis
 
-    AsyncHTTPClient.configure(None, max_clients=args.batch)
-    from api.app import make_redis
+    configure_http_client(args.batch * args.lanes)
     from channels.base import Identity
     from channels.wechat import WeChatPlatform
     from models import db as dbmod
@@ -114,13 +113,18 @@ async def bench(args, api_base: str, redis_url: str | None) -> dict:
     if profile:
         profile.enable()
     start = time.monotonic()
-    handled = 0
-    while handled < args.messages:
-        handled += await worker.run_once()
+    handled = [0]
+
+    async def consume():  # `lanes` batches in flight at once, as `run()` does
+        while handled[0] < args.messages:
+            count = await worker.run_once()
+            handled[0] += count
+
+    await asyncio.gather(*(consume() for _ in range(args.lanes)))
     seconds = time.monotonic() - start
     if profile:
         profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(30)
     delivered = await db.deliveries.count_documents({"provider": "wechat", "status": "delivered"})
     await redis.aclose()
     rate = args.messages / seconds
@@ -134,6 +138,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--lanes", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="bench-push-")

@@ -33,12 +33,10 @@ class InboxProvider(Provider):
         return [{"status": "delivered", "receipt": m["_id"]} for m in messages]
 
     async def _publish(self, messages: list[dict], types: dict) -> None:
-        pipe = self.redis.pipeline(transaction=False)
-        for m in messages:
-            live = {"owner": m["owner"], "message": {"id": m["_id"], "type": types[m["_id"]],
-                                                     **{k: m[k] for k in ("title", "body", "number", "at")}}}
-            pipe.publish(LIVE_CHANNEL, json.dumps(live, ensure_ascii=False))
-        try:
-            await pipe.execute()
+        live = [{"owner": m["owner"], "message": {"id": m["_id"], "type": types[m["_id"]],
+                                                  **{k: m[k] for k in ("title", "body", "number", "at")}}}
+                for m in messages]
+        try:  # one publish per batch; every app process picks out its own residents' messages
+            await self.redis.publish(LIVE_CHANNEL, json.dumps(live, ensure_ascii=False))
         except Exception as exc:  # live is best effort: the inbox already holds them
             log.warning("live publish failed: %s", exc)
