@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test lint bench-menu bench-login bench-submit system-deps clean
+.PHONY: run test lint bench-menu bench-login bench-submit bench-push system-deps clean
 
 run: $(VENV)/.runtime
 	APP_MODE=$${APP_MODE:-demo} $(BIN)/python -m api
@@ -25,6 +25,9 @@ bench-login: $(VENV)/.runtime system-deps
 
 bench-submit: $(VENV)/.runtime system-deps
 	$(BIN)/python bench/submit/run.py
+
+bench-push: $(VENV)/.runtime system-deps
+	$(BIN)/python bench/push/run.py
 
 # Debian packages the tests (and benchmarks) use; installed only when missing.
 PACKAGES ?= redis-server

@@ -1,6 +1,6 @@
 """Messages per second for one push worker, against the sandbox answering after 10 ms.
 
-    .venv/bin/python bench/push/run.py [--messages 3000] [--residents 200] [--batch 200] [--profile]
+    .venv/bin/python bench/push/run.py [--messages 3000] [--residents 200] [--batch 100] [--lanes 2] [--profile]
 
 The sandbox runs in its own process (WeChat token and subscribe-message endpoints, a 10 ms
 latency fault on every send). This process holds the worker: the in-process engine (or
@@ -130,14 +130,14 @@ async def bench(args, api_base: str, redis_url: str | None) -> dict:
     rate = args.messages / seconds
     return {"messages": args.messages, "delivered": delivered, "seconds": round(seconds, 2),
             "messages_per_s": round(rate), "baseline_per_s": round(base_rate), "ratio": round(rate / base_rate, 2),
-            "batch": args.batch, "engine": db.engine}
+            "batch": args.batch, "lanes": args.lanes, "engine": db.engine}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--residents", type=int, default=200)
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--lanes", type=int, default=2)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
