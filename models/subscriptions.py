@@ -136,9 +136,10 @@ async def spend(db, used) -> None:
 
 
 async def exhausted(db, owner: str, channel: str, template: str) -> None:
-    """The platform said there is no quota (43101): our count was stale."""
-    await db.subscriptions.update_one({"_id": _key(owner, channel, template), "kind": "one-time"},
-                                      {"$set": {"remaining": 0, "updated_at": now()}})
+    """The platform said there is no quota (43101): our count was stale, or the resident turned a
+    long-term subscription off. Either way nothing is left until they accept again."""
+    await db.subscriptions.update_one({"_id": _key(owner, channel, template)},
+                                      {"$set": {"kind": "one-time", "remaining": 0, "updated_at": now()}})
 
 
 async def register_device(db, owner: str, registration_id: str, platform: str) -> dict:

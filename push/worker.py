@@ -109,12 +109,14 @@ class Worker:
                      for n, name in steps if deliveries.key(n["_id"], name) not in known]
             mine = await deliveries.begin_many(self.db, fresh)
             for n, name in steps:  # seen before and still `sending`: take it if its worker died
-                delivery = known.get(deliveries.key(n["_id"], name))
-                if delivery is not None and delivery["status"] == "sending":
-                    mine.extend(d for d in [await deliveries.claim(self.db, delivery["_id"], self.lease)] if d)
+                seen = known.get(deliveries.key(n["_id"], name))
+                taken = seen and seen["status"] == "sending" and await deliveries.claim(self.db, seen["_id"], self.lease)
+                if taken:
+                    mine.append(taken)
             by_id = {n["_id"]: n for n in notes}
-            outcomes = await self.attempt([(people[n["owner"]], n, d) for d in mine
-                                           for n in [by_id[d["event_id"]]] if n["owner"] in people], reach)
+            jobs = [(people[by_id[d["event_id"]]["owner"]], by_id[d["event_id"]], d) for d in mine
+                    if by_id[d["event_id"]]["owner"] in people]
+            outcomes = await self.attempt(jobs, reach)
             failed = {d["event_id"] for d, outcome in outcomes
                       if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")}
             notes = [by_id[event_id] for event_id in failed]

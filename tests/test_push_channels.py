@@ -6,9 +6,10 @@ import datetime as dt
 import uuid
 
 import pytest
+from bson import ObjectId
 
 from api.app import push_providers
-from models import deliveries
+from models import deliveries, subscriptions
 from push.retry import RetryPolicy
 from push.templates import check_fields
 from push.worker import Worker
@@ -338,3 +339,35 @@ async def test_stats_per_channel_and_template(push_server):
         assert (await server.fetch(f"/api/v1/admin/deliveries/stats?{query}", token=operator)).status == 422, query
     resident = await resident_token(server, "o-stats")
     assert (await server.fetch("/api/v1/admin/deliveries/stats", token=resident)).status == 403
+
+
+async def test_fallback_order_preferred_channel_then_others_then_sms(push_server):
+    server = push_server
+    worker = make_worker(server)
+    await server.fetch("/sandbox/reset", "POST")
+    token, owner = await app_resident(server, "13900000005", "1a0018970a0b1c2d3f1")
+    # the same person also uses the WeChat mini-program (as after a real-name merge)
+    await server.deps.db.residents.update_one({"_id": ObjectId(owner)}, {"$push": {"channels": {
+        "channel": "wechat", "subject": "o-both", "address": "o-both", "linked_at": dt.datetime.now(dt.UTC)}}})
+    await server.fetch("/sandbox/wechat/subscriptions", "POST", json_body={
+        "appid": MINI_APPID, "openid": "o-both", "template_id": TEMPLATE, "kind": "long-term"})
+    await server.fetch("/api/v1/me/subscriptions", "POST", token=token, json_body={
+        "channel": "wechat", "accepted": [{"template": TEMPLATE, "kind": "long-term"}]})
+    resident = await server.deps.db.residents.find_one({"_id": ObjectId(owner)})
+    reach = await subscriptions.reach(server.deps.db, [owner])
+    important = event(owner, "application.approved", channel="wechat")
+    assert worker.plan(resident, important, reach) == ["wechat", "app", "sms"]
+    assert worker.plan(resident, event(owner, channel="app"), reach) == ["app", "wechat"]
+    await server.fetch("/api/v1/me/notification-preferences", "PUT", token=token, json_body={"channel": "app"})
+    reach = await subscriptions.reach(server.deps.db, [owner])
+    assert worker.plan(resident, important, reach) == ["app", "wechat", "sms"]
+    # WeChat refuses for good (the subscription was revoked on the phone): the app gets it, not SMS
+    await server.fetch("/api/v1/me/notification-preferences", "PUT", token=token, json_body={})
+    await server.fetch(f"/sandbox/wechat/subscriptions?appid={MINI_APPID}&openid=o-both&template_id={TEMPLATE}",
+                       "DELETE")
+    await worker.handle([important])
+    found = await trail(server, important["event_id"])
+    assert found["wechat"]["status"] == "permanent-failure" and found["app"]["status"] == "delivered"
+    assert "sms" not in found
+    subs = (await server.fetch("/api/v1/me/subscriptions", token=token)).json["subscriptions"]
+    assert (subs[0]["kind"], subs[0]["remaining"]) == ("one-time", 0)  # not tried again until accepted again
