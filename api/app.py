@@ -21,6 +21,8 @@ from channels.app import AppOtpLogin
 from channels.sms import AliyunSms
 from channels.wechat import WeChatMiniLogin, WeChatPlatform
 from exchange.identity import IdentityRegister
+from exchange.social import SocialSecurity
+from exchange.traffic import TrafficPolice
 from models import db as dbmod
 from models import seed, setup
 from models.hot import HotItems
@@ -55,6 +57,7 @@ class Deps:
     identity: IdentityRegister
     logins: dict
     live: LiveHub | None = None
+    exchange: dict = dataclasses.field(default_factory=dict)  # department name -> adapter
     sandbox: object | None = None
     _push: tuple | None = None
 
@@ -165,7 +168,18 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
                       access_key_secret=settings.sms_access_key_secret, sign_name=settings.sms_sign_name,
                       executor=executor, timeout=timeout),
         identity=IdentityRegister(settings.identity_api_base, timeout),
+        exchange=departments(settings),
     )
+
+
+def departments(settings) -> dict:
+    """The department systems reached through the data-sharing exchange (none when unconfigured)."""
+    if not (settings.exchange_api_base and settings.exchange_app_id):
+        return {}
+    common = dict(api_base=settings.exchange_api_base, app_id=settings.exchange_app_id,
+                  secret=settings.exchange_app_secret, timeout=settings.exchange_timeout,
+                  failures=settings.exchange_breaker_failures, recovery=settings.exchange_breaker_seconds)
+    return {d.name: d for d in (SocialSecurity(**common), TrafficPolice(**common))}
 
 
 @functools.cache
@@ -193,6 +207,7 @@ def _sandbox_state(settings):
         alipay_apps={settings.alipay_app_id: public_pem},
         sms_access_keys={settings.sms_access_key_id: settings.sms_access_key_secret},
         jpush_apps={settings.jpush_app_key: settings.jpush_master_secret} if settings.jpush_app_key else {},
+        exchange_apps={settings.exchange_app_id: settings.exchange_app_secret} if settings.exchange_app_id else {},
     )
     return state, (private_pem, state.alipay_public_key_pem)
 

@@ -79,6 +79,12 @@ class Settings:
     jpush_master_secret: Secret = Secret("")
     jpush_api_base: str = "https://api.jpush.cn/v3/"
     sms_template_status: str = "SMS_APPLICATION_STATUS"
+    exchange_api_base: str = ""  # the data-sharing exchange; unset: no department queries
+    exchange_app_id: str = ""
+    exchange_app_secret: Secret = Secret("")
+    exchange_timeout: float = 3.0  # seconds a query may take, retry included
+    exchange_breaker_failures: int = 5  # transient failures in a row that open a department's breaker
+    exchange_breaker_seconds: float = 30.0  # how long it stays open
 
     @property
     def demo(self) -> bool:
@@ -152,6 +158,12 @@ class Settings:
             jpush_api_base=env.get("JPUSH_API_BASE", f"http://127.0.0.1:{port}/sandbox/jpush/v3/" if demo
                                    else "https://api.jpush.cn/v3/"),
             sms_template_status=env.get("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"),
+            exchange_api_base=env.get("EXCHANGE_API_BASE", f"http://127.0.0.1:{port}/sandbox/exchange" if demo else ""),
+            exchange_app_id=env.get("EXCHANGE_APP_ID", "demo-exchange-app" if demo else ""),
+            exchange_app_secret=Secret(env.get("EXCHANGE_APP_SECRET", "demo-exchange-secret" if demo else "")),
+            exchange_timeout=_float(env, "EXCHANGE_TIMEOUT", 3.0),
+            exchange_breaker_failures=_int(env, "EXCHANGE_BREAKER_FAILURES", 5),
+            exchange_breaker_seconds=_float(env, "EXCHANGE_BREAKER_SECONDS", 30.0),
         )
         settings = cls(**values)
         settings.check()

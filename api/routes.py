@@ -11,6 +11,7 @@ from handlers import (
     me,
     menus,
     notifications,
+    queries,
     resident_auth,
     staff_auth,
     uploads,
@@ -29,6 +30,7 @@ ROUTES = [
     *deliveries.default_handlers,
     *notifications.default_handlers,
     *live.default_handlers,
+    *queries.default_handlers,
     *calendar.default_handlers,
     *docs.default_handlers,
 ]

@@ -1,9 +1,23 @@
 """Index definitions of every aggregate, created at start-up (idempotent)."""
 
-from models import applications, audit, catalog, deliveries, inbox, library, menus, residents, staff, subscriptions, uploads
+from models import (
+    applications,
+    audit,
+    catalog,
+    deliveries,
+    inbox,
+    library,
+    menus,
+    queries,
+    residents,
+    staff,
+    subscriptions,
+    uploads,
+    vehicles,
+)
 
 
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, uploads, applications, library, deliveries, inbox,
-                   subscriptions):
+                   subscriptions, queries, vehicles):
         await module.ensure_indexes(db)

@@ -1,6 +1,7 @@
 """Loopback stand-ins for the upstream platforms (WeChat, Alipay, Aliyun SMS,
-the population register, JPush; department systems later) used by the
-tests and the demo.
+the population register, JPush, the data-sharing exchange with the
+social-security bureau and the traffic police) used by the tests and the
+demo.
 
 The package is self-contained: it imports only the standard library,
 tornado and ``cryptography`` (Alipay's RSA signatures), and receives all of
@@ -13,6 +14,7 @@ its configuration as plain arguments::
         alipay_apps={"2021000000000001": app_public_key_pem},
         sms_access_keys={"demo-ak": "demo-secret"},
         jpush_apps={"demo-app-key": "demo-master-secret"},
+        exchange_apps={"demo-exchange-app": "demo-exchange-secret"},
     )
     app = make_sandbox_app(state, prefix="/sandbox")
     sms_app = sms_gateway_app(state)  # the SDK's path is "/": its own port
@@ -38,5 +40,9 @@ Layout:
 * ``jpush``  - JPush ``/jpush/v3/push`` (point the SDK at it with a
   ``jpush.common.ZONES`` entry from ``jpush.jpush_zone(base_url)``; devices
   at ``/jpush/devices``, read-back at ``/jpush/pushes``).
+* ``exchange`` (+ ``exchange_data``) - the data-sharing exchange: signed
+  queries to 人社 (``/exchange/rsj/...``) and 交警 (``/exchange/jj/...``);
+  a plate's owner at ``/exchange/jj/vehicles/{plate}``, query counts at
+  ``/exchange/calls``.
 * ``app``    - assembly: routes and a standalone application.
 """

@@ -15,7 +15,10 @@ Upstreams and their fault / received-log targets:
   ``alipay.open.app.mini.templatemessage.send``
 * ``sms``              - ``sms.send`` (served by ``sms_gateway_app``)
 * ``identity``         - ``identity.verify``
-* ``jpush``            - ``jpush.push``
+* ``jpush``            - ``jpush.push``, ``jpush.cid``
+* ``exchange``         - ``exchange.rsj.insured|contributions|pension|card``,
+  ``exchange.jj.vehicle_check|violations|licence|inspection``, and per
+  department ``exchange.rsj``, ``exchange.jj``
 
 A new upstream adds a module with its ``TARGETS`` and a ``*_routes(state,
 prefix_re)`` function, and is listed in ``_UPSTREAMS`` below.
@@ -28,7 +31,7 @@ from typing import Any
 
 import tornado.web
 
-from sandbox import alipay, identity, jpush, sms, wechat, wechat_login, wechat_subscribe
+from sandbox import alipay, exchange, identity, jpush, sms, wechat, wechat_login, wechat_subscribe
 from sandbox.base import NotFoundHandler
 from sandbox.faults import control_routes
 from sandbox.sms import sms_gateway_app
@@ -45,6 +48,7 @@ _UPSTREAMS = [
     (sms.TARGETS, sms.sms_routes),
     (identity.TARGETS, identity.identity_routes),
     (jpush.TARGETS, jpush.jpush_routes),
+    (exchange.TARGETS, exchange.exchange_routes),
 ]
 
 

@@ -13,6 +13,8 @@ Hooks for upstreams that need more than that:
 * ``request_targets()``  - record and fault one request under several targets
   (the Alipay gateway: the method's target and ``alipay.gateway``)
 * ``record_query()``     - what the log shows as the request's parameters
+* ``record_json()``      - what the log shows as the JSON body (partly masked
+  values such as the exchange's ``3301**********1234``)
 * ``send_errcode_fault`` - how an ``errcode`` fault looks in this upstream
 * ``send_status_fault``  - how a ``status`` fault's body looks (JPush's SDK
   needs its own error shape even there)
@@ -158,19 +160,24 @@ class SandboxHandler(tornado.web.RequestHandler):
         """The request parameters as the received log shows them (unscrubbed)."""
         return self.query_dict()
 
+    def record_json(self) -> Any:
+        """The JSON body as the received log shows it (before ``scrub_keys``
+        are masked); None when it is not JSON."""
+        body = self.json_body()
+        return None if body is INVALID_JSON else body
+
     async def prepare(self) -> None:
         targets = self.request_targets()
         if not targets:
             return
         keys = SCRUBBED_KEYS | self.scrub_keys
-        body = self.json_body()
         self.record = self.state.received.add(
             {
                 "target": targets[0],
                 "method": self.request.method,
                 "path": self.request.path,
                 "query": scrub(self.record_query(), keys),
-                "json": None if body is INVALID_JSON else scrub(body, keys),
+                "json": scrub(self.record_json(), keys),
                 "at": self.state.now_iso(),
                 "fault_id": None,
                 "status": None,

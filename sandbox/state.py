@@ -716,6 +716,45 @@ class JPushState:
         return device if device is not None and device.active else None
 
 
+# ---------------------------------------------------------------- data-sharing exchange
+
+EXCHANGE_TIMESTAMP_SKEW = 300  # seconds a request's X-Timestamp may be off the sandbox clock
+EXCHANGE_NONCE_TTL = 300  # seconds a nonce stays used, per app
+
+
+@dataclass
+class ExchangeState:
+    """Exchange apps (app id -> secret), used nonces, vehicles registered by
+    hand and the queries each department target answered."""
+
+    apps: dict[str, str]
+    clock: Clock
+    nonces: dict[str, dict[str, float]] = field(default_factory=dict)  # app id -> nonce -> first seen
+    # plate -> (owner 身份证号, engine tail), overriding the derived register.
+    vehicles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    calls: collections.Counter[str] = field(default_factory=collections.Counter)
+
+    def reset(self) -> None:
+        self.nonces.clear()
+        self.vehicles.clear()
+        self.calls.clear()
+
+    def use_nonce(self, app_id: str, nonce: str) -> bool:
+        """Mark ``nonce`` used for ``app_id``; False when it was already used
+        in the last ``EXCHANGE_NONCE_TTL`` seconds."""
+        now = self.clock()
+        seen = self.nonces.setdefault(app_id, {})
+        # Kept in first-seen order, so the stale ones are at the front.
+        for old in list(seen):
+            if seen[old] > now - EXCHANGE_NONCE_TTL:
+                break
+            del seen[old]
+        if nonce in seen:
+            return False
+        seen[nonce] = now
+        return True
+
+
 # ---------------------------------------------------------------- the whole sandbox
 
 
@@ -747,6 +786,8 @@ class SandboxState:
     :param wechat_subscribe_daily_limit: successful sends per appid and
         template per Beijing day before 45009 (None: unlimited).
     :param jpush_apps: JPush app_key -> master secret.
+    :param exchange_apps: data-sharing exchange app id -> HMAC secret
+        (default: none, so every exchange call is refused ``AUTH_FAILED``).
     """
 
     def __init__(
@@ -766,6 +807,7 @@ class SandboxState:
         wechat_subscribe_templates: Mapping[str, Mapping[str, str]] | None = None,
         wechat_subscribe_daily_limit: int | None = None,
         jpush_apps: Mapping[str, str] | None = None,
+        exchange_apps: Mapping[str, str] | None = None,
     ) -> None:
         self.clock = clock
         self.targets: set[str] = set()
@@ -798,6 +840,7 @@ class SandboxState:
         )
         self.identity = IdentityState()
         self.jpush = JPushState(apps=dict(jpush_apps or {}))
+        self.exchange = ExchangeState(apps=dict(exchange_apps or {}), clock=self._now)
 
     @property
     def wechat_risky_openids(self) -> set[str]:
@@ -829,7 +872,8 @@ class SandboxState:
 
     def reset(self) -> None:
         """Forget faults, the received log and every upstream's data (codes,
-        tokens, menus, messages, subscriptions, devices, pushes...);
+        tokens, menus, messages, subscriptions, devices, pushes, exchange
+        nonces, vehicles and call counts...);
         configuration (apps, keys, templates) stays."""
         self.faults.clear()
         self.received.clear()
@@ -840,3 +884,4 @@ class SandboxState:
         self.sms.reset()
         self.identity.reset()
         self.jpush.reset()
+        self.exchange.reset()

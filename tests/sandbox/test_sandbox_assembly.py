@@ -34,6 +34,10 @@ async def test_all_upstreams_mount_under_a_prefix():
             ("/jpush/v3/devices/1a0018970a8c3e5d6e7", "GET", None, 404),
             ("/jpush/devices", "GET", None, 200),
             ("/jpush/pushes", "GET", None, 200),
+            ("/exchange/rsj/insured", "POST", b'{"id_number": "11010519491231002X"}', 401),  # unsigned
+            ("/exchange/jj/vehicles/%E6%B5%99A12345", "GET", None, 200),
+            ("/exchange/calls", "GET", None, 200),
+            ("/exchange/nowhere", "GET", None, 404),
         ]
         for path, method, body, code in checks:
             response = await http.fetch(base + path, method=method, body=body, raise_error=False)
@@ -41,7 +45,8 @@ async def test_all_upstreams_mount_under_a_prefix():
         targets = set(state.targets)
         assert {"wechat.token", "wechat.jscode2session", "alipay.gateway", "alipay.system.oauth.token",
                 "alipay.open.app.mini.templatemessage.send", "sms.send", "identity.verify",
-                "wechat.subscribe.send", "jpush.push"} <= targets
+                "wechat.subscribe.send", "jpush.push", "exchange.rsj.insured", "exchange.jj.violations",
+                "exchange.rsj", "exchange.jj"} <= targets
     finally:
         server.stop()
         await server.close_all_connections()

@@ -1,0 +1,88 @@
+"""Running an instant query for the logged-in resident: the subject is always the resident
+(their verified 身份证号) or a vehicle they have bound, never an identity from the request.
+Fresh cached answers skip the department; when the department is down, a cached answer is
+served marked stale (with its age), else 503 `exchange.unavailable`."""
+
+import datetime as dt
+import time
+
+from exchange.base import NoRecord
+from models import queries, residents, vehicles
+from models.errors import AppError, NotFound
+from models.queries import QUERIES
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+async def run(deps, claims: dict, item: dict, body: dict) -> dict:
+    spec = QUERIES.get(item.get("query") or "") if item.get("kind") == "query" else None
+    if spec is None:
+        raise NotFound("query.not_found", "该事项不是查询类事项")
+    department = deps.exchange.get(spec.department)
+    if department is None:
+        raise AppError(503, "exchange.not_connected", "该查询暂未接入，请稍后再试")
+    resident = await residents.get(deps.db, claims["sub"])
+    owner, realname = str(resident["_id"]), resident.get("realname")
+    if not realname:
+        raise AppError(403, "query.realname_required", "请先完成实名认证")
+    audit = {"owner": owner, "query": item["query"], "item": item["code"], "channel": claims["aud"]}
+    if spec.subject == "vehicle":
+        if not body.get("plate"):
+            raise AppError(422, "validation_failed", "请选择要查询的车辆", details={"plate": ["必填"]})
+        plate = vehicles.check_plate(body["plate"])
+        audit["subject"] = plate
+        try:
+            args = (plate, await vehicles.bound(deps.db, owner, plate, deps.pii))
+        except AppError:
+            await queries.audit(deps.db, **audit, outcome="refused", ms=0)
+            raise
+        params = {"plate": plate}
+    else:
+        audit["subject"] = realname["id_masked"]
+        params = {"year": body.get("year") or dt.datetime.now(BEIJING).year} if spec.year else {}
+        args = (deps.pii.decrypt(realname["id_enc"]), *params.values())
+    return await _answer(deps, spec, item, department, args, params, audit)
+
+
+async def _answer(deps, spec, item, department, args, params, audit) -> dict:
+    key = queries.cache_key(audit["owner"], item["query"], params)
+    entry = await queries.cached(deps.redis, key)
+    start = time.monotonic()
+    if entry and queries.age_seconds(entry) < spec.ttl:
+        outcome = "cached"
+    else:
+        try:
+            entry = await queries.keep(deps.redis, key, await getattr(department, spec.method)(*args))
+            outcome = "ok"
+        except NoRecord as exc:
+            await queries.audit(deps.db, **audit, outcome="no_record", ms=_ms(start))
+            raise AppError(404, "query.no_record", exc.message) from None
+        except AppError as exc:
+            if exc.status != 503 or entry is None:
+                await queries.audit(deps.db, **audit, outcome="unavailable" if exc.status == 503 else "rejected",
+                                    ms=_ms(start))
+                raise
+            outcome = "stale"  # the department is down: last known answer, marked
+    await queries.audit(deps.db, **audit, outcome=outcome, ms=_ms(start))
+    await deps.hot.record_use(audit["channel"], item["code"])
+    return {"item": item["code"], "query": item["query"], "params": params, "data": entry["data"],
+            "fetched_at": entry["fetched_at"], "stale": outcome == "stale",
+            "age_seconds": round(queries.age_seconds(entry)), "source": department.title}
+
+
+def _ms(start: float) -> float:
+    return round((time.monotonic() - start) * 1000, 1)
+
+
+async def bind_vehicle(deps, owner_id, body: dict) -> dict:
+    """Bind a plate after the traffic police confirm it is the resident's."""
+    resident = await residents.get(deps.db, owner_id)
+    if not resident.get("realname"):
+        raise AppError(403, "query.realname_required", "请先完成实名认证")
+    police = deps.exchange.get("jj")
+    if police is None:
+        raise AppError(503, "exchange.not_connected", "车辆核验暂未接入，请稍后再试")
+    id_number = deps.pii.decrypt(resident["realname"]["id_enc"])
+    if not await police.owns(body["plate"], body["engine_tail"], id_number):
+        raise AppError(422, "vehicle.not_owner", "该车辆不在您的名下，无法绑定")
+    return await vehicles.bind(deps.db, str(resident["_id"]), body["plate"], body["engine_tail"], deps.pii)

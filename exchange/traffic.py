@@ -1,0 +1,21 @@
+"""The traffic police (交警支队): vehicle ownership, 机动车违法, 驾驶证状态与记分, 机动车检验有效期."""
+
+from exchange.base import Department
+
+
+class TrafficPolice(Department):
+    name = "jj"
+    title = "交管系统"
+
+    async def owns(self, plate: str, engine_tail: str, id_number: str) -> bool:
+        return bool((await self.call("vehicle-check", {"plate": plate, "engine_tail": engine_tail,
+                                                       "id_number": id_number})).get("match"))
+
+    async def violations(self, plate: str, engine_tail: str) -> dict:
+        return await self.call("violations", {"plate": plate, "engine_tail": engine_tail})
+
+    async def licence(self, id_number: str) -> dict:
+        return await self.call("licence", {"id_number": id_number})
+
+    async def inspection(self, plate: str, engine_tail: str) -> dict:
+        return await self.call("inspection", {"plate": plate, "engine_tail": engine_tail})
