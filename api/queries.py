@@ -54,15 +54,18 @@ async def _answer(deps, spec, item, department, args, params, audit) -> dict:
         try:
             entry = await queries.keep(deps.redis, key, await getattr(department, spec.method)(*args))
             outcome = "ok"
-        except NoRecord as exc:
-            await queries.audit(deps.db, **audit, outcome="no_record", ms=_ms(start))
-            raise AppError(404, "query.no_record", exc.message) from None
+        except NoRecord as exc:  # "nothing on record" is an answer too: kept as long as data would be
+            entry = await queries.keep(deps.redis, key, None, no_record=exc.message)
+            outcome = "ok"
         except AppError as exc:
-            if exc.status != 503 or entry is None:
+            if exc.status != 503 or entry is None or entry.get("no_record") is not None:
                 await queries.audit(deps.db, **audit, outcome="unavailable" if exc.status == 503 else "rejected",
                                     ms=_ms(start))
                 raise
             outcome = "stale"  # the department is down: last known answer, marked
+    if entry.get("no_record") is not None:
+        await queries.audit(deps.db, **audit, outcome="no_record", ms=_ms(start))
+        raise AppError(404, "query.no_record", entry["no_record"])
     await queries.audit(deps.db, **audit, outcome=outcome, ms=_ms(start))
     await deps.hot.record_use(audit["channel"], item["code"])
     return {"item": item["code"], "query": item["query"], "params": params, "data": entry["data"],

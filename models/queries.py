@@ -71,8 +71,9 @@ async def cached(redis, key: str) -> dict | None:
         return None
 
 
-async def keep(redis, key: str, data: dict) -> dict:
-    entry = {"data": data, "fetched_at": dt.datetime.now(dt.UTC).isoformat()}
+async def keep(redis, key: str, data: dict | None, no_record: str | None = None) -> dict:
+    """Cache an answer: the data, or the department's "no record" message."""
+    entry = {"data": data, "no_record": no_record, "fetched_at": dt.datetime.now(dt.UTC).isoformat()}
     try:
         await redis.set(key, json.dumps(entry, ensure_ascii=False), ex=STALE_FOR)
     except Exception as exc:

@@ -81,6 +81,8 @@ async def test_refusals_are_clear(qserver):
     token, _ = await verified(server, "o-q-young", PEOPLE["young"])
     r = await query(server, token, "SB0004")  # not retired: the bureau has no record
     assert r.status == 404 and r.json["error"]["code"] == "query.no_record" and r.json["error"]["message"]
+    again = await query(server, token, "SB0004")  # "no record" is cached like an answer
+    assert again.json == r.json and await calls(server, "exchange.rsj.pension") == 1
     assert (await query(server, token, "SB0008")).status == 404  # an application item, not a query
     assert (await query(server, token, "ZZ9999")).status == 404
     assert (await server.fetch("/api/v1/queries/SB0001", "POST", json_body={})).status == 401
