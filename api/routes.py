@@ -5,6 +5,7 @@ from handlers import (
     calendar,
     deliveries,
     docs,
+    enforcement,
     health,
     items,
     live,
@@ -31,6 +32,7 @@ ROUTES = [
     *notifications.default_handlers,
     *live.default_handlers,
     *queries.default_handlers,
+    *enforcement.default_handlers,
     *calendar.default_handlers,
     *docs.default_handlers,
 ]

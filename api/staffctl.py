@@ -1,6 +1,6 @@
 """Staff accounts from the command line (the first admin of a new deployment has no console yet).
 
-    python -m api.staffctl create --username alice --role operator --name 张三 [--department rsj]
+    python -m api.staffctl create --username alice --role operator --name 张三 [--department rsj] [--team 一中队]
 
 The password is read from standard input (or asked for on a terminal), never from arguments.
 """
@@ -19,7 +19,8 @@ from models.errors import AppError
 async def create(db, args, password: str) -> dict:
     await setup.ensure_indexes(db)
     return await staff.create_staff(db, username=args.username, password_hash=staff.hash_password(password),
-                                    role=args.role, display_name=args.name, department=args.department)
+                                    role=args.role, display_name=args.name, department=args.department,
+                                    team=args.team)
 
 
 async def _run(settings, args, password: str) -> None:
@@ -38,6 +39,7 @@ def main(argv=None) -> int:
     new.add_argument("--role", required=True, choices=staff.ROLES)
     new.add_argument("--name", required=True, help="display name")
     new.add_argument("--department", default=None, help="required for processors, e.g. rsj")
+    new.add_argument("--team", default=None, help="required for inspectors and supervisors, e.g. 一中队")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -27,7 +27,8 @@ class StaffLoginHandler(BaseHandler):
 
     def _tokens(self, person: dict, refresh: str) -> dict:
         access = self.deps.tokens.issue(str(person["_id"]), kind="staff", role=person["role"], aud="staff",
-                                        extra={"username": person["username"], "dept": person.get("department")})
+                                        extra={"username": person["username"], "dept": person.get("department"),
+                                               "team": person.get("team")})
         return {"access_token": access, "token_type": "Bearer", "expires_in": self.deps.tokens.ttl,
                 "refresh_token": refresh, "staff": StaffSchema().dump(person)}
 

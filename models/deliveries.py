@@ -31,11 +31,11 @@ async def ensure_indexes(db) -> None:
     await db.deliveries.create_index([("created_at", ASCENDING)])
 
 
-def new(note: dict, provider: str, lease: float, **extra) -> dict:
+def new(note: dict, provider: str, lease: float, worker: str, **extra) -> dict:
     at = now()
     return {"_id": key(note["_id"], provider), "event_id": note["_id"], "provider": provider, "type": note["type"],
             "number": note["number"], "owner": note["owner"], "event_at": note["at"], "status": "sending",
-            "attempts": 0, "created_at": at, "lease_until": at + dt.timedelta(seconds=lease),
+            "attempts": 0, "created_at": at, "lease_until": at + dt.timedelta(seconds=lease), "lease_by": worker,
             "retry_at": None, "history": [{"status": "created", "at": at}, {"status": "sending", "at": at}], **extra}
 
 
@@ -59,18 +59,18 @@ async def get_many(db, delivery_ids) -> dict[str, dict]:
     return {d["_id"]: d for d in await db.deliveries.find({"_id": {"$in": list(delivery_ids)}}).to_list(None)}
 
 
-async def claim(db, delivery_id: str, lease: float) -> dict | None:
+async def claim(db, delivery_id: str, lease: float, worker: str) -> dict | None:
     """Take a record whose retry is due, or whose lease expired (then marked in doubt: the
     platform may have received the attempt its dead worker was making)."""
     at, until = now(), now() + dt.timedelta(seconds=lease)
     due = await db.deliveries.find_one_and_update(
         {"_id": delivery_id, "status": "sending", "retry_at": {"$lte": at}},
-        {"$set": {"retry_at": None, "lease_until": until}}, return_document=ReturnDocument.AFTER)
+        {"$set": {"retry_at": None, "lease_until": until, "lease_by": worker}}, return_document=ReturnDocument.AFTER)
     if due is not None:
         return due
     return await db.deliveries.find_one_and_update(
         {"_id": delivery_id, "status": "sending", "retry_at": None, "lease_until": {"$lte": at}},
-        {"$set": {"lease_until": until, "in_doubt": True}}, return_document=ReturnDocument.AFTER)
+        {"$set": {"lease_until": until, "lease_by": worker, "in_doubt": True}}, return_document=ReturnDocument.AFTER)
 
 
 async def due(db, limit: int) -> list[str]:

@@ -16,16 +16,20 @@ DATA = pathlib.Path(__file__).with_name("demo")
 SYSTEM = {"username": "system", "role": "admin"}
 
 DEMO_STAFF = [
-    # username, password, role, display name, department
+    # username, password, role, display name, department or (enforcement) team
     ("operator", "Operator@2026", "operator", "运营管理员", None),
     ("processor.rsj", "Processor@2026", "processor", "人社局审核员", "rsj"),
     ("processor.ybj", "Processor@2026", "processor", "医保局审核员", "ybj"),
     ("processor.jj", "Processor@2026", "processor", "交警支队审核员", "jj"),
     ("processor.rsj2", "Processor@2026", "processor", "人社局审核员（二）", "rsj"),
-    ("inspector", "Inspector@2026", "inspector", "执法队员张伟", None),
-    ("supervisor", "Supervisor@2026", "supervisor", "执法督察李娜", None),
+    ("inspector", "Inspector@2026", "inspector", "执法队员张伟", "一中队"),
+    ("inspector.li", "Inspector@2026", "inspector", "执法队员李强", "一中队"),
+    ("inspector.wang", "Inspector@2026", "inspector", "执法队员王芳", "二中队"),
+    ("supervisor", "Supervisor@2026", "supervisor", "执法督察李娜", "一中队"),
+    ("supervisor.zhao", "Supervisor@2026", "supervisor", "执法督察赵磊", "二中队"),
     ("admin", "Admin@2026", "admin", "系统管理员", None),
 ]
+ENFORCEMENT = ("inspector", "supervisor")
 
 
 @functools.cache
@@ -58,12 +62,13 @@ async def seed_demo(db, *, with_staff: bool = True) -> None:
         if await menus.head_version(db, channel) == 0:
             await menus.publish(db, channel, menu, base_version=0, actor=SYSTEM, comment="演示数据初始菜单")
     if with_staff:
-        for username, password, role, name, dept in DEMO_STAFF:
+        for username, password, role, name, unit in DEMO_STAFF:
             if await db.staff.find_one({"username": username}, {"_id": 1}):
                 continue
+            place = {"team": unit} if role in ENFORCEMENT else {"department": unit}
             try:
                 await staff.create_staff(db, username=username, password_hash=_hash(password), role=role,
-                                         display_name=name, department=dept)
+                                         display_name=name, **place)
             except Conflict:  # another process seeded it first
                 pass
     log.info("demo data ready (%d items added)", added)

@@ -3,8 +3,10 @@
 from models import (
     applications,
     audit,
+    cases,
     catalog,
     deliveries,
+    evidence,
     inbox,
     library,
     menus,
@@ -19,5 +21,5 @@ from models import (
 
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, uploads, applications, library, deliveries, inbox,
-                   subscriptions, queries, vehicles):
+                   subscriptions, queries, vehicles, cases, evidence):
         await module.ensure_indexes(db)

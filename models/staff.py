@@ -34,6 +34,7 @@ class StaffSchema(Schema):
     display_name = fields.String()
     role = fields.String()
     department = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
 
 
 def _now() -> dt.datetime:
@@ -61,13 +62,15 @@ def hash_password(password: str) -> str:
 
 
 async def create_staff(db, *, username: str, password_hash: str, role: str, display_name: str,
-                       department: str | None = None) -> dict:
+                       department: str | None = None, team: str | None = None) -> dict:
     if role not in ROLES:
         raise AppError(422, "staff.invalid_role", f"未知角色：{role}")
     if role == "processor" and not department:
         raise AppError(422, "staff.department_required", "办件审核人员须属于一个部门")
+    if role in ("inspector", "supervisor") and not team:
+        raise AppError(422, "staff.team_required", "执法人员须属于一个执法中队")
     doc = {"username": username, "password_hash": password_hash, "role": role,
-           "display_name": display_name, "department": department, "active": True,
+           "display_name": display_name, "department": department, "team": team, "active": True,
            "failed_logins": 0, "locked_until": None, "created_at": _now()}
     try:
         result = await db.staff.insert_one(doc)

@@ -105,14 +105,14 @@ class Worker:
             known = await deliveries.get_many(self.db, [deliveries.key(n["_id"], p) for n in notes
                                                          for p in ("inbox", *n["plan"])])
             steps = [(n, name) for n in notes for name in self._next(n, known)]
-            fresh = [deliveries.new(n, name, self.lease, **await self.providers[name].prepare())
+            fresh = [deliveries.new(n, name, self.lease, self.name, **await self.providers[name].prepare())
                      for n, name in steps if deliveries.key(n["_id"], name) not in known]
             mine = await deliveries.begin_many(self.db, fresh)
             for n, name in steps:  # seen before and still `sending`: take it if its worker died
                 seen = known.get(deliveries.key(n["_id"], name))
-                taken = seen and seen["status"] == "sending" and await deliveries.claim(self.db, seen["_id"], self.lease)
-                if taken:
-                    mine.append(taken)
+                if seen and seen["status"] == "sending":
+                    taken = await deliveries.claim(self.db, seen["_id"], self.lease, self.name)
+                    mine.extend([taken] if taken else [])
             by_id = {n["_id"]: n for n in notes}
             jobs = [(people[by_id[d["event_id"]]["owner"]], by_id[d["event_id"]], d) for d in mine
                     if by_id[d["event_id"]]["owner"] in people]
@@ -159,7 +159,7 @@ class Worker:
 
     async def run_due(self, limit: int = 200) -> int:
         """Retries whose time has come, and attempts whose worker died; then the next channels."""
-        claimed = [d for d in [await deliveries.claim(self.db, i, self.lease)
+        claimed = [d for d in [await deliveries.claim(self.db, i, self.lease, self.name)
                                for i in await deliveries.due(self.db, limit)] if d]
         if not claimed:
             return 0

@@ -150,6 +150,15 @@ async def test_chaos_every_message_once(database, redis_server):
         for token in sandbox.wechat.tokens.values():  # the access token expires mid-run
             token.expires_at = sandbox.clock() - 1
         await wait_for(lambda: delivered_at_least(400), 60, "400 deliveries")
+
+        async def doomed_mid_send():  # kill it while it holds sends in flight
+            return await db.deliveries.count_documents({"status": "sending", "lease_by": "doomed", "retry_at": None,
+                                                        "lease_until": {"$gt": dt.datetime.now(dt.UTC)}}) >= 3
+
+        for _ in range(2000):
+            if await doomed_mid_send():
+                break
+            await asyncio.sleep(0.005)
         doomed.kill()
         assert not doomed.thread.is_alive()
 

@@ -15,7 +15,7 @@ def test_refuses_without_a_real_database(monkeypatch, capsys):
 
 
 async def test_create_then_log_in_and_duplicates_refused(database):
-    args = argparse.Namespace(username="alice", role="processor", name="张三", department="rsj")
+    args = argparse.Namespace(username="alice", role="processor", name="张三", department="rsj", team=None)
     created = await staffctl.create(database, args, "a-long-password")
     assert created["department"] == "rsj"
     person = await staff.check_password(database, "alice", "a-long-password", max_failures=5, lock_seconds=60)
@@ -25,5 +25,9 @@ async def test_create_then_log_in_and_duplicates_refused(database):
     assert err.value.status == 409
     with pytest.raises(AppError) as err:
         await staffctl.create(database, argparse.Namespace(username="bob", role="processor", name="李四",
-                                                           department=None), "a-long-password")
+                                                           department=None, team=None), "a-long-password")
     assert err.value.code == "staff.department_required"
+    with pytest.raises(AppError) as err:
+        await staffctl.create(database, argparse.Namespace(username="carol", role="inspector", name="王五",
+                                                           department=None, team=None), "a-long-password")
+    assert err.value.code == "staff.team_required"
