@@ -15,6 +15,7 @@ from api.auth import TokenService
 from api.base import NotFoundHandler
 from api.cache import PublishedCache
 from api.live import LiveHub
+from api.lookups import LookupLimiter
 from api.routes import ROUTES
 from channels.alipay import AlipayGateway, AlipayMiniLogin
 from channels.app import AppOtpLogin
@@ -23,6 +24,7 @@ from channels.wechat import WeChatMiniLogin, WeChatPlatform
 from exchange.identity import IdentityRegister
 from exchange.social import SocialSecurity
 from exchange.traffic import TrafficPolice
+from exchange.transport import Transport
 from models import db as dbmod
 from models import seed, setup
 from models.hot import HotItems
@@ -58,6 +60,7 @@ class Deps:
     logins: dict
     live: LiveHub | None = None
     exchange: dict = dataclasses.field(default_factory=dict)  # department name -> adapter
+    lookup_limiter: LookupLimiter | None = None
     sandbox: object | None = None
     _push: tuple | None = None
 
@@ -169,6 +172,7 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
                       executor=executor, timeout=timeout),
         identity=IdentityRegister(settings.identity_api_base, timeout),
         exchange=departments(settings),
+        lookup_limiter=LookupLimiter(settings.redis_url, settings.lookup_limits),
     )
 
 
@@ -179,7 +183,7 @@ def departments(settings) -> dict:
     common = dict(api_base=settings.exchange_api_base, app_id=settings.exchange_app_id,
                   secret=settings.exchange_app_secret, timeout=settings.exchange_timeout,
                   failures=settings.exchange_breaker_failures, recovery=settings.exchange_breaker_seconds)
-    return {d.name: d for d in (SocialSecurity(**common), TrafficPolice(**common))}
+    return {d.name: d for d in (SocialSecurity(**common), TrafficPolice(**common), Transport(**common))}
 
 
 @functools.cache

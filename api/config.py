@@ -85,6 +85,7 @@ class Settings:
     exchange_timeout: float = 3.0  # seconds a query may take, retry included
     exchange_breaker_failures: int = 5  # transient failures in a row that open a department's breaker
     exchange_breaker_seconds: float = 30.0  # how long it stays open
+    lookup_limits: str = "30/minute;300/day"  # per inspector (the `limits` package's notation)
 
     @property
     def demo(self) -> bool:
@@ -164,6 +165,7 @@ class Settings:
             exchange_timeout=_float(env, "EXCHANGE_TIMEOUT", 3.0),
             exchange_breaker_failures=_int(env, "EXCHANGE_BREAKER_FAILURES", 5),
             exchange_breaker_seconds=_float(env, "EXCHANGE_BREAKER_SECONDS", 30.0),
+            lookup_limits=env.get("LOOKUP_LIMITS", "30/minute;300/day"),
         )
         settings = cls(**values)
         settings.check()

@@ -5,6 +5,7 @@ from handlers import (
     calendar,
     deliveries,
     docs,
+    duty,
     enforcement,
     health,
     items,
@@ -33,6 +34,7 @@ ROUTES = [
     *live.default_handlers,
     *queries.default_handlers,
     *enforcement.default_handlers,
+    *duty.default_handlers,
     *calendar.default_handlers,
     *docs.default_handlers,
 ]

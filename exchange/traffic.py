@@ -19,3 +19,10 @@ class TrafficPolice(Department):
 
     async def inspection(self, plate: str, engine_tail: str) -> dict:
         return await self.call("inspection", {"plate": plate, "engine_tail": engine_tail})
+
+    # look-ups for field inspectors
+    async def vehicle(self, plate: str) -> dict:
+        return await self.call("vehicle", {"plate": plate})
+
+    async def driver(self, licence_no: str) -> dict:
+        return await self.call("driver", {"licence_no": licence_no})

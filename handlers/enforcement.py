@@ -1,10 +1,12 @@
 """Mobile enforcement (移动执法): offline-first cases, batch sync, evidence, tamper checks."""
 
+from api import lookups as lookup_api
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import cases, evidence
+from models import cases, evidence, lookups
 from models.cases import CasePutSchema, CaseViewSchema, SyncSchema, TransitionSchema
 from models.evidence import AttachSchema, CaptureSchema, UploadStartSchema
+from models.lookups import LookupAuditSchema, LookupSchema
 
 UUID = r"(?P<case_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 STAFF = ("inspector", "supervisor")
@@ -234,4 +236,47 @@ default_handlers = [
     (r"/api/v1/enforcement/uploads/(?P<upload_id>[0-9a-f]{32})", UploadHandler),
     (r"/api/v1/enforcement/uploads/(?P<upload_id>[0-9a-f]{32})/chunks/(?P<n>\d{1,4})", ChunkHandler),
     (r"/api/v1/enforcement/sync", SyncHandler),
+]
+
+
+class LookupHandler(BaseHandler):
+    @require_roles("inspector")
+    async def post(self):
+        """Look up a vehicle (plate), a driver (驾驶证号) or a transport business (经营许可证号), with
+        the reason (and optionally the case). Rate-limited per inspector; every look-up is audited.
+        ---
+        tags: [enforcement]
+        security: [{bearer: []}]
+        requestBody:
+          content: {application/json: {schema: LookupSchema}}
+        responses:
+          200: {description: "data and source"}
+          404: {description: "no such vehicle, driver or business"}
+          422: {description: "no reason, or a malformed key"}
+          429: {description: "too many look-ups; Retry-After"}
+          503: {description: "the department system is unavailable"}
+        """
+        body = self.load(LookupSchema())
+        self.send(await lookup_api.run(self.deps, self.current_claims(), body))
+
+
+class LookupAuditHandler(BaseHandler):
+    @require_roles(*STAFF)
+    async def get(self):
+        """Look-ups: a supervisor's team (optionally one inspector), an inspector's own; newest first.
+        ---
+        tags: [enforcement]
+        security: [{bearer: []}]
+        parameters:
+          - {in: query, name: inspector, schema: {type: string}}
+        responses:
+          200: {description: "entries"}
+        """
+        docs = await lookups.audit_log(self.deps.db, self.current_claims(), inspector=self.query_arg("inspector"))
+        self.send({"entries": LookupAuditSchema(many=True).dump(docs)})
+
+
+default_handlers += [
+    (r"/api/v1/enforcement/lookups", LookupHandler),
+    (r"/api/v1/enforcement/lookups/audit", LookupAuditHandler),
 ]

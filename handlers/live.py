@@ -61,13 +61,16 @@ class LiveSocket(tornado.websocket.WebSocketHandler):
     async def _authenticate(self, token: str) -> None:
         try:
             claims = self.deps.tokens.decode(token.strip())
-            if claims["typ"] != "resident":
+            if claims["typ"] == "resident":
+                owner = str((await residents.get(self.deps.db, claims["sub"]))["_id"])
+            elif claims.get("role") in ("inspector", "supervisor"):  # task alerts
+                owner = f"staff:{claims['username']}"
+            else:
                 raise AppError(403, "auth.forbidden", "")
-            resident = await residents.get(self.deps.db, claims["sub"])
         except AppError as exc:
             self.close(UNAUTHORIZED, exc.code)
             return
-        self.owner = str(resident["_id"])
+        self.owner = owner
         self.deps.live.add(self.owner, self)
         delay = max(0.0, claims["exp"] - time.time())
         self._timer = asyncio.get_running_loop().call_later(delay, self.close, UNAUTHORIZED, "token expired")

@@ -6,9 +6,11 @@ from models import (
     cases,
     catalog,
     deliveries,
+    duty,
     evidence,
     inbox,
     library,
+    lookups,
     menus,
     queries,
     residents,
@@ -21,5 +23,5 @@ from models import (
 
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, uploads, applications, library, deliveries, inbox,
-                   subscriptions, queries, vehicles, cases, evidence):
+                   subscriptions, queries, vehicles, cases, evidence, lookups, duty):
         await module.ensure_indexes(db)

@@ -13,21 +13,26 @@ STREAM = "push:events"
 STREAM_MAXLEN = 100_000
 
 
+SOURCES = ("applications", "tasks")  # documents that carry an outbox
+
+
 async def relay_once(db, redis, limit: int = 200) -> int:
-    """Relay up to `limit` pending events; returns how many were relayed."""
+    """Relay up to `limit` documents' pending events; returns how many events were relayed. An
+    event names its recipient and subject itself (`to`), or takes the document's (an application's
+    owner, number and item name)."""
     relayed = 0
-    cursor = db.applications.find({"outbox.relayed": False},
-                                  {"number": 1, "owner": 1, "item_name": 1, "department": 1, "outbox": 1})
-    for doc in await cursor.limit(limit).to_list(None):
-        for event in doc["outbox"]:
-            if event["relayed"]:
-                continue
-            await redis.xadd(STREAM, {
-                "event_id": event["id"], "type": event["type"], "channel": event["channel"],
-                "number": doc["number"], "owner": doc["owner"], "item_name": doc["item_name"],
-                "at": event["at"].isoformat(),
-            }, maxlen=STREAM_MAXLEN, approximate=True)
-            await db.applications.update_one({"_id": doc["_id"], "outbox.id": event["id"]},
-                                             {"$set": {"outbox.$.relayed": True}})
-            relayed += 1
+    for source in SOURCES:
+        cursor = db[source].find({"outbox.relayed": False}, {"number": 1, "owner": 1, "item_name": 1, "outbox": 1})
+        for doc in await cursor.limit(limit).to_list(None):
+            for event in doc["outbox"]:
+                if event["relayed"]:
+                    continue
+                subject = {"number": doc.get("number"), "owner": doc.get("owner"), "item_name": doc.get("item_name"),
+                           **event.get("to", {})}
+                await redis.xadd(STREAM, {"event_id": event["id"], "type": event["type"], "channel": event["channel"],
+                                          **subject, "at": event["at"].isoformat()},
+                                 maxlen=STREAM_MAXLEN, approximate=True)
+                await db[source].update_one({"_id": doc["_id"], "outbox.id": event["id"]},
+                                            {"$set": {"outbox.$.relayed": True}})
+                relayed += 1
     return relayed

@@ -18,6 +18,7 @@ TEMPLATES = {
     "application.denied": ("办件不予批准", "很抱歉，您的「{item}」申请未获批准，详情请查看办件。", "不予批准"),
     "application.withdrawn": ("办件已撤回", "您已撤回「{item}」申请。", "已撤回"),
     "application.completed": ("办件已办结", "您的「{item}」已办结，可在办件详情中查看结果。", "已办结"),
+    "task.assigned": ("新的勤务任务", "您有新的勤务任务：{item}（任务 {number}），请尽快前往处置。", "待处置"),
 }
 FALLBACK = ("办件状态更新", "您的「{item}」有新的进展。", "有更新")
 HINTS = {"application.supplement_required": "请在办件详情中补正材料"}

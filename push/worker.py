@@ -29,6 +29,7 @@ from push.templates import render
 
 log = logging.getLogger(__name__)
 GROUP = "push-workers"
+STAFF_PREFIX = "staff:"
 CHANNEL_ORDER = ("wechat", "alipay", "app")
 
 
@@ -70,7 +71,7 @@ class Worker:
 
     async def handle(self, events: list[dict]) -> None:
         """Plan a notification per event (once per event: a replay keeps the first plan) and start it."""
-        people = await residents.get_many(self.db, {e["owner"] for e in events})
+        people = await recipients(self.db, {e["owner"] for e in events})
         reach = await subscriptions.reach(self.db, {str(r["_id"]) for r in people.values()})
         notes = []
         for event in events:
@@ -164,7 +165,7 @@ class Worker:
         if not claimed:
             return 0
         notes = await notifications.get_many(self.db, {d["event_id"] for d in claimed})
-        people = await residents.get_many(self.db, {n["owner"] for n in notes.values()})
+        people = await recipients(self.db, {n["owner"] for n in notes.values()})
         reach = await subscriptions.reach(self.db, {str(r["_id"]) for r in people.values()})
         jobs, gone = [], []
         for d in claimed:
@@ -179,6 +180,14 @@ class Worker:
                     if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")]
         await self.advance(finished, people, reach)
         return len(claimed)
+
+
+async def recipients(db, owners) -> dict:
+    """owner -> the person a message is for: a resident (following merges), or a member of staff
+    (`staff:<username>`: task alerts for inspectors, in their inbox and live socket only)."""
+    staff = {o for o in owners if o.startswith(STAFF_PREFIX)}
+    found = await residents.get_many(db, set(owners) - staff)
+    return {**found, **{o: {"_id": o, "channels": []} for o in staff}}
 
 
 def _aware(iso: str) -> dt.datetime:

@@ -1,0 +1,50 @@
+"""Running an inspector's look-up: the rate limit (per inspector, a moving window in Redis through
+the `limits` package), the department call, and the audit entry — written whatever the outcome."""
+
+import time
+
+from limits import parse_many
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from exchange.base import NoRecord
+from models import lookups
+from models.errors import AppError
+
+CALLS = {"vehicle": ("jj", "vehicle"), "driver": ("jj", "driver"), "business": ("ysj", "business")}
+
+
+class LookupLimiter:
+    def __init__(self, redis_url: str | None, limits: str):
+        storage = RedisStorage(f"async+{redis_url}", implementation="redispy") if redis_url else MemoryStorage()
+        self.limiter, self.limits = MovingWindowRateLimiter(storage), parse_many(limits)
+
+    async def take(self, inspector: str) -> None:
+        for limit in self.limits:
+            if not await self.limiter.hit(limit, "lookup", inspector):
+                stats = await self.limiter.get_window_stats(limit, "lookup", inspector)
+                wait = max(1, int(stats.reset_time - time.time()))
+                raise AppError(429, "lookup.rate_limited", f"查询过于频繁（上限 {limit}），请稍后再试",
+                               headers={"Retry-After": str(wait)})
+
+
+async def run(deps, claims: dict, body: dict) -> dict:
+    department_name, method = CALLS[body["kind"]]
+    department = deps.exchange.get(department_name)
+    if department is None:
+        raise AppError(503, "exchange.not_connected", "该查询暂未接入，请稍后再试")
+    try:
+        await deps.lookup_limiter.take(claims["username"])
+    except AppError:
+        await lookups.audit(deps.db, claims, body, "rate_limited")
+        raise
+    try:
+        data = await getattr(department, method)(body["key"])
+    except NoRecord as exc:
+        await lookups.audit(deps.db, claims, body, "no_record")
+        raise AppError(404, "lookup.no_record", exc.message) from None
+    except AppError as exc:
+        await lookups.audit(deps.db, claims, body, "unavailable" if exc.status == 503 else "rejected")
+        raise
+    await lookups.audit(deps.db, claims, body, "ok")
+    return {"kind": body["kind"], "key": body["key"], "data": data, "source": department.title}
