@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test lint bench-menu bench-login bench-submit bench-push bench-query system-deps clean
+.PHONY: run test lint bench-menu bench-login bench-submit bench-push bench-query bench-sync system-deps clean
 
 run: $(VENV)/.runtime
 	APP_MODE=$${APP_MODE:-demo} $(BIN)/python -m api
@@ -31,6 +31,9 @@ bench-push: $(VENV)/.runtime system-deps
 
 bench-query: $(VENV)/.runtime system-deps
 	$(BIN)/python bench/query/run.py
+
+bench-sync: $(VENV)/.runtime system-deps
+	$(BIN)/python bench/sync/run.py
 
 # Debian packages the tests (and benchmarks) use; installed only when missing.
 PACKAGES ?= redis-server
