@@ -1,7 +1,7 @@
 """Loopback stand-ins for the upstream platforms (WeChat, Alipay, Aliyun SMS,
 the population register, JPush, the data-sharing exchange with the
-social-security bureau and the traffic police) used by the tests and the
-demo.
+social-security bureau, the traffic police and the transport bureau) used by
+the tests and the demo.
 
 The package is self-contained: it imports only the standard library,
 tornado and ``cryptography`` (Alipay's RSA signatures), and receives all of
@@ -44,5 +44,8 @@ Layout:
   queries to 人社 (``/exchange/rsj/...``) and 交警 (``/exchange/jj/...``);
   a plate's owner at ``/exchange/jj/vehicles/{plate}``, query counts at
   ``/exchange/calls``.
+* ``exchange_lookup`` - the field inspectors' look-ups on the exchange:
+  ``/exchange/jj/vehicle``, ``/exchange/jj/driver`` and 运管's
+  ``/exchange/ysj/business``.
 * ``app``    - assembly: routes and a standalone application.
 """

@@ -19,6 +19,9 @@ Upstreams and their fault / received-log targets:
 * ``exchange``         - ``exchange.rsj.insured|contributions|pension|card``,
   ``exchange.jj.vehicle_check|violations|licence|inspection``, and per
   department ``exchange.rsj``, ``exchange.jj``
+* ``exchange_lookup``  - ``exchange.jj.vehicle|driver``,
+  ``exchange.ysj.business``, and per department ``exchange.ysj`` (mounted
+  before ``exchange``, whose routes end with a catch-all)
 
 A new upstream adds a module with its ``TARGETS`` and a ``*_routes(state,
 prefix_re)`` function, and is listed in ``_UPSTREAMS`` below.
@@ -31,7 +34,7 @@ from typing import Any
 
 import tornado.web
 
-from sandbox import alipay, exchange, identity, jpush, sms, wechat, wechat_login, wechat_subscribe
+from sandbox import alipay, exchange, exchange_lookup, identity, jpush, sms, wechat, wechat_login, wechat_subscribe
 from sandbox.base import NotFoundHandler
 from sandbox.faults import control_routes
 from sandbox.sms import sms_gateway_app
@@ -48,6 +51,7 @@ _UPSTREAMS = [
     (sms.TARGETS, sms.sms_routes),
     (identity.TARGETS, identity.identity_routes),
     (jpush.TARGETS, jpush.jpush_routes),
+    (exchange_lookup.TARGETS, exchange_lookup.exchange_lookup_routes),
     (exchange.TARGETS, exchange.exchange_routes),
 ]
 

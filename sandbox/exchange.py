@@ -1,7 +1,9 @@
-"""The data-sharing exchange (数据共享交换平台) and two department systems
-behind it: the social-security bureau (人社, ``rsj``) and the traffic police
-(交警, ``jj``). Their data is derived, deterministically, in
-``sandbox.exchange_data``.
+"""The data-sharing exchange (数据共享交换平台) and the department systems
+behind it: the social-security bureau (人社, ``rsj``), the traffic police
+(交警, ``jj``) and the transport bureau (运管, ``ysj``). Their data is
+derived, deterministically, in ``sandbox.exchange_data``; the field
+inspectors' look-ups (``/jj/vehicle``, ``/jj/driver``, ``/ysj/business``)
+live in ``sandbox.exchange_lookup``.
 
 Every data endpoint is ``POST {prefix}/exchange/{department}/{query}`` with a
 JSON body, signed with headers ``X-App-Id``, ``X-Timestamp`` (milliseconds
@@ -66,11 +68,13 @@ Control plane (not signed, not recorded):
 
 Targets: one per endpoint (``exchange.rsj.insured``, ...,
 ``exchange.jj.vehicle_check``, ...) and one per department (``exchange.rsj``,
-``exchange.jj``: every request to it is also recorded and faulted under that).
+``exchange.jj``, ``exchange.ysj``: every request to it is also recorded and
+faulted under that).
 Faults come before the signature check. A ``status`` fault answers that status
 with an envelope (code: the fault's errcode, else status x 100); an ``errcode``
 fault answers HTTP 200 with ``code: str(errcode)``. The received log masks
-``id_number`` / ``owner_id_number`` (``3301**********1234``) and ``engine_tail``.
+``id_number`` / ``owner_id_number`` (``3301**********1234``; ``id_keys``) and
+``engine_tail``.
 """
 
 from __future__ import annotations
@@ -101,8 +105,13 @@ ENDPOINT_TARGETS = (
     "exchange.jj.violations",
     "exchange.jj.licence",
     "exchange.jj.inspection",
+    # sandbox.exchange_lookup
+    "exchange.jj.vehicle",
+    "exchange.jj.driver",
+    "exchange.ysj.business",
 )
-TARGETS = (*ENDPOINT_TARGETS, "exchange.rsj", "exchange.jj")
+DEPARTMENTS = ("rsj", "jj", "ysj")
+TARGETS = (*ENDPOINT_TARGETS, *(f"exchange.{department}" for department in DEPARTMENTS))
 
 AUTH_HEADERS = ("X-App-Id", "X-Timestamp", "X-Nonce", "X-Signature")
 NONCE = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -179,8 +188,9 @@ def bad_parameter(message: str) -> ExchangeError:
 class ExchangeHandler(SandboxHandler):
     """A signed query to one department; ``answer()`` returns the data."""
 
-    department = ""  # "rsj" | "jj"
+    department = ""  # one of DEPARTMENTS
     scrub_keys = frozenset({"engine_tail"})
+    id_keys = ID_KEYS  # masked like a 身份证号 in the received log
 
     def initialize(self, state: SandboxState) -> None:
         super().initialize(state)
@@ -192,7 +202,7 @@ class ExchangeHandler(SandboxHandler):
     def record_json(self) -> Any:
         body = super().record_json()
         if isinstance(body, dict):
-            body = {k: data.mask_id(v) if k in ID_KEYS else v for k, v in body.items()}
+            body = {k: data.mask_id(v) if k in self.id_keys else v for k, v in body.items()}
         return body
 
     # ------------------------------------------------------------ answers

@@ -25,7 +25,8 @@ Traffic police (交警):
   type, a registration date (2008-2025; new-energy plates from 2018);
 * 0-5 violations in 2024-2025, none later than now;
 * 20 % of adults hold no licence, nor does anyone before their first
-  licence (taken at 18-32);
+  licence (taken at 18-32); a licence not renewed for more than a year
+  after it ran out is 注销;
 * inspection marks run two years at a time for ten years, then yearly, then
   every six months after 15 years (light trucks: yearly, then six months).
 """
@@ -439,6 +440,8 @@ def licence(person: Person, today: dt.date) -> dict[str, Any]:
     points = Draw("jj.licence.points", person.id_number, cycle_start).weighted(LICENCE_POINTS)
     if revoked:
         status = "吊销"
+    elif add_years(valid_until, 1) < today:
+        status = "注销"
     elif suspended or points >= 12:
         status = "暂扣"
     elif valid_until < today:

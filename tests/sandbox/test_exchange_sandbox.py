@@ -1,17 +1,16 @@
 """The data-sharing exchange (人社 and 交警 behind signed requests), over real HTTP."""
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import re
 import time
-import uuid
 from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
-from sandbox_testkit import PREFIX, START
+from sandbox_testkit import EXCHANGE_APP as APP
+from sandbox_testkit import EXCHANGE_SECRET as SECRET
+from sandbox_testkit import PREFIX, START, Exchange, sign
 from tornado.httpclient import HTTPClientError
 
 from sandbox.exchange import ENDPOINT_TARGETS, signed_headers
@@ -20,7 +19,6 @@ from sandbox.state import SandboxState
 
 pytestmark = pytest.mark.asyncio
 
-APP, SECRET = "gov-backend", "exchange-secret-0001"
 OTHER_APP, OTHER_SECRET = "other-app", "exchange-secret-0002"
 
 # Pinned people (derived data; see sandbox.exchange_data). The sandbox clock is 2026-03-02.
@@ -41,55 +39,6 @@ BAD_IDS = [
     330106196503151239,  # not a string
     None,
 ]
-
-
-def sign(secret, app_id, timestamp, nonce, method, path, body):
-    text = "\n".join([app_id, timestamp, nonce, method, path, hashlib.sha256(body).hexdigest()])
-    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
-
-
-class Exchange:
-    def __init__(self, sb):
-        self.sb, self.state, self.clock = sb, sb.state, sb.clock
-
-    def headers(self, path, raw, *, app=APP, secret=SECRET, nonce=None, timestamp=None, method="POST"):
-        timestamp = str(int(self.clock.now * 1000)) if timestamp is None else timestamp
-        nonce = uuid.uuid4().hex if nonce is None else nonce
-        return {"Content-Type": "application/json", "X-App-Id": app, "X-Timestamp": timestamp, "X-Nonce": nonce,
-                "X-Signature": sign(secret, app, timestamp, nonce, method, PREFIX + "/exchange" + path, raw)}
-
-    async def raw(self, path, body, headers=None, **sign_kwargs):
-        raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-        headers = self.headers(path, raw, **sign_kwargs) if headers is None else headers
-        return await self.sb.fetch("/exchange" + path, "POST", raw, headers=headers)
-
-    async def query(self, path, body, **sign_kwargs):
-        """The envelope of an accepted (HTTP 200) query."""
-        response, envelope = await self.raw(path, body, **sign_kwargs)
-        assert response.code == 200, envelope
-        assert set(envelope) == {"code", "message", "request_id", "data"}
-        assert re.fullmatch(r"[0-9a-f]{32}", envelope["request_id"])
-        return envelope
-
-    async def data(self, path, body):
-        envelope = await self.query(path, body)
-        assert (envelope["code"], envelope["message"]) == ("0", "成功"), envelope
-        return envelope["data"]
-
-    async def error(self, path, body, code):
-        envelope = await self.query(path, body)
-        assert envelope["code"] == code and envelope["data"] is None, envelope
-        return envelope["message"]
-
-    async def vehicle(self, plate):
-        response, payload = await self.sb.fetch(f"/exchange/jj/vehicles/{quote(plate)}")
-        assert response.code == 200, payload
-        return payload
-
-    async def calls(self):
-        response, payload = await self.sb.fetch("/exchange/calls")
-        assert response.code == 200
-        return payload
 
 
 @pytest_asyncio.fixture
@@ -471,7 +420,7 @@ async def test_licence(ex):
         holders += 1
         licence = envelope["data"]
         assert licence["class"] in {"C1", "C2", "B2", "A1", "A2", "B1", "D", "C1E"}
-        assert licence["status"] in {"正常", "暂扣", "吊销", "逾期未换证"} and 0 <= licence["points"] <= 12
+        assert licence["status"] in {"正常", "暂扣", "吊销", "逾期未换证", "注销"} and 0 <= licence["points"] <= 12
         assert "2026-03-02" <= licence["cycle_end"] < "2027-03-02"
         assert licence["first_issued"] >= "1993-01-01" and licence["licence_no_masked"] == person[:4] + "*" * 10 + person[-4:]
     assert 20 <= holders <= 38  # about 80 % of adults
