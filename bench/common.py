@@ -38,3 +38,30 @@ def cleanup(procs, workdir: str) -> None:
     for proc in procs:
         proc.terminate()
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def start_demo_server(tmp: str, procs: list, **env):
+    """The app on demo settings in this process, seeded, on a free port: a real redis-server when
+    one is installed, MONGODB_URI when set. Returns (settings, deps, http_server, base URL);
+    the redis-server is appended to `procs` for `cleanup`."""
+    import tornado.httpserver
+
+    from api.app import build_deps, make_app
+    from api.config import Settings
+    from api.main import MAX_BODY_SIZE
+
+    port = free_port()
+    env = {"APP_MODE": "demo", "PORT": str(port), "ACCESS_LOG": "false", **env}
+    redis, redis_url = start_redis(tmp)
+    if redis:
+        procs.append(redis)
+        env["REDIS_URL"] = redis_url
+    if os.environ.get("MONGODB_URI"):
+        env["MONGODB_URI"] = os.environ["MONGODB_URI"]
+        env["MONGODB_DB"] = f"bench_{os.getpid()}"
+    settings = Settings.from_mapping(env)
+    deps = build_deps(settings)
+    await deps.start(seed_demo=True)
+    server = tornado.httpserver.HTTPServer(make_app(settings, deps), max_body_size=MAX_BODY_SIZE)
+    server.listen(port, "127.0.0.1")
+    return settings, deps, server, f"http://127.0.0.1:{port}"

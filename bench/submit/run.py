@@ -17,7 +17,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import cleanup, free_port, record, start_redis  # noqa: E402
+from common import cleanup, free_port, record, start_demo_server  # noqa: E402
 
 LOAD = r"""
 import asyncio, json, sys, time, uuid
@@ -59,31 +59,16 @@ FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact
 
 
 async def main(args) -> dict:
-    import tornado.httpserver
     from tornado.httpclient import AsyncHTTPClient
 
-    from api.app import build_deps, make_app
-    from api.config import Settings
-    from api.main import MAX_BODY_SIZE, start_sandbox_sms
+    from api.main import start_sandbox_sms
 
     procs, tmp = [], tempfile.mkdtemp()
     try:
-        port, sms_port = free_port(), free_port()
-        env = {"APP_MODE": "demo", "PORT": str(port), "ACCESS_LOG": "false", "SMS_ENDPOINT": f"127.0.0.1:{sms_port}"}
-        redis, redis_url = start_redis(tmp)
-        if redis:
-            procs.append(redis)
-            env["REDIS_URL"] = redis_url
-        if os.environ.get("MONGODB_URI"):
-            env["MONGODB_URI"] = os.environ["MONGODB_URI"]
-            env["MONGODB_DB"] = f"bench_{os.getpid()}"
-        settings = Settings.from_mapping(env)
-        deps = build_deps(settings)
-        await deps.start(seed_demo=True)
-        server = tornado.httpserver.HTTPServer(make_app(settings, deps), max_body_size=MAX_BODY_SIZE)
-        server.listen(port, "127.0.0.1")
+        sms_port = free_port()
+        settings, deps, server, base = await start_demo_server(tmp, procs, SMS_ENDPOINT=f"127.0.0.1:{sms_port}")
         sms = start_sandbox_sms(settings, deps)
-        base, client, jobs = f"http://127.0.0.1:{port}", AsyncHTTPClient(), []
+        client, jobs = AsyncHTTPClient(), []
         for i in range(args.residents):
             r = await client.fetch(base + "/sandbox/wechat/login-code", method="POST",
                                    body=json.dumps({"openid": f"o-submit-{i}", "appid": settings.wechat_mini_appid}))

@@ -19,7 +19,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import cleanup, free_port, record, start_redis  # noqa: E402
+from common import cleanup, record, start_demo_server  # noqa: E402
 
 LOAD = r"""
 import asyncio, json, sys, time, uuid
@@ -71,30 +71,11 @@ asyncio.run(main())
 
 
 async def main(args) -> dict:
-    import tornado.httpserver
     from tornado.simple_httpclient import SimpleAsyncHTTPClient
-
-    from api.app import build_deps, make_app
-    from api.config import Settings
-    from api.main import MAX_BODY_SIZE
 
     procs, tmp = [], tempfile.mkdtemp()
     try:
-        port = free_port()
-        env = {"APP_MODE": "demo", "PORT": str(port), "ACCESS_LOG": "false", "PUSH_WORKER": "false"}
-        redis, redis_url = start_redis(tmp)
-        if redis:
-            procs.append(redis)
-            env["REDIS_URL"] = redis_url
-        if os.environ.get("MONGODB_URI"):
-            env["MONGODB_URI"] = os.environ["MONGODB_URI"]
-            env["MONGODB_DB"] = f"bench_{os.getpid()}"
-        settings = Settings.from_mapping(env)
-        deps = build_deps(settings)
-        await deps.start(seed_demo=True)
-        server = tornado.httpserver.HTTPServer(make_app(settings, deps), max_body_size=MAX_BODY_SIZE)
-        server.listen(port, "127.0.0.1")
-        base = f"http://127.0.0.1:{port}"
+        settings, deps, server, base = await start_demo_server(tmp, procs, PUSH_WORKER="false")
         r = await SimpleAsyncHTTPClient().fetch(base + "/api/v1/auth/staff", method="POST",
                                                 body=json.dumps({"username": "inspector", "password": "Inspector@2026"}))
         token = json.loads(r.body)["access_token"]
