@@ -81,7 +81,12 @@ async def get(db, resident_id) -> dict:
 
 async def get_many(db, resident_ids) -> dict[str, dict]:
     """id -> active resident (following merges) for many ids at once; unknown ones are left out."""
-    wanted = {str(i): _oid(i) for i in resident_ids}
+    wanted = {}
+    for i in resident_ids:
+        try:
+            wanted[str(i)] = _oid(i)
+        except AppError:  # not an id of ours: nobody
+            continue
     docs = {str(d["_id"]): d for d in await db.residents.find({"_id": {"$in": list(wanted.values())}}).to_list(None)}
     found = {}
     for key in wanted:

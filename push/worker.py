@@ -65,7 +65,7 @@ class Worker:
         if not entries:
             return 0
         events = [{_text(k): _text(v) for k, v in fields.items()} for _, fields in entries if fields]  # trimmed: empty
-        await self.handle(events)
+        await self.handle([e for e in events if _well_formed(e)])
         await self.redis.xack(STREAM, GROUP, *(entry_id for entry_id, _ in entries))
         return len(entries)
 
@@ -188,6 +188,22 @@ async def recipients(db, owners) -> dict:
     staff = {o for o in owners if o.startswith(STAFF_PREFIX)}
     found = await residents.get_many(db, set(owners) - staff)
     return {**found, **{o: {"_id": o, "channels": []} for o in staff}}
+
+
+EVENT_FIELDS = ("event_id", "type", "channel", "owner", "number", "item_name", "at")
+
+
+def _well_formed(event: dict) -> bool:
+    """An entry missing a field, or with an unreadable time, can never be delivered: it is logged
+    and acknowledged rather than retried for ever."""
+    try:
+        if all(event.get(k) for k in EVENT_FIELDS):
+            _aware(event["at"])
+            return True
+    except ValueError:
+        pass
+    log.error("push: malformed stream entry dropped: %s", sorted(event))
+    return False
 
 
 def _aware(iso: str) -> dt.datetime:

@@ -75,3 +75,25 @@ async def test_relayed_twice_or_reclaimed_after_a_crash_is_delivered_once(databa
         assert await relay_once(db, redis) == 0  # marked relayed: nothing left
     finally:
         await stop_server(server)
+
+
+async def test_malformed_entries_and_unknown_owners_do_not_block_the_stream(database, redis_server):
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, PUSH_WORKER="false")
+    try:
+        db, redis = server.deps.db, server.deps.redis
+        token = await resident_token(server, "o-poison")
+        await submit(server, token)
+        worker = Worker(db, redis, {"inbox": InboxProvider(db)}, name="w")
+        await worker.ensure_group()
+        await redis.xadd(STREAM, {"event_id": "e1", "type": "application.accepted"})  # fields missing
+        await redis.xadd(STREAM, {"event_id": "e2", "type": "application.accepted", "channel": "wechat", "owner": "x",
+                                  "number": "SB1", "item_name": "事项", "at": "not a time"})
+        await redis.xadd(STREAM, {"event_id": "e3", "type": "application.accepted", "channel": "wechat",
+                                  "owner": "not-an-id", "number": "SB1", "item_name": "事项", "at": "2026-11-24T00:00:00"})
+        await relay_once(db, redis)
+        assert await worker.run_once() == 4
+        assert (await redis.xpending(STREAM, GROUP))["pending"] == 0
+        assert [m["title"] for m in await db.inbox.find({}).to_list(None)] == ["办件已提交"]
+    finally:
+        await stop_server(server)
