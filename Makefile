@@ -9,9 +9,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 run: $(VENV)/.runtime
 	APP_MODE=$${APP_MODE:-demo} $(BIN)/python -m api
 
-test: $(VENV)/.dev system-deps
+test: $(VENV)/.dev
+	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs"
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+	node --test miniprogram/tests/
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
