@@ -4,16 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test lint bench-menu bench-login bench-submit bench-push bench-query bench-sync system-deps clean
+.PHONY: run test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync system-deps clean
 
 run: $(VENV)/.runtime
 	APP_MODE=$${APP_MODE:-demo} $(BIN)/python -m api
 
 test: $(VENV)/.dev
-	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs"
+	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs npm"
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 	node --test miniprogram/tests/
+	@$(MAKE) --no-print-directory client
+
+# The resident clients: WeChat and Alipay mini-programs and the h5 page, from one uni-app codebase.
+# `npm install` with the committed lockfile (`npm ci` fails here on optional platform binaries).
+client:
+	cd miniprogram && npm install --no-audit --no-fund --loglevel=error
+	cd miniprogram && npm run --silent build:h5 && npm run --silent build:mp-weixin && npm run --silent build:mp-alipay
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

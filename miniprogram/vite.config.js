@@ -1,0 +1,9 @@
+import { defineConfig } from 'vite';
+import uniModule from '@dcloudio/vite-plugin-uni';
+
+// The plugin is published as CommonJS: under "type": "module" its default export may arrive wrapped.
+const uni = uniModule.default || uniModule;
+
+export default defineConfig({
+  plugins: [uni()],
+});
