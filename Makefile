@@ -10,11 +10,11 @@ run: $(VENV)/.runtime
 	APP_MODE=$${APP_MODE:-demo} $(BIN)/python -m api
 
 test: $(VENV)/.dev
-	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs npm"
+	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs npm chromium fonts-wqy-microhei"
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
 	node --test miniprogram/tests/
 	@$(MAKE) --no-print-directory client
+	$(BIN)/python -m pytest -q
 
 # The resident clients: WeChat and Alipay mini-programs and the h5 page, from one uni-app codebase.
 # `npm install` with the committed lockfile (`npm ci` fails here on optional platform binaries).
@@ -48,7 +48,7 @@ bench-sync: $(VENV)/.runtime system-deps
 PACKAGES ?= redis-server
 system-deps:
 	@missing=""; \
-	for p in $(PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	for p in $(PACKAGES); do command -v $$p >/dev/null || dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \

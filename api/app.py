@@ -5,6 +5,7 @@ import concurrent.futures
 import dataclasses
 import functools
 import logging
+import os
 
 import redis.asyncio as aioredis
 import tornado.web
@@ -218,6 +219,9 @@ def _sandbox_state(settings):
 
 def make_app(settings, deps: Deps) -> tornado.web.Application:
     routes = list(ROUTES)
+    if os.path.isfile(os.path.join(settings.h5_dir, "index.html")):  # `make client` builds it
+        routes += [(r"/h5", tornado.web.RedirectHandler, {"url": "/h5/"}),
+                   (r"/h5/(.*)", tornado.web.StaticFileHandler, {"path": settings.h5_dir, "default_filename": "index.html"})]
     if deps.sandbox is not None:
         from sandbox.app import sandbox_routes
 
