@@ -41,6 +41,18 @@ async def shot(tab, name):
     await tab.screenshot(path=str(ARTIFACTS / f"h5-{name}.png"), full_page=True)
 
 
+async def login(page, phone):
+    server = page.server
+    await page.goto(f"{server.base}/h5/#/pages/login/login")
+    await page.locator("input").nth(0).fill(phone)
+    await page.get_by_text("获取验证码").click()
+    await page.get_by_text("秒后重发").wait_for(timeout=10000)
+    code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
+    await page.locator("input").nth(1).fill(code)
+    await page.locator(".submit").click()
+    await page.get_by_text("退出登录").wait_for(timeout=10000)  # back home, logged in
+
+
 async def test_resident_logs_in_sees_the_menu_searches_and_reads_messages(page):
     server = page.server
     await page.goto(f"{server.base}/h5/")
@@ -48,14 +60,7 @@ async def test_resident_logs_in_sees_the_menu_searches_and_reads_messages(page):
     await page.get_by_text("热门事项").wait_for()
     await shot(page, "home")
 
-    await page.goto(f"{server.base}/h5/#/pages/login/login")
-    await page.locator("input").nth(0).fill(PHONE)
-    await page.get_by_text("获取验证码").click()
-    await page.get_by_text("秒后重发").wait_for(timeout=10000)
-    code = (await server.fetch(f"/sandbox/sms/messages?phone={PHONE}")).json["messages"][-1]["params"]["code"]
-    await page.locator("input").nth(1).fill(code)
-    await page.locator(".submit").click()
-    await page.get_by_text("退出登录").wait_for(timeout=10000)  # back home, logged in
+    await login(page, PHONE)
     await shot(page, "logged-in")
 
     await page.goto(f"{server.base}/h5/#/pages/search/search")
@@ -67,3 +72,22 @@ async def test_resident_logs_in_sees_the_menu_searches_and_reads_messages(page):
     await page.goto(f"{server.base}/h5/#/pages/inbox/inbox")
     await page.get_by_text("暂无消息").wait_for(timeout=10000)  # a new resident has no messages yet
     await shot(page, "inbox")
+
+
+async def test_a_social_security_query_asks_for_real_name_first(page):
+    server = page.server
+    id_number = "330106195508163314"
+    name = (await server.fetch(f"/sandbox/identity/people/{id_number}")).json["name"]
+    await login(page, "13700005678")
+    await page.goto(f"{server.base}/h5/#/pages/query/query?code=SB0001")
+    await page.locator(".realname-submit").wait_for(timeout=10000)  # not verified yet: the real-name page
+    inputs = page.locator("input")
+    await inputs.nth(0).fill(name)
+    await inputs.nth(1).fill(id_number)
+    await shot(page, "realname")
+    await page.locator(".realname-submit").click()
+    await page.locator(".query-result").wait_for(timeout=15000)  # back on the query, answered
+    await page.locator(".insured-row").first.wait_for()
+    assert await page.locator(".insured-row").count() >= 1
+    assert await page.get_by_text("社保系统").count() >= 1
+    await shot(page, "query")
