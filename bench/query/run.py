@@ -54,6 +54,8 @@ asyncio.run(main())
 async def main(args) -> dict:
     from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
+    from sandbox.identity import with_check_char
+
     procs, tmp = [], tempfile.mkdtemp()
     try:
         settings, deps, server, base = await start_demo_server(tmp, procs, PUSH_WORKER="false")
@@ -68,7 +70,7 @@ async def main(args) -> dict:
             return json.loads((await client.fetch(base + path)).body)
 
         for i in range(args.residents):
-            id_number = with_check(f"3301061960{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}")
+            id_number = with_check_char(f"3301061960{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}")
             code = (await call("/sandbox/wechat/login-code", {"openid": f"o-query-{i}",
                                                              "appid": settings.wechat_mini_appid}))["code"]
             token = (await call("/api/v1/auth/wechat", {"code": code}))["access_token"]
@@ -91,11 +93,6 @@ async def main(args) -> dict:
                 "ratio": round(miss_rate / hit_rate, 3), "residents": args.residents, "concurrency": args.concurrency}
     finally:
         cleanup(procs, tmp)
-
-
-def with_check(first17: str) -> str:
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
 
 
 if __name__ == "__main__":
