@@ -219,9 +219,10 @@ def _sandbox_state(settings):
 
 def make_app(settings, deps: Deps) -> tornado.web.Application:
     routes = list(ROUTES)
-    if os.path.isfile(os.path.join(settings.h5_dir, "index.html")):  # `make client` builds it
-        routes += [(r"/h5", tornado.web.RedirectHandler, {"url": "/h5/"}),
-                   (r"/h5/(.*)", tornado.web.StaticFileHandler, {"path": settings.h5_dir, "default_filename": "index.html"})]
+    for prefix, folder in (("/h5", settings.h5_dir), ("/console", settings.console_dir)):
+        if os.path.isfile(os.path.join(folder, "index.html")):  # `make client` builds the h5 one
+            routes += [(prefix, tornado.web.RedirectHandler, {"url": f"{prefix}/"}),
+                       (rf"{prefix}/(.*)", tornado.web.StaticFileHandler, {"path": folder, "default_filename": "index.html"})]
     if deps.sandbox is not None:
         from sandbox.app import sandbox_routes
 

@@ -87,6 +87,7 @@ class Settings:
     exchange_breaker_seconds: float = 30.0  # how long it stays open
     lookup_limits: str = "30/minute;300/day"  # per inspector (the `limits` package's notation)
     h5_dir: str = "miniprogram/dist/build/h5"  # the resident h5 build, served at /h5/ when present
+    console_dir: str = "console"  # the operators' console (static files), served at /console/
 
     @property
     def demo(self) -> bool:
@@ -168,6 +169,7 @@ class Settings:
             exchange_breaker_seconds=_float(env, "EXCHANGE_BREAKER_SECONDS", 30.0),
             lookup_limits=env.get("LOOKUP_LIMITS", "30/minute;300/day"),
             h5_dir=env.get("H5_DIR", "miniprogram/dist/build/h5"),
+            console_dir=env.get("CONSOLE_DIR", "console"),
         )
         settings = cls(**values)
         settings.check()

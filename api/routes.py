@@ -3,6 +3,7 @@
 from handlers import (
     applications,
     calendar,
+    dashboard,
     deliveries,
     docs,
     duty,
@@ -30,6 +31,7 @@ ROUTES = [
     *uploads.default_handlers,
     *applications.default_handlers,
     *deliveries.default_handlers,
+    *dashboard.default_handlers,
     *notifications.default_handlers,
     *live.default_handlers,
     *queries.default_handlers,

@@ -3,7 +3,7 @@ or created, and a token pair is issued (access JWT with aud = channel; rotating 
 
 import logging
 
-from models import residents
+from models import logins, residents
 from models.errors import AppError
 from models.residents import ResidentViewSchema
 
@@ -27,6 +27,7 @@ async def login(deps, channel: str, payload: dict) -> dict:
     resident = await residents.login(deps.db, identity, deps.pii)
     if identity.secret:
         await residents.remember_session_secret(deps.redis, deps.pii, resident["_id"], channel, identity.secret)
+    await logins.record(deps.db, channel)
     log.info("resident login", extra={"resident_id": str(resident["_id"]), "channel": channel})
     return await tokens_for(deps, resident, channel)
 

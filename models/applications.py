@@ -16,7 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models import uploads
+from models import uploads, workdays
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import build_form_schema
 
@@ -124,6 +124,9 @@ async def ensure_indexes(db) -> None:
     await db.applications.create_index([("number", ASCENDING)], unique=True)
     await db.applications.create_index([("owner", ASCENDING), ("_id", DESCENDING)])
     await db.applications.create_index([("department", ASCENDING), ("state", ASCENDING), ("due_date", ASCENDING)])
+    await db.applications.create_index([("submitted_at", ASCENDING)])
+    await db.applications.create_index([("finished_at", ASCENDING)], sparse=True)
+    await db.applications.create_index([("rating.at", ASCENDING)], sparse=True)
     await db.idempotency.create_index([("created_at", ASCENDING)], expireAfterSeconds=24 * 3600)
 
 
@@ -286,7 +289,10 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
     if action in NEEDS_COMMENT and not comment.strip():
         raise Invalid({"comment": ["请填写原因或需补正的内容"]})
     claim = {"assignee": actor} if role == STAFF else {}  # the first staff action claims it
-    update = {"$set": {"state": dst, **claim, **(extra or {})}, "$inc": {"version": 1},
+    at = now()
+    # 办结 time and Beijing date, for the on-time rate against the 承诺时限 due date
+    finished = {"finished_at": at, "finished_date": workdays.business_date(at).isoformat()} if dst in FINAL else {}
+    update = {"$set": {"state": dst, **claim, **finished, **(extra or {})}, "$inc": {"version": 1},
               "$push": {"timeline": _event(action, doc["state"], dst, role, actor, comment),
                         "outbox": _outbox(dst, doc["channel"])}}
     updated = await db.applications.find_one_and_update(

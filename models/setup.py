@@ -10,6 +10,7 @@ from models import (
     evidence,
     inbox,
     library,
+    logins,
     lookups,
     menus,
     queries,
@@ -23,5 +24,5 @@ from models import (
 
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, uploads, applications, library, deliveries, inbox,
-                   subscriptions, queries, vehicles, cases, evidence, lookups, duty):
+                   subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins):
         await module.ensure_indexes(db)

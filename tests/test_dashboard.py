@@ -1,0 +1,69 @@
+"""The operators' dashboard: figures computed from real submissions, transitions, ratings and logins."""
+
+import datetime as dt
+
+from test_applications import staff_do, staff_result
+
+from models import workdays
+from models.applications import now
+from support import resident_token, submit
+
+
+async def complete(server, clerk, number):
+    version = 1
+    for action, extra in [("accept", {}), ("start_review", {}), ("approve", {}),
+                          ("complete", {"result": await staff_result(server, clerk)})]:
+        r = await staff_do(server, clerk, number, action, version, **extra)
+        assert r.status == 200, r.body
+        version = r.json["version"]
+
+
+async def test_dashboard_figures(server, operator_token):
+    token = await resident_token(server, "o-dash-1")
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    numbers = [await submit(server, token) for _ in range(4)]
+    await complete(server, clerk, numbers[0])
+    await complete(server, clerk, numbers[1])
+    db = server.deps.db
+    # numbers[1] was 办结 after its due date; numbers[2] is open and three days overdue
+    await db.applications.update_one({"number": numbers[1]}, {"$set": {"due_date": "2000-01-01"}})
+    today = workdays.business_date(now())
+    late = (today - dt.timedelta(days=3)).isoformat()
+    await db.applications.update_one({"number": numbers[2]}, {"$set": {"due_date": late}})
+    for number, score in ((numbers[0], 5), (numbers[1], 2)):
+        r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": score})
+        assert r.status == 200, r.body
+
+    r = await server.fetch("/api/v1/admin/dashboard", token=operator_token)
+    assert r.status == 200, r.body
+    body = r.json
+    assert body["to"] == body["today"] == today.isoformat()
+    assert body["from"] == (today - dt.timedelta(days=29)).isoformat()
+    apps = body["applications"]
+    assert apps["total"] == 4 and apps["by_state"]["completed"] == 2 and apps["by_state"]["submitted"] == 2
+    assert apps["finished"] == 2 and apps["on_time"] == 1 and apps["on_time_rate"] == 0.5 and apps["overdue"] == 1
+    rsj = next(d for d in body["departments"] if d["department"] == "rsj")
+    assert rsj["name"] == "市人力资源和社会保障局" and rsj["total"] == 4 and rsj["overdue"] == 1
+    assert rsj["ratings"] == 2 and rsj["rating_average"] == 3.5
+    assert [o["number"] for o in body["overdue"]] == [numbers[2]]
+    assert body["overdue"][0]["days_overdue"] == 3 and body["overdue"][0]["department_name"] == "市人力资源和社会保障局"
+    assert body["ratings"] == {"count": 2, "average": 3.5, "good_rate": 0.5,
+                               "distribution": {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}}
+    assert body["logins"]["by_channel"]["wechat"] >= 1
+    assert body["logins"]["by_day"][-1]["date"] == today.isoformat()
+
+
+async def test_dashboard_window_and_access(server, operator_token):
+    token = await resident_token(server, "o-dash-2")
+    await submit(server, token)
+    r = await server.fetch("/api/v1/admin/dashboard?from=2020-01-01&to=2020-01-31", token=operator_token)
+    assert r.status == 200 and r.json["applications"]["total"] == 0 and r.json["logins"]["by_day"] == []
+    assert r.json["applications"]["on_time_rate"] is None and r.json["ratings"]["average"] is None
+    for query, field in (("from=2026-02-01&to=2026-01-01", "from"), ("from=2020-01-01&to=2026-01-01", "from"),
+                         ("to=yesterday", "to")):
+        r = await server.fetch(f"/api/v1/admin/dashboard?{query}", token=operator_token)
+        assert r.status == 422 and field in r.json["error"]["details"], (query, r.body)
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    assert (await server.fetch("/api/v1/admin/dashboard", token=clerk)).status == 403
+    assert (await server.fetch("/api/v1/admin/dashboard", token=token)).status == 403
+    assert (await server.fetch("/api/v1/admin/dashboard")).status == 401
