@@ -14,6 +14,10 @@ COPY api/ api/
 COPY handlers/ handlers/
 COPY models/ models/
 COPY channels/ channels/
+COPY exchange/ exchange/
+COPY push/ push/
+# the operators' console (static files, served at /console/)
+COPY console/ console/
 
 USER govservice
 EXPOSE 8000
