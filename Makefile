@@ -12,8 +12,9 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs npm chromium fonts-wqy-microhei"
 	$(BIN)/ruff check .
-	node --test miniprogram/tests/
+	node --test miniprogram/tests/ console/tests/
 	@$(MAKE) --no-print-directory client
+	cd miniprogram && npm run --silent test:pages
 	$(BIN)/python -m pytest -q
 
 # The resident clients: WeChat and Alipay mini-programs and the h5 page, from one uni-app codebase.

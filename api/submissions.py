@@ -11,7 +11,10 @@ async def resident_id(deps, claims: dict) -> str:
 
 async def submit(deps, claims: dict, key: str, body: dict) -> tuple[int, dict]:
     """(status, body): 201 with the new application, or the first answer to an identical repeat."""
-    owner = await resident_id(deps, claims)
+    resident = await residents.get(deps.db, claims["sub"])
+    if not resident.get("realname"):  # 办件 are made in one's own verified name
+        raise AppError(403, "application.realname_required", "请先完成实名认证后再申请")
+    owner = str(resident["_id"])
     stored = await applications.begin_idempotent(deps.db, owner, key, applications.request_hash(body))
     if stored is not None:
         return stored["status"], stored["body"]
@@ -23,7 +26,7 @@ async def submit(deps, claims: dict, key: str, body: dict) -> tuple[int, dict]:
     except BaseException:
         await applications.abandon_idempotent(deps.db, owner, key)
         raise
-    answer = ApplicationSchema().dump(doc)
+    answer = ApplicationSchema(role=RESIDENT).dump(doc)
     await applications.finish_idempotent(deps.db, owner, key, 201, answer)
     await deps.hot.record_use(claims["aud"], item["code"])
     return 201, answer

@@ -6,13 +6,22 @@ from api import submissions
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import applications
-from models.applications import STATES, ApplicationSchema, RatingSchema, SubmitSchema, SupplementSchema, TransitionSchema
+from models.applications import (
+    RESIDENT,
+    STAFF,
+    STATES,
+    ApplicationSchema,
+    RatingSchema,
+    SubmitSchema,
+    SupplementSchema,
+    TransitionSchema,
+)
 
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
 
 
 class ApplicationListSchema(Schema):
-    applications = fields.List(fields.Nested(ApplicationSchema(exclude=("timeline", "form", "materials"))))
+    applications = fields.List(fields.Nested(ApplicationSchema(exclude=("timeline", "form", "materials"), role=RESIDENT)))
     next_cursor = fields.String(allow_none=True)
 
 
@@ -75,7 +84,7 @@ class ApplicationHandler(BaseHandler):
         owner = await submissions.resident_id(self.deps, self.current_claims())
         doc = await applications.get_for_owner(self.deps.db, owner, number)
         self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ApplicationSchema().dump(doc))
+        self.send(ApplicationSchema(role=RESIDENT).dump(doc))
 
 
 class WithdrawHandler(BaseHandler):
@@ -93,7 +102,7 @@ class WithdrawHandler(BaseHandler):
           409: {description: "stale version, or not allowed now (details.allowed_actions)"}
         """
         doc = await submissions.withdraw(self.deps, self.current_claims(), number, self.if_match_version())
-        self.send(ApplicationSchema().dump(doc))
+        self.send(ApplicationSchema(role=RESIDENT).dump(doc))
 
 
 class SupplementHandler(BaseHandler):
@@ -115,7 +124,7 @@ class SupplementHandler(BaseHandler):
         version = self.if_match_version()
         body = self.load(SupplementSchema())
         doc = await submissions.supplement(self.deps, self.current_claims(), number, version, body)
-        self.send(ApplicationSchema().dump(doc))
+        self.send(ApplicationSchema(role=RESIDENT).dump(doc))
 
 
 class RatingHandler(BaseHandler):
@@ -134,7 +143,7 @@ class RatingHandler(BaseHandler):
           409: {description: "not completed yet, or already rated"}
         """
         body = self.load(RatingSchema())
-        self.send(ApplicationSchema().dump(await submissions.rate(self.deps, self.current_claims(), number, body)))
+        self.send(ApplicationSchema(role=RESIDENT).dump(await submissions.rate(self.deps, self.current_claims(), number, body)))
 
 
 class ResultHandler(BaseHandler):
@@ -172,7 +181,7 @@ class StaffQueueHandler(BaseHandler):
         department = submissions.staff_department(self.current_claims())
         docs = await applications.queue(self.deps.db, department, state=self.query_arg("state", choices=STATES),
                                         limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=200))
-        self.send({"applications": ApplicationSchema(many=True, exclude=("timeline",)).dump(docs)})
+        self.send({"applications": ApplicationSchema(many=True, exclude=("timeline",), role=STAFF).dump(docs)})
 
 
 class StaffTransitionHandler(BaseHandler):
@@ -194,7 +203,7 @@ class StaffTransitionHandler(BaseHandler):
         """
         body = self.load(TransitionSchema())
         doc = await submissions.staff_transition(self.deps, self.current_claims(), number, body)
-        self.send(ApplicationSchema().dump(doc))
+        self.send(ApplicationSchema(role=STAFF).dump(doc))
 
 
 class StaffClaimHandler(BaseHandler):
@@ -210,7 +219,7 @@ class StaffClaimHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "claimed by someone else, or already finished"}
         """
-        self.send(ApplicationSchema().dump(await submissions.claim(self.deps, self.current_claims(), number)))
+        self.send(ApplicationSchema(role=STAFF).dump(await submissions.claim(self.deps, self.current_claims(), number)))
 
 
 default_handlers = [

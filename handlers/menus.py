@@ -5,6 +5,7 @@ from api.auth import require_roles
 from api.base import BaseHandler
 from models import audit, menus
 from models.catalog import check_channel
+from models.errors import AppError
 from models.menus import (
     DraftSchema,
     MenuViewSchema,
@@ -70,11 +71,15 @@ class DraftHandler(BaseHandler):
         responses:
           200: {description: "OK", content: {application/json: {schema: DraftSchema}}}
         """
-        self.send(DraftSchema().dump(await menus.get_draft(self.deps.db, check_channel(channel))))
+        draft = await menus.get_draft(self.deps.db, check_channel(channel))
+        self.set_header("ETag", f'"{menus.draft_tag(draft)}"')
+        self.send(DraftSchema().dump(draft))
 
     @require_roles("operator")
     async def put(self, channel):
-        """Save the draft (structure checked; references are checked by validate and publish).
+        """Save the draft over the one you loaded: `If-Match` with its ETag (`tag`); 409
+        `menu.draft_changed` when someone saved or published in between. Structure is checked here,
+        references by validate and publish.
         ---
         tags: [admin]
         security: [{bearer: []}]
@@ -84,11 +89,18 @@ class DraftHandler(BaseHandler):
           content: {application/json: {schema: MenuSchema}}
         responses:
           200: {description: "OK", content: {application/json: {schema: DraftSchema}}}
+          409: {description: "the draft changed since you loaded it (details.current_tag)"}
           422: {description: "the path of each bad node"}
+          428: {description: "If-Match missing"}
         """
         check_channel(channel)
+        if_match = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+        if not if_match:
+            raise AppError(428, "request.if_match_required", "请在 If-Match 中带上所编辑草稿的标记（tag）")
         menu = menus.parse_menu(self.json_body())
-        self.send(DraftSchema().dump(await menus.save_draft(self.deps.db, channel, menu, self.actor()["username"])))
+        draft = await menus.save_draft(self.deps.db, channel, menu, self.actor()["username"], if_match=if_match)
+        self.set_header("ETag", f'"{menus.draft_tag(draft)}"')
+        self.send(DraftSchema().dump(draft))
 
 
 class ValidateHandler(BaseHandler):
@@ -200,13 +212,14 @@ class AuditHandler(BaseHandler):
           - {in: query, name: target, schema: {type: string}, description: "e.g. menu:wechat or item:SB0001"}
           - {in: query, name: action, schema: {type: string}}
           - {in: query, name: limit, schema: {type: integer, default: 50}}
+          - {in: query, name: cursor, schema: {type: string}, description: "next_cursor of the previous page"}
         responses:
-          200: {description: "entries"}
+          200: {description: "entries, and next_cursor (null on the last page)"}
         """
-        entries = await audit.list_entries(self.deps.db, target=self.query_arg("target"),
-                                           action=self.query_arg("action"),
-                                           limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=500))
-        self.send({"entries": audit.AuditEntrySchema(many=True).dump(entries)})
+        entries, cursor = await audit.list_entries(self.deps.db, target=self.query_arg("target"),
+                                                   action=self.query_arg("action"), cursor=self.query_arg("cursor"),
+                                                   limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=500))
+        self.send({"entries": audit.AuditEntrySchema(many=True).dump(entries), "next_cursor": cursor})
 
 
 default_handlers = [

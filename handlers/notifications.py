@@ -16,15 +16,23 @@ from models.subscriptions import (
 class SubscriptionsHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self):
-        """The resident's subscribe-message quotas per channel and template.
+        """The resident's subscribe-message quotas per channel and template, and `templates`: the
+        ones this channel's mini-program should ask for (`tmplIds` / `entityIds`), so the client
+        never carries its own copy of the server's template ids.
         ---
         tags: [notifications]
         security: [{bearer: []}]
         responses:
-          200: {description: "subscriptions"}
+          200: {description: "subscriptions and the channel's templates"}
         """
         docs = await subscriptions.listing(self.deps.db, await self.resident_id())
-        self.send({"subscriptions": SubscriptionViewSchema(many=True).dump(docs)})
+        self.send({"subscriptions": SubscriptionViewSchema(many=True).dump(docs),
+                   "templates": self._templates(self.current_claims()["aud"])})
+
+    def _templates(self, channel: str) -> list[dict]:
+        config = self.deps.config
+        template = {"wechat": config.wechat_subscribe_template, "alipay": config.alipay_template_id}.get(channel)
+        return [{"id": template, "kind": "one-time"}] if template else []
 
     @require_roles(kind="resident")
     async def post(self):

@@ -103,8 +103,12 @@ class ApplicationSchema(Schema):
         result = doc.get("result")
         return {"filename": result["filename"], "content_type": result["content_type"]} if result else None
 
+    def __init__(self, *args, role: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role = role  # whose actions `allowed_actions` lists: the reader's
+
     def _allowed(self, doc):
-        return allowed_actions(doc["state"])
+        return allowed_actions(doc["state"], self.role)
 
     @staticmethod
     def context_today() -> str:

@@ -80,12 +80,14 @@ def _field_for(spec: dict) -> fields.Field:
     common = {"required": bool(spec.get("required")), "error_messages": dict(REQUIRED_MSG)}
     if not spec.get("required"):
         common["allow_none"] = True
+    # a required answer must say something: blank text is no answer
+    filled = [_check(lambda v: bool(v.strip()), REQUIRED_MSG["required"])] if spec.get("required") else []
     if kind in ("text", "textarea"):
         limit = spec.get("max_length") or (200 if kind == "text" else 2000)
-        return fields.String(validate=validate.Length(max=limit, error=f"不能超过{limit}个字"), **common)
+        return fields.String(validate=[*filled, validate.Length(max=limit, error=f"不能超过{limit}个字")], **common)
     if kind == "number":
-        rng = validate.Range(spec.get("min"), spec.get("max"), error="数值须在{min}到{max}之间")
-        return fields.Float(validate=rng, error_messages={**REQUIRED_MSG, "invalid": "请输入数字"}, **_no_err(common))
+        return fields.Float(validate=_range(spec.get("min"), spec.get("max")),
+                            error_messages={**REQUIRED_MSG, "invalid": "请输入数字"}, **_no_err(common))
     if kind == "date":
         return fields.Date(error_messages={**REQUIRED_MSG, "invalid": "日期格式应为 YYYY-MM-DD"}, **_no_err(common))
     if kind == "choice":
@@ -102,10 +104,22 @@ def _field_for(spec: dict) -> fields.Field:
         return fields.String(validate=_check(lambda v: bool(PLATE_RE.match(v)), "车牌号格式不正确"), **common)
     if kind == "file":
         # An upload id (issue 4 checks that the upload exists and belongs to the resident).
-        return fields.String(validate=validate.Length(1, 100), **common)
+        return fields.String(validate=[*filled, validate.Length(max=100, error="上传编号无效")], **common)
     if kind == "bool":
         return fields.Boolean(error_messages={**REQUIRED_MSG, "invalid": "请选择是或否"}, **_no_err(common))
     raise ValueError(f"unknown field type {kind}")
+
+
+def _range(lo, hi) -> validate.Range | None:
+    def show(x):
+        return f"{x:g}"
+    if lo is None and hi is None:
+        return None
+    if lo is not None and hi is not None:
+        message = f"数值须在{show(lo)}到{show(hi)}之间"
+    else:
+        message = f"数值不能小于{show(lo)}" if lo is not None else f"数值不能大于{show(hi)}"
+    return validate.Range(lo, hi, error=message)
 
 
 def _no_err(common: dict) -> dict:

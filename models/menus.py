@@ -146,21 +146,43 @@ async def list_versions(db, channel: str, limit: int = 50) -> list[dict]:
 
 
 async def get_draft(db, channel: str) -> dict:
-    """The saved draft, or a new one copied from the published menu."""
+    """The saved draft, or a new one (revision 0) copied from the published menu."""
     draft = await db.menu_drafts.find_one({"_id": channel})
     if draft:
-        return draft
+        return {"revision": 0, **draft}
     published = await get_published(db, channel)
     menu = published["menu"] if published else {"sections": [], "official_account": None}
     return {"_id": channel, "menu": menu, "base_version": published["version"] if published else 0,
-            "updated_at": None, "updated_by": None}
+            "revision": 0, "updated_at": None, "updated_by": None}
 
 
-async def save_draft(db, channel: str, menu: dict, actor: str) -> dict:
-    base = await head_version(db, channel)
-    draft = {"menu": menu, "base_version": base, "updated_at": _now(), "updated_by": actor}
-    await db.menu_drafts.replace_one({"_id": channel}, draft, upsert=True)
+def draft_tag(draft: dict) -> str:
+    """The draft's ETag: the published version it starts from and its save count. A publish
+    deletes the draft, so a tag seen before any publish never matches again."""
+    return f"{draft['base_version']}.{draft['revision']}"
+
+
+async def save_draft(db, channel: str, menu: dict, actor: str, *, if_match: str) -> dict:
+    """Save over the draft the editor loaded (`if_match` = its tag), else 409 with the current one."""
+    current = await get_draft(db, channel)
+    if if_match != draft_tag(current):
+        raise _draft_changed(current)
+    draft = {"menu": menu, "base_version": current["base_version"], "revision": current["revision"] + 1,
+             "updated_at": _now(), "updated_by": actor}
+    if current["updated_at"] is None:  # never saved: the first save creates it, once
+        try:
+            await db.menu_drafts.insert_one({"_id": channel, **draft})
+        except DuplicateKeyError:
+            raise _draft_changed(await get_draft(db, channel)) from None
+    elif (await db.menu_drafts.replace_one({"_id": channel, "revision": current["revision"]}, draft)).matched_count == 0:
+        raise _draft_changed(await get_draft(db, channel))
     return {"_id": channel, **draft}
+
+
+def _draft_changed(current: dict) -> Conflict:
+    return Conflict("menu.draft_changed", "草稿已被他人修改，或菜单已发布新版本，请载入最新草稿后再修改",
+                    details={"current_tag": draft_tag(current), "updated_by": current.get("updated_by"),
+                             "base_version": current["base_version"]})
 
 
 def diff(old: dict | None, new: dict) -> dict:
@@ -181,10 +203,17 @@ def diff(old: dict | None, new: dict) -> dict:
         }
         if any(change[k] for k in change if k != "key"):
             changed.append(change)
+    added = [k for k in new_sections if k not in old_sections]
+    removed = [k for k in old_sections if k not in new_sections]
+    # titles as they were and became: the audit log shows the diff without either menu at hand
+    titles = {k: {"before": old_sections[k]["title"] if k in old_sections else None,
+                  "after": new_sections[k]["title"] if k in new_sections else None}
+              for k in [*added, *removed, *(c["key"] for c in changed)]}
     return {
-        "sections_added": [k for k in new_sections if k not in old_sections],
-        "sections_removed": [k for k in old_sections if k not in new_sections],
+        "sections_added": added,
+        "sections_removed": removed,
         "sections_changed": sorted(changed, key=lambda c: c["key"]),
+        "titles": titles,
         "sections_reordered": [k for k in new_sections if k in old_sections]
         != [k for k in old_sections if k in new_sections],
         "official_account_changed": (old or {}).get("official_account") != new.get("official_account"),
@@ -356,6 +385,8 @@ class DraftSchema(Schema):
     channel = fields.String(attribute="_id")
     menu = fields.Dict()
     base_version = fields.Integer()
+    revision = fields.Integer()
+    tag = fields.Function(draft_tag)
     updated_at = fields.AwareDateTime(allow_none=True)
     updated_by = fields.String(allow_none=True)
 

@@ -24,6 +24,7 @@ from api.app import build_deps, make_app
 from api.config import Settings
 from api.main import MAX_BODY_SIZE
 from models import seed
+from sandbox.identity import person_for
 
 TEST_MONGODB_URI = os.environ.get("TEST_MONGODB_URI")
 
@@ -156,6 +157,15 @@ async def resident_token(server, openid: str) -> str:
     r = await server.fetch("/api/v1/auth/wechat", "POST", json_body={"code": r.json["code"]})
     assert r.status == 200, r.body
     return r.json["access_token"]
+
+
+async def applicant_token(server, openid: str) -> str:
+    """A resident who may apply: logged in, with their real name verified (their own made-up person)."""
+    token = await resident_token(server, openid)
+    id_number, name = person_for(openid)
+    r = await server.fetch("/api/v1/me/realname", "POST", token=token, json_body={"name": name, "id_number": id_number})
+    assert r.status == 200, r.body
+    return token
 
 
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}

@@ -4,7 +4,7 @@ import asyncio
 import os
 import uuid
 
-from support import resident_token
+from support import applicant_token, resident_token
 
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(1000) + b"\xff\xd9"
@@ -39,13 +39,13 @@ async def staff_do(server, token, number, action, version, **extra):
 
 
 async def test_submit_and_follow(server):
-    token = await resident_token(server, "o-app-1")
+    token = await applicant_token(server, "o-app-1")
     r = await submit(server, token)
     assert r.status == 201, r.body
     app = r.json
     assert app["number"].startswith("SB") and len(app["number"]) == 16 and app["state"] == "submitted"
     assert app["version"] == 1 and app["due_date"] > app["submitted_at"][:10] and app["due_provisional"] is False
-    assert app["allowed_actions"] == ["accept", "refuse", "withdraw"]
+    assert app["allowed_actions"] == ["withdraw"]  # the resident's own actions only
     assert app["materials"][0]["name"] == "居民身份证"
     detail = await server.fetch(f"/api/v1/applications/{app['number']}", token=token)
     assert detail.status == 200 and detail.headers["Etag"] == '"1"'
@@ -61,7 +61,7 @@ async def test_submit_and_follow(server):
 
 
 async def test_idempotency(server):
-    token = await resident_token(server, "o-app-idem")
+    token = await applicant_token(server, "o-app-idem")
     body = {"item_code": "SB0008", "form": FORM, "materials": [{"code": "id_card", "upload_id": await upload(server, token)}]}
     first = await submit(server, token, body, key="k-1")
     again = await submit(server, token, body, key="k-1")
@@ -84,14 +84,14 @@ async def test_idempotency(server):
 
 
 async def test_form_and_material_errors(server):
-    token = await resident_token(server, "o-app-bad")
+    token = await applicant_token(server, "o-app-bad")
     r = await submit(server, token, {"item_code": "SB0008", "form": {**FORM, "contact_phone": "123", "x": 1},
                                      "materials": []})
     assert r.status == 422
     assert r.json["error"]["details"] == {"form.contact_phone": ["手机号码格式不正确"], "form.x": ["表单中没有这个字段"]}
     r = await submit(server, token, {"item_code": "SB0008", "form": FORM, "materials": []})
     assert r.status == 422 and r.json["error"]["details"] == {"materials.id_card": ["请上传居民身份证"]}
-    other = await resident_token(server, "o-app-other")
+    other = await applicant_token(server, "o-app-other")
     foreign = await upload(server, other, b"\xff\xd8\xff\xe0" + os.urandom(100) + b"\xff\xd9")
     r = await submit(server, token, {"item_code": "SB0008", "form": FORM,
                                      "materials": [{"code": "id_card", "upload_id": foreign}]})
@@ -100,8 +100,17 @@ async def test_form_and_material_errors(server):
     assert (await submit(server, token, {"item_code": "ZZ0000", "form": {}, "materials": []})).status == 404
 
 
+async def test_only_a_verified_resident_may_apply(server):
+    token = await resident_token(server, "o-app-anonymous")
+    r = await submit(server, token, {"item_code": "SB0008", "form": FORM,
+                                     "materials": [{"code": "id_card", "upload_id": await upload(server, token)}]})
+    assert r.status == 403 and r.json["error"]["code"] == "application.realname_required"
+    assert r.json["error"]["message"] == "请先完成实名认证后再申请"
+    assert await server.deps.db.applications.count_documents({}) == 0
+
+
 async def test_full_workflow_with_supplement(server):
-    token = await resident_token(server, "o-app-flow")
+    token = await applicant_token(server, "o-app-flow")
     app = (await submit(server, token)).json
     number = app["number"]
     clerk = await server.login("processor.rsj", "Processor@2026")
@@ -137,7 +146,7 @@ async def test_full_workflow_with_supplement(server):
     assert r.json["result"] == {"filename": "结果通知书.pdf", "content_type": "application/pdf"}
     issued = await server.fetch(f"/api/v1/applications/{number}/result", token=token)
     assert issued.status == 200 and issued.body == PDF and issued.headers["Content-Type"] == "application/pdf"
-    stranger = await resident_token(server, "o-app-stranger")
+    stranger = await applicant_token(server, "o-app-stranger")
     assert (await server.fetch(f"/api/v1/applications/{number}/result", token=stranger)).status == 404
     detail = (await server.fetch(f"/api/v1/applications/{number}", token=token)).json
     assert [t["action"] for t in detail["timeline"]] == [
@@ -148,7 +157,7 @@ async def test_full_workflow_with_supplement(server):
 
 
 async def test_withdraw_refuse_and_comment_rules(server):
-    token = await resident_token(server, "o-app-w")
+    token = await applicant_token(server, "o-app-w")
     app = (await submit(server, token)).json
     r = await server.fetch(f"/api/v1/applications/{app['number']}/withdraw", "POST", token=token)
     assert r.status == 428
@@ -169,7 +178,7 @@ async def test_withdraw_refuse_and_comment_rules(server):
 
 
 async def test_concurrent_transitions_exactly_one_wins(server):
-    token = await resident_token(server, "o-app-race")
+    token = await applicant_token(server, "o-app-race")
     number = (await submit(server, token)).json["number"]
     clerk = await server.login("processor.rsj", "Processor@2026")
     results = await asyncio.gather(staff_do(server, clerk, number, "accept", 1),
@@ -182,8 +191,8 @@ async def test_concurrent_transitions_exactly_one_wins(server):
 
 
 async def test_authorization_matrix(server):
-    alice = await resident_token(server, "o-alice-m")
-    bob = await resident_token(server, "o-bob-m")
+    alice = await applicant_token(server, "o-alice-m")
+    bob = await applicant_token(server, "o-bob-m")
     number = (await submit(server, alice)).json["number"]
     upload_id = (await server.fetch("/api/v1/applications/" + number, token=alice)).json["materials"][0]["upload_id"]
     for path, method, headers in [(f"/api/v1/applications/{number}", "GET", {}),
@@ -217,12 +226,12 @@ async def test_operator_loads_a_year_and_due_dates_follow(server):
     assert listing["library_years"] == {"first": 2004, "last": 2026} and [y["year"] for y in listing["loaded"]] == [2027]
     assert (await server.fetch("/api/v1/admin/calendar/2027", "DELETE", token=operator)).status == 204
     assert (await server.fetch("/api/v1/admin/calendar/2027", "DELETE", token=operator)).status == 404
-    resident = await resident_token(server, "o-cal")
+    resident = await applicant_token(server, "o-cal")
     assert (await server.fetch("/api/v1/admin/calendar", token=resident)).status == 403
 
 
 async def test_rating_once_after_completion(server):
-    token = await resident_token(server, "o-rate")
+    token = await applicant_token(server, "o-rate")
     number = (await submit(server, token)).json["number"]
     bad = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": 5})
     assert bad.status == 409 and bad.json["error"]["code"] == "application.not_completed"
@@ -244,7 +253,7 @@ async def test_rating_once_after_completion(server):
 
 
 async def test_material_library_with_consent(server):
-    token = await resident_token(server, "o-lib")
+    token = await applicant_token(server, "o-lib")
     clerk = await server.login("processor.rsj", "Processor@2026")
     first = (await submit(server, token)).json
     await staff_do(server, clerk, first["number"], "accept", 1)
@@ -269,7 +278,7 @@ async def test_material_library_with_consent(server):
     assert codes == ["id_card", "result_sb0008"]
     assert (await server.fetch("/api/v1/me/materials/id_card", "DELETE", token=token)).status == 204
     assert (await server.fetch("/api/v1/me/materials/id_card", "DELETE", token=token)).status == 404
-    other = await resident_token(server, "o-lib-2")
+    other = await applicant_token(server, "o-lib-2")
     assert (await server.fetch("/api/v1/me/materials", token=other)).json["materials"] == []
     await server.fetch("/api/v1/me/materials", "PUT", token=token, json_body={"consent": False})
     assert (await server.fetch("/api/v1/me/materials", token=token)).json == {"consent": False, "materials": []}
@@ -288,7 +297,7 @@ async def test_due_date_counts_working_days_across_national_day(server):
 
 
 async def test_claims(server):
-    token = await resident_token(server, "o-claim")
+    token = await applicant_token(server, "o-claim")
     number = (await submit(server, token)).json["number"]
     first = await server.login("processor.rsj", "Processor@2026")
     second = await server.login("processor.rsj2", "Processor@2026")

@@ -1,15 +1,23 @@
 """The resident h5 page in Debian's chromium (Playwright, never a downloaded browser), against this
 server: log in with a phone and the SMS code the sandbox received, see the channel's menu and hot
-items, search in pinyin initials, and read the inbox. `make test` builds the page first (`make
-client`); a screenshot of each step is saved under test-artifacts/."""
+items, search in pinyin initials, and read the inbox; apply online with a photo, follow the
+application while a processor accepts it, and read the message about it. `make test` builds the
+page first (`make client`); a screenshot of each step is saved under test-artifacts/."""
 
+import asyncio
+import datetime as dt
 import os
 import pathlib
 import shutil
+import struct
+import time
+import urllib.parse
+import zlib
 
 import pytest
 from playwright.async_api import async_playwright
 
+from sandbox import exchange_data
 from support import start_server, stop_server
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -91,3 +99,174 @@ async def test_a_social_security_query_asks_for_real_name_first(page):
     assert await page.locator(".insured-row").count() >= 1
     assert await page.get_by_text("社保系统").count() >= 1
     await shot(page, "query")
+
+
+def small_png(width=16, height=16) -> bytes:
+    """A real PNG (solid blue): what a phone's photo upload sends, minus the size."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + b"\x16\x77\xff" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+async def verify_realname(page, id_number):
+    """On the real-name page the apply page sent us to: the sandbox register's name for the number."""
+    name = (await page.server.fetch(f"/sandbox/identity/people/{id_number}")).json["name"]
+    await page.locator(".realname-submit").wait_for(timeout=10000)
+    inputs = page.locator("input")
+    await inputs.nth(0).fill(name)
+    await inputs.nth(1).fill(id_number)
+    await page.locator(".realname-submit").click()
+
+
+async def test_resident_applies_with_a_photo_and_follows_the_application(page):
+    server = page.server
+    await login(page, "13700002468")
+    await page.get_by_text("社保服务").first.wait_for(timeout=15000)  # the menu, after the login
+    for entry in ("我的办件", "我的消息", "我的车辆"):
+        assert await page.locator(".mine-entry", has_text=entry).count() == 1
+    await shot(page, "apply-home")
+
+    # the item: 养老保险关系转移接续 needs a 居民身份证 photo
+    await page.goto(f"{server.base}/h5/#/pages/item/item?code=SB0011")
+    await page.locator(".item-apply").click()
+    await verify_realname(page, "33010619800307001X")  # not verified yet: the apply page asks first
+    await page.locator(".apply-form").wait_for(timeout=15000)  # back on the form
+    assert await page.locator(".apply-name").inner_text() == "养老保险关系转移接续"
+    assert await page.locator(".upload-title").all_inner_texts() == ["居民身份证", "基本养老保险参保缴费凭证"]
+
+    # sent empty: the client's messages, nothing submitted
+    await page.locator(".apply-submit").click()
+    await page.locator('[data-name="transfer_type"] .field-error', has_text="此项为必填项").wait_for()
+    assert await page.locator('[data-code="id_card"] .upload-error').inner_text() == "请上传居民身份证"
+    await shot(page, "apply-errors")
+
+    await page.locator('[data-name="transfer_type"] .chip', has_text="跨省转入").click()
+    await page.locator('[data-name="from_region"] input').fill("安徽省合肥市")
+    await page.locator('[data-name="contact_phone"] input').fill("13700002468")
+    async with page.expect_file_chooser() as chooser:
+        await page.locator('[data-code="id_card"] .upload-photo').click()
+    await (await chooser.value).set_files(files=[{"name": "id-card.png", "mimeType": "image/png", "buffer": small_png()}])
+    await page.locator('[data-code="id_card"] .upload-done').wait_for(timeout=10000)
+    assert await page.locator('[data-code="id_card"] .upload-filename').inner_text() == "id-card.png"
+    await shot(page, "apply-filled")
+
+    await page.locator(".apply-submit").click()
+    await page.locator(".detail-state").wait_for(timeout=15000)  # the application's detail page
+    assert await page.locator(".detail-state").inner_text() == "已提交"
+    number = await page.locator(".detail-number").inner_text()
+    assert await page.locator(".event-title").all_inner_texts() == ["已提交"]
+    await shot(page, "apply-submitted")
+
+    await page.goto(f"{server.base}/h5/#/pages/applications/list")
+    row = page.locator(".application-row", has_text=number)
+    await row.wait_for(timeout=10000)
+    assert await row.locator(".state").inner_text() == "已提交"
+    assert "养老保险关系转移接续" in await row.inner_text()
+    await shot(page, "applications")
+
+    # the department's processor claims and accepts it through the API
+    token = await server.login("processor.rsj", "Processor@2026")
+    claimed = await server.fetch(f"/api/v1/staff/applications/{number}/claim", "POST", token=token)
+    assert claimed.status == 200, claimed.body
+    accepted = await server.fetch(f"/api/v1/staff/applications/{number}/transitions", "POST", token=token,
+                                  json_body={"action": "accept", "version": claimed.json["version"], "comment": "材料齐全"})
+    assert accepted.status == 200, accepted.body
+
+    await row.click()
+    await page.locator(".detail-state").wait_for(timeout=10000)
+    await page.reload()
+    await page.locator(".detail-state", has_text="已受理").wait_for(timeout=10000)
+    assert await page.locator(".event-title").all_inner_texts() == ["已受理", "已提交"]
+    assert "材料齐全" in await page.locator(".event-comment").first.inner_text()
+    await shot(page, "application-accepted")
+
+    # the push worker writes the inbox on its own time: look again until the message is there
+    await page.goto(f"{server.base}/h5/#/pages/inbox/inbox")
+    message = page.locator(".message", has_text="办件已受理")
+    deadline = time.monotonic() + 10
+    while not await message.count():
+        assert time.monotonic() < deadline, "no 办件已受理 message in 10 s"
+        await asyncio.sleep(0.5)
+        await page.reload()
+        await page.locator(".summary, .empty").first.wait_for(timeout=10000)
+    assert number in await message.inner_text()
+    assert "养老保险关系转移接续" in await message.inner_text()
+    await shot(page, "inbox-accepted")
+
+    # reviewed, approved and completed with a result document: the resident rates it and downloads it
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    result = await server.fetch("/api/v1/staff/uploads?filename=transfer-result.pdf", "POST", token=token, body=pdf,
+                                headers={"Content-Type": "application/pdf"})
+    assert result.status == 201, result.body
+    version = accepted.json["version"]
+    for action, extra in (("start_review", {}), ("approve", {}), ("complete", {"result": result.json["id"]})):
+        moved = await server.fetch(f"/api/v1/staff/applications/{number}/transitions", "POST", token=token,
+                                   json_body={"action": action, "version": version, **extra})
+        assert moved.status == 200, moved.body
+        version = moved.json["version"]
+    await page.goto(f"{server.base}/h5/#/pages/applications/detail?number={number}")
+    await page.locator(".detail-state", has_text="已办结").wait_for(timeout=10000)
+    assert (await page.locator(".event-title").all_inner_texts())[:2] == ["已办结", "已准予"]
+    await page.locator('.star[data-score="5"]').click()
+    assert await page.locator(".rating-label").inner_text() == "非常满意"
+    await page.locator(".rating-comment textarea").fill("网上就办好了，很方便")
+    await page.locator(".rating-submit").click()
+    await page.locator(".detail-rated", has_text="网上就办好了，很方便").wait_for(timeout=10000)
+    assert await page.locator(".detail-rated .star-on").count() == 5
+    async with page.expect_download() as download_info:
+        await page.locator(".result-download").click()
+    download = await download_info.value
+    assert download.suggested_filename == "transfer-result.pdf"
+    assert pathlib.Path(await download.path()).read_bytes() == pdf
+    await shot(page, "application-completed")
+
+
+async def test_resident_binds_a_new_energy_car_and_reads_its_violations(page):
+    server = page.server
+    plate = "浙AD66666"  # 8 characters; the sandbox register has five violations on it, one open
+    car = (await server.fetch(f"/sandbox/exchange/jj/vehicles/{urllib.parse.quote(plate)}")).json
+    beijing_now = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).replace(tzinfo=None)
+    expected = exchange_data.violations(exchange_data.derived_vehicle(plate), beijing_now)
+    await login(page, "13700003579")
+
+    await page.goto(f"{server.base}/h5/#/pages/item/item?code=JT0001")
+    await page.locator(".item-query").click()
+    await page.locator(".query-bind").click()  # no car bound yet: the query page sends us to 我的车辆
+    await page.locator(".vehicles-empty").wait_for(timeout=10000)
+
+    async def bind():
+        await page.locator(".bind-plate input").fill("浙ad66666")
+        await page.locator(".bind-engine input").fill(car["engine_tail"].lower())
+        await page.locator(".bind-submit").click()
+
+    await page.locator(".bind-plate input").fill("浙A123")
+    await page.locator(".bind-engine input").fill("12")
+    await page.locator(".bind-submit").click()
+    assert await page.locator(".plate-error").inner_text() == "号牌号码应为7位，新能源号牌为8位"
+    assert await page.locator(".engine-error").inner_text() == "请输入发动机号后六位"
+    await bind()
+    await verify_realname(page, car["owner_id_number"])  # binding needs real name: asked, then back
+    await page.locator(".vehicles-empty").wait_for(timeout=15000)
+    await bind()
+    vehicle = page.locator(f'.vehicle[data-plate="{plate}"]')
+    await vehicle.wait_for(timeout=15000)
+    assert await vehicle.locator(".plate").inner_text() == "浙A·D66666"
+    assert "新能源" in await vehicle.inner_text()
+    await page.locator(".bind-open").wait_for()  # the form closed; it opens empty for the next car
+    assert await page.locator(".bind-card").count() == 0
+    await shot(page, "vehicles")
+
+    await vehicle.locator(".vehicle-query").click()
+    await page.locator(".violation-totals").wait_for(timeout=15000)
+    records = expected["violations"]
+    assert await page.locator(".violation").count() == len(records)
+    totals = await page.locator(".violation-totals .total-num").all_inner_texts()
+    due = sum(int(r["fine"]) for r in records if r["status"] == "未处理")
+    assert totals == [str(expected["unhandled"]), str(expected["points_total"]), str(due)]
+    assert await page.locator(".violation .status-bad").count() == expected["unhandled"]
+    first_open = next(r for r in records if r["status"] == "未处理")
+    assert await page.locator(".violation-act").first.inner_text() == first_open["act"]
+    assert f"{plate} 违法记录（{len(records)} 条）" in await page.locator(".query-result").inner_text()
+    await shot(page, "violations")

@@ -6,7 +6,7 @@ from test_applications import staff_do, staff_result
 
 from models import workdays
 from models.applications import now
-from support import resident_token, submit
+from support import applicant_token, submit
 
 
 async def complete(server, clerk, number):
@@ -19,7 +19,7 @@ async def complete(server, clerk, number):
 
 
 async def test_dashboard_figures(server, operator_token):
-    token = await resident_token(server, "o-dash-1")
+    token = await applicant_token(server, "o-dash-1")
     clerk = await server.login("processor.rsj", "Processor@2026")
     numbers = [await submit(server, token) for _ in range(4)]
     await complete(server, clerk, numbers[0])
@@ -54,7 +54,7 @@ async def test_dashboard_figures(server, operator_token):
 
 
 async def test_dashboard_window_and_access(server, operator_token):
-    token = await resident_token(server, "o-dash-2")
+    token = await applicant_token(server, "o-dash-2")
     await submit(server, token)
     r = await server.fetch("/api/v1/admin/dashboard?from=2020-01-01&to=2020-01-31", token=operator_token)
     assert r.status == 200 and r.json["applications"]["total"] == 0 and r.json["logins"]["by_day"] == []

@@ -35,6 +35,20 @@ def test_required_fields():
     assert build_form_schema(FORM)().validate({}) == {"reason": ["此项为必填项"], "phone": ["此项为必填项"]}
 
 
+def test_blank_required_text_is_no_answer_and_range_messages_name_their_bounds():
+    schema = build_form_schema([
+        {"name": "why", "label": "原因", "type": "textarea", "required": True},
+        {"name": "photo", "label": "照片", "type": "file", "required": True},
+        {"name": "note", "label": "备注", "type": "text"},
+        {"name": "age", "label": "年龄", "type": "number", "min": 16},
+        {"name": "days", "label": "天数", "type": "number", "max": 6},
+        {"name": "rate", "label": "比例", "type": "number", "min": 0.5, "max": 1.5},
+        {"name": "any", "label": "任意数", "type": "number"}])()
+    assert schema.validate({"why": "  \n", "photo": "", "note": "", "age": 3, "days": 7, "rate": 2, "any": -1e9}) == {
+        "why": ["此项为必填项"], "photo": ["此项为必填项"], "age": ["数值不能小于16"], "days": ["数值不能大于6"],
+        "rate": ["数值须在0.5到1.5之间"]}
+
+
 @pytest.mark.parametrize("plate,ok", [("浙A12345", True), ("京AD12345", True), ("粤B12345F", True),
                                       ("沪AI2345", False), ("浙A1234", False), ("A12345", False)])
 def test_plates_including_new_energy(plate, ok):

@@ -169,18 +169,46 @@ async def test_wechat_token_refreshed_once_when_refused(server, operator_token):
 async def test_drafts_save_validate_and_publish(server, operator_token):
     r = await server.fetch("/api/v1/admin/menus/app/draft", token=operator_token)
     assert r.status == 200 and r.json["base_version"] == 1 and r.json["menu"]["sections"]
+    assert r.json["tag"] == "1.0" and r.headers["Etag"] == '"1.0"'
     menu = r.json["menu"]
     menu["sections"] = menu["sections"][:1]
-    r = await server.fetch("/api/v1/admin/menus/app/draft", "PUT", json_body=menu, token=operator_token)
-    assert r.status == 200 and r.json["updated_by"] == "operator"
+    r = await server.fetch("/api/v1/admin/menus/app/draft", "PUT", json_body=menu, token=operator_token,
+                           headers={"If-Match": '"1.0"'})
+    assert r.status == 200 and r.json["updated_by"] == "operator" and r.json["tag"] == "1.1"
     r = await server.fetch("/api/v1/admin/menus/app/validate", "POST", token=operator_token)
     assert r.json["valid"] is True and r.json["diff"]["sections_removed"]
+    titles = r.json["diff"]["titles"]
+    assert {k: t["after"] for k, t in titles.items()} == dict.fromkeys(r.json["diff"]["sections_removed"])
+    assert titles["shebao"]["before"] == "社保服务"
     r = await server.fetch("/api/v1/admin/menus/app/publish", "POST", json_body={"base_version": 1}, token=operator_token)
     assert r.status == 201 and len(r.json["menu"]["sections"]) == 1
     r = await server.fetch("/api/v1/admin/menus/app/publish", "POST", json_body={"base_version": 2}, token=operator_token)
     assert r.status == 422 and r.json["error"]["code"] == "menu.no_draft"
-    r = await server.fetch("/api/v1/admin/menus/app/draft", "PUT", json_body={"sections": "x"}, token=operator_token)
+    r = await server.fetch("/api/v1/admin/menus/app/draft", "PUT", json_body={"sections": "x"}, token=operator_token,
+                           headers={"If-Match": '"2.0"'})
     assert r.status == 422 and r.json["error"]["details"] == {"sections": ["应为列表"]}
+
+
+async def test_draft_saves_never_overwrite_each_other(server, operator_token):
+    """Two operators load the same draft; the second save is refused, and so is a draft loaded
+    before a publish."""
+    url = "/api/v1/admin/menus/app/draft"
+    menu = (await server.fetch(url, token=operator_token)).json["menu"]
+    r = await server.fetch(url, "PUT", json_body=menu, token=operator_token)
+    assert r.status == 428 and r.json["error"]["code"] == "request.if_match_required"
+    first = await server.fetch(url, "PUT", json_body=menu, token=operator_token, headers={"If-Match": '"1.0"'})
+    assert first.status == 200 and first.json["tag"] == "1.1"
+    other = await server.fetch(url, "PUT", json_body={**menu, "sections": menu["sections"][:1]}, token=operator_token,
+                               headers={"If-Match": '"1.0"'})
+    assert other.status == 409 and other.json["error"]["code"] == "menu.draft_changed"
+    assert other.json["error"]["details"]["current_tag"] == "1.1"
+    assert (await server.fetch(url, token=operator_token)).json["menu"] == menu  # the first save stands
+    r = await server.fetch("/api/v1/admin/menus/app/publish", "POST", json_body={"base_version": 1}, token=operator_token)
+    assert r.status == 201
+    stale = await server.fetch(url, "PUT", json_body=menu, token=operator_token, headers={"If-Match": '"1.1"'})
+    assert stale.status == 409 and stale.json["error"]["details"]["current_tag"] == "2.0"
+    fresh = await server.fetch(url, "PUT", json_body=menu, token=operator_token, headers={"If-Match": '"2.0"'})
+    assert fresh.status == 200 and fresh.json["base_version"] == 2 and fresh.json["tag"] == "2.1"
 
 
 async def test_malformed_and_oversized_bodies(server, operator_token):
@@ -218,3 +246,22 @@ async def test_region_visibility(server, operator_token):
     assert first["realname_required"] is True and first["regions"] == ["330106"]
     assert there["sections"][0]["entries"][0] == first
     assert first not in elsewhere["sections"][0]["entries"]
+
+
+async def test_audit_log_pages_without_gaps(server, operator_token):
+    from models import audit
+
+    for i in range(7):
+        await audit.record(server.deps.db, actor="operator", role="operator", action="item.update", target=f"item:T{i}")
+    seen, cursor = [], None
+    while True:
+        query = "action=item.update&limit=3" + (f"&cursor={cursor}" if cursor else "")
+        r = await server.fetch(f"/api/v1/admin/audit?{query}", token=operator_token)
+        assert r.status == 200, r.body
+        seen += [e["target"] for e in r.json["entries"]]
+        cursor = r.json["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"item:T{i}" for i in reversed(range(7))]
+    r = await server.fetch("/api/v1/admin/audit?cursor=nonsense", token=operator_token)
+    assert r.status == 400 and r.json["error"]["code"] == "request.bad_query"

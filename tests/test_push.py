@@ -5,7 +5,7 @@ import asyncio
 from push.providers.inbox import InboxProvider
 from push.relay import STREAM, relay_once
 from push.worker import GROUP, Worker
-from support import resident_token, start_server, stop_server, submit
+from support import applicant_token, start_server, stop_server, submit
 
 
 async def inbox_titles(server, token, want: int, timeout=5.0):
@@ -18,7 +18,7 @@ async def inbox_titles(server, token, want: int, timeout=5.0):
 
 
 async def test_status_changes_reach_the_inbox(server):
-    token = await resident_token(server, "o-push")
+    token = await applicant_token(server, "o-push")
     number = await submit(server, token)
     titles, body = await inbox_titles(server, token, 1)
     assert titles == ["办件已提交"] and body["unread"] == 1 and number in body["messages"][0]["body"]
@@ -29,7 +29,7 @@ async def test_status_changes_reach_the_inbox(server):
     titles, body = await inbox_titles(server, token, 2)
     assert titles == ["办件已受理", "办件已提交"]
     message_id = body["messages"][0]["id"]
-    other = await resident_token(server, "o-push-other")
+    other = await applicant_token(server, "o-push-other")
     assert (await server.fetch(f"/api/v1/me/inbox/{message_id}/read", "POST", token=other)).status == 404
     assert (await server.fetch(f"/api/v1/me/inbox/{message_id}/read", "POST", token=token)).status == 204
     assert (await server.fetch("/api/v1/me/inbox", token=token)).json["unread"] == 1
@@ -52,7 +52,7 @@ async def test_relayed_twice_or_reclaimed_after_a_crash_is_delivered_once(databa
     server = await start_server(database, redis_server.url, PUSH_WORKER="false")
     try:
         db, redis = server.deps.db, server.deps.redis
-        token = await resident_token(server, "o-crash")
+        token = await applicant_token(server, "o-crash")
         await submit(server, token)
         worker = Worker(db, redis, {"inbox": InboxProvider(db)}, name="survivor", claim_idle_ms=0)
         await worker.ensure_group()
@@ -82,7 +82,7 @@ async def test_malformed_entries_and_unknown_owners_do_not_block_the_stream(data
     server = await start_server(database, redis_server.url, PUSH_WORKER="false")
     try:
         db, redis = server.deps.db, server.deps.redis
-        token = await resident_token(server, "o-poison")
+        token = await applicant_token(server, "o-poison")
         await submit(server, token)
         worker = Worker(db, redis, {"inbox": InboxProvider(db)}, name="w")
         await worker.ensure_group()

@@ -13,7 +13,7 @@ from models import deliveries, subscriptions
 from push.retry import RetryPolicy
 from push.templates import check_fields
 from push.worker import Worker
-from support import resident_token, start_server, stop_server
+from support import applicant_token, start_server, stop_server
 
 TEMPLATE = "TPL_APPLICATION_STATUS"
 MINI_APPID = "wxdemominiapp"
@@ -45,7 +45,7 @@ async def me(server, token):
 
 async def wechat_resident(server, openid, *, quota=1, kind="one-time", record=True):
     """Log in on WeChat; the phone accepts `quota` subscriptions (sandbox) and the client tells us."""
-    token = await resident_token(server, openid)
+    token = await applicant_token(server, openid)
     if quota:
         r = await server.fetch("/sandbox/wechat/subscriptions", "POST", json_body={
             "appid": MINI_APPID, "openid": openid, "template_id": TEMPLATE, "kind": kind,
@@ -271,7 +271,7 @@ async def test_preferences_choose_the_first_channel_and_sms(push_server):
 
 async def test_subscription_and_device_input_is_checked(push_server):
     server = push_server
-    token = await resident_token(server, "o-input")
+    token = await applicant_token(server, "o-input")
     for body in ({"channel": "sms", "accepted": [{"template": "T"}]}, {"channel": "wechat", "accepted": []},
                  {"channel": "wechat", "accepted": [{"template": "T", "kind": "forever"}]}, {"channel": "wechat"}):
         r = await server.fetch("/api/v1/me/subscriptions", "POST", token=token, json_body=body)
@@ -282,6 +282,19 @@ async def test_subscription_and_device_input_is_checked(push_server):
         assert r.status == 422, body
     assert (await server.fetch("/api/v1/me/devices/1a0018970a0b1c2d3e9", "DELETE", token=token)).status == 404
     assert (await server.fetch("/api/v1/me/subscriptions", "POST", json_body={})).status == 401
+
+
+async def test_the_channel_tells_its_client_which_templates_to_ask_for(push_server):
+    server = push_server
+    token = await applicant_token(server, "o-templates")  # a WeChat login
+    r = await server.fetch("/api/v1/me/subscriptions", token=token)
+    assert r.status == 200 and r.json["templates"] == [{"id": server.settings.wechat_subscribe_template, "kind": "one-time"}]
+    otp = await server.fetch("/api/v1/auth/app/otp", "POST", json_body={"phone": "13800001111"})
+    assert otp.status in (200, 202), otp.body
+    code = (await server.fetch("/sandbox/sms/messages?phone=13800001111")).json["messages"][-1]["params"]["code"]
+    app = await server.fetch("/api/v1/auth/app", "POST", json_body={"phone": "13800001111", "otp": code})
+    r = await server.fetch("/api/v1/me/subscriptions", token=app.json["access_token"])
+    assert r.status == 200 and r.json["templates"] == []  # the app has JPush, not subscribe messages
 
 
 def test_wechat_field_rules():
@@ -337,7 +350,7 @@ async def test_stats_per_channel_and_template(push_server):
     assert empty.status == 422  # from after the default `to` (now)
     for query in ("channel=fax", "from=yesterday", "from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z"):
         assert (await server.fetch(f"/api/v1/admin/deliveries/stats?{query}", token=operator)).status == 422, query
-    resident = await resident_token(server, "o-stats")
+    resident = await applicant_token(server, "o-stats")
     assert (await server.fetch("/api/v1/admin/deliveries/stats", token=resident)).status == 403
 
 

@@ -7,7 +7,7 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from handlers import live
-from support import resident_token, start_server, stop_server, submit
+from support import applicant_token, start_server, stop_server, submit
 
 
 async def connect(server, token=None):
@@ -25,7 +25,7 @@ async def test_a_message_reaches_the_socket_open_on_another_instance(database, r
     worker_side = await start_server(database, redis_server.url)  # runs the push worker
     socket_side = await start_server(database, redis_server.url, seed_demo=False, PUSH_WORKER="false")
     try:
-        token = await resident_token(worker_side, "o-live")
+        token = await applicant_token(worker_side, "o-live")
         by_header = await connect(socket_side, token)
         assert await next_json(by_header) == {"type": "ready"}
         by_message = await connect(socket_side)  # a browser cannot set headers: it sends the token first
@@ -37,7 +37,7 @@ async def test_a_message_reaches_the_socket_open_on_another_instance(database, r
             assert pushed["type"] == "message" and pushed["message"]["number"] == number
             assert pushed["message"]["title"] == "办件已提交" and pushed["message"]["id"]
         # someone else's socket hears nothing
-        other = await connect(socket_side, await resident_token(worker_side, "o-live-other"))
+        other = await connect(socket_side, await applicant_token(worker_side, "o-live-other"))
         assert await next_json(other) == {"type": "ready"}
         with_timeout = asyncio.ensure_future(other.read_message())
         await asyncio.sleep(0.3)

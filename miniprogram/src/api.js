@@ -1,7 +1,8 @@
 // The one API client of the app, built on the shared logic in common/.
 import { createClient } from './common/http.js';
-import { isLoggedIn, getResident } from './common/session.js';
-import { createUniRequest, createUniStorage, resolveBaseUrl } from './common/uni-adapter.js';
+import { isLoggedIn, getResident, STORAGE_KEYS } from './common/session.js';
+import { chooseOne, createUniRequest, createUniStorage, resolveBaseUrl } from './common/uni-adapter.js';
+import { createDownloader, createUploader } from './common/upload.js';
 
 // Channel and mini-program-ness are fixed per build (uni's conditional compilation);
 // h5 is the 'app' channel (phone + SMS login).
@@ -17,6 +18,7 @@ isMiniProgram = true;
 // #endif
 
 export const CHANNEL = channel;
+export const IS_MINI_PROGRAM = isMiniProgram;
 export const API_BASE = resolveBaseUrl(import.meta.env.VITE_API_BASE, isMiniProgram);
 
 // Name every uni API literally: uni-h5 tree-shakes the APIs it sees written as `uni.xxx`,
@@ -27,7 +29,21 @@ export const uniApi = {
   setStorageSync: (key, value) => uni.setStorageSync(key, value),
   removeStorageSync: (key) => uni.removeStorageSync(key),
   login: (options) => uni.login(options),
+  uploadFile: (options) => uni.uploadFile(options),
+  chooseImage: (options) => uni.chooseImage(options),
+  downloadFile: (options) => uni.downloadFile(options),
+  requestSubscribeMessage: null, // mini-programs only
+  chooseDocument: null, // PDFs: h5 file picker, WeChat chat files; Alipay has neither
 };
+// #ifdef MP-WEIXIN || MP-ALIPAY
+uniApi.requestSubscribeMessage = (options) => uni.requestSubscribeMessage(options);
+// #endif
+// #ifdef MP-WEIXIN
+uniApi.chooseDocument = (options) => uni.chooseMessageFile({ ...options, type: 'file', extension: ['pdf'] });
+// #endif
+// #ifdef H5
+uniApi.chooseDocument = (options) => uni.chooseFile({ ...options, extension: ['.pdf'] });
+// #endif
 
 export const storage = createUniStorage(uniApi);
 
@@ -46,6 +62,42 @@ export const api = createClient({
   channel: CHANNEL,
   onLoginRequired: goLogin,
 });
+
+// Any authenticated GET renews an expired access token (the client refreshes on its 401).
+export const uploadFile = createUploader({
+  baseUrl: API_BASE,
+  uploadFile: uniApi.uploadFile,
+  getToken: () => storage.get(STORAGE_KEYS.accessToken),
+  renew: () => api.get('/api/v1/me'),
+});
+
+export const downloadFile = createDownloader({
+  baseUrl: API_BASE,
+  downloadFile: uniApi.downloadFile,
+  getToken: () => storage.get(STORAGE_KEYS.accessToken),
+  renew: () => api.get('/api/v1/me'),
+});
+
+// Show a downloaded file: h5 saves the blob through a download link (a window.open after the
+// download's await would meet the popup blocker), mini-programs preview it.
+export function openDownloaded(tempPath, contentType, filename) {
+  // #ifdef H5
+  const link = document.createElement('a');
+  link.href = tempPath;
+  link.download = filename || '';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  return;
+  // #endif
+  // #ifndef H5
+  if (/^image\//.test(contentType || '')) uni.previewImage({ urls: [tempPath] });
+  else uni.openDocument({ filePath: tempPath, fileType: 'pdf', showMenu: true });
+  // #endif
+}
+
+export const choosePhoto = () => chooseOne(uniApi.chooseImage, { sizeType: ['compressed'], sourceType: ['camera', 'album'] });
+export const chooseDocument = uniApi.chooseDocument ? () => chooseOne(uniApi.chooseDocument) : null;
 
 export const loggedIn = () => isLoggedIn(storage);
 export const resident = () => getResident(storage);

@@ -427,3 +427,11 @@ describe('login and setup', () => {
     assert.equal(createClient({ request: async () => {}, storage: memoryStorage(), channel: 'alipay' }).channel, 'alipay');
   });
 });
+
+test('a page may pass its own Idempotency-Key and keep it across its own resends', async () => {
+  const { request, calls } = scripted(reply(201, { ok: true }));
+  const client = createClient({ baseUrl: '', request, storage: memoryStorage({ access_token: 'a' }), channel: 'app', sleep: async () => {} });
+  await client.post('/api/v1/applications', { a: 1 }, { idempotent: 'key-1' });
+  await client.post('/api/v1/applications', { a: 1 }, { idempotent: 'key-1' });
+  assert.deepEqual(calls.map((c) => c.headers['Idempotency-Key']), ['key-1', 'key-1']);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 
 import {
   contributionMonths, fieldLabel, genericView, pageUrl, queryMode, safeRedirect, staleMinutes,
-  staleNotice, validIdNumber, yearOptions,
+  staleNotice, validIdNumber, violationsView, yearOptions,
 } from '../src/common/query-view.js';
 
 test('queryMode prefers the query key and falls back to the item code', () => {
@@ -77,4 +77,25 @@ test('contributionMonths groups records by month and flags owing months', () => 
     { month: '2024-02', type: '养老', status: '欠缴' },
   ]);
   assert.deepEqual(months.map((m) => [m.month, m.entries.length, m.owing]), [['2024-01', 2, false], ['2024-02', 1, true]]);
+});
+
+test('violations: summary of what is open, unhandled records first', () => {
+  const view = violationsView({
+    plate: '浙A12345',
+    violations: [
+      { time: '2025-10-01 08:30', place: 'P1', act: 'A1', code: '13450', points: 3, fine: '200', status: '已处理' },
+      { time: '2025-09-01 19:05', place: 'P2', act: 'A2', code: '16250', points: 6, fine: '200', status: '未处理' },
+      { time: '2025-08-01 07:00', place: 'P3', act: 'A3', code: '1039', points: 0, fine: '150', status: '未处理' },
+    ],
+    unhandled: 2,
+    points_total: 9,
+  });
+  assert.equal(view.plate, '浙A12345');
+  assert.equal(view.total, 3);
+  assert.equal(view.unhandled, 2);
+  assert.equal(view.points, 9);
+  assert.equal(view.fineDue, 350);
+  assert.deepEqual(view.records.map((r) => [r.act, r.handled, r.fine]), [['A2', false, 200], ['A3', false, 150], ['A1', true, 200]]);
+  assert.deepEqual(violationsView({ plate: '浙A1', violations: [] }), { plate: '浙A1', total: 0, unhandled: 0, points: 0, fineDue: 0, records: [] });
+  assert.equal(violationsView(null).total, 0);
 });

@@ -6,6 +6,7 @@ import {
   createUniStorage,
   resolveBaseUrl,
   loginCode,
+  eventValue,
 } from '../src/common/uni-adapter.js';
 import { createClient } from '../src/common/http.js';
 import { isLoggedIn, getResident } from '../src/common/session.js';
@@ -100,4 +101,11 @@ test('loginCode resolves the alipay authCode and rejects a failed login', async 
   const uni = fakeUni();
   assert.equal(await loginCode(uni, 'alipay'), 'ali-code');
   await assert.rejects(loginCode(uni, 'qq'), /login:fail/);
+});
+
+test('eventValue reads uni events and plain DOM events', () => {
+  assert.equal(eventValue({ detail: { value: '浙A12345' }, target: { value: 'ignored' } }), '浙A12345');
+  assert.equal(eventValue({ detail: {}, target: { value: 'dom' } }), 'dom');
+  assert.equal(eventValue({ detail: { value: '' } }), '');
+  assert.equal(eventValue(undefined), '');
 });

@@ -217,8 +217,9 @@ export function createClient({ baseUrl, request, storage, channel, onLoginRequir
       body,
       headers,
       auth,
-      // One key per logical call, reused by every retry and the post-refresh replay.
-      idempotencyKey: idempotent ? uuidv4() : null,
+      // One key per logical call, reused by every retry and the post-refresh replay. A page may
+      // pass its own key (a string) to keep it across the resident's own retries too.
+      idempotencyKey: idempotent ? (typeof idempotent === 'string' ? idempotent : uuidv4()) : null,
       usedToken: null,
     };
     call.retryable = method === 'GET' || Boolean(call.idempotencyKey);

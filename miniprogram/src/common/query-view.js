@@ -190,3 +190,32 @@ export function contributionMonths(records) {
   }
   return months;
 }
+
+// 'jj.vehicle_violations' answers ({plate, violations: [{time, place, act, code, points, fine, status}],
+// unhandled, points_total}) as a summary and cards, unhandled ones first, newest first within each.
+export function violationsView(data) {
+  const records = (data && Array.isArray(data.violations) ? data.violations : []).map((r) => {
+    const handled = r.status === '已处理';
+    return {
+      time: r.time || '—',
+      place: r.place || '—',
+      act: r.act || '—',
+      code: r.code || '',
+      points: Number(r.points) || 0,
+      fine: Number(r.fine) || 0,
+      handled,
+      status: r.status || (handled ? '已处理' : '未处理'),
+    };
+  });
+  const open = records.filter((r) => !r.handled);
+  const sorted = open.concat(records.filter((r) => r.handled));
+  return {
+    plate: (data && data.plate) || '',
+    total: records.length,
+    unhandled: data && typeof data.unhandled === 'number' ? data.unhandled : open.length,
+    points: data && typeof data.points_total === 'number' ? data.points_total : records.reduce((s, r) => s + r.points, 0),
+    // what the resident still has to pay: unhandled fines only
+    fineDue: open.reduce((s, r) => s + r.fine, 0),
+    records: sorted,
+  };
+}

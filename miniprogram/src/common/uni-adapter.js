@@ -77,3 +77,44 @@ export function loginCode(uniApi, provider) {
     });
   });
 }
+
+// Promise form of uni.chooseImage / chooseFile / chooseMessageFile for one file: resolves
+// { path, size, type, name, file } (file: the h5 File, for uni.uploadFile), or null when the
+// resident cancelled.
+export function chooseOne(choose, options = {}) {
+  return new Promise((resolve, reject) => {
+    choose({
+      count: 1,
+      ...options,
+      success: (res) => {
+        const files = res.tempFiles || [];
+        const first = files[0] || {};
+        const path = first.path || (res.tempFilePaths || [])[0];
+        if (!path) {
+          resolve(null);
+          return;
+        }
+        const isFile = typeof File !== 'undefined' && first instanceof File;
+        resolve({
+          path,
+          size: typeof first.size === 'number' ? first.size : undefined,
+          type: first.type || '',
+          name: first.name || '',
+          file: isFile ? first : undefined,
+        });
+      },
+      fail: (err) => {
+        const message = (err && err.errMsg) || '';
+        if (/cancel/i.test(message)) resolve(null);
+        else reject(Object.assign(new Error('无法选择文件，请检查相册或相机权限'), { raw: err }));
+      },
+    });
+  });
+}
+
+// The text of an input/textarea event: uni's components put it in event.detail.value, a plain
+// DOM element (page tests) in event.target.value.
+export function eventValue(event) {
+  if (event && event.detail && event.detail.value !== undefined) return event.detail.value;
+  return event && event.target ? event.target.value : '';
+}

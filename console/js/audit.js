@@ -1,0 +1,46 @@
+// Audit log entries (GET /api/v1/admin/audit) as people read them: what was done, to what,
+// and the details in sentences (a menu publish's diff, an item's changed fields).
+
+import { CHANNEL_LABELS, STATUS_LABELS } from './forms.js';
+import { FIELD_LABELS } from './errors.js';
+import { describeDiff } from './menu.js';
+
+export const ACTION_LABELS = {
+  'menu.publish': '发布菜单', 'menu.rollback': '回滚菜单', 'menu.publish_rejected': '微信拒绝菜单',
+  'item.create': '新建事项', 'item.update': '修改事项',
+  'resident.merge': '合并居民账号', 'resident.merge_reverted': '撤销账号合并',
+};
+export const ROLE_LABELS = {
+  operator: '运营人员', admin: '管理员', processor: '办件审核员', inspector: '执法队员', supervisor: '执法督察',
+  resident: '居民',
+};
+
+/** "menu:wechat" -> "微信菜单", "item:SB0001" -> "事项 SB0001". */
+export function targetName(target, items = {}) {
+  const [kind, id] = String(target).split(':');
+  if (kind === 'menu') return `${CHANNEL_LABELS[id] || id}菜单`;
+  if (kind === 'item') return items[id] ? `事项 ${id} ${items[id].name}` : `事项 ${id}`;
+  return String(target);
+}
+
+/** Lines describing an entry's details. */
+export function detailLines(entry, items = {}) {
+  const d = entry.details || {};
+  const lines = [];
+  if (entry.action === 'menu.publish' || entry.action === 'menu.rollback') {
+    lines.push(d.rollback_of ? `版本 ${d.version}（回滚到版本 ${d.rollback_of}）` : `版本 ${d.version}`);
+    if (d.comment) lines.push(`说明：${d.comment}`);
+    const diff = describeDiff(d.diff, { items });
+    lines.push(...(diff.length ? diff : ['与上一版本相同']));
+  } else if (entry.action === 'menu.publish_rejected') {
+    lines.push(`版本 ${d.version} 未发布：${d.error || ''}`);
+  } else if (entry.action === 'item.update') {
+    lines.push(`版本 ${d.version}`);
+    if (d.changed?.length) lines.push(`修改：${d.changed.map((k) => FIELD_LABELS[k] || k).join('、')}`);
+  } else if (entry.action === 'item.create') {
+    lines.push(`状态：${STATUS_LABELS[d.status] || d.status}`);
+  } else {
+    for (const [k, v] of Object.entries(d)) lines.push(`${k}：${typeof v === 'object' ? JSON.stringify(v) : v}`);
+  }
+  return lines;
+}

@@ -1,0 +1,42 @@
+// Pages of the console (hash routes, so the static file server needs no rewrites) and who may
+// use it: operators and admins (the API lets admin through every role check).
+
+import { ROLE_LABELS } from './audit.js';
+
+export const ALLOWED_ROLES = ['operator', 'admin'];
+export const CHANNELS = ['wechat', 'alipay', 'app'];
+
+export const NAV = [
+  { name: 'dashboard', href: '#/dashboard', label: '数据看板' },
+  { name: 'items', href: '#/items', label: '事项管理' },
+  { name: 'menus', href: '#/menus/wechat', label: '菜单管理' },
+  { name: 'audit', href: '#/audit', label: '操作日志' },
+];
+
+/** "#/items/SB0001" -> {name: "item", code: "SB0001"}; anything unknown -> the dashboard. */
+export function parseRoute(hash) {
+  const parts = String(hash || '').replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [page, arg] = parts;
+  if (page === 'items' && arg === 'new') return { name: 'item', code: null };
+  if (page === 'items' && arg) return { name: 'item', code: arg };
+  if (page === 'items') return { name: 'items' };
+  if (page === 'menus') return { name: 'menus', channel: CHANNELS.includes(arg) ? arg : CHANNELS[0] };
+  if (page === 'audit') return { name: 'audit' };
+  return { name: 'dashboard' };
+}
+
+/** The nav entry a route belongs to (an item editor belongs to 事项管理). */
+export function navName(route) {
+  return route.name === 'item' ? 'items' : route.name;
+}
+
+export const roleName = (role) => ROLE_LABELS[role] || role || '未知';
+
+export function allowed(staff) {
+  return Boolean(staff && ALLOWED_ROLES.includes(staff.role));
+}
+
+/** The message for a staff member who may not use the console. */
+export function refusal(staff) {
+  return `当前账号（${roleName(staff?.role)}）无权使用运营管理台，请使用运营人员或管理员账号登录。`;
+}

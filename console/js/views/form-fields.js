@@ -1,0 +1,69 @@
+// The form-definition editor of an item: typed fields with the settings their type takes
+// (FieldDefSchema), added, removed and reordered in place; server messages beside each input.
+
+import { FIELD_TYPE_LABELS, blankField, blankOption, label, move, settingsFor } from '../forms.js';
+import { enumOf, limits } from '../schema.js';
+import { FieldError } from './common.js';
+
+export default {
+  components: { FieldError },
+  props: { fields: Array, errors: Object, spec: Object },
+  setup(props) {
+    const types = () => enumOf(props.spec, 'FieldDef', 'type');
+    const max = (field) => limits(props.spec, 'FieldDef', field).maxLength;
+    const lengthRange = () => limits(props.spec, 'FieldDef', 'max_length');
+    const add = () => props.fields.push(blankField(props.fields));
+    const remove = (i) => props.fields.splice(i, 1);
+    const addOption = (f) => f.options.push(blankOption());
+    return { types, max, lengthRange, add, remove, addOption, move, settingsFor, label, FIELD_TYPE_LABELS };
+  },
+  template: `<div class="form-fields">
+    <FieldError :errors="errors" path="form"></FieldError>
+    <p v-if="!fields.length" class="muted">此事项没有申请表单字段。</p>
+    <div v-for="(f, i) in fields" :key="i" class="field-row" :data-field="f.name">
+      <div class="row-head">
+        <strong>字段 {{ i + 1 }}</strong> <span class="muted">{{ label(FIELD_TYPE_LABELS, f.type) }}</span>
+        <span class="row-actions">
+          <button type="button" class="btn btn-small" @click="move(fields, i, -1)" :disabled="i === 0" title="上移">上移</button>
+          <button type="button" class="btn btn-small" @click="move(fields, i, 1)" :disabled="i === fields.length - 1" title="下移">下移</button>
+          <button type="button" class="btn btn-small btn-danger" @click="remove(i)">删除字段</button>
+        </span>
+      </div>
+      <div class="grid4">
+        <label>字段名<input v-model="f.name" class="mono" aria-label="字段名"><FieldError :errors="errors" :path="'form[' + i + '].name'"></FieldError></label>
+        <label>显示名称<input v-model="f.label" :maxlength="max('label')" aria-label="显示名称"><FieldError :errors="errors" :path="'form[' + i + '].label'"></FieldError></label>
+        <label>类型<select v-model="f.type" aria-label="字段类型">
+          <option v-for="t in types()" :key="t" :value="t">{{ label(FIELD_TYPE_LABELS, t) }}</option></select>
+          <FieldError :errors="errors" :path="'form[' + i + '].type'"></FieldError></label>
+        <label class="check"><input type="checkbox" v-model="f.required"> 必填</label>
+      </div>
+      <div class="grid4">
+        <label v-if="settingsFor(f.type).includes('max_length')">最大长度
+          <input type="number" v-model="f.max_length" :min="lengthRange().minimum" :max="lengthRange().maximum" placeholder="默认">
+          <FieldError :errors="errors" :path="'form[' + i + '].max_length'"></FieldError></label>
+        <label v-if="settingsFor(f.type).includes('min')">最小值<input type="number" step="any" v-model="f.min">
+          <FieldError :errors="errors" :path="'form[' + i + '].min'"></FieldError></label>
+        <label v-if="settingsFor(f.type).includes('max')">最大值<input type="number" step="any" v-model="f.max">
+          <FieldError :errors="errors" :path="'form[' + i + '].max'"></FieldError></label>
+        <label v-if="settingsFor(f.type).includes('multiple')" class="check"><input type="checkbox" v-model="f.multiple"> 允许多选</label>
+        <label>填写说明<input v-model="f.help" :maxlength="max('help')"><FieldError :errors="errors" :path="'form[' + i + '].help'"></FieldError></label>
+        <label>占位提示<input v-model="f.placeholder" :maxlength="max('placeholder')"><FieldError :errors="errors" :path="'form[' + i + '].placeholder'"></FieldError></label>
+      </div>
+      <div v-if="settingsFor(f.type).includes('options')" class="options">
+        <div class="muted">选项（至少两个）</div>
+        <FieldError :errors="errors" :path="'form[' + i + '].options'"></FieldError>
+        <div v-for="(o, j) in f.options" :key="j" class="option-row">
+          <input v-model="o.value" class="mono" placeholder="选项值" aria-label="选项值" maxlength="40">
+          <input v-model="o.label" placeholder="显示文字" aria-label="选项显示文字" maxlength="40">
+          <button type="button" class="btn btn-small" @click="move(f.options, j, -1)" :disabled="j === 0">上移</button>
+          <button type="button" class="btn btn-small" @click="move(f.options, j, 1)" :disabled="j === f.options.length - 1">下移</button>
+          <button type="button" class="btn btn-small btn-danger" @click="f.options.splice(j, 1)">删除</button>
+          <FieldError :errors="errors" :path="'form[' + i + '].options[' + j + '].value'"></FieldError>
+          <FieldError :errors="errors" :path="'form[' + i + '].options[' + j + '].label'"></FieldError>
+        </div>
+        <button type="button" class="btn btn-small" @click="addOption(f)">添加选项</button>
+      </div>
+    </div>
+    <button type="button" class="btn" @click="add">添加字段</button>
+  </div>`,
+};

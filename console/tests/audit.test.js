@@ -1,0 +1,29 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { detailLines, targetName } from '../js/audit.js';
+
+const items = { SB0001: { name: '个人参保信息查询' } };
+
+test('targets by name', () => {
+  assert.equal(targetName('menu:app'), 'App菜单');
+  assert.equal(targetName('item:SB0001', items), '事项 SB0001 个人参保信息查询');
+  assert.equal(targetName('item:XX0001', items), '事项 XX0001');
+  assert.equal(targetName('resident:42'), 'resident:42');
+});
+
+test('a menu publish with its diff', () => {
+  const entry = { action: 'menu.publish', details: { version: 4, comment: '春节调整', rollback_of: null,
+    diff: { sections_added: [], sections_removed: [], sections_reordered: false, official_account_changed: false,
+      sections_changed: [{ key: 'hot', entries_added: ['SB0001'], entries_removed: [], entries_changed: [], reordered: false, title_changed: false }] } } };
+  assert.deepEqual(detailLines(entry, items), ['版本 4', '说明：春节调整', '栏目「hot」：新增入口 个人参保信息查询（SB0001）']);
+  const rollback = { action: 'menu.rollback', details: { version: 5, rollback_of: 2, comment: '', diff: {} } };
+  assert.deepEqual(detailLines(rollback), ['版本 5（回滚到版本 2）', '与上一版本相同']);
+});
+
+test('item changes and WeChat refusals', () => {
+  assert.deepEqual(detailLines({ action: 'item.update', details: { version: 3, changed: ['form', 'name', 'materials'] } }),
+    ['版本 3', '修改：申请表单、名称、申请材料']);
+  assert.deepEqual(detailLines({ action: 'item.create', details: { status: 'draft' } }), ['状态：草稿']);
+  assert.deepEqual(detailLines({ action: 'menu.publish_rejected', details: { version: 2, error: '微信拒绝了公众号菜单（errcode 40166：invalid appid）' } }),
+    ['版本 2 未发布：微信拒绝了公众号菜单（errcode 40166：invalid appid）']);
+});

@@ -1,0 +1,25 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { allowed, navName, parseRoute, refusal } from '../js/route.js';
+
+test('hash routes', () => {
+  assert.deepEqual(parseRoute(''), { name: 'dashboard' });
+  assert.deepEqual(parseRoute('#/dashboard'), { name: 'dashboard' });
+  assert.deepEqual(parseRoute('#/items'), { name: 'items' });
+  assert.deepEqual(parseRoute('#/items/new'), { name: 'item', code: null });
+  assert.deepEqual(parseRoute('#/items/SB0001'), { name: 'item', code: 'SB0001' });
+  assert.deepEqual(parseRoute('#/menus/app'), { name: 'menus', channel: 'app' });
+  assert.deepEqual(parseRoute('#/menus/bogus'), { name: 'menus', channel: 'wechat' });
+  assert.deepEqual(parseRoute('#/audit'), { name: 'audit' });
+  assert.deepEqual(parseRoute('#/nowhere'), { name: 'dashboard' });
+  assert.equal(navName({ name: 'item', code: 'SB0001' }), 'items');
+});
+
+test('only operators and admins may use the console', () => {
+  assert.equal(allowed({ role: 'operator' }), true);
+  assert.equal(allowed({ role: 'admin' }), true);
+  assert.equal(allowed({ role: 'processor' }), false);
+  assert.equal(allowed({ role: 'supervisor' }), false);
+  assert.equal(allowed(null), false);
+  assert.equal(refusal({ role: 'processor' }), '当前账号（办件审核员）无权使用运营管理台，请使用运营人员或管理员账号登录。');
+});

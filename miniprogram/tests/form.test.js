@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  charLength, choiceWidget, formPayload, initialValues, materialsPayload, serverErrors, validateField,
+  validateForm, validateMaterials, validIdNumber18, validPlateForForm,
+} from '../src/common/form.js';
+
+const f = (type, extra = {}) => ({ name: 'x', label: 'X', type, ...extra });
+
+test('required fields: empty, blank and missing are all 此项为必填项', () => {
+  for (const type of ['text', 'textarea', 'number', 'date', 'phone', 'plate', 'id_number', 'file']) {
+    assert.equal(validateField(f(type, { required: true }), ''), '此项为必填项', type);
+    assert.equal(validateField(f(type, { required: true }), '   '), '此项为必填项', type);
+  }
+  assert.equal(validateField(f('choice', { required: true, multiple: true, options: [] }), []), '此项为必填项');
+  assert.equal(validateField(f('bool', { required: true }), null), '此项为必填项');
+  assert.equal(validateField(f('phone'), ''), '', 'optional and empty is fine');
+});
+
+test('text limits count characters like the server (code points), default 200 / 2000', () => {
+  assert.equal(charLength('𠀀𠀀'), 2);
+  assert.equal(validateField(f('text', { max_length: 3 }), '浙江省'), '');
+  assert.equal(validateField(f('text', { max_length: 3 }), '浙江省杭'), '不能超过3个字');
+  assert.equal(validateField(f('text'), 'a'.repeat(201)), '不能超过200个字');
+  assert.equal(validateField(f('textarea'), 'a'.repeat(2000)), '');
+  assert.equal(validateField(f('textarea'), 'a'.repeat(2001)), '不能超过2000个字');
+});
+
+test('numbers: 请输入数字 and the range message', () => {
+  assert.equal(validateField(f('number'), 'abc'), '请输入数字');
+  assert.equal(validateField(f('number'), '1e3'), '请输入数字');
+  assert.equal(validateField(f('number', { min: 1, max: 6 }), '7'), '数值须在1到6之间');
+  assert.equal(validateField(f('number', { min: 1.0, max: 6.0 }), '0'), '数值须在1到6之间');
+  assert.equal(validateField(f('number', { min: 1 }), '0.5'), '数值不能小于1');
+  assert.equal(validateField(f('number', { max: 6 }), '7'), '数值不能大于6');
+  assert.equal(validateField(f('number', { min: 1, max: 6 }), '6'), '');
+});
+
+test('dates, choices, phones, plates, 身份证号 and booleans', () => {
+  assert.equal(validateField(f('date'), '2026-02-30'), '日期格式应为 YYYY-MM-DD');
+  assert.equal(validateField(f('date'), '2026/01/05'), '日期格式应为 YYYY-MM-DD');
+  assert.equal(validateField(f('date'), '2024-02-29'), '');
+  const options = [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }];
+  assert.equal(validateField(f('choice', { options }), 'c'), '请从选项中选择');
+  assert.equal(validateField(f('choice', { options, multiple: true }), ['a', 'z']), '请从选项中选择');
+  assert.equal(validateField(f('choice', { options, multiple: true }), ['a', 'b']), '');
+  assert.equal(validateField(f('phone'), '12800001111'), '手机号码格式不正确');
+  assert.equal(validateField(f('phone'), '13800001111'), '');
+  assert.equal(validateField(f('plate'), '浙A1234I'), '车牌号格式不正确');
+  assert.equal(validateField(f('plate'), '浙a12345'), '', 'upper-cased like the server would need');
+  assert.equal(validateField(f('id_number'), '330106195508163315'), '身份证号码不正确');
+  assert.equal(validateField(f('id_number'), '330106195508163314'), '');
+  assert.equal(validateField(f('bool', { required: true }), false), '');
+  assert.equal(validateField(f('bool'), 'yes'), '请选择是或否');
+});
+
+test('plates for forms accept trailers and new-energy plates; 身份证号 needs a real birth date', () => {
+  for (const ok of ['浙A12345', '浙A1234挂', '浙AD12345', '浙A12345F', '粤B1234港']) assert.ok(validPlateForForm(ok), ok);
+  for (const bad of ['浙I12345', '浙A1234', '浙AD1234O', 'AA12345']) assert.ok(!validPlateForForm(bad), bad);
+  assert.ok(!validIdNumber18('11010519491331002X')); // 13th month, whatever the checksum
+});
+
+test('the payload leaves out empty optional fields and types the rest', () => {
+  const form = [
+    f('text', { name: 'name' }), f('number', { name: 'babies' }), f('date', { name: 'day' }),
+    f('plate', { name: 'plate' }), f('choice', { name: 'ins', multiple: true, options: [{ value: 'a', label: 'A' }] }),
+    f('bool', { name: 'training' }), f('file', { name: 'photo' }), f('phone', { name: 'phone' }),
+  ];
+  const values = { ...initialValues(form), name: ' 张三 ', babies: '2', plate: '浙a12345', ins: ['a'], training: false, photo: { upload_id: 'u1', filename: 'a.jpg' } };
+  assert.deepEqual(initialValues(form), { name: '', babies: '', day: '', plate: '', ins: [], training: null, photo: '', phone: '' });
+  assert.deepEqual(formPayload(form, values), { name: '张三', babies: 2, plate: '浙A12345', ins: ['a'], training: false, photo: 'u1' });
+  assert.deepEqual(validateForm(form, values), {});
+});
+
+test('materials: required ones must be chosen; the payload follows the item order', () => {
+  const materials = [{ code: 'id_card', name: '居民身份证', required: true }, { code: 'photo', name: '照片', required: false }];
+  assert.deepEqual(validateMaterials(materials, {}), { id_card: '请上传居民身份证' });
+  const chosen = { photo: { upload_id: 'p1' }, id_card: { upload_id: 'i1' } };
+  assert.deepEqual(validateMaterials(materials, chosen), {});
+  assert.deepEqual(materialsPayload(materials, chosen), [{ code: 'id_card', upload_id: 'i1' }, { code: 'photo', upload_id: 'p1' }]);
+});
+
+test('server 422 details map to fields, materials (by code or index) and the rest', () => {
+  const sent = [{ code: 'id_card', upload_id: 'x' }, { code: 'photo', upload_id: 'y' }];
+  const mapped = serverErrors({
+    'form.phone': ['手机号码格式不正确'],
+    'form.ins[0]': ['请从选项中选择'],
+    'materials.household': ['请上传户口簿'],
+    'materials[1].upload_id': ['文件不存在'],
+    'materials[5].code': ['该事项不需要此材料'],
+    'item_code': ['此项为必填项', '长度不能超过 20'],
+  }, sent);
+  assert.deepEqual(mapped.fields, { phone: '手机号码格式不正确', ins: '请从选项中选择' });
+  assert.deepEqual(mapped.materials, { household: '请上传户口簿', photo: '文件不存在' });
+  assert.deepEqual(mapped.other, ['该事项不需要此材料', '此项为必填项；长度不能超过 20']);
+});
+
+test('short option lists are chips, long single choices a picker', () => {
+  const opts = (n) => Array.from({ length: n }, (_, i) => ({ value: `v${i}`, label: `L${i}` }));
+  assert.equal(choiceWidget(f('choice', { options: opts(5) })), 'chips');
+  assert.equal(choiceWidget(f('choice', { options: opts(6) })), 'picker');
+  assert.equal(choiceWidget(f('choice', { options: opts(9), multiple: true })), 'chips');
+});
