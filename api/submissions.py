@@ -55,11 +55,24 @@ async def staff_transition(deps, claims: dict, number: str, body: dict) -> dict:
     updated = await applications.transition(deps.db, doc, body["action"], role=STAFF,
                                             actor=claims.get("username", ""), version=body["version"],
                                             comment=body["comment"], extra=extra)
-    if body["action"] in ("accept", "complete"):
+    if body["action"] in ("accept", "approve", "complete"):
         owner = await residents.get(deps.db, updated["owner"])
-        await library.keep_accepted(deps.db, updated, bool(owner.get("library_consent")),
-                                    result_only=body["action"] == "complete")
+        if owner.get("library_consent"):
+            await _file_in_library(deps, claims, updated, body["action"])
     return updated
+
+
+async def _file_in_library(deps, claims: dict, application: dict, action: str) -> None:
+    """Accept and approve file the materials the department found in order (approve also files
+    those sent for a 补正); complete files the result, as the resident's own copy of the upload."""
+    if action != "complete":
+        await library.keep(deps.db, application, application["materials"])
+        return
+    issued = await uploads.get(deps.db, staff_owner(claims), application["result"]["upload_id"])
+    mine = await uploads.give(deps.db, issued, application["owner"])
+    await library.keep(deps.db, application, [{
+        "code": f"result_{application['item_code'].lower()}", "name": f"{application['item_name']}结果",
+        "upload_id": str(mine["_id"]), "content_type": mine["content_type"]}])
 
 
 async def _result_document(deps, claims: dict, upload_id: str | None) -> dict:

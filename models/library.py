@@ -32,16 +32,10 @@ async def set_consent(db, owner_id, consent: bool) -> None:
         await db.material_library.delete_many({"owner": str(owner_id)})
 
 
-async def keep_accepted(db, application: dict, consent: bool, *, result_only: bool = False) -> None:
-    """On acceptance, file the application's materials; on completion, its result (newest wins)."""
-    if not consent:
-        return
-    items = [] if result_only else list(application["materials"])
-    if result_only and application.get("result"):
-        result = application["result"]
-        items.append({"code": f"result_{application['item_code'].lower()}", "name": f"{application['item_name']}结果",
-                      "upload_id": result["upload_id"], "content_type": result["content_type"]})
-    for material in items:
+async def keep(db, application: dict, materials: list[dict]) -> None:
+    """File materials of an application (the newest of a code wins); the caller checks consent.
+    Each material's upload must be the resident's own, so a later application can attach it."""
+    for material in materials:
         await db.material_library.update_one(
             {"owner": application["owner"], "code": material["code"]},
             {"$set": {"name": material["name"], "upload_id": material["upload_id"],

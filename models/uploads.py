@@ -79,6 +79,18 @@ async def store(db, owner: str, data: bytes, filename: str | None) -> tuple[dict
     return {**doc, "_id": result.inserted_id}, True
 
 
+async def give(db, upload: dict, owner: str) -> dict:
+    """`owner`'s own upload of a file someone else stored (a department's result document): the
+    bytes are kept once, so this is only a record; the same file given twice is one upload."""
+    doc = {"owner": owner, "sha256": upload["sha256"], "size": upload["size"], "content_type": upload["content_type"],
+           "filename": upload.get("filename"), "created_at": _now_ms()}
+    try:
+        result = await db.uploads.insert_one(doc)
+    except DuplicateKeyError:
+        return await db.uploads.find_one({"owner": owner, "sha256": upload["sha256"]})
+    return {**doc, "_id": result.inserted_id}
+
+
 async def get(db, owner: str, upload_id: str) -> dict:
     """The owner's upload; anyone else's is 'not found', never 'forbidden'."""
     try:

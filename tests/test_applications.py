@@ -274,14 +274,37 @@ async def test_material_library_with_consent(server):
     version = 2
     for action, extra in [("start_review", {}), ("approve", {}), ("complete", {"result": await staff_result(server, clerk)})]:
         version = (await staff_do(server, clerk, r.json["number"], action, version, **extra)).json["version"]
-    codes = [m["code"] for m in (await server.fetch("/api/v1/me/materials", token=token)).json["materials"]]
-    assert codes == ["id_card", "result_sb0008"]
+    entries = (await server.fetch("/api/v1/me/materials", token=token)).json["materials"]
+    assert [m["code"] for m in entries] == ["id_card", "result_sb0008"]
+    # the result is filed as the resident's own upload: they can read it (the clerk's upload stays the clerk's)
+    result = await server.fetch(f"/api/v1/uploads/{entries[1]['upload_id']}/content", token=token)
+    assert result.status == 200 and result.body == PDF
     assert (await server.fetch("/api/v1/me/materials/id_card", "DELETE", token=token)).status == 204
     assert (await server.fetch("/api/v1/me/materials/id_card", "DELETE", token=token)).status == 404
     other = await applicant_token(server, "o-lib-2")
     assert (await server.fetch("/api/v1/me/materials", token=other)).json["materials"] == []
     await server.fetch("/api/v1/me/materials", "PUT", token=token, json_body={"consent": False})
     assert (await server.fetch("/api/v1/me/materials", token=token)).json == {"consent": False, "materials": []}
+
+
+async def test_materials_sent_for_a_supplement_are_filed_on_approval(server):
+    token = await applicant_token(server, "o-lib-supplement")
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    await server.fetch("/api/v1/me/materials", "PUT", token=token, json_body={"consent": True})
+    number = (await submit(server, token)).json["number"]
+    version = 1
+    for action, extra in [("accept", {}), ("start_review", {}), ("request_supplement", {"comment": "照片不清晰"})]:
+        version = (await staff_do(server, clerk, number, action, version, **extra)).json["version"]
+    clearer = await upload(server, token)
+    r = await server.fetch(f"/api/v1/applications/{number}/supplement", "POST", token=token,
+                           headers={"If-Match": f'"{version}"'},
+                           json_body={"materials": [{"code": "id_card", "upload_id": clearer}]})
+    assert r.status == 200, r.body
+    for action in ("start_review", "approve"):
+        r = await staff_do(server, clerk, number, action, r.json["version"])
+        assert r.status == 200, r.body
+    entries = (await server.fetch("/api/v1/me/materials", token=token)).json["materials"]
+    assert [(m["code"], m["upload_id"]) for m in entries] == [("id_card", clearer)]
 
 
 async def test_due_date_counts_working_days_across_national_day(server):

@@ -1,8 +1,9 @@
 """The resident h5 page in Debian's chromium (Playwright, never a downloaded browser), against this
 server: log in with a phone and the SMS code the sandbox received, see the channel's menu and hot
 items, search in pinyin initials, and read the inbox; apply online with a photo, follow the
-application while a processor accepts it, and read the message about it. `make test` builds the
-page first (`make client`); a screenshot of each step is saved under test-artifacts/."""
+application while a processor accepts it, and read the message about it; turn 我的材料库 on from the
+form and find the accepted photo and the result kept there. `make test` builds the page first
+(`make client`); a screenshot of each step is saved under test-artifacts/."""
 
 import asyncio
 import datetime as dt
@@ -124,7 +125,7 @@ async def test_resident_applies_with_a_photo_and_follows_the_application(page):
     server = page.server
     await login(page, "13700002468")
     await page.get_by_text("社保服务").first.wait_for(timeout=15000)  # the menu, after the login
-    for entry in ("我的办件", "我的消息", "我的车辆"):
+    for entry in ("我的办件", "我的消息", "我的车辆", "我的材料库"):
         assert await page.locator(".mine-entry", has_text=entry).count() == 1
     await shot(page, "apply-home")
 
@@ -145,6 +146,27 @@ async def test_resident_applies_with_a_photo_and_follows_the_application(page):
     await page.locator('[data-name="transfer_type"] .chip', has_text="跨省转入").click()
     await page.locator('[data-name="from_region"] input').fill("安徽省合肥市")
     await page.locator('[data-name="contact_phone"] input').fill("13700002468")
+
+    # no library consent yet: one line under the materials heading leads to 我的材料库, turned on there;
+    # back on the form the line is gone and what was filled in is still there
+    invite = page.locator(".apply-materials .library-invite")
+    assert await invite.inner_text() == "开启材料库，审核通过的材料下次可直接使用"
+    await invite.click()
+    await page.locator(".consent-state", has_text="未开启").wait_for(timeout=10000)
+    assert await page.locator(".library-empty").inner_text() == "开启后，审核通过的材料会保存到这里，下次办事可直接使用。"
+    await page.locator(".consent-row").click()
+    await page.locator(".consent-state", has_text="已开启").wait_for(timeout=10000)
+    switch = page.locator(".consent-switch")
+    assert "switch-on" in (await switch.get_attribute("class")).split()
+    assert await switch.get_attribute("aria-checked") == "true"
+    await shot(page, "library-consent")
+    await page.go_back()
+    await page.locator(".apply-form").wait_for(timeout=10000)
+    await page.locator(".library-invite").wait_for(state="detached", timeout=10000)
+    assert await page.locator('[data-name="from_region"] input').input_value() == "安徽省合肥市"
+    assert await page.locator('[data-name="contact_phone"] input').input_value() == "13700002468"
+    assert await page.locator('[data-name="transfer_type"] .chip-on').inner_text() == "跨省转入"
+
     async with page.expect_file_chooser() as chooser:
         await page.locator('[data-code="id_card"] .upload-photo').click()
     await (await chooser.value).set_files(files=[{"name": "id-card.png", "mimeType": "image/png", "buffer": small_png()}])
@@ -195,6 +217,16 @@ async def test_resident_applies_with_a_photo_and_follows_the_application(page):
     assert "养老保险关系转移接续" in await message.inner_text()
     await shot(page, "inbox-accepted")
 
+    # accepted with consent given: the 居民身份证 photo is in 我的材料库 now, with its preview
+    await page.goto(f"{server.base}/h5/#/pages/library/library")
+    kept = page.locator('.entry[data-code="id_card"]')
+    await kept.wait_for(timeout=10000)
+    assert await page.locator(".entry-name").all_inner_texts() == ["居民身份证"]
+    assert f"来自办件 {number}" in await kept.inner_text()
+    assert (await kept.locator(".entry-added").inner_text()).startswith("保存于 ")
+    await kept.locator("uni-image.entry-thumb").wait_for(timeout=10000)
+    await shot(page, "library-accepted")
+
     # reviewed, approved and completed with a result document: the resident rates it and downloads it
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     result = await server.fetch("/api/v1/staff/uploads?filename=transfer-result.pdf", "POST", token=token, body=pdf,
@@ -221,6 +253,12 @@ async def test_resident_applies_with_a_photo_and_follows_the_application(page):
     assert download.suggested_filename == "transfer-result.pdf"
     assert pathlib.Path(await download.path()).read_bytes() == pdf
     await shot(page, "application-completed")
+
+    # completed: the result document joins the library
+    await page.goto(f"{server.base}/h5/#/pages/library/library")
+    await page.locator('.entry[data-code="result_sb0011"]').wait_for(timeout=10000)
+    assert await page.locator(".entry-name").all_inner_texts() == ["居民身份证", "养老保险关系转移接续结果"]
+    await shot(page, "library-completed")
 
 
 async def test_resident_binds_a_new_energy_car_and_reads_its_violations(page):

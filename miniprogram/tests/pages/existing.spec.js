@@ -12,16 +12,19 @@ describe('home', () => {
     on('GET', '/api/v1/items/hot', { items: [{ code: 'SB0008', name: '社保卡挂失补换' }] });
   }
 
-  test('shows the menu, hot items and the entries to 我的办件, 我的消息, 我的车辆', async () => {
+  test('shows the menu, hot items and the entries to 我的办件, 我的消息, 我的车辆, 我的材料库', async () => {
     routes();
     const wrapper = await mountPage(Index);
     expect(wrapper.find('.section-title').text()).toBe('社保服务');
     expect(wrapper.find('.badge').text()).toBe('热');
-    expect(texts(wrapper, '.mine-entry .grid-title')).toEqual(['我的办件', '我的消息', '我的车辆']);
+    expect(texts(wrapper, '.mine-entry .grid-title')).toEqual(['我的办件', '我的消息', '我的车辆', '我的材料库']);
     await wrapper.find('.entry-applications').trigger('click');
     await wrapper.find('.entry-inbox').trigger('click');
     await wrapper.find('.entry-vehicles').trigger('click');
-    expect(uni.navigateTo.mock.calls.map((c) => c[0].url)).toEqual(['/pages/applications/list', '/pages/inbox/inbox', '/pages/vehicles/vehicles']);
+    await wrapper.find('.entry-library').trigger('click');
+    expect(uni.navigateTo.mock.calls.map((c) => c[0].url)).toEqual([
+      '/pages/applications/list', '/pages/inbox/inbox', '/pages/vehicles/vehicles', '/pages/library/library',
+    ]);
   });
 
   test('the personal entries ask for a login first', async () => {
