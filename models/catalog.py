@@ -35,22 +35,23 @@ class ItemInSchema(Schema):
     """An item as an operator writes it."""
 
     code = fields.String(required=True, validate=validate.Regexp(CODE_RE, error="事项编码格式应为两位大写字母加四位数字"))
-    name = fields.String(required=True, validate=validate.Length(1, 30))
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    department = fields.String(required=True, validate=validate.OneOf(list(DEPARTMENTS)))
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), required=True, validate=validate.Length(min=1))
+    name = fields.String(required=True, validate=validate.Length(1, 30, error="名称应为 1 到 30 个字"))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES, error="请选择分类"))
+    department = fields.String(required=True, validate=validate.OneOf(list(DEPARTMENTS), error="请选择主管部门"))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS, error="请选择事项类型"))
+    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS, error="未知渠道")), required=True,
+                           validate=validate.Length(min=1, error="至少选择一个渠道"))
     description = fields.String(load_default="", validate=validate.Length(max=500))
     keywords = fields.List(fields.String(validate=validate.Length(1, 20)), load_default=list, validate=validate.Length(max=10))
     form = fields.List(fields.Nested(FieldDefSchema), load_default=list, validate=validate.Length(max=50))
     materials = fields.List(fields.Nested(MaterialSchema), load_default=list, validate=validate.Length(max=30))
     promise_days = fields.Integer(required=True, validate=validate.Range(0, 365))
     fee_fen = fields.Integer(load_default=0, validate=validate.Range(0, 100_000_000))
-    online_depth = fields.String(required=True, validate=validate.OneOf(list(ONLINE_DEPTHS)))
+    online_depth = fields.String(required=True, validate=validate.OneOf(list(ONLINE_DEPTHS), error="请选择网办深度"))
     regions = fields.List(fields.String(validate=validate.Regexp(r"^\d{6}$")), load_default=list)
     query = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[a-z]+(\.[a-z_]+)+$"))
     link_url = fields.Url(load_default=None, allow_none=True, schemes={"https"})
-    status = fields.String(load_default="draft", validate=validate.OneOf(STATUSES))
+    status = fields.String(load_default="draft", validate=validate.OneOf(STATUSES, error="请选择状态"))
 
     @validates_schema
     def _by_kind(self, data, **kwargs):

@@ -97,7 +97,13 @@ async def test_item_validation_errors_name_the_field(server, operator_token):
     r = await server.fetch("/api/v1/admin/items", "POST", json_body=bad, token=operator_token)
     assert r.status == 422
     details = r.json["error"]["details"]
-    assert set(details) == {"code", "channels[0]", "promise_days"}
+    assert set(details) == {"code", "channels[0]", "promise_days"} and details["channels[0]"] == ["未知渠道"]
+    # operators read what to fix, not a list of internal codes
+    bad = {**NEW_ITEM, "channels": [], "department": "", "category": "", "name": ""}
+    r = await server.fetch("/api/v1/admin/items", "POST", json_body=bad, token=operator_token)
+    assert r.status == 422 and r.json["error"]["details"] == {
+        "channels": ["至少选择一个渠道"], "department": ["请选择主管部门"], "category": ["请选择分类"],
+        "name": ["名称应为 1 到 30 个字"]}
     bad = {**NEW_ITEM, "kind": "query"}
     r = await server.fetch("/api/v1/admin/items", "POST", json_body=bad, token=operator_token)
     assert r.status == 422 and r.json["error"]["details"] == {"query": ["查询类事项须指定查询接口"]}
