@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 import tornado.web
 from tornado.httpclient import AsyncHTTPClient
 
-from api import accesslog, published
+from api import accesslog, published, static
 from api.auth import TokenService
 from api.base import NotFoundHandler
 from api.cache import PublishedCache
@@ -219,10 +219,10 @@ def _sandbox_state(settings):
 
 def make_app(settings, deps: Deps) -> tornado.web.Application:
     routes = list(ROUTES)
-    for prefix, folder in (("/h5", settings.h5_dir), ("/console", settings.console_dir)):
+    for prefix, folder, policy in (("/h5", settings.h5_dir, static.H5_POLICY),
+                                   ("/console", settings.console_dir, static.CONSOLE_POLICY)):
         if os.path.isfile(os.path.join(folder, "index.html")):  # `make client` builds the h5 one
-            routes += [(prefix, tornado.web.RedirectHandler, {"url": f"{prefix}/"}),
-                       (rf"{prefix}/(.*)", tornado.web.StaticFileHandler, {"path": folder, "default_filename": "index.html"})]
+            routes += static.routes(prefix, folder, policy)
     if deps.sandbox is not None:
         from sandbox.app import sandbox_routes
 

@@ -180,3 +180,10 @@ async def submit(server, token) -> str:
                                       "materials": [{"code": "id_card", "upload_id": upload}]})
     assert r.status == 201, r.body
     return r.json["number"]
+
+
+def watch_policy(context, seen: list[str] | None = None) -> list[str]:
+    """Browser tests: collects the Content-Security-Policy violations the pages of `context` report."""
+    seen = [] if seen is None else seen
+    context.on("console", lambda message: seen.append(message.text) if "Content Security Policy" in message.text else None)
+    return seen

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from playwright.async_api import async_playwright
 
-from support import applicant_token, start_server, stop_server, submit
+from support import applicant_token, start_server, stop_server, submit, watch_policy
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CONSOLE = ROOT / "console"
@@ -34,9 +34,11 @@ async def page(database, redis_server):
         context = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
         tab = await context.new_page()
         tab.server = server
+        tab.violations = watch_policy(context)
         tab.browser = browser
         yield tab
         await browser.close()
+    assert tab.violations == []  # the pages work under their Content-Security-Policy
     await stop_server(server)
 
 
@@ -135,6 +137,7 @@ async def test_operator_publishes_a_menu_change_sees_it_on_h5_and_rolls_back(pag
     await shot(page, "menu-published")
 
     phone_context = await page.browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    watch_policy(phone_context, page.violations)
     h5 = await phone_context.new_page()
     await h5.goto(f"{server.base}/h5/")
     await h5.get_by_text("社保专区").first.wait_for(timeout=15000)

@@ -19,7 +19,7 @@ import pytest
 from playwright.async_api import async_playwright
 
 from sandbox import exchange_data
-from support import start_server, stop_server
+from support import start_server, stop_server, watch_policy
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"
@@ -40,8 +40,10 @@ async def page(database, redis_server):
         context = await browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
         tab = await context.new_page()
         tab.server = server
+        tab.violations = watch_policy(context)
         yield tab
         await browser.close()
+    assert tab.violations == []  # the pages work under their Content-Security-Policy
     await stop_server(server)
 
 

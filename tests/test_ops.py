@@ -68,3 +68,26 @@ def test_image_holds_every_package_the_server_imports():
             needed |= set(re.findall(r"^(?:from|import) (\w+)", source.read_text(), re.M)) & local
     assert needed <= copied, needed - copied
     assert "console" in copied
+
+
+async def test_client_pages_carry_their_security_policy(database, redis_server, tmp_path):
+    h5 = tmp_path / "h5"
+    h5.mkdir()
+    (h5 / "index.html").write_text("<!doctype html><title>h5</title>")
+    (h5 / "app.js").write_text("console.log(1)")
+    console = pathlib.Path(__file__).resolve().parent.parent / "console"
+    server = await start_server(database, redis_server.url, H5_DIR=str(h5), CONSOLE_DIR=str(console))
+    try:
+        page = await server.fetch("/h5/")
+        policy = page.headers["Content-Security-Policy"]
+        assert page.status == 200 and "script-src 'self'" in policy and "unsafe-eval" not in policy
+        assert "frame-ancestors 'none'" in policy and page.headers["X-Content-Type-Options"] == "nosniff"
+        assert page.headers["Cache-Control"] == "no-cache"  # a new build reaches phones at once
+        script = await server.fetch("/h5/app.js")
+        assert script.status == 200 and "Cache-Control" not in script.headers
+        admin = await server.fetch("/console/")
+        assert admin.status == 200 and "'unsafe-eval'" in admin.headers["Content-Security-Policy"]
+        assert (await server.fetch("/console/js/api.js")).headers["Content-Type"].endswith("javascript")
+        assert (await server.fetch("/console/../api/config.py")).status in (403, 404)
+    finally:
+        await stop_server(server)

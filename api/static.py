@@ -1,0 +1,31 @@
+"""The clients' static files (resident h5 at /h5/, operators' console at /console/) with the
+browser-side protections a public government site is expected to send."""
+
+import tornado.web
+
+# Both pages talk only to this origin. Style attributes are set by Vue and uni-h5 (hence
+# 'unsafe-inline' for styles only); blob: and data: images are upload previews and the favicon.
+_COMMON = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+           "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
+           "frame-ancestors 'none'; form-action 'self'")
+H5_POLICY = f"{_COMMON}; script-src 'self'"
+# The console compiles its Vue templates in the browser (no build step), which needs eval.
+CONSOLE_POLICY = f"{_COMMON}; script-src 'self' 'unsafe-eval'"
+
+
+class ClientFiles(tornado.web.StaticFileHandler):
+    def initialize(self, path: str, default_filename: str | None = None, policy: str = H5_POLICY) -> None:
+        super().initialize(path, default_filename)
+        self.policy = policy
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Content-Security-Policy", self.policy)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+        if path.endswith(".html") or path == "":
+            self.set_header("Cache-Control", "no-cache")  # a new build's asset names reach phones at once
+
+
+def routes(prefix: str, folder: str, policy: str) -> list:
+    return [(prefix, tornado.web.RedirectHandler, {"url": f"{prefix}/"}),
+            (rf"{prefix}/(.*)", ClientFiles, {"path": folder, "default_filename": "index.html", "policy": policy})]
