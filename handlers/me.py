@@ -61,7 +61,7 @@ class RealnameHandler(BaseHandler):
 class ChannelLinkHandler(BaseHandler):
     @require_roles(kind="resident")
     async def delete(self, channel):
-        """Unlink a channel (not the last one).
+        """Unlink a channel (not the last one, nor the one this token logged in on).
         ---
         tags: [residents]
         security: [{bearer: []}]
@@ -70,9 +70,10 @@ class ChannelLinkHandler(BaseHandler):
         responses:
           200: {description: "the resident after unlinking"}
           404: {description: "channel not linked"}
-          409: {description: "the last channel cannot be unlinked"}
+          409: {description: "the last channel, or the one you are logged in on, cannot be unlinked"}
         """
-        doc = await residents.unlink_channel(self.deps.db, await self.resident(), check_channel(channel))
+        doc = await residents.unlink_channel(self.deps.db, await self.resident(), check_channel(channel),
+                                             current=self.current_claims()["aud"])
         self.send(ResidentViewSchema().dump(doc))
 
 

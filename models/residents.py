@@ -222,14 +222,20 @@ def _oid_or_404(value: str) -> ObjectId:
         raise NotFound("merge.not_found", "合并记录不存在或已撤销") from None
 
 
-async def unlink_channel(db, resident: dict, channel: str) -> dict:
+async def unlink_channel(db, resident: dict, channel: str, *, current: str) -> dict:
+    """Unlink `channel`, never the one the resident is logged in on (`current`): its tokens would
+    go on working for an identity no longer theirs."""
     keep = [c for c in resident["channels"] if c["channel"] != channel]
     if len(keep) == len(resident["channels"]):
         raise NotFound("channel.not_linked", "未绑定该渠道")
     if not keep:
         raise Conflict("channel.last", "不能解绑唯一的登录方式")
+    if channel == current:
+        raise Conflict("channel.current", "不能解绑当前正在使用的登录方式，请从其他方式登录后再解绑")
     keys = [f"{c['channel']}:{c['subject']}" for c in keep]
     doc = await db.residents.find_one_and_update(
-        {"_id": resident["_id"], "state": "active"}, {"$set": {"channels": keep, "identity_keys": keys}},
-        return_document=ReturnDocument.AFTER)
+        {"_id": resident["_id"], "state": "active", "channels": resident["channels"]},
+        {"$set": {"channels": keep, "identity_keys": keys}}, return_document=ReturnDocument.AFTER)
+    if doc is None:  # merged, deactivated or changed since it was read
+        raise Conflict("resident.changed", "账号信息已变化，请刷新后重试")
     return doc

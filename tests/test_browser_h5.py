@@ -2,11 +2,13 @@
 server: log in with a phone and the SMS code the sandbox received, see the channel's menu and hot
 items, search in pinyin initials, and read the inbox; apply online with a photo, follow the
 application while a processor accepts it, and read the message about it; turn 我的材料库 on from the
-form and find the accepted photo and the result kept there. `make test` builds the page first
+form and find the accepted photo and the result kept there; on 我的 see the masked phone, turn SMS off
+and log out. `make test` builds the page first
 (`make client`); a screenshot of each step is saved under test-artifacts/."""
 
 import asyncio
 import datetime as dt
+import json
 import os
 import pathlib
 import shutil
@@ -61,7 +63,20 @@ async def login(page, phone):
     code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
     await page.locator("input").nth(1).fill(code)
     await page.locator(".submit").click()
-    await page.get_by_text("退出登录").wait_for(timeout=10000)  # back home, logged in
+    await page.locator(".entry-me").wait_for(timeout=10000)  # back home
+    await page.locator(".home-login").wait_for(state="detached", timeout=10000)  # logged in
+
+
+async def stored(page, key):
+    """A value uni.setStorageSync kept in the h5 page's localStorage (wrapped as {type, data})."""
+    raw = await page.evaluate("(key) => window.localStorage.getItem(key)", key)
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    return value.get("data") if isinstance(value, dict) and "data" in value else value
 
 
 async def test_resident_logs_in_sees_the_menu_searches_and_reads_messages(page):
@@ -310,3 +325,45 @@ async def test_resident_binds_a_new_energy_car_and_reads_its_violations(page):
     assert await page.locator(".violation-act").first.inner_text() == first_open["act"]
     assert f"{plate} 违法记录（{len(records)} 条）" in await page.locator(".query-result").inner_text()
     await shot(page, "violations")
+
+
+async def test_resident_sees_me_turns_sms_off_and_logs_out(page):
+    server = page.server
+    phone = "13700004321"
+    await login(page, phone)
+    await page.locator(".entry-me").click()
+    await page.locator(".profile-card").wait_for(timeout=10000)
+    assert await page.locator(".realname-tag").inner_text() == "未实名"
+    assert await page.locator(".profile-phone .profile-value").inner_text() == "137****4321"
+    assert phone not in await page.locator(".me-page").inner_text()  # masked everywhere
+    assert await page.locator(".realname-go").inner_text() == "去实名认证"
+    app = page.locator('.channel-row[data-channel="app"]')
+    assert (await app.locator(".channel-state").inner_text()).startswith("当前登录")
+    assert await page.locator(".channel-unlink").count() == 0  # the only channel, and the current one
+    await page.locator(".sms-state", has_text="已开启").wait_for(timeout=10000)
+    await shot(page, "me")
+
+    await page.locator(".sms-row").click()
+    await page.locator(".sms-state", has_text="已关闭").wait_for()
+    await page.locator(".sms-row.pref-busy").wait_for(state="detached", timeout=10000)  # the PUT answered
+    token = await stored(page, "access_token")
+    saved = await server.fetch("/api/v1/me/notification-preferences", token=token)
+    assert saved.status == 200, saved.body
+    assert saved.json == {"channel": None, "sms": "off"}
+    await page.reload()
+    await page.locator(".sms-state", has_text="已关闭").wait_for(timeout=10000)
+    switch = page.locator(".sms-switch")
+    assert await switch.get_attribute("aria-checked") == "false"
+    await shot(page, "me-sms-off")
+
+    refresh_token = await stored(page, "refresh_token")
+    assert refresh_token
+    await page.locator(".logout-btn").click()
+    await page.locator(".uni-modal").get_by_text("退出", exact=True).click()
+    await page.locator(".home-login").wait_for(timeout=10000)  # home, logged out
+    await page.get_by_text("热门事项").wait_for()
+    assert await stored(page, "access_token") is None
+    assert await stored(page, "refresh_token") is None
+    gone = await server.fetch("/api/v1/auth/refresh", "POST", json_body={"refresh_token": refresh_token})
+    assert gone.status == 401, gone.body  # revoked on the server too
+    await shot(page, "me-logged-out")

@@ -291,7 +291,10 @@ async def test_unlink_channels(server):
     ali = (await alipay_login(server, user_id="2088000000000055")).json
     merged = (await server.fetch("/api/v1/me/realname", "POST", token=ali["access_token"],
                                  json_body={"name": name, "id_number": ID_NUMBER})).json
-    token = merged["access_token"]
+    on_alipay = merged["access_token"]
+    r = await server.fetch("/api/v1/me/channels/alipay", "DELETE", token=on_alipay)
+    assert r.status == 409 and r.json["error"]["code"] == "channel.current"  # not the one in use
+    token = (await wechat_login(server, "o-unlink")).json["access_token"]
     r = await server.fetch("/api/v1/me/channels/alipay", "DELETE", token=token)
     assert r.status == 200 and [c["channel"] for c in r.json["channels"]] == ["wechat"]
     assert (await server.fetch("/api/v1/me/channels/alipay", "DELETE", token=token)).status == 404

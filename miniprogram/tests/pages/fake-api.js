@@ -9,6 +9,7 @@ export function resetState() {
   Object.assign(state, {
     channel: 'app',
     loggedIn: true,
+    refreshToken: 'refresh-token-1', // what api.logout() revokes
     routes: [],
     calls: [],
     // platform behaviours a test may replace
@@ -54,6 +55,18 @@ export const api = {
   post: vi.fn((path, body, options = {}) => handle('POST', path, { ...options, body })),
   put: vi.fn((path, body, options = {}) => handle('PUT', path, { ...options, body })),
   del: vi.fn((path, options) => handle('DELETE', path, options)),
+  // Like common/http.js: the login ends here first, then the refresh token is revoked; never throws.
+  logout: vi.fn(async () => {
+    const refreshToken = state.refreshToken;
+    state.loggedIn = false;
+    state.refreshToken = null;
+    if (!refreshToken) return;
+    try {
+      await handle('POST', '/api/v1/auth/logout', { body: { refresh_token: refreshToken }, auth: false });
+    } catch {
+      // the real client ignores it too
+    }
+  }),
 };
 
 export const uniApi = {
