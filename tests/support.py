@@ -187,3 +187,12 @@ def watch_policy(context, seen: list[str] | None = None) -> list[str]:
     seen = [] if seen is None else seen
     context.on("console", lambda message: seen.append(message.text) if "Content Security Policy" in message.text else None)
     return seen
+
+
+def unless_present(*paths, reason: str):
+    """Skip tests of a client build or of the system chromium when one is missing, which happens
+    only under a bare `pytest` (`make test` installs and builds them first). Under CI nothing may
+    skip: the test runs and fails on the missing file instead of passing quietly."""
+    missing = not all(os.path.exists(p) for p in paths)
+    return pytest.mark.skipif(missing and not os.environ.get("CI"), reason=reason)
+

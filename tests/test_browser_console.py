@@ -5,14 +5,13 @@ page, rolls back and sees it gone; 422 field errors and a stale version in the i
 refusal of the official-account menu with its errcode. The h5 step needs `make client`; a screenshot
 of each step is saved under test-artifacts/ (console-*.png)."""
 
-import os
 import pathlib
 import shutil
 
 import pytest
 from playwright.async_api import async_playwright
 
-from support import applicant_token, start_server, stop_server, submit, watch_policy
+from support import applicant_token, start_server, stop_server, submit, unless_present, watch_policy
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CONSOLE = ROOT / "console"
@@ -20,9 +19,8 @@ H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-pytestmark = pytest.mark.skipif(not (CONSOLE / "index.html").exists() or not os.path.exists(CHROMIUM),
-                                reason="needs Debian's chromium (make test provides it)")
-needs_h5 = pytest.mark.skipif(not (H5 / "index.html").exists(), reason="needs `make client` (the resident h5 build)")
+pytestmark = unless_present(CONSOLE / "index.html", CHROMIUM, reason="needs Debian's chromium (make test provides it)")
+needs_h5 = unless_present(H5 / "index.html", reason="needs `make client` (the resident h5 build)")
 
 
 @pytest.fixture

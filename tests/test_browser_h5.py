@@ -9,7 +9,6 @@ and log out. `make test` builds the page first
 import asyncio
 import datetime as dt
 import json
-import os
 import pathlib
 import shutil
 import struct
@@ -21,7 +20,7 @@ import pytest
 from playwright.async_api import async_playwright
 
 from sandbox import exchange_data
-from support import start_server, stop_server, watch_policy
+from support import start_server, stop_server, unless_present, watch_policy
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"
@@ -29,8 +28,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = "13700001234"
 
-pytestmark = pytest.mark.skipif(not (H5 / "index.html").exists() or not os.path.exists(CHROMIUM),
-                                reason="needs `make client` and Debian's chromium (make test provides both)")
+pytestmark = unless_present(H5 / "index.html", CHROMIUM,
+                            reason="needs `make client` and Debian's chromium (make test provides both)")
 
 
 @pytest.fixture
