@@ -2,14 +2,22 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# SecantusDB, the MongoDB-wire server of `make run` and `make test`: its own venv, never imported
+SECANTUS := .venv-secantus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync system-deps clean
+.PHONY: run reset test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync system-deps clean
 
-run: $(VENV)/.runtime
-	APP_MODE=$${APP_MODE:-demo} $(BIN)/python -m api
+# Redis, SecantusDB, the sandbox, the API and a push worker, each its own process (deploy/Procfile)
+run: $(VENV)/.runtime $(VENV)/.local $(SECANTUS)/.installed
+	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server"
+	$(BIN)/python deploy/local.py
 
-test: $(VENV)/.dev
+# wipe what `make run` keeps under var/ (data, demo keys)
+reset:
+	rm -rf var
+
+test: $(VENV)/.dev $(SECANTUS)/.installed
 	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs npm chromium fonts-wqy-microhei"
 	$(BIN)/ruff check .
 	node --test miniprogram/tests/ console/tests/
@@ -62,9 +70,18 @@ $(VENV)/.runtime: requirements.txt $(VENV)/bin/python
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
+$(VENV)/.local: deploy/local.txt $(VENV)/.runtime
+	$(BIN)/pip install -q --disable-pip-version-check -r deploy/local.txt
+	touch $@
+
+$(SECANTUS)/.installed: deploy/secantus.txt
+	$(PYTHON) -m venv $(SECANTUS)
+	$(SECANTUS)/bin/pip install -q --disable-pip-version-check -r deploy/secantus.txt
+	touch $@
+
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SECANTUS) .pytest_cache .ruff_cache

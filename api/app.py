@@ -3,12 +3,14 @@
 import asyncio
 import concurrent.futures
 import dataclasses
-import functools
 import logging
 import os
 
 import redis.asyncio as aioredis
+import tenacity
 import tornado.web
+from pymongo.errors import PyMongoError
+from redis.exceptions import RedisError
 from tornado.httpclient import AsyncHTTPClient
 
 from api import accesslog, published, static
@@ -27,7 +29,6 @@ from exchange.social import SocialSecurity
 from exchange.traffic import TrafficPolice
 from exchange.transport import Transport
 from models import db as dbmod
-from models import seed, setup
 from models.hot import HotItems
 from models.otp import OtpCodes
 from models.pii import Pii
@@ -65,10 +66,8 @@ class Deps:
     sandbox: object | None = None
     _push: tuple | None = None
 
-    async def start(self, *, seed_demo: bool = False) -> None:
-        await setup.ensure_indexes(self.db)
-        if seed_demo:
-            await seed.seed_demo(self.db)
+    async def start(self) -> None:
+        """Start the background work of one process (`setup.prepare` ran once before)."""
         await self.cache.start()
         if self.config.push_worker:
             stop = asyncio.Event()
@@ -109,17 +108,24 @@ def push_providers(deps: Deps) -> dict:
     return providers
 
 
-def make_redis(url: str | None):
-    if url:
-        # A blocking pool: a burst (a push batch, a login storm) waits briefly for a connection
-        # instead of failing with "Too many connections" at redis-py's default of 100.
-        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=256, timeout=2.0, socket_timeout=2.0,
-                                                        socket_connect_timeout=1.0, health_check_interval=15)
-        return aioredis.Redis(connection_pool=pool)
-    import fakeredis  # demo only: one process holds the data
+def make_redis(url: str):
+    # A blocking pool: a burst (a push batch, a login storm) waits briefly for a connection
+    # instead of failing with "Too many connections" at redis-py's default of 100.
+    pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=256, timeout=2.0, socket_timeout=2.0,
+                                                    socket_connect_timeout=1.0, health_check_interval=15)
+    return aioredis.Redis(connection_pool=pool)
 
-    log.info("REDIS_URL not set: using in-process fakeredis")
-    return fakeredis.FakeAsyncRedis()
+
+async def wait_ready(db, redis, seconds: float = 60.0) -> None:
+    """At start, MongoDB and Redis may still be starting (`make run`, a compose file, a rolling
+    restart): wait for both to answer for up to `seconds`, then fail (and be restarted)."""
+    async for attempt in tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_delay(seconds), wait=tenacity.wait_fixed(0.5), reraise=True,
+            retry=tenacity.retry_if_exception_type((PyMongoError, RedisError, OSError)),
+            before_sleep=lambda state: log.info("waiting for MongoDB and Redis: %s", state.outcome.exception())):
+        with attempt:
+            await db.ping()
+            await redis.ping()
 
 
 def configure_http_client(max_clients: int = 200) -> None:
@@ -187,34 +193,15 @@ def departments(settings) -> dict:
     return {d.name: d for d in (SocialSecurity(**common), TrafficPolice(**common), Transport(**common))}
 
 
-@functools.cache
-def _demo_alipay_app_keys() -> tuple[str, str]:
-    """A throwaway RSA key pair for the demo's Alipay app (made once per process, never stored)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                    serialization.NoEncryption()).decode()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    return private_pem, public_pem
-
-
 def _sandbox_state(settings):
-    """Demo and tests: the sandbox plays every upstream, with our demo Alipay app registered."""
-    from sandbox.app import SandboxState
+    """Demo and tests: the sandbox mounted in this process plays every upstream, with our demo
+    Alipay app registered (ALIPAY_PRIVATE_KEY, or a throwaway key of this process)."""
+    from sandbox.demo import demo_state, private_pem, process_app_key, public_pem
 
-    private_pem, public_pem = _demo_alipay_app_keys()
-    state = SandboxState(
-        wechat_apps={settings.wechat_appid: settings.wechat_secret,
-                     settings.wechat_mini_appid: settings.wechat_mini_secret},
-        alipay_apps={settings.alipay_app_id: public_pem},
-        sms_access_keys={settings.sms_access_key_id: settings.sms_access_key_secret},
-        jpush_apps={settings.jpush_app_key: settings.jpush_master_secret} if settings.jpush_app_key else {},
-        exchange_apps={settings.exchange_app_id: settings.exchange_app_secret} if settings.exchange_app_id else {},
-    )
-    return state, (private_pem, state.alipay_public_key_pem)
+    app_key = settings.alipay_private_key or process_app_key()
+    own = private_pem(settings.sandbox_alipay_key) if settings.sandbox_alipay_key else None
+    state = demo_state(settings, public_pem(app_key), alipay_private_key_pem=own)
+    return state, (private_pem(app_key), state.alipay_public_key_pem)
 
 
 def make_app(settings, deps: Deps) -> tornado.web.Application:

@@ -48,6 +48,8 @@ class Settings:
     wechat_secret: Secret = Secret("")
     wechat_api_base: str = "https://api.weixin.qq.com/"
     mount_sandbox: bool = False
+    sandbox_port: int = 8001  # `python -m sandbox`: upstreams and the SMS gateway (demo only)
+    sandbox_alipay_key: Secret = Secret("")  # the sandbox's own Alipay key (PEM); demo: generated
     upstream_timeout: float = 5.0
     max_body_bytes: int = 1024 * 1024
     cache_poll_seconds: float = 5.0
@@ -108,6 +110,11 @@ class Settings:
             raise ConfigError(f"APP_MODE must be 'demo' or 'production', not {mode!r}")
         demo = mode == "demo"
         port = _int(env, "PORT", 8000)
+        mounted = _bool(env, "SANDBOX", demo)
+        # Demo: the sandbox plays every upstream, mounted in this process (tests, one process) or
+        # as its own process (`python -m sandbox`, on PORT+1 by default, SMS gateway included).
+        sandbox_port = _int(env, "SANDBOX_PORT", port + 1)
+        sandbox = env.get("SANDBOX_URL") or f"http://127.0.0.1:{port if mounted else sandbox_port}"
         values = dict(
             mode=mode,
             host=env.get("HOST", "127.0.0.1"),
@@ -125,9 +132,11 @@ class Settings:
             wechat_secret=Secret(env.get("WECHAT_SECRET", DEMO_WECHAT_SECRET if demo else "")),
             wechat_api_base=env.get(
                 "WECHAT_API_BASE",
-                f"http://127.0.0.1:{port}/sandbox/wechat/" if demo else "https://api.weixin.qq.com/",
+                f"{sandbox}/sandbox/wechat/" if demo else "https://api.weixin.qq.com/",
             ),
-            mount_sandbox=_bool(env, "SANDBOX", demo),
+            mount_sandbox=mounted,
+            sandbox_port=sandbox_port,
+            sandbox_alipay_key=Secret(env.get("SANDBOX_ALIPAY_PRIVATE_KEY", "")),
             upstream_timeout=_float(env, "UPSTREAM_TIMEOUT", 5.0),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1024 * 1024),
             cache_poll_seconds=_float(env, "CACHE_POLL_SECONDS", 5.0),
@@ -141,14 +150,14 @@ class Settings:
             alipay_app_id=env.get("ALIPAY_APP_ID", "2021000000000001" if demo else ""),
             alipay_private_key=Secret(env.get("ALIPAY_PRIVATE_KEY", "")),
             alipay_public_key=env.get("ALIPAY_PUBLIC_KEY", ""),
-            alipay_gateway=env.get("ALIPAY_GATEWAY", f"http://127.0.0.1:{port}/sandbox/alipay/gateway.do" if demo
+            alipay_gateway=env.get("ALIPAY_GATEWAY", f"{sandbox}/sandbox/alipay/gateway.do" if demo
                                    else "https://openapi.alipay.com/gateway.do"),
-            sms_endpoint=env.get("SMS_ENDPOINT", f"127.0.0.1:{port + 1}" if demo else "dysmsapi.aliyuncs.com"),
+            sms_endpoint=env.get("SMS_ENDPOINT", f"127.0.0.1:{sandbox_port}" if demo else "dysmsapi.aliyuncs.com"),
             sms_access_key_id=env.get("SMS_ACCESS_KEY_ID", "demo-ak" if demo else ""),
             sms_access_key_secret=Secret(env.get("SMS_ACCESS_KEY_SECRET", "demo-secret" if demo else "")),
             sms_sign_name=env.get("SMS_SIGN_NAME", "政务服务"),
             sms_template_login=env.get("SMS_TEMPLATE_LOGIN", "SMS_LOGIN_CODE"),
-            identity_api_base=env.get("IDENTITY_API_BASE", f"http://127.0.0.1:{port}/sandbox/identity/" if demo else ""),
+            identity_api_base=env.get("IDENTITY_API_BASE", f"{sandbox}/sandbox/identity/" if demo else ""),
             resident_refresh_ttl=_int(env, "RESIDENT_REFRESH_TTL", 30 * 86400),
             push_worker=_bool(env, "PUSH_WORKER", demo),
             push_retry_base=_float(env, "PUSH_RETRY_BASE", 5.0),
@@ -158,10 +167,10 @@ class Settings:
             alipay_template_id=env.get("ALIPAY_TEMPLATE_ID", "TPL_ALIPAY_STATUS" if demo else ""),
             jpush_app_key=env.get("JPUSH_APP_KEY", DEMO_JPUSH_APP_KEY if demo else ""),
             jpush_master_secret=Secret(env.get("JPUSH_MASTER_SECRET", "demo-jpush-secret" if demo else "")),
-            jpush_api_base=env.get("JPUSH_API_BASE", f"http://127.0.0.1:{port}/sandbox/jpush/v3/" if demo
+            jpush_api_base=env.get("JPUSH_API_BASE", f"{sandbox}/sandbox/jpush/v3/" if demo
                                    else "https://api.jpush.cn/v3/"),
             sms_template_status=env.get("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"),
-            exchange_api_base=env.get("EXCHANGE_API_BASE", f"http://127.0.0.1:{port}/sandbox/exchange" if demo else ""),
+            exchange_api_base=env.get("EXCHANGE_API_BASE", f"{sandbox}/sandbox/exchange" if demo else ""),
             exchange_app_id=env.get("EXCHANGE_APP_ID", "demo-exchange-app" if demo else ""),
             exchange_app_secret=Secret(env.get("EXCHANGE_APP_SECRET", "demo-exchange-secret" if demo else "")),
             exchange_timeout=_float(env, "EXCHANGE_TIMEOUT", 3.0),

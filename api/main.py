@@ -11,8 +11,10 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.process
 
-from api.app import build_deps, make_app
+from api.app import build_deps, make_app, make_redis, wait_ready
 from api.config import ConfigError, Settings
+from models import db as dbmod
+from models import setup
 
 log = logging.getLogger("api")
 # The connection-level cap. API handlers stream bodies and refuse theirs at their own limit (413);
@@ -38,10 +40,16 @@ def main(argv=None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    if args.processes != 1 and not (settings.mongodb_uri and settings.redis_url):
-        print("--processes above 1 needs MONGODB_URI and REDIS_URL: the in-process store "
-              "would give every process its own copy of the data", file=sys.stderr)
+    if not (settings.mongodb_uri and settings.redis_url):
+        print("MONGODB_URI and REDIS_URL are required (`make run` starts a local MongoDB-wire server "
+              "and Redis, and sets both)", file=sys.stderr)
         return 2
+    if args.processes != 1 and settings.mount_sandbox:
+        print("--processes above 1 needs the sandbox in a process of its own (SANDBOX=0 and "
+              "`python -m sandbox`): each child would otherwise play the upstreams with its own state",
+              file=sys.stderr)
+        return 2
+    asyncio.run(prepare(settings))  # once, before any child exists
     sockets = tornado.netutil.bind_sockets(settings.port, settings.host)
     if args.processes != 1:
         tornado.process.fork_processes(args.processes)  # after binding: children share the sockets
@@ -63,9 +71,20 @@ def start_sandbox_sms(settings, deps):
     return server
 
 
+async def prepare(settings) -> None:
+    """Indexes and (demo) data, on clients of its own that are closed before forking."""
+    db, redis = dbmod.connect(settings.mongodb_uri, settings.mongodb_db), make_redis(settings.redis_url)
+    try:
+        await wait_ready(db, redis)
+        await setup.prepare(db, demo=settings.demo)
+    finally:
+        await redis.aclose()
+        await db.close()
+
+
 async def serve(settings, sockets) -> None:
     deps = build_deps(settings)
-    await deps.start(seed_demo=settings.demo)
+    await deps.start()
     app = make_app(settings, deps)
     # Start-up objects (pinyin tables, schemas, demo data) live for the whole process: keep them
     # out of the garbage collector's full scans, which otherwise dominate request CPU.

@@ -47,7 +47,8 @@ def main(argv=None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     if not settings.mongodb_uri:
-        print("MONGODB_URI is not set: an account in the in-process store would vanish on exit", file=sys.stderr)
+        print("MONGODB_URI is not set: point it at the deployment's MongoDB (`make run`: "
+              "mongodb://127.0.0.1:8003/?directConnection=true)", file=sys.stderr)
         return 2
     password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     if len(password) < 10:

@@ -1,7 +1,7 @@
 """Delivery figures for operators: per channel and per template (event type), how many were sent,
 delivered, failed and why, the 到达率, and the latency from the state change to the provider's
-acknowledgement. Computed in Python over the window's records (the in-process engine has no
-`$percentile`), with only the fields it needs."""
+acknowledgement. Computed in Python over the window's records, with only the fields it needs
+(`$percentile` would need MongoDB 7.0 or newer)."""
 
 import collections
 import math

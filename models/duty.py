@@ -1,8 +1,8 @@
 """Duty dispatch (勤务调派): inspectors' position heartbeats, tasks from supervisors, the nearest
 available inspectors suggested, and each task step timed.
 
-Positions are few (one per inspector on duty), so distances are computed in Python (haversine)
-rather than with geo queries, which the in-process engine lacks. A position older than STALE is
+Positions are few (one per inspector on duty, read by one indexed query per team), so distances
+are computed in Python (haversine); a 2dsphere `$geoNear` pays off only at thousands. A position older than STALE is
 not used for suggestions; its age is shown. Assigning a task writes an outbox event in the task,
 which the push service relays to the inspector's inbox and live socket.
 """

@@ -1,4 +1,4 @@
-"""Index definitions of every aggregate, created at start-up (idempotent)."""
+"""Index definitions of every aggregate, created at start-up (idempotent), and the demo data."""
 
 from models import (
     applications,
@@ -15,6 +15,7 @@ from models import (
     menus,
     queries,
     residents,
+    seed,
     staff,
     subscriptions,
     uploads,
@@ -26,3 +27,12 @@ async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, uploads, applications, library, deliveries, inbox,
                    subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins):
         await module.ensure_indexes(db)
+    await db.blobs.ensure_indexes()
+
+
+async def prepare(db, *, demo: bool) -> None:
+    """What runs once per start of a deployment, before any process serves: indexes, and in demo
+    mode the demo data. Both are idempotent, so two starts racing each other are harmless."""
+    await ensure_indexes(db)
+    if demo:
+        await seed.seed_demo(db)

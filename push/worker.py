@@ -1,5 +1,6 @@
 """The push worker: reads the event stream through a consumer group and delivers each event.
-`python -m push.worker` runs one; the demo server runs one in-process.
+`python -m push.worker` runs one (`make run` and production); PUSH_WORKER=1 runs one inside an API
+process instead (the tests, a one-process demo).
 
 Per event: a notification record (once per event) fixes what the resident is told and the
 channels to try in order — their channel first (WeChat or Alipay with quota, the app with a
@@ -250,7 +251,7 @@ def main() -> int:
     """`python -m push.worker`: one worker (and outbox relay) against MONGODB_URI and REDIS_URL."""
     import signal
 
-    from api.app import build_deps, push_providers
+    from api.app import build_deps, push_providers, wait_ready
     from api.config import Settings
 
     settings = Settings.from_env()
@@ -261,6 +262,7 @@ def main() -> int:
 
     async def serve() -> None:
         deps = build_deps(settings)
+        await wait_ready(deps.db, deps.redis)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

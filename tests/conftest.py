@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from models import db as dbmod
-from support import TEST_MONGODB_URI, RedisServer, start_server, stop_server  # noqa: F401
+from support import TEST_MONGODB_URI, MongoServer, RedisServer, start_server, stop_server  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -16,16 +16,27 @@ def redis_server():
     server.cleanup()
 
 
-@pytest.fixture
-def database():
-    """A fresh database per test."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    db = dbmod.connect(TEST_MONGODB_URI, name)
-    yield db
+@pytest.fixture(scope="session")
+def mongo_uri():
+    """The MongoDB every test talks to: TEST_MONGODB_URI, else a SecantusDB of the suite's own."""
     if TEST_MONGODB_URI:
-        import pymongo
+        yield TEST_MONGODB_URI
+        return
+    server = MongoServer().start()
+    yield server.url
+    server.stop()
+    server.cleanup()
 
-        pymongo.MongoClient(TEST_MONGODB_URI).drop_database(name)
+
+@pytest.fixture
+async def database(mongo_uri):
+    """A fresh database per test, on a client of this test's event loop. Apps built on it share
+    the client and never close it; the fixture drops the database and closes the client."""
+    client = dbmod.client(mongo_uri)
+    db = dbmod.Database(client, f"test_{uuid.uuid4().hex[:12]}", owns_client=False)
+    yield db
+    await client.drop_database(db.name)
+    await client.close()
 
 
 @pytest.fixture

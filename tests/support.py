@@ -1,7 +1,8 @@
-"""Test helpers: a throwaway redis-server, the app on an unused port, an HTTP helper.
+"""Test helpers: throwaway redis-server and MongoDB servers, the app on an unused port, an HTTP helper.
 
-MongoDB: the in-process engine by default; a real server when TEST_MONGODB_URI is set (each test
-gets its own database, dropped afterwards).
+MongoDB: SecantusDB (a server speaking MongoDB's wire protocol) started on a free port, or any
+other server when TEST_MONGODB_URI is set (a real `mongod`). Each test gets its own database and
+its own client (one client per event loop), dropped and closed afterwards.
 """
 
 import dataclasses
@@ -14,6 +15,7 @@ import tempfile
 import time
 import uuid
 
+import pymongo
 import pytest
 import redis
 import tornado.httpserver
@@ -23,10 +25,11 @@ from tornado.simple_httpclient import SimpleAsyncHTTPClient
 from api.app import build_deps, make_app
 from api.config import Settings
 from api.main import MAX_BODY_SIZE
-from models import seed
+from models import setup
 from sandbox.identity import person_for
 
 TEST_MONGODB_URI = os.environ.get("TEST_MONGODB_URI")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def free_port() -> int:
@@ -74,6 +77,62 @@ class RedisServer:
 
     def flush(self) -> None:
         redis.Redis(port=self.port).flushall()
+
+
+class MongoServer:
+    """A throwaway SecantusDB process in its fast, in-memory mode (`make test` installs it into
+    `.venv-secantus`; it is GPL-2.0-only, so it runs as its own program and is never imported)."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="mongo-test-")
+        self.proc = None
+
+    @property
+    def url(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+
+    def start(self) -> "MongoServer":
+        binary = secantusd()
+        if binary is None:
+            pytest.exit("SecantusDB is not installed (make test installs it into .venv-secantus)", returncode=3)
+        env = {**os.environ, "SECANTUS_TEST_FAST_STORAGE": "1"}
+        with open(os.path.join(self.dir, "secantusd.log"), "wb") as log:
+            self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(self.port),
+                                          "--storage-path", ":memory:", "--log-level", "WARNING"],
+                                         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.dir)
+        client = pymongo.MongoClient(self.url, serverSelectionTimeoutMS=200)
+        try:
+            for _ in range(300):
+                try:
+                    client.admin.command("ping")
+                    return self
+                except pymongo.errors.PyMongoError:
+                    if self.proc.poll() is not None:
+                        break
+                    time.sleep(0.05)
+        finally:
+            client.close()
+        raise RuntimeError(f"SecantusDB did not start; see {self.dir}/secantusd.log")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def secantusd() -> str | None:
+    """The SecantusDB server: SECANTUSD, else the project's own install, else the PATH."""
+    for candidate in (os.environ.get("SECANTUSD"), os.path.join(ROOT, ".venv-secantus", "bin", "secantusd-py")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return shutil.which("secantusd-py")
 
 
 @dataclasses.dataclass
@@ -130,10 +189,8 @@ async def start_server(database, redis_url, *, seed_demo=True, **overrides) -> S
 
     sms_server = tornado.httpserver.HTTPServer(sms_gateway_app(deps.sandbox, log_function=lambda handler: None))
     sms_server.add_sockets([sms_sock])
+    await setup.prepare(database, demo=seed_demo)
     await deps.start()
-    if seed_demo:
-        await seed.seed_demo(database)
-        await deps.cache.refresh()
     app = make_app(settings, deps)
     http_server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY_SIZE)
     http_server.add_sockets([sock])

@@ -167,11 +167,8 @@ async def test_hash_chain_verifies_and_tampering_is_found(server, staff):
     await db.cases.update_one({"_id": case_id}, {"$set": {"events.1.data.content.legal_basis": "第九十三条"}})
     assert (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json["ok"] is True
     sha = (await db.cases.find_one({"_id": case_id}))["evidence"][0]["sha256"]
-    if db.engine == "in-process":  # the stored bytes replaced behind the application's back
-        with open(db.blobs._path(sha), "wb") as f:
-            f.write(b"\xff\xd8\xff tampered")
-    else:  # GridFS serves the newest revision of a name
-        await db.blobs._bucket.upload_from_stream(sha, b"\xff\xd8\xff tampered")
+    # the stored bytes replaced behind the application's back: GridFS serves a name's newest revision
+    await db.blobs._bucket.upload_from_stream(sha, b"\xff\xd8\xff tampered")
     tampered = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json
     assert tampered["ok"] is False and sha[:12] in tampered["reason"]
     # and an edit that rewrites the case but not its chain

@@ -4,8 +4,8 @@ access token expires mid-run, and one of two workers dies mid-batch.
 The dying worker runs on its own event loop in a thread, with its own Redis client; "killing"
 it stops that loop: none of its code runs again (no acknowledgements, no outcome records, its
 leases stay taken), like SIGKILL. Its sockets stay open, which is the harsher case: requests it
-had sent still reach the sandbox. (The in-process MongoDB cannot be shared with another process;
-against a real MongoDB the same worker would run as `python -m push.worker`.)
+had sent still reach the sandbox. It has its own MongoDB client too (a client belongs to one event
+loop), as a `python -m push.worker` process would; tests/test_processes.py kills real processes.
 
 What must hold, read back from the sandbox: every message reached its resident; JPush saw each
 exactly once (its cid makes a resend a no-op); WeChat saw each exactly once except a send that
@@ -26,6 +26,7 @@ import redis.asyncio as aioredis
 from api.app import push_providers
 from channels.base import Identity
 from channels.wechat import WeChatPlatform
+from models import db as dbmod
 from models import residents, subscriptions
 from push.providers.inbox import InboxProvider
 from push.providers.jpush import JPushProvider
@@ -48,8 +49,8 @@ def worker_for(db, redis, providers, name):
 class DoomedWorker:
     """A worker on its own loop and thread, to be stopped dead."""
 
-    def __init__(self, server, redis_url):
-        self.server, self.redis_url = server, redis_url
+    def __init__(self, server, redis_url, mongo_uri):
+        self.server, self.redis_url, self.mongo_uri = server, redis_url, mongo_uri
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self._main, daemon=True)
 
@@ -61,7 +62,8 @@ class DoomedWorker:
             pass
 
     async def _serve(self):
-        cfg, db = self.server.settings, self.server.deps.db
+        cfg = self.server.settings
+        db = dbmod.Database(dbmod.client(self.mongo_uri), self.server.deps.db.name)
         redis = aioredis.from_url(self.redis_url)
         executor = concurrent.futures.ThreadPoolExecutor(4)
         platform = WeChatPlatform(appid=cfg.wechat_mini_appid, secret=cfg.wechat_mini_secret,
@@ -123,7 +125,7 @@ async def wait_for(predicate, seconds, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def test_chaos_every_message_once(database, redis_server):
+async def test_chaos_every_message_once(database, redis_server, mongo_uri):
     redis_server.flush()
     server = await start_server(database, redis_server.url, PUSH_WORKER="false", UPSTREAM_TIMEOUT="1")
     doomed, stop, survivor_task = None, asyncio.Event(), None
@@ -138,7 +140,7 @@ async def test_chaos_every_message_once(database, redis_server):
         events = await write_status_changes(db, owners)
         assert len(events) == 1000
 
-        doomed = DoomedWorker(server, redis_server.url)
+        doomed = DoomedWorker(server, redis_server.url, mongo_uri)
         doomed.thread.start()
         survivor = worker_for(db, server.deps.redis, push_providers(server.deps), "survivor")
         survivor_task = asyncio.create_task(run(db, server.deps.redis, survivor, stop, relay_every=0.05))

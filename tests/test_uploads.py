@@ -52,6 +52,17 @@ async def test_spoofed_oversized_and_empty_uploads(server):
     assert r.status == 400
 
 
+async def test_blob_lookups_on_an_empty_store(database):
+    """Regression: GridFS's cursor `to_list` raised StopAsyncIteration on no match (PyMongo 4.20),
+    so the first upload into an empty store answered 500."""
+    from models.db import GridFsBlobs
+
+    blobs = GridFsBlobs(database["x"].database)
+    assert await blobs.exists("0" * 64) is False
+    await blobs.put("ab" * 32, b"bytes", "application/octet-stream")
+    assert await blobs.exists("ab" * 32) and await blobs.get("ab" * 32) == b"bytes"
+
+
 async def test_duplicates_are_stored_once_and_uploads_are_private(server):
     alice = await resident_token(server, "o-alice-up")
     bob = await resident_token(server, "o-bob-up")
@@ -63,7 +74,7 @@ async def test_duplicates_are_stored_once_and_uploads_are_private(server):
     blobs = server.deps.db.blobs
     sha = first.json["sha256"]
     assert await blobs.exists(sha)
-    assert len(os.listdir(os.path.join(blobs.root, sha[:2]))) == 1  # one blob for three uploads
+    assert await server.deps.db["blobs.files"].count_documents({"filename": sha}) == 1  # one blob, three uploads
     for path in (f"/api/v1/uploads/{first.json['id']}", f"/api/v1/uploads/{first.json['id']}/content"):
         r = await server.fetch(path, token=bob)
         assert r.status == 404 and r.json["error"]["code"] == "upload.not_found"

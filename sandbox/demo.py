@@ -1,0 +1,58 @@
+"""The sandbox as the demo deployment plays it: our demo apps registered with every upstream.
+
+Used in two shapes: mounted inside one API process (tests, `python -m api` alone), or as its own
+process (`python -m sandbox`, what `make run` starts) that every API process and push worker share.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import textwrap
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from sandbox.state import SandboxState
+
+
+def demo_state(settings, app_public_key: str, *, alipay_private_key_pem: str | None = None) -> SandboxState:
+    """Every upstream, knowing our demo apps' credentials (taken from the same settings)."""
+    return SandboxState(
+        wechat_apps={settings.wechat_appid: settings.wechat_secret,
+                     settings.wechat_mini_appid: settings.wechat_mini_secret},
+        alipay_apps={settings.alipay_app_id: app_public_key},
+        alipay_private_key_pem=alipay_private_key_pem,
+        sms_access_keys={settings.sms_access_key_id: settings.sms_access_key_secret},
+        jpush_apps={settings.jpush_app_key: settings.jpush_master_secret} if settings.jpush_app_key else {},
+        exchange_apps={settings.exchange_app_id: settings.exchange_app_secret} if settings.exchange_app_id else {},
+    )
+
+
+def new_key_body() -> str:
+    """A fresh RSA 2048 key as a one-line base64 body (PKCS#1), the form env files hold."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption())
+    return base64.b64encode(der).decode()
+
+
+def private_pem(key: str) -> str:
+    """A PEM private key from a PEM or a bare base64 body."""
+    if key.strip().startswith("-----"):
+        return key
+    return "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(textwrap.wrap(key.strip(), 64)) + \
+        "\n-----END RSA PRIVATE KEY-----\n"
+
+
+def public_pem(key: str) -> str:
+    """The public half (SubjectPublicKeyInfo PEM) of a private key given as PEM or base64 body."""
+    private = serialization.load_pem_private_key(private_pem(key).encode(), password=None)
+    return private.public_key().public_bytes(serialization.Encoding.PEM,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+@functools.cache
+def process_app_key() -> str:
+    """Demo with the sandbox mounted and no ALIPAY_PRIVATE_KEY: a throwaway key for this process."""
+    return new_key_body()
