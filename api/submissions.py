@@ -1,7 +1,7 @@
 """Residents' applications and staff processing: joins auth claims, idempotency and the models."""
 
 from models import applications, catalog, library, residents, uploads, workdays
-from models.applications import RESIDENT, STAFF, ApplicationSchema
+from models.applications import RESIDENT, STAFF
 from models.errors import AppError
 
 
@@ -14,22 +14,14 @@ async def submit(deps, claims: dict, key: str, body: dict) -> tuple[int, dict]:
     resident = await residents.get(deps.db, claims["sub"])
     if not resident.get("realname"):  # 办件 are made in one's own verified name
         raise AppError(403, "application.realname_required", "请先完成实名认证后再申请")
-    owner = str(resident["_id"])
-    stored = await applications.begin_idempotent(deps.db, owner, key, applications.request_hash(body))
-    if stored is not None:
-        return stored["status"], stored["body"]
-    try:
-        item = await catalog.get_item(deps.db, body["item_code"])
-        calendar = await workdays.calendar(deps.db)
-        doc = await applications.submit(deps.db, owner=owner, channel=claims["aud"], item=item, body=body,
-                                        calendar=calendar, business_date=workdays.business_date)
-    except BaseException:
-        await applications.abandon_idempotent(deps.db, owner, key)
-        raise
-    answer = ApplicationSchema(role=RESIDENT).dump(doc)
-    await applications.finish_idempotent(deps.db, owner, key, 201, answer)
-    await deps.hot.record_use(claims["aud"], item["code"])
-    return 201, answer
+    item = await catalog.get_item(deps.db, body["item_code"])
+    calendar = await workdays.calendar(deps.db)
+    status, answer, fresh = await applications.submit(
+        deps.db, owner=str(resident["_id"]), channel=claims["aud"], item=item, body=body, key=key,
+        calendar=calendar, business_date=workdays.business_date)
+    if fresh:
+        await deps.hot.record_use(claims["aud"], item["code"])
+    return status, answer
 
 
 def staff_department(claims: dict) -> str | None:

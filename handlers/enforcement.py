@@ -99,7 +99,7 @@ class TransitionHandler(BaseHandler):
           409: {description: "stale version or wrong state"}
         """
         body = self.load(TransitionSchema())
-        case = await cases.transition(self.deps.db, case_id, body, self.current_claims(), cases.next_number)
+        case = await cases.transition(self.deps.db, case_id, body, self.current_claims())
         self.send(CaseViewSchema().dump(case))
 
 

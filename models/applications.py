@@ -17,6 +17,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models import uploads, workdays
+from models.db import outbox_index, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import build_form_schema
 
@@ -131,7 +132,8 @@ async def ensure_indexes(db) -> None:
     await db.applications.create_index([("submitted_at", ASCENDING)])
     await db.applications.create_index([("finished_at", ASCENDING)], sparse=True)
     await db.applications.create_index([("rating.at", ASCENDING)], sparse=True)
-    await db.idempotency.create_index([("created_at", ASCENDING)], expireAfterSeconds=24 * 3600)
+    await outbox_index(db.applications)
+    await ttl_index(db.idempotency, "created_at", 24 * 3600)  # a repeat is answered for a day
 
 
 # ---- idempotent submission -------------------------------------------------------------------
@@ -139,40 +141,27 @@ def request_hash(body) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-async def begin_idempotent(db, owner: str, key: str, digest: str) -> dict | None:
-    """None: go ahead. A dict: the stored answer of an identical earlier request. Raises 409 otherwise."""
+def idempotency_id(owner: str, key: str) -> str:
     if not key or len(key) > 255 or not key.isprintable():
         raise AppError(400, "idempotency.key_required", "请在 Idempotency-Key 中提供 1 到 255 个字符的请求标识")
-    record_id = f"{owner}:{key}"
-    try:
-        await db.idempotency.insert_one({"_id": record_id, "hash": digest, "state": "in_flight", "created_at": now()})
+    return f"{owner}:{key}"
+
+
+async def stored_answer(db, record_id: str, digest: str, session=None) -> dict | None:
+    """The answer given to an earlier request with this key, or None; 409 if its body differed."""
+    record = await db.idempotency.find_one({"_id": record_id}, session=session)
+    if record is None:
         return None
-    except DuplicateKeyError:
-        record = await db.idempotency.find_one({"_id": record_id})
-    if record is None:  # expired between the two calls
-        return await begin_idempotent(db, owner, key, digest)
     if record["hash"] != digest:
         raise Conflict("idempotency.key_reused", "同一请求标识已用于内容不同的提交")
-    if record["state"] == "in_flight":
-        raise Conflict("idempotency.in_flight", "相同的提交正在处理中，请稍后再试", headers={"Retry-After": "1"})
     return record["response"]
 
 
-async def finish_idempotent(db, owner: str, key: str, status: int, body: dict) -> None:
-    await db.idempotency.update_one({"_id": f"{owner}:{key}"},
-                                    {"$set": {"state": "done", "response": {"status": status, "body": body}}})
-
-
-async def abandon_idempotent(db, owner: str, key: str) -> None:
-    """The request failed before creating anything: the key may be used again."""
-    await db.idempotency.delete_one({"_id": f"{owner}:{key}", "state": "in_flight"})
-
-
 # ---- submit ----------------------------------------------------------------------------------
-async def _next_number(db, prefix: str, department: str, day: dt.date) -> str:
+async def _next_number(db, prefix: str, department: str, day: dt.date, session) -> str:
     counter = await db.counters.find_one_and_update(
         {"_id": f"application:{department}:{day:%Y%m%d}"}, {"$inc": {"value": 1}}, upsert=True,
-        return_document=ReturnDocument.AFTER)
+        return_document=ReturnDocument.AFTER, session=session)
     return f"{prefix}{day:%Y%m%d}{counter['value']:06d}"
 
 
@@ -199,8 +188,19 @@ async def _check_materials(db, owner: str, item: dict, refs: list[dict]) -> list
     return out
 
 
-async def submit(db, *, owner: str, channel: str, item: dict, body: dict, calendar, business_date) -> dict:
-    """`calendar.add_working_days` gives the 承诺时限 due date; `business_date(utc)` the Beijing date."""
+async def submit(db, *, owner: str, channel: str, item: dict, body: dict, key: str, calendar,
+                 business_date) -> tuple[int, dict, bool]:
+    """(status, answer, fresh): 201 with the new application, or the first answer to an identical
+    repeat (same Idempotency-Key and body; `fresh` False). `calendar.add_working_days` gives the 承诺时限 due date;
+    `business_date(utc)` the Beijing date.
+
+    The day's number, the application and the idempotency record are written in one transaction:
+    all three or none, so a failure leaves no gap in the numbers and no key without its 办件, and
+    two identical requests at once make one application (the second sees the first's record)."""
+    record_id, digest = idempotency_id(owner, key), request_hash(body)
+    stored = await stored_answer(db, record_id, digest)
+    if stored is not None:
+        return stored["status"], stored["body"], False
     if item["kind"] != "application" or item["status"] != "published":
         raise NotFound("item.not_found", "事项不存在或不可在线申请")
     if channel not in item["channels"]:
@@ -213,18 +213,35 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, calend
     submitted_at = now()
     day = business_date(submitted_at)
     due, provisional = calendar.add_working_days(day, item["promise_days"])
-    doc = {
-        "number": await _next_number(db, item["code"][:2], item["department"], day),
-        "item_code": item["code"], "item_name": item["name"], "department": item["department"],
-        "owner": owner, "channel": channel, "form": _jsonable(form), "materials": materials,
-        "state": "submitted", "version": 1, "submitted_at": submitted_at, "rating": None, "result": None,
-        "assignee": None,
-        "due_date": due.isoformat(), "due_provisional": provisional, "promise_days": item["promise_days"],
-        "timeline": [_event("submit", None, "submitted", RESIDENT, owner, "")],
-        "outbox": [_outbox("submitted", channel)],
-    }
-    result = await db.applications.insert_one(doc)
-    return {**doc, "_id": result.inserted_id}
+
+    async def write(session) -> tuple[int, dict, bool]:
+        stored = await stored_answer(db, record_id, digest, session)
+        if stored is not None:
+            return stored["status"], stored["body"], False
+        doc = {
+            "number": await _next_number(db, item["code"][:2], item["department"], day, session),
+            "item_code": item["code"], "item_name": item["name"], "department": item["department"],
+            "owner": owner, "channel": channel, "form": _jsonable(form), "materials": materials,
+            "state": "submitted", "version": 1, "submitted_at": submitted_at, "rating": None, "result": None,
+            "assignee": None,
+            "due_date": due.isoformat(), "due_provisional": provisional, "promise_days": item["promise_days"],
+            "timeline": [_event("submit", None, "submitted", RESIDENT, owner, "")],
+            "outbox": [_outbox("submitted", channel)],
+        }
+        await db.applications.insert_one(doc, session=session)
+        answer = ApplicationSchema(role=RESIDENT).dump(doc)
+        await db.idempotency.insert_one({"_id": record_id, "hash": digest, "created_at": now(),
+                                         "response": {"status": 201, "body": answer}}, session=session)
+        return 201, answer, True
+
+    try:
+        return await db.transaction(write)
+    except DuplicateKeyError:  # an identical request committed first
+        stored = await stored_answer(db, record_id, digest)
+        if stored is None:  # and its record expired since (a day later): a fresh submission
+            return await submit(db, owner=owner, channel=channel, item=item, body=body, key=key,
+                                calendar=calendar, business_date=business_date)
+        return stored["status"], stored["body"], False
 
 
 def _jsonable(form: dict) -> dict:

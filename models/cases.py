@@ -208,7 +208,9 @@ def _conflict(case: dict, message: str) -> Conflict:
     return Conflict("case.conflict", message, details={"current": CaseViewSchema().dump(case)})
 
 
-async def transition(db, case_id: str, body: dict, claims: dict, number_for) -> dict:
+async def transition(db, case_id: str, body: dict, claims: dict) -> dict:
+    """One step of the case's state machine. Registering numbers the case: the year's counter and
+    the case move in one transaction, so a step that loses a race leaves no gap in the numbers."""
     case = await get(db, case_id, claims)
     roles, sources, target = TRANSITIONS[body["action"]]
     if claims.get("role") not in roles and claims.get("role") != "admin":
@@ -219,26 +221,37 @@ async def transition(db, case_id: str, body: dict, claims: dict, number_for) -> 
         raise _conflict(case, f"案件当前状态（{case['state']}）不能执行该操作")
     if body["action"] == "return" and not body["comment"].strip():
         raise AppError(422, "validation_failed", "退回须填写意见", details={"comment": ["退回须填写意见"]})
-    changes = {"state": target, "version": case["version"] + 1, "updated_at": now()}
-    if body["action"] == "register" and not case.get("number"):
-        changes["number"] = await number_for(db)
-    data = {"action": body["action"], "from": case["state"], "to": target, "comment": body["comment"],
-            **({"number": changes["number"]} if "number" in changes else {})}
-    update = {"$set": changes, "$push": {"events": _event(case, "state_changed", claims, data)}}
-    if body["comment"]:
-        update["$push"]["comments"] = {"by": claims["username"], "at": now(), "action": body["action"],
-                                       "text": body["comment"]}
-    updated = await db.cases.find_one_and_update({"_id": case_id, "version": case["version"]}, update,
-                                                 return_document=ReturnDocument.AFTER)
-    if updated is None:
-        raise _conflict(await get(db, case_id, claims), "案件已被更新，请以最新版本为准")
-    return updated
+
+    async def write(session) -> dict:
+        changes = {"state": target, "version": case["version"] + 1, "updated_at": now()}
+        if body["action"] == "register" and not case.get("number"):
+            changes["number"] = await next_number(db, session)
+        data = {"action": body["action"], "from": case["state"], "to": target, "comment": body["comment"],
+                **({"number": changes["number"]} if "number" in changes else {})}
+        update = {"$set": changes, "$push": {"events": _event(case, "state_changed", claims, data)}}
+        if body["comment"]:
+            update["$push"]["comments"] = {"by": claims["username"], "at": now(), "action": body["action"],
+                                           "text": body["comment"]}
+        updated = await db.cases.find_one_and_update({"_id": case_id, "version": case["version"]}, update,
+                                                     return_document=ReturnDocument.AFTER, session=session)
+        if updated is None:
+            raise _Stale  # aborts the transaction: the number taken above is given back
+        return updated
+
+    try:
+        return await db.transaction(write)
+    except _Stale:
+        raise _conflict(await get(db, case_id, claims), "案件已被更新，请以最新版本为准") from None
 
 
-async def next_number(db) -> str:
+class _Stale(Exception):
+    """The case changed between our read and our write."""
+
+
+async def next_number(db, session=None) -> str:
     year = now().astimezone(dt.timezone(dt.timedelta(hours=8))).year
     counter = await db.counters.find_one_and_update({"_id": f"case:{year}"}, {"$inc": {"n": 1}}, upsert=True,
-                                                    return_document=ReturnDocument.AFTER)
+                                                    return_document=ReturnDocument.AFTER, session=session)
     return f"ZF{year}{counter['n']:06d}"
 
 

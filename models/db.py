@@ -12,6 +12,7 @@ import logging
 
 from gridfs import AsyncGridFSBucket
 from pymongo import AsyncMongoClient, ReadPreference
+from pymongo.errors import OperationFailure
 from pymongo.read_concern import ReadConcern
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,10 @@ class Database:
         return self._handle[name]
 
     async def ping(self) -> None:
-        await self._handle.command("ping")
+        await self.command("ping")
+
+    async def command(self, *args, **kwargs):
+        return await self._handle.command(*args, **kwargs)
 
     async def transaction(self, callback):
         """Run `await callback(session)` in a multi-document transaction (snapshot reads, the
@@ -73,6 +77,25 @@ def connect(uri: str, db_name: str) -> Database:
     if not uri:
         raise ValueError("MONGODB_URI is required: `make run` starts a local server, tests start their own")
     return Database(client(uri), db_name)
+
+
+async def ttl_index(collection, field: str, seconds: int) -> None:
+    """A TTL index: MongoDB deletes a document `seconds` after the time in `field`. An index on
+    the field with other options (an older retention, or none) is replaced, documents untouched,
+    so a changed retention needs no manual step at upgrade."""
+    try:
+        await collection.create_index([(field, 1)], expireAfterSeconds=seconds)
+    except OperationFailure as exc:
+        if exc.code not in (85, 86):  # IndexOptionsConflict, IndexKeySpecsConflict
+            raise
+        await collection.drop_index([(field, 1)])
+        await collection.create_index([(field, 1)], expireAfterSeconds=seconds)
+
+
+async def outbox_index(collection) -> None:
+    """For the outbox relay's query (`{"outbox.relayed": False}`, every half second): a partial
+    index holding only the documents with an event not yet relayed, so it stays small."""
+    await collection.create_index([("outbox.relayed", 1)], partialFilterExpression={"outbox.relayed": False})
 
 
 class GridFsBlobs:

@@ -16,11 +16,13 @@ from bson import Binary
 from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING
 
+from models.db import ttl_index
 from models.errors import AppError, NotFound
 
 DIRECT_MAX = 10 * 1024 * 1024
 CHUNKED_MAX = 200 * 1024 * 1024
 CHUNK = 1024 * 1024
+UNFINISHED_TTL = 7 * 86400  # seconds an unfinished resumable upload is kept
 
 
 class CaptureSchema(Schema):
@@ -51,7 +53,9 @@ def kind_of(data: bytes) -> tuple[str, str]:
 
 
 async def ensure_indexes(db) -> None:
-    await db.evidence_uploads.create_index([("created_at", ASCENDING)])
+    # an upload not finished within a week is dropped with its chunks (the phone starts it again)
+    await ttl_index(db.evidence_uploads, "created_at", UNFINISHED_TTL)
+    await ttl_index(db.evidence_chunks, "at", UNFINISHED_TTL)
     await db.evidence_chunks.create_index([("upload", ASCENDING), ("n", ASCENDING)])
 
 
@@ -97,7 +101,8 @@ async def put_chunk(db, upload_id: str, n: int, data: bytes, actor: str) -> dict
     if len(data) != expected:
         raise AppError(422, "upload.bad_chunk", f"第 {n} 片应为 {expected} 字节，收到 {len(data)} 字节")
     await db.evidence_chunks.update_one({"_id": f"{upload_id}:{n}"},
-                                        {"$set": {"upload": upload_id, "n": n, "data": Binary(data)}}, upsert=True)
+                                        {"$set": {"upload": upload_id, "n": n, "data": Binary(data),
+                                                 "at": dt.datetime.now(dt.UTC)}}, upsert=True)
     return await status(db, upload_id, actor)
 
 

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from models.db import ttl_index
 from models.errors import AppError, Conflict
 
 ROLES = ("operator", "processor", "inspector", "supervisor", "admin")
@@ -54,7 +55,7 @@ def _locked(until: dt.datetime) -> AppError:
 async def ensure_indexes(db) -> None:
     await db.staff.create_index([("username", ASCENDING)], unique=True)
     await db.staff_refresh.create_index([("family", ASCENDING)])
-    await db.staff_refresh.create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
+    await ttl_index(db.staff_refresh, "expires_at", 0)
 
 
 def hash_password(password: str) -> str:

@@ -228,10 +228,15 @@ async def applicant_token(server, openid: str) -> str:
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
 
 
+async def upload_photo(server, token) -> str:
+    """A fresh photo uploaded by the resident; returns its upload id."""
+    photo = b"\xff\xd8\xff\xe0" + os.urandom(300) + b"\xff\xd9"
+    return (await server.fetch("/api/v1/uploads", "POST", body=photo, token=token)).json["id"]
+
+
 async def submit(server, token) -> str:
     """Submit a 社保卡补换 application with a photo; returns its number."""
-    photo = b"\xff\xd8\xff\xe0" + os.urandom(300) + b"\xff\xd9"
-    upload = (await server.fetch("/api/v1/uploads", "POST", body=photo, token=token)).json["id"]
+    upload = await upload_photo(server, token)
     r = await server.fetch("/api/v1/applications", "POST", token=token, headers={"Idempotency-Key": uuid.uuid4().hex},
                            json_body={"item_code": "SB0008", "form": FORM,
                                       "materials": [{"code": "id_card", "upload_id": upload}]})
