@@ -17,7 +17,7 @@ run: $(VENV)/.runtime $(VENV)/.local $(SECANTUS)/.installed
 reset:
 	rm -rf var
 
-test: $(VENV)/.dev $(SECANTUS)/.installed
+test: $(VENV)/.dev $(VENV)/.local $(SECANTUS)/.installed
 	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs npm chromium fonts-wqy-microhei"
 	$(BIN)/ruff check .
 	node --test miniprogram/tests/ console/tests/
