@@ -12,7 +12,16 @@ import glob
 import os
 
 from apispec_webframeworks.tornado import TornadoPlugin
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess, values
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+    values,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from redis.exceptions import RedisError, ResponseError
@@ -22,6 +31,9 @@ from push.relay import STREAM
 from push.worker import GROUP
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
+# `*_created` samples double every counter's series, and multi-process mode has none: the same
+# exposition whether one process answers or many.
+disable_created_metrics()
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 
 REQUESTS = Counter("govservice_http_requests", "HTTP requests answered, by route pattern, method and status class",

@@ -84,6 +84,7 @@ async def test_requests_are_counted_per_route_pattern_never_per_path(server):
             assert not any(raw in v for v in sample.labels.values() for raw in ("SB0008", "13812345678", "BREW"))
             routes.add(sample.labels.get("route", "/healthz"))
     assert routes <= known and route in routes
+    assert not [n for n in names(after) if n.endswith("_created")]  # as in multi-process mode
 
 
 async def test_resident_logins_per_channel_and_outcome(server):
