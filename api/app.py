@@ -8,12 +8,14 @@ import os
 
 import redis.asyncio as aioredis
 import tenacity
+import tornado.httpserver
+import tornado.ioloop
 import tornado.web
 from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 from tornado.httpclient import AsyncHTTPClient
 
-from api import accesslog, published, static
+from api import accesslog, metrics, published, static
 from api.auth import TokenService
 from api.base import NotFoundHandler
 from api.cache import PublishedCache
@@ -28,6 +30,8 @@ from exchange.identity import IdentityRegister
 from exchange.social import SocialSecurity
 from exchange.traffic import TrafficPolice
 from exchange.transport import Transport
+from handlers.health import HealthHandler
+from handlers.metrics import MetricsHandler
 from models import db as dbmod
 from models.hot import HotItems
 from models.otp import OtpCodes
@@ -65,10 +69,15 @@ class Deps:
     lookup_limiter: LookupLimiter | None = None
     sandbox: object | None = None
     _push: tuple | None = None
+    _breakers: tornado.ioloop.PeriodicCallback | None = None
 
     async def start(self) -> None:
         """Start the background work of one process (`setup.prepare` ran once before)."""
         await self.cache.start()
+        # A breaker turns half-open with time, not with a call: keep this process's gauge current.
+        self._breakers = tornado.ioloop.PeriodicCallback(self.report_breakers, 5000)
+        self._breakers.start()
+        self.report_breakers()
         if self.config.push_worker:
             stop = asyncio.Event()
             cfg = self.config
@@ -76,7 +85,13 @@ class Deps:
                 cfg.push_retry_base, cfg.push_retry_cap, cfg.push_retry_window))
             self._push = (stop, asyncio.create_task(push_worker.run(self.db, self.redis, worker, stop)))
 
+    def report_breakers(self) -> None:
+        for department in self.exchange.values():
+            department.report()
+
     async def close(self) -> None:
+        if self._breakers is not None:
+            self._breakers.stop()
         if self._push:
             stop, task = self._push
             stop.set()
@@ -204,6 +219,29 @@ def _sandbox_state(settings):
     return state, (private_pem(app_key), state.alipay_public_key_pem)
 
 
+class Application(tornado.web.Application):
+    """Counts every finished request for /metrics, then writes the access log line."""
+
+    def __init__(self, routes, **settings):
+        super().__init__(routes, **settings)
+        self.request_metrics = metrics.RequestMetrics(settings.get("api_routes", routes))
+
+    def log_request(self, handler) -> None:
+        self.request_metrics.observe(handler)
+        super().log_request(handler)
+
+
+def serve_metrics(settings, deps: Deps) -> tornado.httpserver.HTTPServer:
+    """The push worker's own port (METRICS_PORT): /metrics, from this process alone, and /healthz."""
+    app = Application([(r"/metrics", MetricsHandler), (r"/healthz", HealthHandler)], deps=deps,
+                      config=settings.replace(metrics_dir=""), inflight=[0], default_handler_class=NotFoundHandler,
+                      log_function=lambda handler: None, xsrf_cookies=False, serve_traceback=False)
+    server = tornado.httpserver.HTTPServer(app)
+    server.listen(settings.metrics_port, settings.host)
+    log.info("metrics on http://%s:%d/metrics", settings.host, settings.metrics_port)
+    return server
+
+
 def make_app(settings, deps: Deps) -> tornado.web.Application:
     routes = list(ROUTES)
     for prefix, folder, policy in (("/h5", settings.h5_dir, static.H5_POLICY),
@@ -214,7 +252,7 @@ def make_app(settings, deps: Deps) -> tornado.web.Application:
         from sandbox.app import sandbox_routes
 
         routes += sandbox_routes(deps.sandbox, prefix="/sandbox")
-    return tornado.web.Application(
+    return Application(
         routes,
         deps=deps,
         config=settings,

@@ -90,6 +90,9 @@ class Settings:
     lookup_limits: str = "30/minute;300/day"  # per inspector (the `limits` package's notation)
     h5_dir: str = "miniprogram/dist/build/h5"  # the resident h5 build, served at /h5/ when present
     console_dir: str = "console"  # the operators' console (static files), served at /console/
+    metrics_dir: str = ""  # prometheus_client's multi-process folder; empty: a fresh temp folder when forking
+    metrics_token: Secret = Secret("")  # when set, /metrics wants `Authorization: Bearer <token>`
+    metrics_port: int = 0  # `python -m push.worker` serves /metrics and /healthz here; 0: off
 
     @property
     def demo(self) -> bool:
@@ -179,6 +182,9 @@ class Settings:
             lookup_limits=env.get("LOOKUP_LIMITS", "30/minute;300/day"),
             h5_dir=env.get("H5_DIR", "miniprogram/dist/build/h5"),
             console_dir=env.get("CONSOLE_DIR", "console"),
+            metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
+            metrics_token=Secret(env.get("METRICS_TOKEN", "")),
+            metrics_port=_int(env, "METRICS_PORT", 0),
         )
         settings = cls(**values)
         settings.check()
@@ -210,6 +216,30 @@ class Settings:
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
+
+
+class _Recorder(dict):
+    """A mapping that remembers which keys were asked for."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.asked: set[str] = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+
+def environment_names() -> frozenset[str]:
+    """Every environment variable Settings reads: deploy files are checked against this list, so
+    a misspelt or retired name there is caught instead of silently ignored."""
+    env = _Recorder({"APP_MODE": "demo"})
+    Settings.from_mapping(env)
+    return frozenset(env.asked)
 
 
 def _secret(value: str | None) -> Secret | None:

@@ -2,15 +2,22 @@
 
 import argparse
 import asyncio
+import atexit
 import gc
+import glob
 import logging
+import os
+import shutil
 import signal
 import sys
+import tempfile
+import time
 
 import tornado.httpserver
 import tornado.netutil
 import tornado.process
 
+from api import metrics
 from api.app import build_deps, make_app, make_redis, wait_ready
 from api.config import ConfigError, Settings
 from models import db as dbmod
@@ -49,13 +56,50 @@ def main(argv=None) -> int:
               "`python -m sandbox`): each child would otherwise play the upstreams with its own state",
               file=sys.stderr)
         return 2
+    directory = metrics_directory(settings, args.processes)
+    if directory:  # before any child exists: every child writes its samples there
+        metrics.use_directory(directory)
+        settings = settings.replace(metrics_dir=directory)
     asyncio.run(prepare(settings))  # once, before any child exists
     sockets = tornado.netutil.bind_sockets(settings.port, settings.host)
     if args.processes != 1:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the parent leaves through atexit (metrics folder)
         tornado.process.fork_processes(args.processes)  # after binding: children share the sockets
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a child: serve() sets its own
     log.info("listening on http://%s:%d (%s mode)", settings.host, settings.port, settings.mode)
     asyncio.run(serve(settings, sockets))
     return 0
+
+
+def metrics_directory(settings, processes: int) -> str:
+    """Where the processes of this start keep their metrics: PROMETHEUS_MULTIPROC_DIR, emptied
+    (samples of an earlier start would add up with these), else a fresh temporary folder when
+    forking (removed when the parent exits); "" for one process on its own registry."""
+    if settings.metrics_dir:
+        os.makedirs(settings.metrics_dir, exist_ok=True)
+        for path in glob.glob(os.path.join(settings.metrics_dir, "*.db")):
+            os.remove(path)
+        return settings.metrics_dir
+    if processes == 1:
+        return ""
+    path = tempfile.mkdtemp(prefix="govservice-metrics-")
+    atexit.register(_remove_after_children, path, os.getpid())
+    return path
+
+
+def _remove_after_children(path: str, parent: int) -> None:
+    """The parent's exit: the folder goes once its children have finished (they write there until
+    their last request), or after their grace period."""
+    if os.getpid() != parent:  # children inherit the atexit list
+        return
+    deadline = time.monotonic() + GRACE_SECONDS + 5
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                time.sleep(0.1)
+        except ChildProcessError:
+            break
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def start_sandbox_sms(settings, deps):
@@ -114,3 +158,5 @@ async def serve(settings, sockets) -> None:
     if flush:
         flush()
     await deps.close()
+    if settings.metrics_dir:
+        metrics.forget(os.getpid(), settings.metrics_dir)

@@ -13,6 +13,7 @@ from handlers import (
     live,
     me,
     menus,
+    metrics,
     notifications,
     queries,
     resident_auth,
@@ -23,6 +24,7 @@ from handlers import (
 ROUTES = [
     *menus.default_handlers[:1],  # the channel menu first: it is by far the most requested route
     *health.default_handlers,
+    *metrics.default_handlers,
     *staff_auth.default_handlers,
     *items.default_handlers,
     *menus.default_handlers[1:],

@@ -3,6 +3,7 @@ or created, and a token pair is issued (access JWT with aud = channel; rotating 
 
 import logging
 
+from api import metrics
 from models import logins, residents
 from models.errors import AppError
 from models.residents import ResidentViewSchema
@@ -20,16 +21,25 @@ async def tokens_for(deps, resident: dict, channel: str, family: str | None = No
 
 
 async def login(deps, channel: str, payload: dict) -> dict:
-    adapter = deps.logins.get(channel)
-    if adapter is None:
-        raise AppError(404, "auth.channel_disabled", "该登录方式未开通")
-    identity = await adapter.authenticate(payload)
-    resident = await residents.login(deps.db, identity, deps.pii)
-    if identity.secret:
-        await residents.remember_session_secret(deps.redis, deps.pii, resident["_id"], channel, identity.secret)
-    await logins.record(deps.db, channel)
-    log.info("resident login", extra={"resident_id": str(resident["_id"]), "channel": channel})
-    return await tokens_for(deps, resident, channel)
+    outcome = "unavailable"
+    try:
+        adapter = deps.logins.get(channel)
+        if adapter is None:
+            raise AppError(404, "auth.channel_disabled", "该登录方式未开通")
+        identity = await adapter.authenticate(payload)
+        resident = await residents.login(deps.db, identity, deps.pii)
+        if identity.secret:
+            await residents.remember_session_secret(deps.redis, deps.pii, resident["_id"], channel, identity.secret)
+        await logins.record(deps.db, channel)
+        log.info("resident login", extra={"resident_id": str(resident["_id"]), "channel": channel})
+        tokens = await tokens_for(deps, resident, channel)
+        outcome = "success"
+        return tokens
+    except AppError as exc:
+        outcome = "refused" if exc.status < 500 else "unavailable"
+        raise
+    finally:
+        metrics.login(channel, outcome)
 
 
 async def refresh(deps, token: str) -> dict:

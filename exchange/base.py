@@ -17,12 +17,19 @@ import secrets
 import time
 
 import circuitbreaker
+from prometheus_client import Gauge
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
 from models.errors import AppError
 
 log = logging.getLogger(__name__)
+# One series per state, 1 for the current one. Several API processes each have their own breaker:
+# a scrape shows 1 for every state at least one live process is in (open wins an alert).
+BREAKER = Gauge("govservice_exchange_breaker_state", "Circuit breaker of each department system: 1 for its state",
+                ["department", "state"], multiprocess_mode="livemax")
+STATES = {circuitbreaker.STATE_CLOSED: "closed", circuitbreaker.STATE_OPEN: "open",
+          circuitbreaker.STATE_HALF_OPEN: "half-open"}
 
 
 class Transient(Exception):
@@ -65,6 +72,14 @@ class Department:
         except (Transient, TimeoutError, circuitbreaker.CircuitBreakerError) as exc:
             log.warning("exchange %s/%s unavailable: %s", self.name, endpoint, type(exc).__name__)
             raise self.unavailable() from None
+        finally:
+            self.report()
+
+    def report(self) -> None:
+        """The breaker's state into its gauge (after each call, and every few seconds)."""
+        current = self.breaker.state
+        for state, label in STATES.items():
+            BREAKER.labels(self.name, label).set(1 if state == current else 0)
 
     async def _attempt(self, endpoint: str, body: dict) -> dict:
         path = f"/{self.name}/{endpoint}"

@@ -24,6 +24,7 @@ import socket
 from redis.exceptions import ResponseError
 
 from models import deliveries, notifications, residents, subscriptions
+from push.providers.base import OUTCOMES
 from push.relay import STREAM, relay_once
 from push.retry import RetryPolicy
 from push.templates import render
@@ -151,6 +152,8 @@ class Worker:
                 if outcome["status"] == "temporary-failure":
                     retry_at = self.retry.next_at(delivery, deliveries.now())
                     outcome["retry"] = retry_at is not None
+                    if retry_at is None:
+                        OUTCOMES.labels(delivery["provider"], "technical-failure").inc()
                 quota, owner = self.providers[delivery["provider"]].quota, str(resident["_id"])
                 if quota and outcome["status"] == "delivered" and reach.one_time(owner, delivery["provider"], quota):
                     used[(owner, delivery["provider"], quota)] += 1
@@ -251,7 +254,7 @@ def main() -> int:
     """`python -m push.worker`: one worker (and outbox relay) against MONGODB_URI and REDIS_URL."""
     import signal
 
-    from api.app import build_deps, push_providers, wait_ready
+    from api.app import build_deps, push_providers, serve_metrics, wait_ready
     from api.config import Settings
 
     settings = Settings.from_env()
@@ -263,11 +266,14 @@ def main() -> int:
     async def serve() -> None:
         deps = build_deps(settings)
         await wait_ready(deps.db, deps.redis)
+        metrics = serve_metrics(settings, deps) if settings.metrics_port else None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await run(deps.db, deps.redis, push_worker(deps), stop)
+        if metrics is not None:
+            metrics.stop()
         await deps.close()
 
     def push_worker(deps):

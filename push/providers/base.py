@@ -1,13 +1,22 @@
 """A provider delivers notifications on one channel. `send()` here does the timing, logging and
 outcome; subclasses implement `address()` and `_send()`, which raises TemporaryFailure or
-PermanentFailure. A provider whose channel needs the resident's consent (a subscribe-message
+PermanentFailure (or, sending a whole batch at once, `_send_many()`). `send_many()` counts every
+outcome for /metrics. A provider whose channel needs the resident's consent (a subscribe-message
 quota) names its template in `quota`; the worker spends quotas in bulk after sending."""
 
 import asyncio
 import logging
 import time
 
+from prometheus_client import Counter, Histogram
+
 log = logging.getLogger(__name__)
+# Attempts by outcome; technical-failure (a temporary failure that used up its retry window) is
+# counted by the worker, which decides it, on top of that last attempt's temporary-failure.
+OUTCOMES = Counter("govservice_push_outcomes", "Push attempts by channel and status (delivered, temporary-failure, "
+                   "permanent-failure; technical-failure: retries given up)", ["channel", "status"])
+SEND_SECONDS = Histogram("govservice_push_send_seconds", "Time a channel took to take a message", ["channel"],
+                         buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
 
 class TemporaryFailure(Exception):
@@ -37,7 +46,17 @@ class Provider:
         return {}
 
     async def send_many(self, jobs: list[tuple[dict, dict, dict, object]]) -> list[dict]:
-        """(resident, note, delivery, reach) each -> outcome. Concurrent sends by default."""
+        """(resident, note, delivery, reach) each -> outcome, counted per status."""
+        start = time.monotonic()
+        outcomes = await self._send_many(jobs)
+        batch_ms = _ms(start)
+        for outcome in outcomes:
+            OUTCOMES.labels(self.name, outcome["status"]).inc()
+            SEND_SECONDS.labels(self.name).observe(outcome.get("ms", batch_ms) / 1000)
+        return outcomes
+
+    async def _send_many(self, jobs) -> list[dict]:
+        """Concurrent sends by default; a channel with a batch call overrides this."""
         return list(await asyncio.gather(*(self.send(*job) for job in jobs)))
 
     async def send(self, resident: dict, note: dict, delivery: dict, reach) -> dict:

@@ -21,7 +21,7 @@ class InboxProvider(Provider):
     def address(self, resident: dict, reach):
         return str(resident["_id"])
 
-    async def send_many(self, jobs) -> list[dict]:
+    async def _send_many(self, jobs) -> list[dict]:
         """One write for the whole batch; the event id is the message id, so a repeat is a no-op."""
         at = dt.datetime.now(dt.UTC)
         messages = [{"_id": note["_id"], "owner": str(resident["_id"]), "title": note["title"], "body": note["body"],
