@@ -5,6 +5,8 @@ import json
 import logging
 import secrets
 
+import pymongo.errors
+import redis.exceptions
 import tornado.web
 from marshmallow import ValidationError
 
@@ -160,7 +162,7 @@ class BaseHandler(tornado.web.RequestHandler):
         self.finish()
 
     def write_error(self, status_code: int, **kwargs) -> None:
-        exc = kwargs.get("exc_info", (None, None, None))[1]
+        exc = outage(kwargs.get("exc_info", (None, None, None))[1])
         if isinstance(exc, AppError):
             self.set_status(exc.status)
             for name, value in exc.headers.items():
@@ -176,12 +178,26 @@ class BaseHandler(tornado.web.RequestHandler):
         self.finish(to_json(body))
 
     def log_exception(self, typ, value, tb) -> None:
+        value = outage(value)
         if isinstance(value, AppError):
             if value.status >= 500:
                 log.warning("%s %s -> %s", self.request.method, self.request.path, value,
                             extra={"request_id": self.request_id})
             return
         super().log_exception(typ, value, tb)
+
+
+# MongoDB or Redis unreachable (down, failing over, a pool exhausted): nothing was lost, try again.
+STORE_DOWN = (pymongo.errors.ConnectionFailure, pymongo.errors.WaitQueueTimeoutError,
+              redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def outage(exc):
+    """A store outage as the 503 the client should see; any other exception unchanged."""
+    if isinstance(exc, STORE_DOWN):
+        return AppError(503, "service.unavailable", "服务暂时不可用，请稍后再试", headers={"Retry-After": "5"},
+                        details={"reason": type(exc).__name__})
+    return exc
 
 
 _HTTP_MESSAGES = {404: "接口不存在", 405: "不支持的请求方法", 400: "请求有误", 413: "请求体过大"}

@@ -101,6 +101,9 @@ class MongoServer:
             self.proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(self.port),
                                           "--storage-path", ":memory:", "--log-level", "WARNING"],
                                          stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.dir)
+        return self.wait_ready()
+
+    def wait_ready(self) -> "MongoServer":
         client = pymongo.MongoClient(self.url, serverSelectionTimeoutMS=200)
         try:
             for _ in range(300):
