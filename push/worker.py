@@ -241,6 +241,11 @@ async def run(db, redis, worker: Worker, stop: asyncio.Event, *, relay_every: fl
                 busy += due
         except asyncio.CancelledError:
             raise
+        except ResponseError as exc:
+            if "NOGROUP" in str(exc):  # Redis lost the stream (restarted empty, flushed)
+                busy = await _recreate_group(worker)
+            else:
+                log.exception("push loop failed; retrying")
         except Exception:
             log.exception("push loop failed; retrying")
         if not busy:
@@ -248,6 +253,18 @@ async def run(db, redis, worker: Worker, stop: asyncio.Event, *, relay_every: fl
                 await asyncio.wait_for(stop.wait(), min(relay_every, due_every))
             except TimeoutError:
                 pass
+
+
+async def _recreate_group(worker: Worker) -> int:
+    """Make the consumer group again, from the stream's start, so what the relay adds from now on
+    is delivered. (Events the old stream held unread are gone with it: docs/OPERATIONS.md.)"""
+    log.warning("push: the stream's consumer group is gone; creating it again")
+    try:
+        await worker.ensure_group()
+        return 1
+    except Exception:
+        log.exception("push: could not create the consumer group; retrying")
+        return 0
 
 
 def main() -> int:

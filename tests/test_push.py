@@ -47,6 +47,16 @@ async def test_status_changes_reach_the_inbox(server):
     assert (await server.fetch(f"/api/v1/admin/deliveries?application={number}", token=token)).status == 403
 
 
+async def test_a_redis_that_comes_back_empty_does_not_stop_delivery(server, redis_server):
+    token = await applicant_token(server, "o-push-flushed")
+    await submit(server, token)
+    await inbox_titles(server, token, 1)
+    redis_server.flush()  # Redis restarted without its data: no stream, no consumer group
+    await submit(server, token)
+    titles, _ = await inbox_titles(server, token, 2)
+    assert titles == ["办件已提交", "办件已提交"]
+
+
 async def test_relayed_twice_or_reclaimed_after_a_crash_is_delivered_once(database, redis_server):
     redis_server.flush()
     server = await start_server(database, redis_server.url, PUSH_WORKER="false")
