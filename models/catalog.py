@@ -21,11 +21,11 @@ DEPARTMENTS = {
     "jj": "市公安局交通警察支队",
 }
 ONLINE_DEPTHS = {"full_online": "全程网办", "at_most_once": "最多跑一次", "on_site": "须到现场办理"}
-CODE_RE = r"^[A-Z]{2}[0-9]{4}$"
+CODE_RE = r"^[A-Z]{2}[0-9]{4}\Z"
 
 
 class MaterialSchema(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$"))
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}\Z"))
     name = fields.String(required=True, validate=validate.Length(1, 60))
     required = fields.Boolean(load_default=True)
     note = fields.String(validate=validate.Length(max=200), allow_none=True)
@@ -48,8 +48,8 @@ class ItemInSchema(Schema):
     promise_days = fields.Integer(required=True, validate=validate.Range(0, 365))
     fee_fen = fields.Integer(load_default=0, validate=validate.Range(0, 100_000_000))
     online_depth = fields.String(required=True, validate=validate.OneOf(list(ONLINE_DEPTHS), error="请选择网办深度"))
-    regions = fields.List(fields.String(validate=validate.Regexp(r"^\d{6}$")), load_default=list)
-    query = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[a-z]+(\.[a-z_]+)+$"))
+    regions = fields.List(fields.String(validate=validate.Regexp(r"^\d{6}\Z")), load_default=list)
+    query = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[a-z]+(\.[a-z_]+)+\Z"))
     link_url = fields.Url(load_default=None, allow_none=True, schemes={"https"})
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUSES, error="请选择状态"))
 

@@ -9,13 +9,13 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "id_number", "phone", "plate", "file", "bool")
-NAME_RE = r"^[a-z][a-z0-9_]{0,39}$"
+NAME_RE = r"^[a-z][a-z0-9_]{0,39}\Z"
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^1[3-9]\d{9}\Z")
 # Ordinary plates: province + letter + 5 characters; new-energy plates have 6 (8 in all).
 PLATE_RE = re.compile(
     r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
-    r"[A-HJ-NP-Z](?:[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9]{5}|[A-HJ-NP-Z0-9]{5}[DF])$"
+    r"[A-HJ-NP-Z](?:[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9]{5}|[A-HJ-NP-Z0-9]{5}[DF])\Z"
 )
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"

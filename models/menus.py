@@ -22,12 +22,12 @@ log = logging.getLogger(__name__)
 
 BADGES = ("热门", "新", "推荐")
 ENTRY_TYPES = ("item", "link", "miniprogram")
-SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}$", error="只能使用小写字母、数字、下划线和连字符")
+SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,39}\Z", error="只能使用小写字母、数字、下划线和连字符")
 PENDING_STALE_AFTER = dt.timedelta(minutes=2)
 
 
 class VisibilitySchema(Schema):
-    regions = fields.List(fields.String(validate=validate.Regexp(r"^\d{6}$", error="行政区划代码应为6位数字")),
+    regions = fields.List(fields.String(validate=validate.Regexp(r"^\d{6}\Z", error="行政区划代码应为6位数字")),
                           load_default=list)
     realname_required = fields.Boolean(load_default=False)
 
@@ -37,7 +37,7 @@ class EntrySchema(Schema):
     item_code = fields.String(validate=validate.Length(1, 20))
     title = fields.String(validate=validate.Length(1, 20))
     url = fields.Url(schemes={"https"})
-    appid = fields.String(validate=validate.Regexp(r"^(wx[0-9a-zA-Z]{6,32}|\d{16})$", error="小程序 appid 格式不正确"))
+    appid = fields.String(validate=validate.Regexp(r"^(wx[0-9a-zA-Z]{6,32}|\d{16})\Z", error="小程序 appid 格式不正确"))
     path = fields.String(validate=validate.Length(1, 256))
     icon = fields.String(load_default="default", validate=SLUG)
     badge = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(BADGES))

@@ -16,7 +16,7 @@ from marshmallow import Schema, fields, validate
 
 from models.errors import AppError
 
-PHONE_RE = r"^1[3-9]\d{9}$"
+PHONE_RE = r"^1[3-9]\d{9}\Z"
 TTL, COOLDOWN, DAILY, IP_HOURLY, MAX_TRIES, LOCK = 300, 60, 10, 20, 5, 900
 
 
@@ -25,7 +25,7 @@ class OtpRequestSchema(Schema):
 
 
 class OtpLoginSchema(OtpRequestSchema):
-    otp = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="验证码应为6位数字"))
+    otp = fields.String(required=True, validate=validate.Regexp(r"^\d{6}\Z", error="验证码应为6位数字"))
 
 
 def _too_many(message: str, retry_after: int) -> AppError:

@@ -20,7 +20,7 @@ from models import audit
 from models.errors import AppError, Conflict, Invalid, NotFound
 from models.pii import mask_id, mask_name, mask_phone
 
-NAME_RE = r"^[\u4e00-\u9fa5·]{2,20}$"
+NAME_RE = r"^[\u4e00-\u9fa5·]{2,20}\Z"
 LOGIN_STAMP_EVERY = dt.timedelta(hours=1)
 
 

@@ -39,7 +39,7 @@ class SubscriptionViewSchema(Schema):
 
 
 class DeviceSchema(Schema):
-    registration_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z]{11,32}$",
+    registration_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z]{11,32}\Z",
                                                                             error="推送设备标识格式不正确"))
     platform = fields.String(required=True, validate=validate.OneOf(["android", "ios"]))
 
