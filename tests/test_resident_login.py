@@ -1,5 +1,6 @@
 """Resident login on every channel, through the real SDKs over HTTP to the sandbox."""
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -143,6 +144,21 @@ async def test_five_wrong_tries_kill_the_code_and_lock_the_phone(server):
     r = await server.fetch("/api/v1/auth/app/otp", "POST", json_body={"phone": phone})
     assert r.status == 429 and int(r.headers["Retry-After"]) > 800
     assert len((await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"]) == before
+
+
+async def test_a_burst_of_guesses_is_counted_before_the_right_one(server):
+    """Issue 14, finding 2: 60 wrong guesses and the right one sent at once used to get in,
+    because the lock check, the comparison and the count were separate calls."""
+    for round_ in range(3):
+        phone = f"1390000222{round_}"
+        await server.fetch("/api/v1/auth/app/otp", "POST", json_body={"phone": phone})
+        code = await sent_code(server, phone)
+        wrong = [f"{(int(code) + i) % 10**6:06d}" for i in range(1, 61)]
+        answers = await asyncio.gather(*(server.fetch("/api/v1/auth/app", "POST", json_body={"phone": phone, "otp": o})
+                                         for o in [*wrong, code]))
+        statuses = [r.status for r in answers]
+        assert statuses.count(401) == 4 and statuses[-1] == 429, statuses  # the right one came too late
+        assert 200 not in statuses
 
 
 async def test_daily_and_per_ip_limits(server):
