@@ -42,6 +42,10 @@ class BaseHandler(tornado.web.RequestHandler):
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("X-Content-Type-Options", "nosniff")
+        # API answers carry tokens and personal data: no cache may keep them. Public, cacheable
+        # answers (the channel menu, a resident's own file) set their own Cache-Control.
+        self.set_header("Cache-Control", "no-store")
+        self.clear_header("Server")  # no version for a scanner to look up
 
     def prepare(self):
         self._counted = True
@@ -90,7 +94,7 @@ class BaseHandler(tornado.web.RequestHandler):
             raise AppError(400, "request.empty_body", "请求体不能为空")
         try:
             return json.loads(self.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
             raise AppError(400, "request.malformed_json", "请求体不是合法的 JSON") from None
 
     def load(self, schema, data=None):
@@ -167,6 +171,8 @@ class BaseHandler(tornado.web.RequestHandler):
             self.set_status(exc.status)
             for name, value in exc.headers.items():
                 self.set_header(name, value)
+            if exc.status == 413:  # the body is left unread: say the connection ends here
+                self.set_header("Connection", "close")
             body = exc.to_dict()
         elif isinstance(exc, tornado.web.HTTPError) and status_code < 500:
             body = {"error": {"code": f"http.{status_code}", "message": _HTTP_MESSAGES.get(status_code, "请求有误")}}
@@ -204,8 +210,10 @@ _HTTP_MESSAGES = {404: "接口不存在", 405: "不支持的请求方法", 400: 
 
 
 class NotFoundHandler(BaseHandler):
-    """Unknown paths answer JSON too."""
+    """Unknown paths answer JSON too, once the body is read, so the keep-alive connection stays
+    usable for the client's next request (a refusal from `prepare` would leave it unread)."""
 
-    def prepare(self):
-        super().prepare()
+    def _not_found(self, *args, **kwargs):
         raise AppError(404, "route.not_found", "接口不存在")
+
+    get = head = post = put = patch = delete = options = _not_found

@@ -19,6 +19,7 @@ class ClientFiles(tornado.web.StaticFileHandler):
         self.policy = policy
 
     def set_extra_headers(self, path: str) -> None:
+        self.clear_header("Server")
         self.set_header("Content-Security-Policy", self.policy)
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "no-referrer")

@@ -24,7 +24,7 @@ class UploadsHandler(BaseHandler):
         responses:
           201: {description: "OK", content: {application/json: {schema: UploadSchema}}}
           200: {description: "the same file was uploaded before"}
-          400: {description: "empty, or multipart without a `file` field"}
+          400: {description: "empty, multipart without a `file` field, or a malformed multipart body"}
           413: {description: "larger than 10 MB"}
           415: {description: "not a JPEG, PNG or PDF"}
         """
@@ -37,7 +37,10 @@ class UploadsHandler(BaseHandler):
         if not content_type.startswith("multipart/form-data"):
             return self.body, self.get_query_argument("filename", None)
         args, files = {}, {}
-        tornado.httputil.parse_body_arguments(content_type, self.body, args, files)
+        try:
+            tornado.httputil.parse_body_arguments(content_type, self.body, args, files)
+        except tornado.httputil.HTTPInputError:
+            raise AppError(400, "upload.bad_multipart", "multipart 请求格式有误（缺少或错误的 boundary）") from None
         if not files.get("file"):
             raise AppError(400, "upload.no_file", "请在 file 字段中上传文件")
         part = files["file"][0]

@@ -1,0 +1,51 @@
+"""Bad input from outside gets a JSON 4xx, never a 500, and leaves the connection usable
+(issue 14, findings 8 and 10: nested JSON, broken multipart, a 404's keep-alive, headers)."""
+
+import asyncio
+
+from support import resident_token
+
+
+async def test_deeply_nested_json_is_a_400(server):
+    body = b"[" * 100_000 + b"]" * 100_000
+    r = await server.fetch("/api/v1/auth/staff", "POST", body=body, headers={"Content-Type": "application/json"})
+    assert r.status == 400 and r.json["error"]["code"] == "request.malformed_json"
+
+
+async def test_multipart_without_or_with_a_bad_boundary_is_a_400(server):
+    token = await resident_token(server, "o-bad-multipart")
+    for content_type in ("multipart/form-data", "multipart/form-data; boundary=abc", 'multipart/form-data; boundary="'):
+        r = await server.fetch("/api/v1/uploads", "POST", body=b"--abc\r\nnot a part", token=token,
+                               headers={"Content-Type": content_type})
+        assert r.status == 400 and r.json["error"]["code"] == "upload.bad_multipart", (content_type, r.body)
+
+
+async def request(reader, writer, raw: bytes) -> bytes:
+    writer.write(raw)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    return head + await reader.readexactly(length)
+
+
+async def test_a_404_keeps_the_connection_usable(server):
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        first = await request(reader, writer, b"POST /api/v1/nothing-here HTTP/1.1\r\nHost: x\r\n"
+                                              b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        assert first.startswith(b"HTTP/1.1 404") and b"route.not_found" in first
+        second = await request(reader, writer, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert second.startswith(b"HTTP/1.1 200")
+    finally:
+        writer.close()
+
+
+async def test_no_server_version_and_no_caching_of_tokens_or_personal_data(server):
+    token = await resident_token(server, "o-headers")
+    staff = await server.fetch("/api/v1/auth/staff", "POST", json_body={"username": "operator", "password": "Operator@2026"})
+    me = await server.fetch("/api/v1/me", token=token)
+    for r in (staff, me, await server.fetch("/api/v1/nothing-here")):
+        assert "Server" not in r.headers
+        assert r.headers["Cache-Control"] == "no-store"
+    menu = await server.fetch("/api/v1/channels/wechat/menu")
+    assert "Server" not in menu.headers and menu.headers["Cache-Control"] == "public, no-cache"  # public data
