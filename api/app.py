@@ -20,7 +20,8 @@ from api.auth import TokenService
 from api.base import NotFoundHandler
 from api.cache import PublishedCache
 from api.live import LiveHub
-from api.lookups import LookupLimiter
+from api.lookups import lookup_limiter
+from api.ratelimit import RateLimiter
 from api.routes import ROUTES
 from channels.alipay import AlipayGateway, AlipayMiniLogin
 from channels.app import AppOtpLogin
@@ -66,7 +67,8 @@ class Deps:
     logins: dict
     live: LiveHub | None = None
     exchange: dict = dataclasses.field(default_factory=dict)  # department name -> adapter
-    lookup_limiter: LookupLimiter | None = None
+    lookup_limiter: RateLimiter | None = None
+    realname_limiter: RateLimiter | None = None
     sandbox: object | None = None
     _push: tuple | None = None
     _breakers: tornado.ioloop.PeriodicCallback | None = None
@@ -194,7 +196,9 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
                       executor=executor, timeout=timeout),
         identity=IdentityRegister(settings.identity_api_base, timeout),
         exchange=departments(settings),
-        lookup_limiter=LookupLimiter(settings.redis_url, settings.lookup_limits),
+        lookup_limiter=lookup_limiter(settings.redis_url, settings.lookup_limits),
+        realname_limiter=RateLimiter(settings.redis_url, settings.realname_limits, "realname", "realname.rate_limited",
+                                     "实名认证尝试次数过多，请稍后再试"),
     )
 
 

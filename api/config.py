@@ -88,6 +88,7 @@ class Settings:
     exchange_breaker_failures: int = 5  # transient failures in a row that open a department's breaker
     exchange_breaker_seconds: float = 30.0  # how long it stays open
     lookup_limits: str = "30/minute;300/day"  # per inspector (the `limits` package's notation)
+    realname_limits: str = "5/hour;10/day"  # real-name attempts, per login and per 身份证号
     h5_dir: str = "miniprogram/dist/build/h5"  # the resident h5 build, served at /h5/ when present
     console_dir: str = "console"  # the operators' console (static files), served at /console/
     metrics_dir: str = ""  # prometheus_client's multi-process folder; empty: a fresh temp folder when forking
@@ -180,6 +181,7 @@ class Settings:
             exchange_breaker_failures=_int(env, "EXCHANGE_BREAKER_FAILURES", 5),
             exchange_breaker_seconds=_float(env, "EXCHANGE_BREAKER_SECONDS", 30.0),
             lookup_limits=env.get("LOOKUP_LIMITS", "30/minute;300/day"),
+            realname_limits=env.get("REALNAME_LIMITS", "5/hour;10/day"),
             h5_dir=env.get("H5_DIR", "miniprogram/dist/build/h5"),
             console_dir=env.get("CONSOLE_DIR", "console"),
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),

@@ -1,12 +1,7 @@
 """Running an inspector's look-up: the rate limit (per inspector, a moving window in Redis through
 the `limits` package), the department call, and the audit entry — written whatever the outcome."""
 
-import time
-
-from limits import parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
-
+from api.ratelimit import RateLimiter
 from exchange.base import NoRecord
 from models import lookups
 from models.errors import AppError
@@ -14,18 +9,8 @@ from models.errors import AppError
 CALLS = {"vehicle": ("jj", "vehicle"), "driver": ("jj", "driver"), "business": ("ysj", "business")}
 
 
-class LookupLimiter:
-    def __init__(self, redis_url: str | None, limits: str):
-        storage = RedisStorage(f"async+{redis_url}", implementation="redispy") if redis_url else MemoryStorage()
-        self.limiter, self.limits = MovingWindowRateLimiter(storage), parse_many(limits)
-
-    async def take(self, inspector: str) -> None:
-        for limit in self.limits:
-            if not await self.limiter.hit(limit, "lookup", inspector):
-                stats = await self.limiter.get_window_stats(limit, "lookup", inspector)
-                wait = max(1, int(stats.reset_time - time.time()))
-                raise AppError(429, "lookup.rate_limited", f"查询过于频繁（上限 {limit}），请稍后再试",
-                               headers={"Retry-After": str(wait)})
+def lookup_limiter(redis_url: str, limits: str) -> RateLimiter:
+    return RateLimiter(redis_url, limits, "lookup", "lookup.rate_limited", "查询过于频繁（上限 {limit}），请稍后再试")
 
 
 async def run(deps, claims: dict, body: dict) -> dict:

@@ -47,10 +47,14 @@ class RealnameHandler(BaseHandler):
           200: {description: "verified; `merged` tells whether accounts were joined"}
           409: {description: "already verified with another 身份证号"}
           422: {description: "invalid 身份证号, or name and number do not match"}
+          429: {description: "realname.rate_limited: too many attempts for this login or this 身份证号"}
           503: {description: "identity register unavailable"}
         """
         body = self.load(RealnameSchema())
         me = await self.resident()
+        # every attempt counts, per login and per 身份证号, so names cannot be guessed against a number
+        await self.deps.realname_limiter.take(str(me["_id"]))
+        await self.deps.realname_limiter.take(self.deps.pii.lookup("id", body["id_number"]))
         doc, merged = await residents.verify_realname(self.deps.db, me, body["name"], body["id_number"],
                                                       pii=self.deps.pii, verify=self.deps.identity.verify)
         reply = await sessions.tokens_for(self.deps, doc, self.current_claims()["aud"]) if merged else \

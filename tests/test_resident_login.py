@@ -339,3 +339,24 @@ async def test_no_raw_pii_in_mongo_or_logs(server, caplog):
     text = json.dumps(me, ensure_ascii=False)
     assert PHONE not in text and ID_NUMBER not in text and name not in text
     assert me["phone"] == "138****5678" and me["realname"]["id_number"] == "1101**********002X"
+
+
+async def test_real_name_attempts_are_limited_per_login_and_per_id_number(server):
+    """Issue 14, finding 3: wrong names used to be answered 422 without limit, so a name could be
+    guessed against a 身份证号."""
+    from sandbox.identity import person_for
+    from support import resident_token
+
+    id_number, name = person_for("o-guessed")
+    guesser = await resident_token(server, "o-guesser")
+    answers = []
+    for i in range(6):
+        r = await server.fetch("/api/v1/me/realname", "POST", token=guesser,
+                               json_body={"name": "张" + "一二三四五六"[i], "id_number": id_number})
+        answers.append(r.status)
+    assert answers == [422] * 5 + [429]
+    assert r.json["error"]["code"] == "realname.rate_limited" and int(r.headers["Retry-After"]) > 0
+    # another login of the same guesser is stopped too: the number itself has had its tries
+    other = await resident_token(server, "o-guesser-2")
+    r = await server.fetch("/api/v1/me/realname", "POST", token=other, json_body={"name": name, "id_number": id_number})
+    assert r.status == 429
