@@ -35,6 +35,7 @@ from handlers.health import HealthHandler
 from handlers.metrics import MetricsHandler
 from models import db as dbmod
 from models.hot import HotItems
+from models.login_guard import LoginGuard
 from models.otp import OtpCodes
 from models.pii import Pii
 from models.sessions import RefreshTokens
@@ -69,6 +70,7 @@ class Deps:
     exchange: dict = dataclasses.field(default_factory=dict)  # department name -> adapter
     lookup_limiter: RateLimiter | None = None
     realname_limiter: RateLimiter | None = None
+    login_guard: LoginGuard | None = None
     sandbox: object | None = None
     _push: tuple | None = None
     _breakers: tornado.ioloop.PeriodicCallback | None = None
@@ -197,6 +199,7 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
         identity=IdentityRegister(settings.identity_api_base, timeout),
         exchange=departments(settings),
         lookup_limiter=lookup_limiter(settings.redis_url, settings.lookup_limits),
+        login_guard=LoginGuard(redis, max_failures=settings.login_max_failures, lock_seconds=settings.login_lock_seconds),
         realname_limiter=RateLimiter(settings.redis_url, settings.realname_limits, "realname", "realname.rate_limited",
                                      "实名认证尝试次数过多，请稍后再试"),
     )

@@ -16,13 +16,12 @@ class StaffLoginHandler(BaseHandler):
         responses:
           200: {description: "access and refresh tokens"}
           401: {description: "wrong username or password"}
-          429: {description: "locked after repeated failures; see Retry-After"}
+          429: {description: "auth.locked: too many attempts from this address (for this username, or in all); see Retry-After"}
         """
         body = self.load(LoginSchema())
-        cfg = self.config
-        person = await staff.check_password(self.deps.db, body["username"], body["password"],
-                                            max_failures=cfg.login_max_failures, lock_seconds=cfg.login_lock_seconds)
-        refresh = await staff.issue_refresh(self.deps.db, person, cfg.refresh_token_ttl)
+        person = await staff.log_in(self.deps.db, self.deps.login_guard, address=self.request.remote_ip,
+                                    username=body["username"], password=body["password"])
+        refresh = await staff.issue_refresh(self.deps.db, person, self.config.refresh_token_ttl)
         self.send(self._tokens(person, refresh))
 
     def _tokens(self, person: dict, refresh: str) -> dict:

@@ -2,15 +2,15 @@
 
 import datetime as dt
 import hashlib
-import math
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from marshmallow import Schema, fields, validate
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from models import audit
 from models.db import ttl_index
 from models.errors import AppError, Conflict
 
@@ -46,12 +46,6 @@ def _invalid() -> AppError:
     return AppError(401, "auth.invalid_credentials", "用户名或密码错误")
 
 
-def _locked(until: dt.datetime) -> AppError:
-    wait = max(1, math.ceil((until - _now()).total_seconds()))
-    return AppError(429, "auth.locked", f"登录失败次数过多，请 {math.ceil(wait / 60)} 分钟后再试",
-                    headers={"Retry-After": str(wait)})
-
-
 async def ensure_indexes(db) -> None:
     await db.staff.create_index([("username", ASCENDING)], unique=True)
     await db.staff_refresh.create_index([("family", ASCENDING)])
@@ -72,7 +66,7 @@ async def create_staff(db, *, username: str, password_hash: str, role: str, disp
         raise AppError(422, "staff.team_required", "执法人员须属于一个执法中队")
     doc = {"username": username, "password_hash": password_hash, "role": role,
            "display_name": display_name, "department": department, "team": team, "active": True,
-           "failed_logins": 0, "locked_until": None, "created_at": _now()}
+           "created_at": _now()}
     try:
         result = await db.staff.insert_one(doc)
     except DuplicateKeyError:
@@ -80,23 +74,30 @@ async def create_staff(db, *, username: str, password_hash: str, role: str, disp
     return {**doc, "_id": result.inserted_id}
 
 
-async def check_password(db, username: str, password: str, *, max_failures: int, lock_seconds: int) -> dict:
-    """Return the staff document, or raise 401 (wrong) / 429 (locked, with Retry-After)."""
+async def log_in(db, guard, *, address: str, username: str, password: str) -> dict:
+    """The staff member, or 401; 429 once `guard` (models/login_guard.py) says this address has
+    tried too often. Every failure is audited with the address it came from."""
+    tries = await guard.attempt(address, username)
+    person = await check_password(db, username, password)
+    if person is None:
+        await audit.record(db, actor=username, role="", action="staff.login_failed", target=f"staff:{username}",
+                           details={"address": address, "tries": tries})
+        await guard.failed(address, username, tries)
+        raise _invalid()
+    await guard.succeeded(address, username)
+    return person
+
+
+async def check_password(db, username: str, password: str) -> dict | None:
+    """The staff document when the password is right, else None (the same time either way).
+    Throttling lives in models/login_guard.py, by the address the attempt comes from."""
     staff = await db.staff.find_one({"username": username})
     if staff is None or not staff.get("active", True):
         _verify(_DUMMY_HASH, password)
-        raise _invalid()
-    if staff.get("locked_until") and staff["locked_until"] > _now():
-        raise _locked(staff["locked_until"])
+        return None
     if not _verify(staff["password_hash"], password):
-        updated = await db.staff.find_one_and_update(
-            {"_id": staff["_id"]}, {"$inc": {"failed_logins": 1}}, return_document=ReturnDocument.AFTER)
-        if updated["failed_logins"] >= max_failures:
-            until = _now() + dt.timedelta(seconds=lock_seconds)
-            await db.staff.update_one({"_id": staff["_id"]}, {"$set": {"locked_until": until, "failed_logins": 0}})
-            raise _locked(until)
-        raise _invalid()
-    changes = {"failed_logins": 0, "locked_until": None, "last_login_at": _now()}
+        return None
+    changes = {"last_login_at": _now()}
     if _hasher.check_needs_rehash(staff["password_hash"]):
         changes["password_hash"] = _hasher.hash(password)
     await db.staff.update_one({"_id": staff["_id"]}, {"$set": changes})

@@ -195,7 +195,7 @@ async def start_server(database, redis_url, *, seed_demo=True, **overrides) -> S
     await setup.prepare(database, demo=seed_demo)
     await deps.start()
     app = make_app(settings, deps)
-    http_server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY_SIZE)
+    http_server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY_SIZE, xheaders=settings.trust_proxy)
     http_server.add_sockets([sock])
     server = Server(settings, deps, app, http_server, port)
     server.sms_server = sms_server

@@ -1,9 +1,11 @@
+import asyncio
 import datetime as dt
 
 import jwt
 
 from api.auth import ALGORITHM, key_id
 from api.config import DEMO_JWT_SECRET
+from support import start_server, stop_server
 
 
 async def test_login_returns_short_lived_jwt_with_kid(server):
@@ -25,6 +27,47 @@ async def test_wrong_password_and_unknown_user_look_the_same(server):
     b = await server.fetch("/api/v1/auth/staff", "POST", json_body={"username": "ghost", "password": "nope"})
     assert a.status == b.status == 401
     assert a.json == b.json == {"error": {"code": "auth.invalid_credentials", "message": "用户名或密码错误"}}
+
+
+async def login_from(server, address, username, password):
+    """A login attempt as if from `address` (the server trusts X-Real-IP when TRUST_PROXY is on)."""
+    return await server.fetch("/api/v1/auth/staff", "POST", json_body={"username": username, "password": password},
+                              headers={"X-Real-IP": address})
+
+
+async def test_a_lock_is_per_address_so_nobody_else_can_lock_a_clerk_out(database, redis_server):
+    """Issue 14, finding 9: the lock was per account, so anyone could lock any clerk out."""
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, TRUST_PROXY="true")
+    try:
+        statuses = [(await login_from(server, "203.0.113.9", "processor.rsj", "guess")).status for _ in range(5)]
+        assert statuses == [401, 401, 401, 401, 429]
+        assert (await login_from(server, "203.0.113.9", "processor.rsj", "Processor@2026")).status == 429
+        # the clerk, at the office, is not locked out
+        assert (await login_from(server, "198.51.100.7", "processor.rsj", "Processor@2026")).status == 200
+        failures = await database.audit_log.count_documents({"action": "staff.login_failed"})
+        assert failures == 5 and await database.audit_log.find_one({"details.address": "203.0.113.9"})
+    finally:
+        await stop_server(server)
+
+
+async def test_a_password_spray_from_one_address_is_slowed(database, redis_server):
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, TRUST_PROXY="true")
+    try:
+        sprayed = [f"user{i}" for i in range(20)]  # one try each: no pair lock ever
+        assert {(await login_from(server, "203.0.113.50", u, "Spring2026!")).status for u in sprayed} == {401}
+        r = await login_from(server, "203.0.113.50", "user20", "Spring2026!")
+        assert r.status == 401  # the 21st goes through, and sets a wait before the next
+        r = await login_from(server, "203.0.113.50", "user21", "Spring2026!")
+        assert r.status == 429 and int(r.headers["Retry-After"]) >= 1
+        # a burst at once is counted one by one: no more than the limit is ever checked
+        burst = await asyncio.gather(*(login_from(server, "203.0.113.51", "admin", f"pw{i}") for i in range(30)))
+        assert sum(r.status == 401 for r in burst) == 4 and sum(r.status == 429 for r in burst) == 26
+        # other addresses are not slowed
+        assert (await login_from(server, "198.51.100.8", "operator", "Operator@2026")).status == 200
+    finally:
+        await stop_server(server)
 
 
 async def test_lockout_after_repeated_failures(server):
