@@ -1,0 +1,55 @@
+"""The load of the Python benchmarks, in a process of its own: sends every job, `concurrency` at a
+time, and prints a JSON summary (answered, errors by status, seconds, p50/p99 latency).
+
+    .venv/bin/python bench/load.py JOBS.json CONCURRENCY [BODIES.json]
+
+A job is {"method", "url", "headers", "body" (text), "ok": [statuses that count as answered]}.
+With BODIES.json, the parsed answers are written there in job order (e.g. created applications).
+libcurl keeps connections alive, as a phone's or a proxy's would be: the server under test pays
+for requests, not for a TCP handshake each, and this process stays cheap on a shared machine.
+"""
+
+import asyncio
+import json
+import sys
+import time
+
+from tornado.httpclient import AsyncHTTPClient
+
+
+async def main(jobs_file: str, concurrency: int, save: str | None) -> dict:
+    AsyncHTTPClient.configure("tornado.curl_httpclient.CurlAsyncHTTPClient", max_clients=concurrency)
+    client = AsyncHTTPClient()
+    with open(jobs_file) as f:
+        jobs = json.load(f)
+    queue = list(enumerate(jobs))
+    queue.reverse()  # pop() from the end: jobs go out in their order
+    answers, errors, latencies = [None] * len(jobs), {}, []
+
+    async def lane():
+        while queue:
+            i, job = queue.pop()
+            start = time.monotonic()
+            r = await client.fetch(job["url"], method=job.get("method", "GET"), headers=job.get("headers"),
+                                   body=job.get("body"), raise_error=False, request_timeout=60)
+            latencies.append(time.monotonic() - start)
+            if r.code in job.get("ok", (200, 201)):
+                if save:
+                    answers[i] = json.loads(r.body) if r.body else None
+            else:
+                errors[r.code] = errors.get(r.code, 0) + 1
+
+    start = time.monotonic()
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    seconds = time.monotonic() - start
+    if save:
+        with open(save, "w") as f:
+            json.dump(answers, f)
+    latencies.sort()
+    return {"answered": len(jobs) - sum(errors.values()), "errors": errors, "seconds": seconds,
+            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
+            "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 2)}
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None))))
