@@ -12,7 +12,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -123,6 +122,7 @@ class Stack:
     def __init__(self, name: str):
         self.dir = tempfile.mkdtemp(prefix=f"bench-{name}-")
         self.procs: list[subprocess.Popen] = []
+        self.named: dict[str, subprocess.Popen] = {}  # the last process started under each name
         self.env: dict = {}
         self.engine = None
 
@@ -139,6 +139,7 @@ class Stack:
             proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                     env={**os.environ, **(env or {})})
         self.procs.append(proc)
+        self.named[name] = proc
         return proc
 
     def log(self, name: str) -> str:
@@ -226,23 +227,80 @@ class Stack:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def load(jobs: list, concurrency: int, save: str | None = None, workdir: str | None = None) -> dict:
+def resident(stack: Stack, base: str, openid: str, *, realname: bool = False) -> str:
+    """A WeChat resident logged in through the sandbox's wx.login (and with the real name of their
+    own made-up person verified, which applying needs); returns the access token."""
+    from api.config import DEMO_WECHAT_MINI_APPID
+    from sandbox.identity import person_for
+
+    _, r = http("POST", stack.sandbox_base + "/sandbox/wechat/login-code", {"openid": openid, "appid": DEMO_WECHAT_MINI_APPID})
+    status, r = http("POST", base + "/api/v1/auth/wechat", {"code": r["code"]})
+    assert status == 200, r
+    token = r["access_token"]
+    if realname:
+        id_number, name = person_for(openid)
+        status, r = http("POST", base + "/api/v1/me/realname", {"name": name, "id_number": id_number}, token)
+        assert status == 200, r
+    return token
+
+
+def load(jobs: list, concurrency: int, save: str | None = None, workdir: str | None = None, rate: float = 0) -> dict:
     """Send `jobs` from another process (bench/load.py) and return its summary."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", dir=workdir, delete=False) as f:
         json.dump(jobs, f)
     try:
-        args = [PYTHON, LOAD, f.name, str(concurrency)] + ([save] if save else [])
+        args = [PYTHON, LOAD, f.name, str(concurrency), "--rate", str(rate)] + (["--save", save] if save else [])
         out = subprocess.run(args, check=True, stdout=subprocess.PIPE, cwd=ROOT).stdout
     finally:
         os.unlink(f.name)
     return json.loads(out)
 
 
-def measured(pids: dict, run) -> tuple[dict, dict]:
-    """Run `run()` and return (its result, CPU seconds each named process used meanwhile)."""
-    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+def counters(stack: "Stack") -> dict:
+    """Commands SecantusDB and Redis have answered so far (serverStatus opcounters, INFO stats)."""
+    import pymongo
+    import redis
+
+    with pymongo.MongoClient(stack.env["MONGODB_URI"]) as client:
+        ops = client.admin.command("serverStatus")["opcounters"]
+    return {"db_ops": sum(ops.values()),
+            "redis_cmds": redis.Redis.from_url(stack.env["REDIS_URL"]).info("stats")["total_commands_processed"]}
+
+
+def measured(pids: dict, run, stack: "Stack | None" = None) -> tuple[dict, dict]:
+    """Run `run()` and return (its result, what changed meanwhile): CPU seconds of each named process,
+    and with `stack`, the database operations and Redis commands served (`db_ops`, `redis_cmds`;
+    they include the few of the bench itself and of background loops)."""
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()} | (counters(stack) if stack else {})
     result = run()
-    return result, {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
+    after = {name: cpu_seconds(pid) for name, pid in pids.items()} | (counters(stack) if stack else {})
+    return result, {name: after[name] - before[name] for name in before}
+
+
+def floor(stack: "Stack", calls: int = 1000, concurrency: int = 1) -> dict:
+    """bench/floor.py against this run's SecantusDB and Redis: CPU per database and per Redis call."""
+    out = subprocess.run([PYTHON, os.path.join(ROOT, "bench", "floor.py"), stack.env["MONGODB_URI"],
+                          stack.env["REDIS_URL"], str(calls), str(concurrency)], check=True, stdout=subprocess.PIPE,
+                         cwd=ROOT).stdout
+    return json.loads(out)
+
+
+def profiled(pid: int, out: str | None, run):
+    """`run()` while py-spy samples process `pid` (and its children) into `out` (collapsed stacks,
+    bench/profile.py reads them; `.svg` for a flame graph); without `out`, just `run()`.
+    --nonblocking: the process is never paused, so what it does is what it would do unobserved."""
+    if not out:
+        return run()
+    fmt = "flamegraph" if out.endswith(".svg") else "raw"
+    spy = subprocess.Popen([os.path.join(os.path.dirname(PYTHON), "py-spy"), "record", "--pid", str(pid),
+                            "--subprocesses", "--nonblocking", "--rate", "250", "--format", fmt, "-o", out],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # attached
+    try:
+        return run()
+    finally:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+        spy.wait(30)
 
 
 def median_run(runs: list[dict], key: str) -> dict:
@@ -254,10 +312,6 @@ def median_run(runs: list[dict], key: str) -> dict:
 def us(seconds: float, count: int) -> float:
     """Microseconds per item."""
     return round(seconds / max(count, 1) * 1e6, 1)
-
-
-def spread(values) -> str:
-    return "/".join(str(round(v)) for v in values) + f" (median {round(statistics.median(values))})"
 
 
 def record(name: str, result: dict) -> None:

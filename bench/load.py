@@ -1,23 +1,25 @@
 """The load of the Python benchmarks, in a process of its own: sends every job, `concurrency` at a
 time, and prints a JSON summary (answered, errors by status, seconds, p50/p99 latency).
 
-    .venv/bin/python bench/load.py JOBS.json CONCURRENCY [BODIES.json]
+    .venv/bin/python bench/load.py JOBS.json CONCURRENCY [--save BODIES.json] [--rate N]
 
 A job is {"method", "url", "headers", "body" (text), "ok": [statuses that count as answered]}.
-With BODIES.json, the parsed answers are written there in job order (e.g. created applications).
+With --save, the parsed answers are written there in job order (e.g. created applications).
+With --rate, the load is an open loop: the n-th job starts n / rate seconds in, however slowly the
+server answers (up to CONCURRENCY at once); without, each lane sends its next job on an answer.
 libcurl keeps connections alive, as a phone's or a proxy's would be: the server under test pays
 for requests, not for a TCP handshake each, and this process stays cheap on a shared machine.
 """
 
+import argparse
 import asyncio
 import json
-import sys
 import time
 
 from tornado.httpclient import AsyncHTTPClient
 
 
-async def main(jobs_file: str, concurrency: int, save: str | None) -> dict:
+async def main(jobs_file: str, concurrency: int, save: str | None, rate: float) -> dict:
     AsyncHTTPClient.configure("tornado.curl_httpclient.CurlAsyncHTTPClient", max_clients=concurrency)
     client = AsyncHTTPClient()
     with open(jobs_file) as f:
@@ -25,10 +27,13 @@ async def main(jobs_file: str, concurrency: int, save: str | None) -> dict:
     queue = list(enumerate(jobs))
     queue.reverse()  # pop() from the end: jobs go out in their order
     answers, errors, latencies = [None] * len(jobs), {}, []
+    begin = time.monotonic()
 
     async def lane():
         while queue:
             i, job = queue.pop()
+            if rate:
+                await asyncio.sleep(max(0.0, begin + i / rate - time.monotonic()))
             start = time.monotonic()
             r = await client.fetch(job["url"], method=job.get("method", "GET"), headers=job.get("headers"),
                                    body=job.get("body"), raise_error=False, request_timeout=60)
@@ -39,9 +44,8 @@ async def main(jobs_file: str, concurrency: int, save: str | None) -> dict:
             else:
                 errors[r.code] = errors.get(r.code, 0) + 1
 
-    start = time.monotonic()
     await asyncio.gather(*(lane() for _ in range(concurrency)))
-    seconds = time.monotonic() - start
+    seconds = time.monotonic() - begin
     if save:
         with open(save, "w") as f:
             json.dump(answers, f)
@@ -52,4 +56,10 @@ async def main(jobs_file: str, concurrency: int, save: str | None) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(sys.argv[1], int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None))))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("jobs")
+    parser.add_argument("concurrency", type=int)
+    parser.add_argument("--save")
+    parser.add_argument("--rate", type=float, default=0)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(main(args.jobs, args.concurrency, args.save, args.rate))))
