@@ -288,12 +288,16 @@ def floor(stack: "Stack", calls: int = 1000, concurrency: int = 1) -> dict:
 def profiled(pid: int, out: str | None, run):
     """`run()` while py-spy samples process `pid` (and its children) into `out` (collapsed stacks,
     bench/profile.py reads them; `.svg` for a flame graph); without `out`, just `run()`.
-    --nonblocking: the process is never paused, so what it does is what it would do unobserved."""
+    py-spy pauses the process for each sample (250 a second): slower, but stacks read from a
+    running process (--nonblocking, BENCH_SPY_NONBLOCKING=1) were often torn here. Figures of a
+    profiled run are not comparable to others."""
     if not out:
         return run()
     fmt = "flamegraph" if out.endswith(".svg") else "raw"
     spy = subprocess.Popen([os.path.join(os.path.dirname(PYTHON), "py-spy"), "record", "--pid", str(pid),
-                            "--subprocesses", "--nonblocking", "--rate", "250", "--format", fmt, "-o", out],
+                            "--subprocesses", "--rate", "250", "--format", fmt, "-o", out]
+                           + (["--nonblocking"] if os.environ.get("BENCH_SPY_NONBLOCKING") else [])
+                           + (["--native"] if os.environ.get("BENCH_SPY_NATIVE") else []),  # C frames too
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)  # attached
     try:

@@ -1,6 +1,6 @@
 """A WeChat login storm against the API process, while a probe measures how late it answers.
 
-    .venv/bin/python bench/login/run.py [--logins 1500] [--residents 500] [--concurrency 64]
+    .venv/bin/python bench/login/run.py [--logins 1000] [--residents 500] [--concurrency 64]
                                         [--latency-ms 20] [--engine durable]
 
 Redis, SecantusDB (`--engine`), the sandbox (`python -m sandbox`, answering jscode2session after
@@ -64,7 +64,7 @@ def probed(port: int, run) -> tuple:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--logins", type=int, default=1500, help="per storm")
+    parser.add_argument("--logins", type=int, default=1000, help="per storm")
     parser.add_argument("--residents", type=int, default=500, help="distinct people; the rest log in again")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency-ms", type=int, default=20)

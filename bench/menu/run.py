@@ -17,9 +17,10 @@ import re
 import subprocess
 import sys
 import urllib.request
+from functools import partial
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import ENGINES, PYTHON, ROOT, Stack, engine_label, free_port, measured, median_run, record, us, wait_for  # noqa: E402
+from common import ENGINES, PYTHON, ROOT, Stack, engine_label, free_port, measured, median_run, profiled, record, us, wait_for  # noqa: E402
 
 PATH = "/api/v1/channels/wechat/menu"
 SERVER_CPU, LOAD_CPU = 1, 0
@@ -42,6 +43,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engine", choices=ENGINES, default="durable")
+    parser.add_argument("--profile", help="py-spy the API during its first run into this file")
     args = parser.parse_args()
     with Stack("menu") as stack:
         stack.redis()
@@ -61,9 +63,10 @@ def main() -> int:
         for b in (base, bare_base):  # warm-up
             wrk(b, 2)
         runs = {"app": [], "bare": []}
-        for _ in range(args.runs):  # alternated, so both see the same drift of the shared machine
+        for r in range(args.runs):  # alternated, so both see the same drift of the shared machine
             for name, b, pid in (("app", base, api.pid), ("bare", bare_base, bare.pid)):
-                result, cpu = measured({"server": pid}, lambda b=b: wrk(b, args.seconds))
+                spy = args.profile if r == 0 and name == "app" else None
+                result, cpu = profiled(pid, spy, partial(measured, {"server": pid}, partial(wrk, b, args.seconds)))
                 runs[name].append({**result, "cpu_us": us(cpu["server"], result["requests"])})
     app, bare_run = median_run(runs["app"], "rps"), median_run(runs["bare"], "rps")
     result = {"engine": engine_label(args.engine), "body_bytes": len(body), "wrk": f"-t1 -c64 -d{args.seconds}s",

@@ -25,6 +25,7 @@ from common import ENGINES, Stack, cpu_seconds, engine_label, record  # noqa: E4
 
 SERIAL = itertools.count()
 BATCH = 500
+BATCH_UPDATE = 200
 
 
 def document() -> dict:
@@ -47,7 +48,7 @@ async def timed(seconds: float, lanes: int, op) -> int:
     return done[0]
 
 
-def figures(coll, strict, keys):
+def figures(coll, strict, docs):
     """name -> (lanes, op); op returns how many documents it handled."""
     import random
 
@@ -63,14 +64,20 @@ def figures(coll, strict, keys):
         await strict.insert_many([document() for _ in range(BATCH)], ordered=False)
         return BATCH
 
+    async def update_many():  # the push worker's way of recording a batch's outcomes
+        ids = [d["_id"] for d in random.sample(docs, BATCH_UPDATE)]
+        await strict.update_many({"_id": {"$in": ids}}, {"$inc": {"attempts": 1}, "$set": {"state": "accepted"}})
+        return BATCH_UPDATE
+
     async def find_one():
-        assert await coll.find_one({"key": random.choice(keys)}) is not None
+        assert await coll.find_one({"key": random.choice(docs)["key"]}) is not None
         return 1
 
     return {"insert w:1, sequential": (1, insert_w1), "insert w:1, 16 at once": (16, insert_w1),
             "insert w:majority+j, sequential": (1, insert_strict),
             "insert w:majority+j, 16 at once": (16, insert_strict),
             f"insert_many ({BATCH}) w:majority+j, docs": (1, insert_many),
+            f"update_many by _id $in ({BATCH_UPDATE}) w:majority+j, docs": (1, update_many),
             "find_one by unique index, sequential": (1, find_one), "find_one by unique index, 16 at once": (16, find_one)}
 
 
@@ -84,10 +91,9 @@ async def bench(servers: dict, seconds: float, rounds: int) -> dict:
         await coll.create_index([("key", ASCENDING)], unique=True)
         docs = [document() for _ in range(2000)]  # something to find
         await coll.insert_many(docs)
-        keys = [d["key"] for d in docs]
         strict = coll.with_options(write_concern=WriteConcern(w="majority", j=True))
-        await timed(0.5, 16, figures(coll, strict, keys)["find_one by unique index, 16 at once"][1])  # open the pool
-        setups[engine] = (client, proc.pid, figures(coll, strict, keys))
+        await timed(0.5, 16, figures(coll, strict, docs)["find_one by unique index, 16 at once"][1])  # open the pool
+        setups[engine] = (client, proc.pid, figures(coll, strict, docs))
     runs = {}
     for _ in range(rounds):
         for name in figures(None, None, None):

@@ -1,17 +1,18 @@
 """Messages per second and CPU per message of one push worker (`python -m push.worker`), against the
 same WeChat sends posted straight to the sandbox, in the same run.
 
-    .venv/bin/python bench/push/run.py [--messages 2000] [--rounds 3] [--residents 200] [--engine durable]
+    .venv/bin/python bench/push/run.py [--messages 1000] [--rounds 3] [--residents 100] [--engine durable]
 
 Redis, SecantusDB (`--engine`), the sandbox (`python -m sandbox`, answering every WeChat
 subscribe-message send after 10 ms), the API (only to set up the residents, then stopped) and
-the worker run as processes of their own, as `make run` starts them. 200 residents log in on
+the worker run as processes of their own, as `make run` starts them. `residents` log in on
 WeChat and accept long-term status messages. Each round puts `messages` status events in the
 stream and times the worker from the first event to the last acknowledged one; each event costs
 a notification record, an inbox message, a WeChat subscribe message and two delivery records.
 
 Baseline of the same round: as many subscribe-message POSTs sent straight to the sandbox by
-bench/load.py at the worker's concurrency (one batch of 200), nothing else: the network path.
+bench/load.py at the worker's concurrency (one batch of 200), nothing else: the network path, and
+(its own CPU per send) what one such call costs a Python process on Tornado's libcurl client.
 The worker's own CPU (/proc, less what it burns idle polling) per message is the figure the
 database's speed does not change (goal: ≤ 250 µs).
 """
@@ -82,11 +83,12 @@ def main() -> int:
     import redis as redis_py
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=2000, help="per round")
+    parser.add_argument("--messages", type=int, default=1000, help="per round")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument("--residents", type=int, default=100)
     parser.add_argument("--engine", choices=ENGINES, default="durable")
     parser.add_argument("--profile", help="py-spy the worker during the first round into this file")
+    parser.add_argument("--profile-db", help="py-spy SecantusDB during the first round into this file")
     args = parser.parse_args()
     with Stack("push") as stack:
         redis = redis_py.Redis.from_url(stack.redis(), decode_responses=True)
@@ -126,12 +128,14 @@ def main() -> int:
         rounds = []
         for r in range(args.rounds):
             base_run, _ = measured({}, partial(load, [send] * args.messages, BATCH, workdir=stack.dir))
-            run, d = profiled(worker.pid, args.profile if r == 0 else None,
-                              partial(measured, pids, partial(drain, redis, owners, args.messages), stack))
+            run, d = profiled(worker.pid, args.profile if r == 0 else None, partial(
+                profiled, mongo.pid, args.profile_db if r == 0 else None,
+                partial(measured, pids, partial(drain, redis, owners, args.messages), stack)))
             n, own = run["answered"], d["worker"] - idle * run["seconds"]
             rounds.append({"messages_per_s": round(n / run["seconds"]), "seconds": round(run["seconds"], 2),
                            "baseline_per_s": round(base_run["answered"] / base_run["seconds"]),
                            "baseline_errors": base_run["errors"], "worker_cpu_us_per_message": us(own, n),
+                           "baseline_sender_cpu_us_per_send": base_run["client_cpu_us"],
                            "db_cpu_us_per_message": us(d["db"], n), "db_ops_per_message": round(d["db_ops"] / n, 2),
                            "redis_cmds_per_message": round(d["redis_cmds"] / n, 2)})
         with pymongo.MongoClient(uri) as client:

@@ -26,6 +26,7 @@ from common import (  # noqa: E402
     load,
     measured,
     median_run,
+    profiled,
     record,
     resident,
     us,
@@ -40,6 +41,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--engine", choices=ENGINES, default="durable")
+    parser.add_argument("--profile", help="py-spy the API during the first uncached pass into this file")
+    parser.add_argument("--profile-cached", help="py-spy the API during the first cached pass into this file")
     args = parser.parse_args()
     with Stack("query") as stack:
         stack.redis()
@@ -55,8 +58,9 @@ def main() -> int:
             jobs = [{"method": "POST", "url": f"{base}/api/v1/queries/{code}", "body": "{}", "ok": [200, 404],
                      "headers": {"Content-Type": "application/json", "Authorization": "Bearer " + t}}
                     for t in tokens for code in CODES]
-            miss, miss_d = measured(pids, partial(load, jobs, args.concurrency, workdir=stack.dir), stack)
-            hit, hit_d = measured(pids, partial(load, jobs, args.concurrency, workdir=stack.dir), stack)
+            send = partial(measured, pids, partial(load, jobs, args.concurrency, workdir=stack.dir), stack)
+            miss, miss_d = profiled(api.pid, args.profile if r == 0 else None, send)
+            hit, hit_d = profiled(api.pid, args.profile_cached if r == 0 else None, send)
             m, h = miss["answered"], hit["answered"]
             rounds.append({"errors": {**miss["errors"], **hit["errors"]},
                            "uncached_per_s": round(m / miss["seconds"], 1), "cached_per_s": round(h / hit["seconds"], 1),
