@@ -25,7 +25,7 @@ from functools import partial
 from http.client import HTTPConnection
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import ENGINES, Stack, engine_label, http, load, measured, record, us  # noqa: E402
+from common import ENGINES, Stack, engine_label, http, load, measured, profiled, record, us  # noqa: E402
 
 MINI_APPID = "wxdemominiapp"
 
@@ -69,6 +69,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--engine", choices=ENGINES, default="durable")
+    parser.add_argument("--profile", help="py-spy the API during the below-capacity storm into this file")
     args = parser.parse_args()
     with Stack("login") as stack:
         stack.redis()
@@ -96,8 +97,8 @@ def main() -> int:
         for name, jobs, rate in (("saturation", storm, 0), ("half", calm, None)):
             if rate is None:
                 rate = phases["saturation"]["logins_per_s"] / 2
-            (run, d), lag = probed(port, partial(measured, pids, partial(
-                load, jobs, args.concurrency, workdir=stack.dir, rate=rate)))
+            (run, d), lag = profiled(api.pid, args.profile if name == "half" else None, partial(
+                probed, port, partial(measured, pids, partial(load, jobs, args.concurrency, workdir=stack.dir, rate=rate))))
             n = run["answered"]
             phases[name] = {"rate": round(rate) or "max", "logins_per_s": round(n / run["seconds"], 1),
                             "errors": run["errors"], "login_p99_ms": run["p99_ms"],
