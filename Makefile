@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SECANTUS := .venv-secantus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run reset test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync system-deps clean
+.PHONY: run reset test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync bench-mongo system-deps clean
 
 # Redis, SecantusDB, the sandbox, the API and a push worker, each its own process (deploy/Procfile)
 run: $(VENV)/.runtime $(VENV)/.local $(SECANTUS)/.installed
@@ -34,24 +34,29 @@ client:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-bench-menu: $(VENV)/.runtime
+# Benchmarks (bench/README.md): each starts Redis, SecantusDB, the sandbox, the API (and the push
+# worker) as processes of their own on free ports, and stops them at the end.
+bench-menu: $(VENV)/.runtime $(SECANTUS)/.installed
 	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server wrk"
-	bench/menu/run.sh
+	$(BIN)/python bench/menu/run.py
 
-bench-login: $(VENV)/.runtime system-deps
+bench-login: $(VENV)/.runtime $(SECANTUS)/.installed system-deps
 	$(BIN)/python bench/login/run.py
 
-bench-submit: $(VENV)/.runtime system-deps
+bench-submit: $(VENV)/.runtime $(SECANTUS)/.installed system-deps
 	$(BIN)/python bench/submit/run.py
 
-bench-push: $(VENV)/.runtime system-deps
+bench-push: $(VENV)/.runtime $(SECANTUS)/.installed system-deps
 	$(BIN)/python bench/push/run.py
 
-bench-query: $(VENV)/.runtime system-deps
+bench-query: $(VENV)/.runtime $(SECANTUS)/.installed system-deps
 	$(BIN)/python bench/query/run.py
 
-bench-sync: $(VENV)/.runtime system-deps
+bench-sync: $(VENV)/.runtime $(SECANTUS)/.installed system-deps
 	$(BIN)/python bench/sync/run.py
+
+bench-mongo: $(VENV)/.runtime $(SECANTUS)/.installed
+	$(BIN)/python bench/mongo/run.py
 
 # Debian packages the tests (and benchmarks) use; installed only when missing.
 PACKAGES ?= redis-server

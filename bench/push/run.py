@@ -1,157 +1,156 @@
-"""Messages per second for one push worker, against the sandbox answering after 10 ms.
+"""Messages per second and CPU per message of one push worker (`python -m push.worker`), against the
+same WeChat sends posted straight to the sandbox, in the same run.
 
-    .venv/bin/python bench/push/run.py [--messages 3000] [--residents 200] [--batch 100] [--lanes 2] [--profile]
+    .venv/bin/python bench/push/run.py [--messages 1000] [--rounds 3] [--residents 100] [--engine durable]
 
-The sandbox runs in its own process (WeChat token and subscribe-message endpoints, a 10 ms
-latency fault on every send). This process holds the worker: the in-process engine (or
-MONGODB_URI when set), a real redis-server on a free port, residents with long-term WeChat
-subscriptions. `messages` status events go into the stream; the worker handles them (notification
-record, inbox message, WeChat subscribe message, delivery records) until none is left.
+Redis, SecantusDB (`--engine`), the sandbox (`python -m sandbox`, answering every WeChat
+subscribe-message send after 10 ms), the API (only to set up the residents, then stopped) and
+the worker run as processes of their own, as `make run` starts them. `residents` log in on
+WeChat and accept long-term status messages. Each round puts `messages` status events in the
+stream and times the worker from the first event to the last acknowledged one; each event costs
+a notification record, an inbox message, a WeChat subscribe message and two delivery records.
 
-Baseline of the same run: the same number of subscribe-message POSTs sent straight to the sandbox
-with Tornado's async client at the same concurrency, nothing else: what the network path allows.
+Baseline of the same round: as many subscribe-message POSTs sent straight to the sandbox by
+bench/load.py at the worker's concurrency (one batch of 200), nothing else: the network path, and
+(its own CPU per send) what one such call costs a Python process on Tornado's libcurl client.
+The worker's own CPU (/proc, less what it burns idle polling) per message is the figure the
+database's speed does not change (goal: ≤ 250 µs).
 """
 
 import argparse
-import asyncio
-import concurrent.futures
-import cProfile
+import base64
 import datetime as dt
 import json
 import os
-import pstats
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
+from functools import partial
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import cleanup, free_port, record, start_redis  # noqa: E402
+from common import (  # noqa: E402
+    ENGINES,
+    Stack,
+    counters,
+    cpu_seconds,
+    engine_label,
+    floor,
+    http,
+    load,
+    measured,
+    median_run,
+    profiled,
+    record,
+    resident,
+    us,
+    wait_for,
+)
 
-APPID, SECRET, TEMPLATE = "wxbenchmini", "bench-secret", "TPL_APPLICATION_STATUS"
-SANDBOX = r"""
-import asyncio, sys
-import tornado.httpserver
-from sandbox.app import SandboxState, make_sandbox_app
-from sandbox.state import Fault
-async def main():
-    state = SandboxState(wechat_apps={sys.argv[2]: sys.argv[3]})
-    state.faults.add(Fault(target="wechat.subscribe.send", latency_ms=10, times=0))
-    server = tornado.httpserver.HTTPServer(make_sandbox_app(state, log_function=lambda h: None))
-    server.listen(int(sys.argv[1]), "127.0.0.1")
-    print("ready", flush=True)
-    await asyncio.Event().wait()
-asyncio.run(main())
-"""
-
-
-async def baseline(api_base: str, token: str, messages: int, concurrency: int) -> float:
-    from tornado.httpclient import AsyncHTTPClient
-
-    client = AsyncHTTPClient()
-    body = json.dumps({"touser": "o-bench-0", "template_id": TEMPLATE, "data": {
-        "thing1": {"value": "社会保障卡补换"}, "character_string2": {"value": "SB20261124000001"},
-        "phrase3": {"value": "已受理"}, "time4": {"value": "2026-11-24 16:30"}, "thing5": {"value": "点击查看办件详情"}}})
-    left = [messages]
-
-    async def sender():
-        while left[0] > 0:
-            left[0] -= 1
-            await client.fetch(f"{api_base}cgi-bin/message/subscribe/send?access_token={token}", method="POST",
-                               body=body, headers={"Content-Type": "application/json"})
-
-    start = time.monotonic()
-    await asyncio.gather(*(sender() for _ in range(concurrency)))
-    return messages / (time.monotonic() - start)
+TEMPLATE, APPID = "TPL_APPLICATION_STATUS", "wxdemominiapp"
+STREAM, GROUP = "push:events", "push-workers"  # push/relay.py, push/worker.py
+BATCH = 200  # push.worker.Worker's default batch: the sends it has in flight at once
+GOAL_CPU_US = 250
 
 
-async def bench(args, api_base: str, redis_url: str | None) -> dict:
-    from api.app import configure_http_client, make_redis
+def subject(token: str) -> str:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
 
-    configure_http_client(args.batch * args.lanes)
-    from channels.base import Identity
-    from channels.wechat import WeChatPlatform
-    from models import db as dbmod
-    from models import residents, setup, subscriptions
-    from push.providers.inbox import InboxProvider
-    from push.providers.wechat import WeChatSubscribeProvider
-    from push.relay import STREAM
-    from push.worker import Worker
 
-    db = dbmod.connect(os.environ.get("MONGODB_URI"), f"bench_push_{uuid.uuid4().hex[:6]}")
-    redis = make_redis(redis_url)
-    await setup.ensure_indexes(db)
-    platform = WeChatPlatform(appid=APPID, secret=SECRET, api_base=api_base, redis=redis,
-                              executor=concurrent.futures.ThreadPoolExecutor(4), timeout=5.0)
-    owners = []
-    for i in range(args.residents):
-        openid = f"o-bench-{i}"
-        doc = await residents.login(db, Identity("wechat", openid, address=openid))
-        await subscriptions.accept(db, str(doc["_id"]), "wechat", [{"template": TEMPLATE, "kind": "long-term"}])
-        owners.append(str(doc["_id"]))
-    from tornado.httpclient import AsyncHTTPClient as Client
-
-    for i in range(args.residents):  # the phones accept long-term subscriptions
-        await Client().fetch(f"{api_base.rsplit('/wechat/', 1)[0]}/wechat/subscriptions", method="POST", body=json.dumps(
-            {"appid": APPID, "openid": f"o-bench-{i}", "template_id": TEMPLATE, "kind": "long-term"}))
-    token = await platform.access_token()
-    base_rate = await baseline(api_base, token, args.messages, args.batch)
-
-    worker = Worker(db, redis, {"inbox": InboxProvider(db, redis),
-                                "wechat": WeChatSubscribeProvider(db, platform, TEMPLATE)}, batch=args.batch)
-    await worker.ensure_group()
+def drain(redis, owners: list, count: int) -> dict:
+    """Put `count` events in the stream and wait until the worker has acknowledged all of them."""
+    group = next(g for g in redis.xinfo_groups(STREAM) if g["name"] == GROUP)
+    target = (group["entries-read"] or 0) + count
     at = dt.datetime.now(dt.UTC).isoformat()
-    pipe = redis.pipeline()
-    for i in range(args.messages):
+    start = time.monotonic()
+    pipe = redis.pipeline(transaction=False)
+    for i in range(count):
         pipe.xadd(STREAM, {"event_id": uuid.uuid4().hex, "type": "application.accepted", "channel": "wechat",
                            "number": f"SB{20261124000000 + i}", "owner": owners[i % len(owners)],
                            "item_name": "社会保障卡补换", "at": at})
-    await pipe.execute()
-    profile = cProfile.Profile() if args.profile else None
-    if profile:
-        profile.enable()
-    start = time.monotonic()
-    handled = [0]
+    pipe.execute()
 
-    async def consume():  # `lanes` batches in flight at once, as `run()` does
-        while handled[0] < args.messages:
-            count = await worker.run_once()
-            handled[0] += count
+    def done():
+        group = next(g for g in redis.xinfo_groups(STREAM) if g["name"] == GROUP)
+        return (group["entries-read"] or 0) >= target and group["pending"] == 0
 
-    await asyncio.gather(*(consume() for _ in range(args.lanes)))
-    seconds = time.monotonic() - start
-    if profile:
-        profile.disable()
-        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(30)
-    delivered = await db.deliveries.count_documents({"provider": "wechat", "status": "delivered"})
-    await redis.aclose()
-    rate = args.messages / seconds
-    return {"messages": args.messages, "delivered": delivered, "seconds": round(seconds, 2),
-            "messages_per_s": round(rate), "baseline_per_s": round(base_rate), "ratio": round(rate / base_rate, 2),
-            "batch": args.batch, "lanes": args.lanes, "engine": db.engine}
+    wait_for(done, 300, "the worker to acknowledge every event")
+    return {"answered": count, "seconds": time.monotonic() - start}
 
 
 def main() -> int:
+    import pymongo
+    import redis as redis_py
+
     parser = argparse.ArgumentParser()
-    parser.add_argument("--messages", type=int, default=3000)
-    parser.add_argument("--residents", type=int, default=200)
-    parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--lanes", type=int, default=2)
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--messages", type=int, default=1000, help="per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--residents", type=int, default=100)
+    parser.add_argument("--engine", choices=ENGINES, default="durable")
+    parser.add_argument("--profile", help="py-spy the worker during the first round into this file")
+    parser.add_argument("--profile-db", help="py-spy SecantusDB during the first round into this file")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="bench-push-")
-    redis_proc, redis_url = start_redis(workdir)
-    port = free_port()
-    sandbox = subprocess.Popen([sys.executable, "-c", SANDBOX, str(port), APPID, SECRET], stdout=subprocess.PIPE,
-                               env={**os.environ, "PYTHONPATH": os.getcwd()})
-    try:
-        assert sandbox.stdout.readline().strip() == b"ready"
-        result = asyncio.run(bench(args, f"http://127.0.0.1:{port}/sandbox/wechat/", redis_url))
-        record("push", result)
-    finally:
-        cleanup([p for p in (redis_proc, sandbox) if p], workdir)
+    with Stack("push") as stack:
+        redis = redis_py.Redis.from_url(stack.redis(), decode_responses=True)
+        uri, mongo = stack.mongo(args.engine)
+        sandbox = stack.sandbox()
+        api, base = stack.api()
+        status, _ = http("POST", sandbox + "/sandbox/faults",
+                         {"target": "wechat.subscribe.send", "latency_ms": 10, "times": 0})
+        assert status in (200, 201)
+        owners = []
+        for i in range(args.residents):
+            openid = f"o-push-{i}"
+            token = resident(stack, base, openid)
+            http("POST", sandbox + "/sandbox/wechat/subscriptions",
+                 {"appid": APPID, "openid": openid, "template_id": TEMPLATE, "kind": "long-term"})
+            status, r = http("POST", base + "/api/v1/me/subscriptions", {"channel": "wechat", "accepted": [
+                {"template": TEMPLATE, "kind": "long-term"}]}, token)
+            assert status in (200, 201), r
+            owners.append(subject(token))
+        api.terminate()  # only the worker uses the database from here on
+        api.wait(15)
+        worker = stack.worker()
+        wait_for(lambda: any(g["name"] == GROUP for g in redis.xinfo_groups(STREAM)), 60, "the worker", worker)
+        drain(redis, owners, BATCH)  # warm-up: connections open, WeChat token fetched and kept in Redis
+        access_token = redis.get(f"wechat:token:{APPID}")
+        send = {"method": "POST", "url": f"{sandbox}/sandbox/wechat/cgi-bin/message/subscribe/send?access_token="
+                f"{access_token}", "headers": {"Content-Type": "application/json"}, "body": json.dumps({
+                    "touser": "o-push-0", "template_id": TEMPLATE, "data": {
+                        "thing1": {"value": "社会保障卡补换"}, "character_string2": {"value": "SB20261124000001"},
+                        "phrase3": {"value": "已受理"}, "time4": {"value": "2026-11-24 16:30"},
+                        "thing5": {"value": "点击查看办件详情"}}})}
+        before = cpu_seconds(worker.pid)
+        time.sleep(2)
+        idle = (cpu_seconds(worker.pid) - before) / 2  # the worker's polling of the outbox and retries
+        pids = {"worker": worker.pid, "db": mongo.pid}
+        calls = floor(stack)
+        rounds = []
+        for r in range(args.rounds):
+            base_run, _ = measured({}, partial(load, [send] * args.messages, BATCH, workdir=stack.dir))
+            run, d = profiled(worker.pid, args.profile if r == 0 else None, partial(
+                profiled, mongo.pid, args.profile_db if r == 0 else None,
+                partial(measured, pids, partial(drain, redis, owners, args.messages), stack)))
+            n, own = run["answered"], d["worker"] - idle * run["seconds"]
+            rounds.append({"messages_per_s": round(n / run["seconds"]), "seconds": round(run["seconds"], 2),
+                           "baseline_per_s": round(base_run["answered"] / base_run["seconds"]),
+                           "baseline_errors": base_run["errors"], "worker_cpu_us_per_message": us(own, n),
+                           "baseline_sender_cpu_us_per_send": base_run["client_cpu_us"],
+                           "db_cpu_us_per_message": us(d["db"], n), "db_ops_per_message": round(d["db_ops"] / n, 2),
+                           "redis_cmds_per_message": round(d["redis_cmds"] / n, 2)})
+        with pymongo.MongoClient(uri) as client:
+            delivered = client.bench.deliveries.count_documents({"provider": "wechat", "status": "delivered"})
+        final = counters(stack)
+    run = median_run(rounds, "worker_cpu_us_per_message")
+    sent = args.messages * args.rounds + BATCH
+    result = {"engine": engine_label(args.engine), "residents": args.residents, "messages_per_round": args.messages,
+              "rounds": len(rounds), "batch": BATCH, **run, "ratio": round(run["messages_per_s"] / run["baseline_per_s"], 3),
+              "worker_idle_cpu_share": round(idle, 4), "delivered_wechat": delivered, "sent": sent, "floor": calls,
+              "goal_worker_cpu_250us": run["worker_cpu_us_per_message"] <= GOAL_CPU_US,
+              "all_rounds": [{k: r[k] for k in ("messages_per_s", "baseline_per_s", "worker_cpu_us_per_message")}
+                             for r in rounds], "db_ops_total": final["db_ops"]}
+    assert delivered == sent, f"{delivered} of {sent} WeChat messages delivered"
+    record("push", result)
     return 0
 
 
