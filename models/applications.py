@@ -6,6 +6,7 @@ appends the notification event, so no state change can lose its message.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
@@ -114,6 +115,12 @@ class ApplicationSchema(Schema):
     @staticmethod
     def context_today() -> str:
         return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date().isoformat()
+
+
+@functools.cache
+def _resident_view() -> ApplicationSchema:
+    """Built once: a marshmallow schema costs more to build than to use."""
+    return ApplicationSchema(role=RESIDENT)
 
 
 def allowed_actions(state: str, role: str | None = None) -> list[str]:
@@ -229,7 +236,7 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, key: s
             "outbox": [_outbox("submitted", channel)],
         }
         await db.applications.insert_one(doc, session=session)
-        answer = ApplicationSchema(role=RESIDENT).dump(doc)
+        answer = _resident_view().dump(doc)
         await db.idempotency.insert_one({"_id": record_id, "hash": digest, "created_at": now(),
                                          "response": {"status": 201, "body": answer}}, session=session)
         return 201, answer, True
