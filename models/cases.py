@@ -19,6 +19,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from models.db import increment
 from models.errors import AppError, Conflict, NotFound
 
 CASE_TYPES = ("非法营运", "超限超载", "违规停车", "无证经营", "占道经营", "其他")
@@ -250,9 +251,8 @@ class _Stale(Exception):
 
 async def next_number(db, session=None) -> str:
     year = now().astimezone(dt.timezone(dt.timedelta(hours=8))).year
-    counter = await db.counters.find_one_and_update({"_id": f"case:{year}"}, {"$inc": {"n": 1}}, upsert=True,
-                                                    return_document=ReturnDocument.AFTER, session=session)
-    return f"ZF{year}{counter['n']:06d}"
+    serial = await increment(db.counters, f"case:{year}", "n", session=session)
+    return f"ZF{year}{serial:06d}"
 
 
 async def add_evidence(db, case: dict, item: dict, claims: dict) -> tuple[dict, bool]:

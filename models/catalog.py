@@ -8,6 +8,7 @@ from pymongo.errors import DuplicateKeyError
 from pypinyin import Style, lazy_pinyin
 
 from models import audit
+from models.db import increment
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import FieldDefSchema, check_form
 
@@ -130,10 +131,7 @@ async def catalog_version(db) -> int:
 
 
 async def bump_version(db) -> int:
-    doc = await db.counters.find_one_and_update(
-        {"_id": "catalog"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
-    )
-    return doc["value"]
+    return await increment(db.counters, "catalog")
 
 
 def now() -> dt.datetime:

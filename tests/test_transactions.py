@@ -1,6 +1,7 @@
-"""Writes that must agree, on a real server: an application's number, the application and its
-idempotency record (one transaction); a case's register step and its number (one transaction);
-a case's content and its event chain (one document, one conditional update: enough)."""
+"""Writes that must agree, on a real server: an application and its idempotency record (one
+transaction; the number is taken before, like a sequence: never twice, a gap on failure); a case's
+register step and its number (one transaction: registers are rare, and a case number must not
+skip); a case's content and its event chain (one document, one conditional update: enough)."""
 
 import asyncio
 import uuid
@@ -35,7 +36,7 @@ async def test_concurrent_submissions_get_consecutive_numbers(server):
     assert await db.idempotency.count_documents({}) == 8 and await db.applications.count_documents({}) == 8
 
 
-async def test_a_failed_submission_leaves_no_trace_and_no_gap(server, monkeypatch):
+async def test_a_failed_submission_leaves_no_trace(server, monkeypatch):
     token = await applicant_token(server, "o-txn-fail")
     db = server.deps.db
     assert (await apply(server, token)).json["number"].endswith("000001")
@@ -50,7 +51,7 @@ async def test_a_failed_submission_leaves_no_trace_and_no_gap(server, monkeypatc
     assert await db.applications.count_documents({}) == 1
     assert await db.idempotency.count_documents({}) == 1  # only the first submission's
     again = await apply(server, token, key="k-fail")
-    assert again.status == 201 and again.json["number"].endswith("000002")  # the counter was rolled back
+    assert again.status == 201 and again.json["number"].endswith("000003")  # 000002 was taken: a gap, never a repeat
 
 
 async def test_identical_requests_at_once_make_one_application(server):
@@ -100,3 +101,11 @@ async def test_a_case_and_its_chain_change_together(server, squad):
     assert case["record"] == case["events"][1]["data"]["content"]["record"]
     verify = await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=inspector)
     assert verify.json["ok"] is True and verify.json["events"] == 2
+
+
+async def test_counters_never_give_a_value_twice_when_first_uses_race(database):
+    from models.db import increment
+
+    for key in range(20):
+        values = await asyncio.gather(*(increment(database.counters, f"k{key}") for _ in range(8)))
+        assert len(set(values)) == 8, values
