@@ -63,6 +63,7 @@ class Deps:
     pii: Pii
     refresh: RefreshTokens
     otp: OtpCodes
+    link_codes: OtpCodes
     sms: AliyunSms
     identity: IdentityRegister
     logins: dict
@@ -71,6 +72,7 @@ class Deps:
     lookup_limiter: RateLimiter | None = None
     realname_limiter: RateLimiter | None = None
     login_guard: LoginGuard | None = None
+    faces: dict = dataclasses.field(default_factory=dict)  # channel -> face verification (channels/face.py)
     sandbox: object | None = None
     _push: tuple | None = None
     _breakers: tornado.ioloop.PeriodicCallback | None = None
@@ -187,6 +189,7 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
             gateway=settings.alipay_gateway, executor=executor, timeout=timeout))
     return Deps(
         config=settings, db=db, redis=redis, executor=executor, sandbox=sandbox, pii=pii, otp=otp, logins=logins,
+        link_codes=OtpCodes(redis, pii, prefix="link"),
         tokens=TokenService(settings.jwt_secret, settings.jwt_old_secrets, settings.access_token_ttl),
         cache=PublishedCache(redis, lambda: published.load_versions(db), settings.cache_poll_seconds),
         hot=HotItems(redis),

@@ -147,7 +147,7 @@ class BaseHandler(tornado.web.RequestHandler):
 
     async def resident(self) -> dict:
         """The logged-in resident (following a merge); use with @require_roles(kind="resident")."""
-        return await residents.get(self.deps.db, self.current_claims()["sub"])
+        return await residents.of_token(self.deps.db, self.current_claims())
 
     async def resident_id(self) -> str:
         return str((await self.resident())["_id"])

@@ -69,6 +69,7 @@ class Settings:
     sms_access_key_secret: Secret = Secret("")
     sms_sign_name: str = "政务服务"
     sms_template_login: str = "SMS_LOGIN_CODE"
+    sms_template_link: str = "SMS_LINK_CODE"  # the code that lets a new login join an existing account
     identity_api_base: str = ""
     resident_refresh_ttl: int = 30 * 86400
     push_worker: bool = False  # run an outbox relay and push worker inside the server
@@ -161,6 +162,7 @@ class Settings:
             sms_access_key_secret=Secret(env.get("SMS_ACCESS_KEY_SECRET", "demo-secret" if demo else "")),
             sms_sign_name=env.get("SMS_SIGN_NAME", "政务服务"),
             sms_template_login=env.get("SMS_TEMPLATE_LOGIN", "SMS_LOGIN_CODE"),
+            sms_template_link=env.get("SMS_TEMPLATE_LINK", "SMS_LINK_CODE"),
             identity_api_base=env.get("IDENTITY_API_BASE", f"{sandbox}/sandbox/identity/" if demo else ""),
             resident_refresh_ttl=_int(env, "RESIDENT_REFRESH_TTL", 30 * 86400),
             push_worker=_bool(env, "PUSH_WORKER", demo),

@@ -21,7 +21,7 @@ async def run(deps, claims: dict, item: dict, body: dict) -> dict:
     department = deps.exchange.get(spec.department)
     if department is None:
         raise AppError(503, "exchange.not_connected", "该查询暂未接入，请稍后再试")
-    resident = await residents.get(deps.db, claims["sub"])
+    resident = await residents.of_token(deps.db, claims)
     owner, realname = str(resident["_id"]), resident.get("realname")
     if not realname:
         raise AppError(403, "query.realname_required", "请先完成实名认证")
@@ -77,9 +77,9 @@ def _ms(start: float) -> float:
     return round((time.monotonic() - start) * 1000, 1)
 
 
-async def bind_vehicle(deps, owner_id, body: dict) -> dict:
+async def bind_vehicle(deps, claims: dict, body: dict) -> dict:
     """Bind a plate after the traffic police confirm it is the resident's."""
-    resident = await residents.get(deps.db, owner_id)
+    resident = await residents.of_token(deps.db, claims)
     if not resident.get("realname"):
         raise AppError(403, "query.realname_required", "请先完成实名认证")
     police = deps.exchange.get("jj")

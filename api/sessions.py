@@ -11,11 +11,15 @@ from models.residents import ResidentViewSchema
 log = logging.getLogger(__name__)
 
 
-async def tokens_for(deps, resident: dict, channel: str, family: str | None = None, refresh: str | None = None) -> dict:
+async def tokens_for(deps, resident: dict, channel: str, tag: str | None, *, refresh: str | None = None) -> dict:
+    """A token pair for this resident on this channel; `tag` names the login's identity key, so
+    the tokens stop working if that login leaves the resident (an undone merge, an unlink)."""
     rid = str(resident["_id"])
-    access = deps.tokens.issue(rid, kind="resident", role="resident", aud=channel,
-                               extra={"realname": bool(resident.get("realname"))})
-    refresh = refresh or await deps.refresh.issue(rid, channel, family)
+    extra = {"realname": bool(resident.get("realname"))}
+    if tag:
+        extra["idk"] = tag
+    access = deps.tokens.issue(rid, kind="resident", role="resident", aud=channel, extra=extra)
+    refresh = refresh or await deps.refresh.issue(rid, channel, tag=tag)
     return {"access_token": access, "token_type": "Bearer", "expires_in": deps.tokens.ttl, "refresh_token": refresh,
             "resident": ResidentViewSchema().dump(resident)}
 
@@ -32,7 +36,7 @@ async def login(deps, channel: str, payload: dict) -> dict:
             await residents.remember_session_secret(deps.redis, deps.pii, resident["_id"], channel, identity.secret)
         await logins.record(deps.db, channel)
         log.info("resident login", extra={"resident_id": str(resident["_id"]), "channel": channel})
-        tokens = await tokens_for(deps, resident, channel)
+        tokens = await tokens_for(deps, resident, channel, residents.key_tag(f"{identity.channel}:{identity.subject}"))
         outcome = "success"
         return tokens
     except AppError as exc:
@@ -47,9 +51,11 @@ async def refresh(deps, token: str) -> dict:
     try:
         resident = await residents.get(deps.db, record["sub"])
     except AppError:
+        resident = None
+    if resident is None or not residents.holds_tag(resident, record.get("tag")):
         await deps.refresh.revoke_family(record["family"])
-        raise AppError(401, "auth.refresh_invalid", "登录已过期，请重新登录") from None
-    return await tokens_for(deps, resident, record["channel"], refresh=successor)
+        raise AppError(401, "auth.refresh_invalid", "登录已过期，请重新登录")
+    return await tokens_for(deps, resident, record["channel"], record.get("tag"), refresh=successor)
 
 
 async def send_otp(deps, phone: str, ip: str) -> None:

@@ -6,12 +6,12 @@ from models.errors import AppError
 
 
 async def resident_id(deps, claims: dict) -> str:
-    return str((await residents.get(deps.db, claims["sub"]))["_id"])
+    return str((await residents.of_token(deps.db, claims))["_id"])
 
 
 async def submit(deps, claims: dict, key: str, body: dict) -> tuple[int, dict]:
     """(status, body): 201 with the new application, or the first answer to an identical repeat."""
-    resident = await residents.get(deps.db, claims["sub"])
+    resident = await residents.of_token(deps.db, claims)
     if not resident.get("realname"):  # 办件 are made in one's own verified name
         raise AppError(403, "application.realname_required", "请先完成实名认证后再申请")
     item = await catalog.get_item(deps.db, body["item_code"])

@@ -62,7 +62,7 @@ class LiveSocket(tornado.websocket.WebSocketHandler):
         try:
             claims = self.deps.tokens.decode(token.strip())
             if claims["typ"] == "resident":
-                owner = str((await residents.get(self.deps.db, claims["sub"]))["_id"])
+                owner = str((await residents.of_token(self.deps.db, claims))["_id"])
             elif claims.get("role") in ("inspector", "supervisor"):  # task alerts
                 owner = f"staff:{claims['username']}"
             else:

@@ -2,13 +2,14 @@
 
 from marshmallow import Schema, fields
 
-from api import sessions
+from api import links as linking
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import inbox, library, residents
 from models.catalog import check_channel
 from models.inbox import InboxMessageSchema
 from models.library import ConsentSchema, LibraryEntrySchema
+from models.links import LinkConfirmSchema
 from models.residents import RealnameSchema, ResidentViewSchema
 
 
@@ -23,28 +24,34 @@ class MergeViewSchema(Schema):
 class MeHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self):
-        """The resident: linked channels, real-name status, masked phone.
+        """The resident: linked channels, real-name status, masked phone; `links`: requests from other
+        logins to join this account (`incoming`: approve or refuse them), this login's own request
+        (`outgoing`, with the proofs it may bring), and the merges into this account (each can be undone).
         ---
         tags: [residents]
         security: [{bearer: []}]
         responses:
           200: {description: "OK", content: {application/json: {schema: ResidentViewSchema}}}
         """
-        self.send(ResidentViewSchema().dump(await self.resident()))
+        me = await self.resident()
+        self.send({**ResidentViewSchema().dump(me), "links": await linking.overview(self.deps, me)})
 
 
 class RealnameHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self):
-        """Verify name + 身份证号 with the identity register. When another channel of the same person
-        verified it first, this channel joins that resident (merged), and new tokens are returned.
+        """Verify name + 身份证号 with the identity register and record them. When another account
+        already holds this 身份证号, nothing is joined: 202 with a link request (`link`), which that
+        account's owner must prove (an SMS code to its phone, approval from one of its logins, or face
+        verification on this channel) before this login sees anything of it.
         ---
         tags: [residents]
         security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: RealnameSchema}}
         responses:
-          200: {description: "verified; `merged` tells whether accounts were joined"}
+          200: {description: "verified and recorded"}
+          202: {description: "the 身份证号 belongs to an existing account: `link` says how to prove it is yours"}
           409: {description: "already verified with another 身份证号"}
           422: {description: "invalid 身份证号, or name and number do not match"}
           429: {description: "realname.rate_limited: too many attempts for this login or this 身份证号"}
@@ -55,11 +62,110 @@ class RealnameHandler(BaseHandler):
         # every attempt counts, per login and per 身份证号, so names cannot be guessed against a number
         await self.deps.realname_limiter.take(str(me["_id"]))
         await self.deps.realname_limiter.take(self.deps.pii.lookup("id", body["id_number"]))
-        doc, merged = await residents.verify_realname(self.deps.db, me, body["name"], body["id_number"],
+        doc, holder = await residents.verify_realname(self.deps.db, me, body["name"], body["id_number"],
                                                       pii=self.deps.pii, verify=self.deps.identity.verify)
-        reply = await sessions.tokens_for(self.deps, doc, self.current_claims()["aud"]) if merged else \
-            {"resident": ResidentViewSchema().dump(doc)}
-        self.send({**reply, "merged": merged})
+        if holder is None:
+            self.send({"resident": ResidentViewSchema().dump(doc), "merged": False})
+            return
+        link = await linking.request(self.deps, self.current_claims(), me, holder, body["name"], body["id_number"])
+        self.send({"merged": False, "link": link}, 202)
+
+
+class LinkCodeHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, link_id):
+        """Send a code to the phone of the account this login asked to join (its owner reads it out).
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: link_id, required: true, schema: {type: string}}
+        responses:
+          202: {description: "sent; `phone` is masked"}
+          404: {description: "no such pending request of this login"}
+          409: {description: "link.no_phone: the account has no phone; use approval or face"}
+          429: {description: "too soon or too many codes; Retry-After"}
+          503: {description: "SMS gateway unavailable"}
+        """
+        self.send(await linking.send_code(self.deps, self.current_claims(), link_id, self.request.remote_ip or ""), 202)
+
+
+class LinkFaceHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, link_id):
+        """Start face verification on this login's channel (WeChat 人脸核身, Alipay 身份验证) for the
+        name and 身份证号 entered; the mini-program runs it with `client`, then confirms.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: link_id, required: true, schema: {type: string}}
+        responses:
+          200: {description: "`client`: what the mini-program passes to the platform's face check"}
+          404: {description: "no such pending request of this login"}
+          409: {description: "link.face_unavailable on this channel"}
+          503: {description: "the platform is unavailable"}
+        """
+        self.send(await linking.start_face(self.deps, self.current_claims(), link_id))
+
+
+class LinkConfirmHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, link_id):
+        """Bring the proof: `{"method": "sms", "code"}` or `{"method": "face"}` after the face check.
+        On success this login joins the account: new tokens, `merged: true`.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: link_id, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: LinkConfirmSchema}}
+        responses:
+          200: {description: "joined; tokens for the account"}
+          401: {description: "auth.otp_invalid: wrong or expired code"}
+          404: {description: "no such pending request of this login"}
+          409: {description: "face check not started or not finished; request already decided"}
+          422: {description: "link.face_failed / link.face_timeout"}
+          429: {description: "too many wrong codes; Retry-After"}
+        """
+        body = self.load(LinkConfirmSchema())
+        self.send(await linking.confirm(self.deps, self.current_claims(), link_id, body))
+
+
+class LinkAnswerHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, link_id, answer):
+        """The account's owner, on a login already linked, approves (joins) or refuses a request.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: link_id, required: true, schema: {type: string}}
+          - {in: path, name: answer, required: true, schema: {type: string, enum: [approve, refuse]}}
+        responses:
+          200: {description: "the account after the answer"}
+          404: {description: "no such pending request to this account"}
+          409: {description: "already decided, or the requesting login changed"}
+        """
+        self.send(await linking.answer(self.deps, self.current_claims(), link_id, answer == "approve"))
+
+
+class MergeUndoHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, merge_id):
+        """Undo a merge into my account: the logins it joined become a separate account again and
+        their tokens stop working for mine.
+        ---
+        tags: [residents]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: merge_id, required: true, schema: {type: string}}
+        responses:
+          200: {description: "my account after the undo"}
+          404: {description: "no such merge into my account, or already undone"}
+        """
+        self.send(await linking.undo(self.deps, self.current_claims(), merge_id))
 
 
 class ChannelLinkHandler(BaseHandler):
@@ -192,6 +298,11 @@ class MergeRevertHandler(BaseHandler):
 default_handlers = [
     (r"/api/v1/me", MeHandler),
     (r"/api/v1/me/realname", RealnameHandler),
+    (r"/api/v1/me/links/(?P<link_id>[0-9a-f]{24})/code", LinkCodeHandler),
+    (r"/api/v1/me/links/(?P<link_id>[0-9a-f]{24})/face", LinkFaceHandler),
+    (r"/api/v1/me/links/(?P<link_id>[0-9a-f]{24})/confirm", LinkConfirmHandler),
+    (r"/api/v1/me/links/(?P<link_id>[0-9a-f]{24})/(?P<answer>approve|refuse)", LinkAnswerHandler),
+    (r"/api/v1/me/merges/(?P<merge_id>[0-9a-f]{24})/undo", MergeUndoHandler),
     (r"/api/v1/me/channels/(?P<channel>[^/]+)", ChannelLinkHandler),
     (r"/api/v1/me/materials", LibraryHandler),
     (r"/api/v1/me/materials/(?P<code>[a-z0-9_]+)", LibraryEntryHandler),

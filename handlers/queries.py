@@ -69,7 +69,7 @@ class VehiclesHandler(BaseHandler):
           503: {description: "the traffic police system is unavailable"}
         """
         body = self.load(VehicleSchema())
-        doc = await queries.bind_vehicle(self.deps, self.current_claims()["sub"], body)
+        doc = await queries.bind_vehicle(self.deps, self.current_claims(), body)
         self.send(VehicleViewSchema().dump(doc), 201)
 
 

@@ -16,11 +16,12 @@ async def ensure_indexes(db) -> None:
     await db.audit_log.create_index([("target", 1), ("_id", DESCENDING)])
 
 
-async def record(db, *, actor: str, role: str, action: str, target: str, details: dict | None = None) -> None:
+async def record(db, *, actor: str, role: str, action: str, target: str, details: dict | None = None,
+                 session=None) -> None:
     await db.audit_log.insert_one({
         "at": dt.datetime.now(dt.UTC), "actor": actor, "role": role,
         "action": action, "target": target, "details": details or {},
-    })
+    }, session=session)
 
 
 async def list_entries(db, *, target: str | None = None, action: str | None = None, limit: int = 50,

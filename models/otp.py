@@ -33,20 +33,23 @@ def _too_many(message: str, retry_after: int) -> AppError:
 
 
 class OtpCodes:
-    def __init__(self, redis, pii):
+    def __init__(self, redis, pii, prefix: str = "otp"):
+        # Each use (login, linking a login to an account) has its own prefix: its own codes and limits.
         self.redis = redis
         self.pii = pii
+        self.prefix = prefix
 
-    def _k(self, kind: str, phone: str) -> str:
-        return f"otp:{kind}:{self.pii.lookup('phone', phone)}"
+    def _k(self, kind: str, phone: str, scope: str = "") -> str:
+        return f"{self.prefix}:{kind}:{self.pii.lookup('phone', phone)}" + (f":{scope}" if scope else "")
 
-    async def issue(self, phone: str, ip: str, send) -> None:
-        """Create a code and `await send(phone, code)`; raise 429 when a limit says no."""
+    async def issue(self, phone: str, ip: str, send, scope: str = "") -> None:
+        """Create a code and `await send(phone, code)`; raise 429 when a limit says no. A code with a
+        `scope` (e.g. one link request) is accepted only for that scope."""
         locked = await self.redis.ttl(self._k("lock", phone))
         if locked and locked > 0:
             raise _too_many("验证错误次数过多，请稍后再试", locked)
         hour = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H")
-        ip_key = f"otp:ip:{re.sub(r'[^0-9a-fA-F:.]', '', ip)}:{hour}"
+        ip_key = f"{self.prefix}:ip:{re.sub(r'[^0-9a-fA-F:.]', '', ip)}:{hour}"
         if int(await self.redis.get(ip_key) or 0) >= IP_HOURLY:
             raise _too_many("请求过于频繁，请稍后再试", 3600)
         if not await self.redis.set(self._k("cool", phone), 1, nx=True, ex=COOLDOWN):
@@ -59,21 +62,22 @@ class OtpCodes:
         await self.redis.incr(ip_key)
         await self.redis.expire(ip_key, 3600)
         code = f"{secrets.randbelow(10**6):06d}"
-        await self.redis.hset(self._k("code", phone), mapping={"h": self.pii.lookup("otp", code), "tries": 0})
-        await self.redis.expire(self._k("code", phone), TTL)
+        code_key = self._k("code", phone, scope)
+        await self.redis.hset(code_key, mapping={"h": self.pii.lookup("otp", code), "tries": 0})
+        await self.redis.expire(code_key, TTL)
         try:
             await send(phone, code)
         except Exception:
             # Not sent: the resident may ask again at once, and this attempt does not count.
-            await self.redis.delete(self._k("code", phone), self._k("cool", phone))
+            await self.redis.delete(code_key, self._k("cool", phone))
             await self.redis.decr(day_key)
             raise
 
-    async def check(self, phone: str, otp: str) -> None:
+    async def check(self, phone: str, otp: str, scope: str = "") -> None:
         """Accept the code once, or raise 401 (wrong/expired) / 429 (locked). The lock check, the
         comparison and the count of wrong tries are one Redis script: a burst of guesses is
         counted one by one, and none is compared after the fifth wrong one."""
-        verdict, wait = await self._check(keys=[self._k("lock", phone), self._k("code", phone)],
+        verdict, wait = await self._check(keys=[self._k("lock", phone), self._k("code", phone, scope)],
                                           args=[self.pii.lookup("otp", otp), MAX_TRIES, LOCK])
         verdict = verdict.decode() if isinstance(verdict, bytes) else verdict
         if verdict == "ok":

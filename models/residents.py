@@ -3,11 +3,17 @@
 A channel identity is a key `"<channel>:<subject>"` (subject: WeChat unionid or openid, Alipay
 user_id or open_id, the app's phone HMAC). `identity_keys` carries a unique index, so a key
 belongs to exactly one resident. Real-name verification stores the 身份证号 only as an HMAC
-(unique among active residents) and AES-GCM ciphertext; when a second channel verifies the
-same 身份证号, its resident is merged into the one that had it first, and an admin can revert it.
+(unique among active residents) and AES-GCM ciphertext. When a second login verifies a 身份证号
+that a resident already holds, nothing is joined yet: name + number are no proof of being that
+person, so models/links.py asks the existing resident for proof first, then `merge` joins them.
+The resident (or an admin) can undo a merge.
+
+Tokens carry a tag of the identity key they were issued for (`idk`); `of_token` refuses a token
+whose key no longer belongs to the resident (its merge was undone, or the channel unlinked).
 """
 
 import datetime as dt
+import hashlib
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -58,6 +64,7 @@ async def ensure_indexes(db) -> None:
     await db.residents.create_index([("realname.id_hmac", ASCENDING)], unique=True,
                                     partialFilterExpression={"state": "active", "realname.id_hmac": {"$exists": True}})
     await db.resident_merges.create_index([("at", ASCENDING)])
+    await db.resident_merges.create_index([("target", ASCENDING), ("at", ASCENDING)])
 
 
 def _oid(resident_id) -> ObjectId:
@@ -76,6 +83,25 @@ async def get(db, resident_id) -> dict:
         doc = await db.residents.find_one({"_id": doc["merged_into"]})
     if doc is None or doc.get("state") != "active":
         raise NotFound("resident.not_found", "用户不存在")
+    return doc
+
+
+def key_tag(key: str) -> str:
+    """What a token carries of its identity key: enough to check it, not the channel's user id."""
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def holds_tag(resident: dict, tag: str | None) -> bool:
+    """Whether the login a token was issued for still belongs to this resident (tokens from before
+    tags existed carry none and are let through until they expire)."""
+    return tag is None or any(key_tag(k) == tag for k in resident["identity_keys"])
+
+
+async def of_token(db, claims: dict) -> dict:
+    """The resident a resident token speaks for, refusing a login that no longer belongs to it."""
+    doc = await get(db, claims["sub"])
+    if not holds_tag(doc, claims.get("idk")):
+        raise AppError(401, "auth.token_revoked", "该登录方式已与账号解除关联，请重新登录")
     return doc
 
 
@@ -149,11 +175,11 @@ def check_id_number(id_number: str) -> str:
     return id_number
 
 
-async def verify_realname(db, resident: dict, name: str, id_number: str, *, pii, verify) -> tuple[dict, bool]:
-    """Record a verified 身份证号 for this resident, merging into whoever verified it first.
+async def verify_realname(db, resident: dict, name: str, id_number: str, *, pii, verify) -> tuple[dict, dict | None]:
+    """Record a verified 身份证号 for this resident, unless another resident already holds it.
 
     `verify(name, id_number)` asks the identity register and raises AppError on mismatch.
-    Returns (the resident now, whether a merge happened).
+    Returns (this resident, None) once recorded, or (this resident unchanged, the holder).
     """
     id_number = check_id_number(id_number)
     id_hmac = pii.lookup("id", id_number)
@@ -163,40 +189,53 @@ async def verify_realname(db, resident: dict, name: str, id_number: str, *, pii,
     await verify(name, id_number)
     owner = await db.residents.find_one({"realname.id_hmac": id_hmac, "state": "active"})
     if owner is not None and owner["_id"] != resident["_id"]:
-        return await _merge(db, resident, owner), True
+        return resident, owner
     realname = {"id_hmac": id_hmac, "id_enc": pii.encrypt(id_number), "id_masked": mask_id(id_number),
                 "name_enc": pii.encrypt(name), "name_masked": mask_name(name), "verified_at": now()}
     try:
         doc = await db.residents.find_one_and_update({"_id": resident["_id"], "state": "active"},
                                                      {"$set": {"realname": realname}},
                                                      return_document=ReturnDocument.AFTER)
-    except DuplicateKeyError:  # another channel of the same person verified at the same moment
-        owner = await db.residents.find_one({"realname.id_hmac": id_hmac, "state": "active"})
-        return await _merge(db, resident, owner), True
-    return doc, False
+    except DuplicateKeyError:  # another login of the same 身份证号 verified at the same moment
+        return resident, await db.residents.find_one({"realname.id_hmac": id_hmac, "state": "active"})
+    if doc is None:  # merged away meanwhile
+        raise Conflict("resident.changed", "账号信息已变化，请刷新后重试")
+    return doc, None
 
 
-async def _merge(db, source: dict, target: dict) -> dict:
-    """Move source's channel identities to target; source stays as a tombstone pointing at target."""
-    moved = {"identity_keys": source["identity_keys"], "channels": source["channels"]}
-    merge = {"at": now(), "source": source["_id"], "target": target["_id"], "moved": moved, "reverted_at": None}
-    result = await db.resident_merges.insert_one(merge)
-    await db.residents.update_one({"_id": source["_id"]}, {"$set": {
-        "state": "merged", "merged_into": target["_id"], "identity_keys": [f"merged:{source['_id']}"],
-        "channels": []}})
-    await db.residents.update_one({"_id": target["_id"]}, {
+async def merge(db, source: dict, target: dict, *, via: str, link_id=None, session=None) -> dict:
+    """Move source's channel identities to target; source stays as a tombstone pointing at target.
+    `via` says what proved it is the same person (sms, approval, face). Pass the `session` of a
+    transaction: the moves and the records must happen together or not at all."""
+    claimed = await db.residents.find_one_and_update(
+        {"_id": source["_id"], "state": "active", "realname": {"$exists": False}},
+        {"$set": {"state": "merged", "merged_into": target["_id"], "identity_keys": [f"merged:{source['_id']}"],
+                  "channels": []}}, session=session)
+    if claimed is None:  # merged, verified or gone since the request was made
+        raise Conflict("link.source_changed", "发起关联的账号已变化，请重新发起")
+    moved = {"identity_keys": claimed["identity_keys"], "channels": claimed["channels"]}
+    joined = await db.residents.update_one({"_id": target["_id"], "state": "active"}, {
         "$addToSet": {"identity_keys": {"$each": moved["identity_keys"]}},
-        "$push": {"channels": {"$each": moved["channels"]}}})
+        "$push": {"channels": {"$each": moved["channels"]}}}, session=session)
+    if joined.matched_count == 0:
+        raise Conflict("link.target_changed", "要关联的账号已变化，请重新发起")
+    merge = {"at": now(), "source": source["_id"], "target": target["_id"], "moved": moved, "reverted_at": None,
+             "via": via, "link": link_id}
+    result = await db.resident_merges.insert_one(merge, session=session)
     await audit.record(db, actor=str(source["_id"]), role="resident", action="resident.merge",
-                       target=f"resident:{target['_id']}",
-                       details={"merge_id": str(result.inserted_id), "source": str(source["_id"]),
+                       target=f"resident:{target['_id']}", session=session,
+                       details={"merge_id": str(result.inserted_id), "source": str(source["_id"]), "via": via,
                                 "keys": len(moved["identity_keys"])})
-    return await get(db, target["_id"])
+    return {**merge, "_id": result.inserted_id}
 
 
-async def revert_merge(db, merge_id: str, actor: dict) -> dict:
-    merge = await db.resident_merges.find_one_and_update(
-        {"_id": _oid_or_404(merge_id), "reverted_at": None}, {"$set": {"reverted_at": now()}})
+async def revert_merge(db, merge_id: str, actor: dict, *, target=None) -> dict:
+    """Give the merged resident its channels back. With `target`, only a merge into that resident
+    (a resident undoing one of their own)."""
+    query = {"_id": _oid_or_404(merge_id), "reverted_at": None}
+    if target is not None:
+        query["target"] = target
+    merge = await db.resident_merges.find_one_and_update(query, {"$set": {"reverted_at": now()}})
     if merge is None:
         raise NotFound("merge.not_found", "合并记录不存在或已撤销")
     moved = merge["moved"]
@@ -211,8 +250,9 @@ async def revert_merge(db, merge_id: str, actor: dict) -> dict:
     return await get(db, merge["source"])
 
 
-async def list_merges(db, limit: int = 50) -> list[dict]:
-    return await db.resident_merges.find({}, {"moved": 0}).sort("at", -1).limit(limit).to_list(None)
+async def list_merges(db, limit: int = 50, *, target=None) -> list[dict]:
+    query = {} if target is None else {"target": target}
+    return await db.resident_merges.find(query).sort("at", -1).limit(limit).to_list(None)
 
 
 def _oid_or_404(value: str) -> ObjectId:

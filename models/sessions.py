@@ -37,10 +37,11 @@ class RefreshTokens:
         self.ttl = ttl
         self._spend = redis.register_script(SPEND)
 
-    async def issue(self, resident_id: str, channel: str, family: str | None = None) -> str:
+    async def issue(self, resident_id: str, channel: str, family: str | None = None, tag: str | None = None) -> str:
+        """`tag`: the login's identity key tag (models.residents.key_tag), checked at each refresh."""
         token = secrets.token_urlsafe(32)
         family = family or secrets.token_hex(12)
-        record = json.dumps({"sub": resident_id, "channel": channel, "family": family, "used": False})
+        record = json.dumps({"sub": resident_id, "channel": channel, "family": family, "tag": tag, "used": False})
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(_key(token), record, ex=self.ttl)
             pipe.sadd(f"rtf:{family}", _key(token))
@@ -59,7 +60,7 @@ class RefreshTokens:
         if status != "ok":
             raise _invalid()
         record = json.loads(payload)
-        return record, await self.issue(record["sub"], record["channel"], record["family"])
+        return record, await self.issue(record["sub"], record["channel"], record["family"], record.get("tag"))
 
     async def revoke(self, token: str) -> None:
         raw = await self.redis.get(_key(token))

@@ -10,6 +10,7 @@ from models import (
     evidence,
     inbox,
     library,
+    links,
     logins,
     lookups,
     menus,
@@ -24,7 +25,7 @@ from models import (
 
 
 async def ensure_indexes(db) -> None:
-    for module in (catalog, menus, staff, audit, residents, uploads, applications, library, deliveries, inbox,
+    for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
                    subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()

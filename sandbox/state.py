@@ -635,6 +635,7 @@ class AlipayState:
 DEFAULT_SMS_ACCESS_KEYS = {"demo-ak": "demo-secret"}
 DEFAULT_SMS_TEMPLATES = {
     "SMS_LOGIN_CODE": "您的验证码为${code}，5分钟内有效。",
+    "SMS_LINK_CODE": "有人正在将新的登录方式关联到您的政务服务账号，验证码${code}，5分钟内有效。如非本人操作，请勿告知他人。",
     "SMS_APPLICATION_STATUS": "您的${item}办件（编号${number}）${status}，详情请在政务服务小程序查看。",
 }
 DEFAULT_SMS_SIGN_NAMES = frozenset({"政务服务"})

@@ -257,8 +257,9 @@ async def test_realname_then_cross_channel_merge_and_revert(server):
     assert ali["resident"]["id"] != wx["resident"]["id"]
     r = await server.fetch("/api/v1/me/realname", "POST", token=ali["access_token"],
                            json_body={"name": name, "id_number": ID_NUMBER})
-    assert r.status == 200 and r.json["merged"] is True
-    assert r.json["resident"]["id"] == wx["resident"]["id"]
+    assert r.status == 202 and r.json["merged"] is False  # the WeChat login must approve (tests/test_links.py)
+    r = await server.fetch(f"/api/v1/me/links/{r.json['link']['id']}/approve", "POST", token=wx["access_token"])
+    assert r.status == 200 and r.json["resident"]["id"] == wx["resident"]["id"]
     assert sorted(c["channel"] for c in r.json["resident"]["channels"]) == ["alipay", "wechat"]
     # the alipay login now lands on the same resident, and so does its old token
     assert (await alipay_login(server, user_id="2088000000000077")).json["resident"]["id"] == wx["resident"]["id"]
@@ -305,9 +306,10 @@ async def test_unlink_channels(server):
     wx = (await wechat_login(server, "o-unlink")).json
     await server.fetch("/api/v1/me/realname", "POST", token=wx["access_token"], json_body={"name": name, "id_number": ID_NUMBER})
     ali = (await alipay_login(server, user_id="2088000000000055")).json
-    merged = (await server.fetch("/api/v1/me/realname", "POST", token=ali["access_token"],
-                                 json_body={"name": name, "id_number": ID_NUMBER})).json
-    on_alipay = merged["access_token"]
+    link = (await server.fetch("/api/v1/me/realname", "POST", token=ali["access_token"],
+                               json_body={"name": name, "id_number": ID_NUMBER})).json["link"]
+    await server.fetch(f"/api/v1/me/links/{link['id']}/approve", "POST", token=wx["access_token"])
+    on_alipay = ali["access_token"]
     r = await server.fetch("/api/v1/me/channels/alipay", "DELETE", token=on_alipay)
     assert r.status == 409 and r.json["error"]["code"] == "channel.current"  # not the one in use
     token = (await wechat_login(server, "o-unlink")).json["access_token"]
