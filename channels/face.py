@@ -82,8 +82,9 @@ class FaceCheck:
         return self._clock() >= handle["expires_at"]
 
 
-# WeChat's own busy answers: not the request's fault (-1 is already `unavailable` in the platform).
-WECHAT_BUSY = {45009, 45011}
+# Not the request's fault: quotas, and a token still refused after the platform's one refresh
+# (-1 is already `unavailable` in the platform).
+WECHAT_BUSY = {45009, 45011} | wechat.TOKEN_ERRORS
 WECHAT_NOT_FINISHED, WECHAT_EXPIRED = 9401001, 9401002
 WECHAT_PASSED, WECHAT_TIMEOUTS = 10000, {90017, 90107}
 
