@@ -25,6 +25,7 @@ from api.ratelimit import RateLimiter
 from api.routes import ROUTES
 from channels.alipay import AlipayGateway, AlipayMiniLogin
 from channels.app import AppOtpLogin
+from channels.face import AlipayFace, WeChatFace
 from channels.sms import AliyunSms
 from channels.wechat import WeChatMiniLogin, WeChatPlatform
 from exchange.identity import IdentityRegister
@@ -67,12 +68,12 @@ class Deps:
     sms: AliyunSms
     identity: IdentityRegister
     logins: dict
+    faces: dict = dataclasses.field(default_factory=dict)  # channel -> FaceCheck (人脸核身)
     live: LiveHub | None = None
     exchange: dict = dataclasses.field(default_factory=dict)  # department name -> adapter
     lookup_limiter: RateLimiter | None = None
     realname_limiter: RateLimiter | None = None
     login_guard: LoginGuard | None = None
-    faces: dict = dataclasses.field(default_factory=dict)  # channel -> face verification (channels/face.py)
     sandbox: object | None = None
     _push: tuple | None = None
     _breakers: tornado.ioloop.PeriodicCallback | None = None
@@ -187,9 +188,14 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
         logins["alipay"] = AlipayMiniLogin(AlipayGateway(
             app_id=settings.alipay_app_id, private_key=alipay_keys[0], alipay_public_key=alipay_keys[1],
             gateway=settings.alipay_gateway, executor=executor, timeout=timeout))
+    faces = {}
+    if "wechat" in logins:
+        faces["wechat"] = WeChatFace(logins["wechat"].platform)
+    if "alipay" in logins:
+        faces["alipay"] = AlipayFace(logins["alipay"].gateway)
     return Deps(
         config=settings, db=db, redis=redis, executor=executor, sandbox=sandbox, pii=pii, otp=otp, logins=logins,
-        link_codes=OtpCodes(redis, pii, prefix="link"),
+        link_codes=OtpCodes(redis, pii, prefix="link"), faces=faces,
         tokens=TokenService(settings.jwt_secret, settings.jwt_old_secrets, settings.access_token_ttl),
         cache=PublishedCache(redis, lambda: published.load_versions(db), settings.cache_poll_seconds),
         hot=HotItems(redis),

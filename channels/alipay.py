@@ -18,7 +18,7 @@ from alipay.aop.api import DefaultAlipayClient as sdk_client_module
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
 from alipay.aop.api.constant.CommonConstants import THREAD_LOCAL
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
-from alipay.aop.api.exception.Exception import AopException
+from alipay.aop.api.exception.Exception import AopException, ResponseException
 from alipay.aop.api.request.AlipaySystemOauthTokenRequest import AlipaySystemOauthTokenRequest
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
@@ -62,12 +62,21 @@ class AlipayGateway:
         config.sign_type = "RSA2"
         config.timeout = int(timeout)
         self._client = DefaultAlipayClient(config)
-        self.executor, self.timeout = executor, timeout
+        self.app_id, self.executor, self.timeout = app_id, executor, timeout
+
+    async def page_url(self, request) -> str:
+        """The signed GET URL of `request`: what `call` sends, or a page the client opens itself."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.executor, lambda: self._client.page_execute(request, http_method="GET"))
+        except Exception as exc:  # the SDK raises plain Exceptions (a key it cannot sign with, ...)
+            log.warning("Alipay request not signed: %s", type(exc).__name__)
+            raise unavailable("request not signed") from None
 
     async def call(self, request) -> dict:
         """Send one signed request; return the verified `*_response` object (errors included)."""
         loop = asyncio.get_running_loop()
-        url = await loop.run_in_executor(self.executor, lambda: self._client.page_execute(request, http_method="GET"))
+        url = await self.page_url(request)
         try:
             response = await AsyncHTTPClient().fetch(url, request_timeout=self.timeout)
         except HTTPClientError as exc:
@@ -77,10 +86,9 @@ class AlipayGateway:
         try:
             text = await loop.run_in_executor(self.executor, self._parse, response.body)
             return json.loads(text)
-        except (AopException, ValueError) as exc:
+        except (AopException, ResponseException, ValueError) as exc:  # ResponseException: unsigned or mis-signed
             log.warning("Alipay reply rejected: %s", type(exc).__name__)
             raise unavailable("reply not verifiable") from None
-
 
     def _parse(self, body: bytes) -> str:
         """The SDK's own parser: extracts the signed `*_response` text and verifies Alipay's signature.

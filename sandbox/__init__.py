@@ -33,7 +33,12 @@ Layout:
 * ``wechat_subscribe`` - mini-program subscribe messages
   (``/wechat/cgi-bin/message/subscribe/send``; the user's quotas at
   ``/wechat/subscriptions``, read-back at ``/wechat/subscribe-messages``).
+* ``wechat_face`` - 人脸核身 2.0 (``/wechat/cityservice/face/identify/...``;
+  the resident's part at ``/wechat/face/{verify_id}``).
 * ``alipay`` - the Alipay open-platform gateway (``/alipay/gateway.do``).
+* ``alipay_certify`` - 身份验证 methods of the gateway (the resident's part
+  at ``/alipay/certify/{certify_id}``); ``face_state`` holds both platforms'
+  face sessions.
 * ``sms``    - Aliyun SMS ``SendSms`` (its own app at ``/``; read-back at
   ``/sms/messages``).
 * ``identity`` - the population register (``/identity/verify``).

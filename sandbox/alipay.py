@@ -40,10 +40,12 @@ Methods:
   ``{"to_user_id"|"to_open_id", "user_template_id", "page", "data"}``;
   errors in the method's own response key: ``isv.missing-param``,
   ``isv.invalid-parameter``.
+* ``alipay.user.certify.open.initialize|certify|query`` - 身份验证, in
+  ``sandbox.alipay_certify`` (``certify`` answers an HTML page).
 
 Targets: ``alipay.gateway`` (every gateway request) and one per supported
 method (``alipay.system.oauth.token``,
-``alipay.open.app.mini.templatemessage.send``). A request to a supported
+``alipay.open.app.mini.templatemessage.send`` and the three certify methods). A request to a supported
 method is recorded under both (the record's ``target`` is the method), and a
 fault on either applies to it. Fault mapping:
 
@@ -69,6 +71,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from sandbox import alipay_certify as certify
 from sandbox.base import SandboxHandler
 from sandbox.faults import ControlHandler
 from sandbox.state import (
@@ -82,7 +85,7 @@ from sandbox.state import (
 GATEWAY_TARGET = "alipay.gateway"
 OAUTH_TOKEN = "alipay.system.oauth.token"
 TEMPLATE_MESSAGE_SEND = "alipay.open.app.mini.templatemessage.send"
-METHODS = (OAUTH_TOKEN, TEMPLATE_MESSAGE_SEND)
+METHODS = (OAUTH_TOKEN, TEMPLATE_MESSAGE_SEND, *certify.METHODS)
 TARGETS = (GATEWAY_TARGET, *METHODS)
 
 ERROR_KEY = "error_response"
@@ -91,6 +94,7 @@ MSG = {
     "20000": "Service Currently Unavailable",
     "40001": "Missing Required Arguments",
     "40002": "Invalid Arguments",
+    "40004": "Business Failed",
 }
 SUB_MSG = {
     "isv.missing-app-id": "缺少AppID参数",
@@ -206,7 +210,7 @@ class GatewayHandler(SandboxHandler):
 
     def record_query(self) -> dict[str, Any]:
         params = self.params()
-        return self.query_dict() if params is None else dict(params)
+        return self.query_dict() if params is None else certify.mask(dict(params))
 
     # ------------------------------------------------------------ output
 
@@ -226,15 +230,29 @@ class GatewayHandler(SandboxHandler):
         self.handle()
 
     def handle(self) -> None:
+        params = None
         try:
             params = self.check_gateway()
-            if params["method"] == OAUTH_TOKEN:
+            method = params["method"]
+            if method == OAUTH_TOKEN:
                 key, payload = self.oauth_token(params)
-            else:
+            elif method == TEMPLATE_MESSAGE_SEND:
                 key, payload = self.template_message_send(params)
+            elif method == certify.CERTIFY:  # a page for the phone, not a signed answer
+                return self.send_page(certify.certify_page(self.state, params))
+            else:
+                key = response_key(method)
+                payload = (certify.initialize if method == certify.INITIALIZE else certify.query)(self.state, params)
         except AlipayError as exc:
             key, payload = exc.key, exc.payload
+        except certify.Refused as exc:
+            key, payload = response_key(params["method"]), error(exc.code, exc.sub_code, exc.sub_msg)
         self.send_signed(key, payload)
+
+    def send_page(self, body: bytes) -> None:
+        self.note_code("10000")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.send_raw(body)
 
     def check_gateway(self) -> dict[str, str]:
         """The common-parameter checks; the parameters when they pass."""

@@ -11,8 +11,10 @@ Upstreams and their fault / received-log targets:
   ``wechat.menu.create|get|delete|selfmenu_info``
 * ``wechat_login``     - ``wechat.jscode2session``
 * ``wechat_subscribe`` - ``wechat.subscribe.send``
+* ``wechat_face``      - ``wechat.face.getverifyid``, ``wechat.face.queryverifyinfo``
 * ``alipay``           - ``alipay.gateway``, ``alipay.system.oauth.token``,
-  ``alipay.open.app.mini.templatemessage.send``
+  ``alipay.open.app.mini.templatemessage.send``, ``alipay.user.certify.open.initialize|certify|query``
+  (the last three in ``alipay_certify``, which adds only control routes)
 * ``sms``              - ``sms.send`` (served by ``sms_gateway_app``)
 * ``identity``         - ``identity.verify``
 * ``jpush``            - ``jpush.push``, ``jpush.cid``
@@ -34,7 +36,19 @@ from typing import Any
 
 import tornado.web
 
-from sandbox import alipay, exchange, exchange_lookup, identity, jpush, sms, wechat, wechat_login, wechat_subscribe
+from sandbox import (
+    alipay,
+    alipay_certify,
+    exchange,
+    exchange_lookup,
+    identity,
+    jpush,
+    sms,
+    wechat,
+    wechat_face,
+    wechat_login,
+    wechat_subscribe,
+)
 from sandbox.base import NotFoundHandler
 from sandbox.faults import control_routes
 from sandbox.sms import sms_gateway_app
@@ -47,7 +61,9 @@ _UPSTREAMS = [
     (wechat.TARGETS, wechat.wechat_routes),
     (wechat_login.TARGETS, wechat_login.wechat_login_routes),
     (wechat_subscribe.TARGETS, wechat_subscribe.wechat_subscribe_routes),
+    (wechat_face.TARGETS, wechat_face.wechat_face_routes),
     (alipay.TARGETS, alipay.alipay_routes),
+    ((), alipay_certify.alipay_certify_routes),
     (sms.TARGETS, sms.sms_routes),
     (identity.TARGETS, identity.identity_routes),
     (jpush.TARGETS, jpush.jpush_routes),

@@ -25,6 +25,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from sandbox.face_state import alipay_sessions, wechat_sessions
+
 Clock = Callable[[], float]
 
 # Keys whose values are replaced by "***" in the received-request log (any
@@ -842,6 +844,8 @@ class SandboxState:
         self.identity = IdentityState()
         self.jpush = JPushState(apps=dict(jpush_apps or {}))
         self.exchange = ExchangeState(apps=dict(exchange_apps or {}), clock=self._now)
+        self.wechat_face = wechat_sessions(self._now)
+        self.alipay_certify = alipay_sessions(self._now)
 
     @property
     def wechat_risky_openids(self) -> set[str]:
@@ -874,7 +878,7 @@ class SandboxState:
     def reset(self) -> None:
         """Forget faults, the received log and every upstream's data (codes,
         tokens, menus, messages, subscriptions, devices, pushes, exchange
-        nonces, vehicles and call counts...);
+        nonces, vehicles and call counts, face sessions...);
         configuration (apps, keys, templates) stays."""
         self.faults.clear()
         self.received.clear()
@@ -886,3 +890,5 @@ class SandboxState:
         self.identity.reset()
         self.jpush.reset()
         self.exchange.reset()
+        self.wechat_face.reset()
+        self.alipay_certify.reset()

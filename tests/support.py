@@ -228,6 +228,17 @@ async def applicant_token(server, openid: str) -> str:
     return token
 
 
+async def play_face(server, channel: str, who: str, outcome: str = "pass") -> dict:
+    """Plays the resident in the sandbox's face check: the latest session of `who` (WeChat: the
+    openid; Alipay: the 身份证号) ends with `outcome` (pass, fail, timeout, cancel, or expire)."""
+    path, key = {"wechat": ("/sandbox/wechat/face", "openid"), "alipay": ("/sandbox/alipay/certify", "cert_no")}[channel]
+    r = await server.fetch(f"{path}?{key}={who}")
+    assert r.status == 200, r.body
+    r = await server.fetch(f"{path}/{r.json['id']}", "POST", json_body={"outcome": outcome})
+    assert r.status == 200, r.body
+    return r.json
+
+
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
 
 

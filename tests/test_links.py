@@ -6,6 +6,7 @@ import datetime as dt
 
 from bson import ObjectId
 
+from support import play_face
 from tests.test_resident_login import alipay_login, registered_name, sent_code, wechat_login
 
 ID_NUMBER = "11010519491231002X"
@@ -171,3 +172,45 @@ async def test_requests_expire_and_answers_are_final(server):
     r = await server.fetch(f"/api/v1/me/links/{late['id']}/approve", "POST", token=owner["access_token"])
     assert r.status == 404 and r.json["error"]["code"] == "link.not_found"
     assert (await me(server, owner["access_token"])).json["links"]["incoming"] == []
+
+
+async def face_link(server, openid):
+    """A WeChat login asking to join the account that an Alipay login verified first."""
+    owner = (await alipay_login(server, user_id="2088000000000900")).json
+    if owner["resident"]["realname"]["status"] != "verified":
+        assert (await verify(server, owner["access_token"])).status == 200
+    wx = (await wechat_login(server, openid)).json
+    link = (await verify(server, wx["access_token"])).json["link"]
+    assert "face" in link["proofs"]
+    return owner, wx, link
+
+
+async def test_face_verification_on_the_channel_joins_the_login(server):
+    owner, wx, link = await face_link(server, "o-face-pass")
+    confirm = f"/api/v1/me/links/{link['id']}/confirm"
+    r = await server.fetch(confirm, "POST", token=wx["access_token"], json_body={"method": "face"})
+    assert r.status == 409 and r.json["error"]["code"] == "link.face_not_started"
+    r = await server.fetch(f"/api/v1/me/links/{link['id']}/face", "POST", token=wx["access_token"])
+    assert r.status == 200 and r.json["client"]["verify_id"], r.body
+    r = await server.fetch(confirm, "POST", token=wx["access_token"], json_body={"method": "face"})
+    assert r.status == 409 and r.json["error"]["code"] == "link.face_pending"  # the resident is still at it
+    await play_face(server, "wechat", "o-face-pass", "pass")
+    r = await server.fetch(confirm, "POST", token=wx["access_token"], json_body={"method": "face"})
+    assert r.status == 200 and r.json["merged"] is True, r.body
+    assert r.json["resident"]["id"] == owner["resident"]["id"]
+    merges = (await me(server, owner["access_token"])).json["links"]["merges"]
+    assert [(m["via"], m["channels"]) for m in merges] == [("face", ["wechat"])]
+
+
+async def test_a_failed_or_timed_out_face_check_joins_nothing(server):
+    for outcome, code in (("fail", "link.face_failed"), ("timeout", "link.face_timeout")):
+        owner, wx, link = await face_link(server, f"o-face-{outcome}")
+        await server.fetch(f"/api/v1/me/links/{link['id']}/face", "POST", token=wx["access_token"])
+        await play_face(server, "wechat", f"o-face-{outcome}", outcome)
+        r = await server.fetch(f"/api/v1/me/links/{link['id']}/confirm", "POST", token=wx["access_token"],
+                               json_body={"method": "face"})
+        assert r.status == 422 and r.json["error"]["code"] == code, r.body
+        assert (await me(server, wx["access_token"])).json["id"] == wx["resident"]["id"] != owner["resident"]["id"]
+    admin = await server.login("admin", "Admin@2026")
+    entries = (await server.fetch("/api/v1/admin/audit?action=resident.link_face_failed", token=admin)).json["entries"]
+    assert sorted(e["details"]["outcome"] for e in entries) == ["failed", "timeout"]
