@@ -103,6 +103,22 @@ async def get(db, owner: str, upload_id: str) -> dict:
     return doc
 
 
+async def owned(db, owner: str, upload_ids: list[str]) -> dict[str, dict]:
+    """The owner's uploads among `upload_ids`, by the id as given, in one query; an id that is not
+    an ObjectId, unknown, or someone else's is simply absent."""
+    oids = {}
+    for upload_id in upload_ids:
+        try:
+            oids[upload_id] = ObjectId(upload_id)
+        except (InvalidId, TypeError):
+            continue
+    if not oids:
+        return {}
+    docs = await db.uploads.find({"_id": {"$in": sorted(set(oids.values()))}, "owner": owner}).to_list(None)
+    by_oid = {doc["_id"]: doc for doc in docs}
+    return {upload_id: by_oid[oid] for upload_id, oid in oids.items() if oid in by_oid}
+
+
 async def content(db, owner: str, upload_id: str) -> tuple[dict, bytes]:
     doc = await get(db, owner, upload_id)
     return doc, await db.blobs.get(doc["sha256"])
