@@ -16,8 +16,8 @@ class UploadsHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self):
         """Upload a JPEG, PNG or PDF (≤ 10 MB): multipart field `file`, or the raw bytes as the body
-        (name in `?filename=`). The type is sniffed from the content. The same file again returns
-        the first upload (200).
+        (name in `?filename=`). The type is sniffed from the content, and an image must decode.
+        The same file again returns the first upload (200).
         ---
         tags: [uploads]
         security: [{bearer: []}]
@@ -27,6 +27,7 @@ class UploadsHandler(BaseHandler):
           400: {description: "empty, multipart without a `file` field, or a malformed multipart body"}
           413: {description: "larger than 10 MB"}
           415: {description: "not a JPEG, PNG or PDF"}
+          422: {description: "an image that does not decode (truncated, corrupt) or of more than 50 million pixels"}
         """
         data, filename = self._file()
         doc, created = await uploads.store(self.deps.db, await self.resident_id(), data, filename)
@@ -58,6 +59,7 @@ class StaffUploadsHandler(UploadsHandler):
           201: {description: "OK", content: {application/json: {schema: UploadSchema}}}
           413: {description: "larger than 10 MB"}
           415: {description: "not a JPEG, PNG or PDF"}
+          422: {description: "an image that does not decode (truncated, corrupt) or of more than 50 million pixels"}
         """
         data, filename = self._file()
         owner = submissions.staff_owner(self.current_claims())
