@@ -86,7 +86,8 @@ class UploadHandler(BaseHandler):
 class UploadContentHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self, upload_id):
-        """The file's bytes, with its sniffed type.
+        """The file's bytes, with its sniffed type: an image inline, a PDF as a download (attachment);
+        sandboxed (CSP), never cached.
         ---
         tags: [uploads]
         security: [{bearer: []}]
@@ -97,11 +98,7 @@ class UploadContentHandler(BaseHandler):
           404: {description: "no such upload of yours"}
         """
         doc, data = await uploads.content(self.deps.db, await self.resident_id(), upload_id)
-        self.set_header("Content-Type", doc["content_type"])
-        self.set_header("Content-Disposition", "inline")
-        self.set_header("Cache-Control", "private, max-age=3600")
-        self.set_header("ETag", f'"{doc["sha256"]}"')
-        self.finish(data)
+        self.send_file(data, doc["content_type"], doc.get("filename"), etag=doc["sha256"])
 
 
 default_handlers = [

@@ -141,6 +141,10 @@ async def test_full_workflow_with_supplement(server):
     assert r.json["result"] == {"filename": "结果通知书.pdf", "content_type": "application/pdf"}
     issued = await server.fetch(f"/api/v1/applications/{number}/result", token=token)
     assert issued.status == 200 and issued.body == PDF and issued.headers["Content-Type"] == "application/pdf"
+    assert issued.headers["Content-Disposition"] == (
+        "attachment; filename=\"_____.pdf\"; filename*=UTF-8''%E7%BB%93%E6%9E%9C%E9%80%9A%E7%9F%A5%E4%B9%A6.pdf")
+    assert issued.headers["Content-Security-Policy"] == "sandbox" and issued.headers["Cache-Control"] == "no-store"
+    assert issued.headers["X-Content-Type-Options"] == "nosniff"
     stranger = await applicant_token(server, "o-app-stranger")
     assert (await server.fetch(f"/api/v1/applications/{number}/result", token=stranger)).status == 404
     detail = (await server.fetch(f"/api/v1/applications/{number}", token=token)).json

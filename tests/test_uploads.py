@@ -1,5 +1,6 @@
 import hashlib
 import struct
+import urllib.parse
 import uuid
 import zlib
 
@@ -129,3 +130,22 @@ async def test_decompression_bombs_are_refused(server):
         assert r.json["error"]["message"] == "图片尺寸过大（不能超过 5000 万像素）"
     r = await server.fetch("/api/v1/uploads", "POST", body=png_bomb(8_000, 6_250), token=token)
     assert r.status == 201, r.body
+
+
+async def test_files_are_sent_sandboxed_never_sniffed_nor_cached(server):
+    """A PDF can carry JavaScript: it is a download, never a page of ours; images show inline."""
+    token = await resident_token(server, "o-headers")
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>endobj\ntrailer<<>>\n%%EOF\n"
+    sent = {}
+    for data, name in [(pdf, "缴费 证明.pdf"), (PNG, "photo.png")]:
+        r = await server.fetch(f"/api/v1/uploads?filename={urllib.parse.quote(name)}", "POST", body=data, token=token)
+        assert r.status == 201, r.body
+        sent[name] = await server.fetch(f"/api/v1/uploads/{r.json['id']}/content", token=token)
+    for r in sent.values():
+        assert r.headers["Content-Security-Policy"] == "sandbox"
+        assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["Cache-Control"] == "no-store"
+    doc = sent["缴费 证明.pdf"]
+    assert doc.body == pdf and doc.headers["Content-Type"] == "application/pdf"
+    assert doc.headers["Content-Disposition"] == (
+        "attachment; filename=\"__ __.pdf\"; filename*=UTF-8''%E7%BC%B4%E8%B4%B9%20%E8%AF%81%E6%98%8E.pdf")
+    assert sent["photo.png"].headers["Content-Disposition"] == "inline; filename=\"photo.png\"; filename*=UTF-8''photo.png"
