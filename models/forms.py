@@ -147,7 +147,7 @@ def file_answers(form: list, answers: dict) -> list[tuple[str, str]]:
         if isinstance(value, str) and value.strip():
             out.append((spec["name"], value))
         elif isinstance(value, list):
-            out.extend((f"{spec['name']}[{i}]", v) for i, v in enumerate(value))
+            out.extend((f"{spec['name']}[{i}]", v if isinstance(v, str) else "") for i, v in enumerate(value))
     return out
 
 

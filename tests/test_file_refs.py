@@ -139,12 +139,12 @@ async def test_every_file_of_a_submission_is_looked_up_in_one_query(watched):
     item = {"form": [{"name": "photo", "type": "file"}, {"name": "photos", "type": "file"}],
             "materials": [{"code": "a", "name": "甲"}, {"code": "b", "name": "乙"}]}
     # a list answers a file field too (should a form ever allow several files in one)
-    form = {"photo": ids[0], "photos": [ids[1], "nope"]}
+    form = {"photo": ids[0], "photos": [ids[1], "nope", {"not": "an id"}]}
     refs = [{"code": "a", "upload_id": ids[2]}, {"code": "b", "upload_id": ids[3]}]
     finds.collections.clear()
     with pytest.raises(applications.Invalid) as err:
         await applications._check_files(db, "me", item, form, refs)
-    assert err.value.details == {"form.photos[1]": [MISSING]}
+    assert err.value.details == {"form.photos[1]": [MISSING], "form.photos[2]": [MISSING]}
     assert finds.collections == ["uploads"]
     form["photos"] = [ids[1]]
     materials = await applications._check_files(db, "me", item, form, refs)
