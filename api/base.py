@@ -3,7 +3,9 @@
 import itertools
 import json
 import logging
+import re
 import secrets
+import urllib.parse
 
 import pymongo.errors
 import redis.exceptions
@@ -21,6 +23,16 @@ _ID_COUNTER = itertools.count(1)
 
 def to_json(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def content_disposition(content_type: str, filename: str | None) -> str:
+    """Images inline, anything else (a PDF can carry script) as a download; the name per RFC 6266:
+    an ASCII stand-in, and the real one UTF-8 encoded for the clients that read it."""
+    kind = "inline" if content_type.startswith("image/") else "attachment"
+    if not filename:
+        return kind
+    fallback = re.sub(r'[^\x20-\x7e]|["\\]', "_", filename)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(filename, safe='')}"
 
 
 @tornado.web.stream_request_body
@@ -42,8 +54,8 @@ class BaseHandler(tornado.web.RequestHandler):
     def set_default_headers(self) -> None:
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("X-Content-Type-Options", "nosniff")
-        # API answers carry tokens and personal data: no cache may keep them. Public, cacheable
-        # answers (the channel menu, a resident's own file) set their own Cache-Control.
+        # API answers carry tokens and personal data (uploaded files too): no cache may keep them.
+        # Public, cacheable answers (the channel menu) set their own Cache-Control.
         self.set_header("Cache-Control", "no-store")
         self.clear_header("Server")  # no version for a scanner to look up
 
@@ -160,6 +172,16 @@ class BaseHandler(tornado.web.RequestHandler):
     def send(self, obj, status: int = 200) -> None:
         self.set_status(status)
         self.finish(to_json(obj))
+
+    def send_file(self, data: bytes, content_type: str, filename: str | None, etag: str | None = None) -> None:
+        """A stored file. It is personal data: never cached (the default Cache-Control). Sandboxed
+        and never sniffed (the default nosniff), so even a file opened as a page runs no script."""
+        self.set_header("Content-Type", content_type)
+        self.set_header("Content-Disposition", content_disposition(content_type, filename))
+        self.set_header("Content-Security-Policy", "sandbox")
+        if etag:
+            self.set_header("ETag", f'"{etag}"')
+        self.finish(data)
 
     def no_content(self) -> None:
         self.set_status(204)

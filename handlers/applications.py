@@ -149,7 +149,8 @@ class RatingHandler(BaseHandler):
 class ResultHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self, number):
-        """Download the result document issued at completion (办结结果).
+        """Download the result document issued at completion (办结结果): a PDF as an attachment, an
+        image inline; sandboxed (CSP), never cached.
         ---
         tags: [applications]
         security: [{bearer: []}]
@@ -160,9 +161,7 @@ class ResultHandler(BaseHandler):
           404: {description: "no such application of yours, or no result yet"}
         """
         result, data = await submissions.result_document(self.deps, self.current_claims(), number)
-        self.set_header("Content-Type", result["content_type"])
-        self.set_header("Content-Disposition", "inline")
-        self.finish(data)
+        self.send_file(data, result["content_type"], result.get("filename"))
 
 
 class StaffQueueHandler(BaseHandler):

@@ -16,8 +16,8 @@ class UploadsHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self):
         """Upload a JPEG, PNG or PDF (≤ 10 MB): multipart field `file`, or the raw bytes as the body
-        (name in `?filename=`). The type is sniffed from the content. The same file again returns
-        the first upload (200).
+        (name in `?filename=`). The type is sniffed from the content, and an image must decode.
+        The same file again returns the first upload (200).
         ---
         tags: [uploads]
         security: [{bearer: []}]
@@ -27,6 +27,7 @@ class UploadsHandler(BaseHandler):
           400: {description: "empty, multipart without a `file` field, or a malformed multipart body"}
           413: {description: "larger than 10 MB"}
           415: {description: "not a JPEG, PNG or PDF"}
+          422: {description: "an image that does not decode (truncated, corrupt) or of more than 50 million pixels"}
         """
         data, filename = self._file()
         doc, created = await uploads.store(self.deps.db, await self.resident_id(), data, filename)
@@ -58,6 +59,7 @@ class StaffUploadsHandler(UploadsHandler):
           201: {description: "OK", content: {application/json: {schema: UploadSchema}}}
           413: {description: "larger than 10 MB"}
           415: {description: "not a JPEG, PNG or PDF"}
+          422: {description: "an image that does not decode (truncated, corrupt) or of more than 50 million pixels"}
         """
         data, filename = self._file()
         owner = submissions.staff_owner(self.current_claims())
@@ -84,7 +86,8 @@ class UploadHandler(BaseHandler):
 class UploadContentHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self, upload_id):
-        """The file's bytes, with its sniffed type.
+        """The file's bytes, with its sniffed type: an image inline, a PDF as a download (attachment);
+        sandboxed (CSP), never cached.
         ---
         tags: [uploads]
         security: [{bearer: []}]
@@ -95,11 +98,7 @@ class UploadContentHandler(BaseHandler):
           404: {description: "no such upload of yours"}
         """
         doc, data = await uploads.content(self.deps.db, await self.resident_id(), upload_id)
-        self.set_header("Content-Type", doc["content_type"])
-        self.set_header("Content-Disposition", "inline")
-        self.set_header("Cache-Control", "private, max-age=3600")
-        self.set_header("ETag", f'"{doc["sha256"]}"')
-        self.finish(data)
+        self.send_file(data, doc["content_type"], doc.get("filename"), etag=doc["sha256"])
 
 
 default_handlers = [

@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from models import uploads, workdays
 from models.db import increment, outbox_index, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
-from models.forms import build_form_schema
+from models.forms import build_form_schema, file_answers
 
 RESIDENT, STAFF = "resident", "staff"
 # action: (from states, to state, who may do it)
@@ -170,16 +170,30 @@ async def _next_number(db, prefix: str, department: str, day: dt.date) -> str:
     return f"{prefix}{day:%Y%m%d}{serial:06d}"
 
 
-async def _check_materials(db, owner: str, item: dict, refs: list[dict]) -> list[dict]:
+FILE_MISSING = "文件不存在，请重新上传"
+
+
+async def _check_files(db, owner: str, item: dict, form: dict, refs: list[dict]) -> list[dict]:
+    """Every upload the form's file fields and the materials name must be the applicant's own,
+    looked up in one query; returns the materials to store. 422 names each field that fails."""
+    answers = file_answers(item["form"], form)
+    found = await uploads.owned(db, owner, [i for _, i in answers] + [r["upload_id"] for r in refs])
+    errors = {f"form.{path}": [FILE_MISSING] for path, upload_id in answers if upload_id not in found}
+    materials = _check_materials(item, refs, found, errors)
+    if errors:
+        raise Invalid(errors, "表单填写有误" if any(k.startswith("form.") for k in errors) else "材料不完整")
+    return materials
+
+
+def _check_materials(item: dict, refs: list[dict], found: dict, errors: dict) -> list[dict]:
     wanted = {m["code"]: m for m in item["materials"]}
-    errors, out = {}, []
+    out = []
     for i, ref in enumerate(refs):
         if ref["code"] not in wanted:
             errors[f"materials[{i}].code"] = ["该事项不需要此材料"]
             continue
-        try:
-            upload = await uploads.get(db, owner, ref["upload_id"])
-        except NotFound:
+        upload = found.get(ref["upload_id"])
+        if upload is None:
             errors[f"materials[{i}].upload_id"] = ["文件不存在"]
             continue
         out.append({"code": ref["code"], "name": wanted[ref["code"]]["name"], "upload_id": str(upload["_id"]),
@@ -188,8 +202,6 @@ async def _check_materials(db, owner: str, item: dict, refs: list[dict]) -> list
     for code, material in wanted.items():
         if material.get("required") and code not in given and not any(k.startswith("materials[") for k in errors):
             errors[f"materials.{code}"] = [f"请上传{material['name']}"]
-    if errors:
-        raise Invalid(errors, "材料不完整")
     return out
 
 
@@ -218,7 +230,7 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, key: s
         form = build_form_schema(item["form"])().load(body["form"])
     except ValidationError as err:
         raise Invalid({f"form.{k}": v for k, v in flatten_errors(err.messages).items()}, "表单填写有误") from None
-    materials = await _check_materials(db, owner, item, body["materials"])
+    materials = await _check_files(db, owner, item, form, body["materials"])
     submitted_at = now()
     day = business_date(submitted_at)
     due, provisional = calendar.add_working_days(day, item["promise_days"])
@@ -340,8 +352,9 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
 
 
 async def supplement(db, doc: dict, *, owner: str, version: int, refs: list[dict], comment: str, item: dict) -> dict:
-    materials = await _check_materials(db, owner, {**item, "materials": [
-        {**m, "required": False} for m in item["materials"]]}, refs)
+    # a 补正 sends materials only: the form, and its file fields, stay as submitted
+    materials = await _check_files(db, owner, {**item, "materials": [
+        {**m, "required": False} for m in item["materials"]]}, {}, refs)
     merged = {m["code"]: m for m in doc["materials"]}
     merged.update({m["code"]: m for m in materials})
     return await transition(db, doc, "resubmit", role=RESIDENT, actor=owner, version=version, comment=comment,

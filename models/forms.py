@@ -103,7 +103,7 @@ def _field_for(spec: dict) -> fields.Field:
     if kind == "plate":
         return fields.String(validate=_check(lambda v: bool(PLATE_RE.match(v)), "车牌号格式不正确"), **common)
     if kind == "file":
-        # An upload id (issue 4 checks that the upload exists and belongs to the resident).
+        # An upload id; models/applications.py checks it names an upload of the applicant's.
         return fields.String(validate=[*filled, validate.Length(max=100, error="上传编号无效")], **common)
     if kind == "bool":
         return fields.Boolean(error_messages={**REQUIRED_MSG, "invalid": "请选择是或否"}, **_no_err(common))
@@ -136,6 +136,19 @@ def _check(predicate, message: str):
 
 class _Submission(Schema):
     error_messages = {"unknown": "表单中没有这个字段", "type": "表单数据应为对象"}
+
+
+def file_answers(form: list, answers: dict) -> list[tuple[str, str]]:
+    """(field path, upload id) for each file field answered: `photo`, or `photos[1]` in a list.
+    A blank optional field is no answer (a blank required one fails the schema first)."""
+    out = []
+    for spec in form:
+        value = answers.get(spec["name"]) if spec["type"] == "file" else None
+        if isinstance(value, str) and value.strip():
+            out.append((spec["name"], value))
+        elif isinstance(value, list):
+            out.extend((f"{spec['name']}[{i}]", v if isinstance(v, str) else "") for i, v in enumerate(value))
+    return out
 
 
 def build_form_schema(form: list) -> type[Schema]:

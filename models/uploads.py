@@ -1,16 +1,22 @@
 """Uploads: the type sniffed from the content, at most 10 MB, content-addressed by SHA-256.
 
+Images are decoded once before they are kept: a truncated or corrupt one, or one of more pixels
+than MAX_PIXELS (a decompression bomb), is refused; the bytes are kept as sent.
 The same bytes are stored once (the blob is named by its hash); each owner gets one upload
 record per distinct file, and only the owner can read it.
 """
 
+import asyncio
 import datetime as dt
 import hashlib
+import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from marshmallow import Schema, fields
+from PIL import Image
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
@@ -18,6 +24,11 @@ from models.errors import AppError, NotFound
 
 MAX_BYTES = 10 * 1024 * 1024
 TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; a PNG that large decodes into 200 MB
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, at open: it warns past this, refuses past twice it
+PILLOW_FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}}  # MPO: a phone's JPEG with a preview
+# Decoding is CPU and memory: off the event loop, and at most two images at once per process.
+_decoder = ThreadPoolExecutor(2, thread_name_prefix="image-check")
 
 
 class UploadSchema(Schema):
@@ -38,6 +49,25 @@ def sniff(data: bytes) -> str:
     if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
         return "application/pdf"
     raise AppError(415, "upload.unsupported_type", "只支持 JPG、PNG 图片和 PDF 文件")
+
+
+def check_image(data: bytes, content_type: str) -> None:
+    """Decode the whole image (Pillow): refuse a truncated, corrupt or too large one."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in PILLOW_FORMATS[content_type]:
+                raise SyntaxError(image.format)
+            if image.width * image.height > MAX_PIXELS:
+                raise Image.DecompressionBombError(image.size)
+            image.verify()  # every chunk's CRC, to the end (PNG)
+        with Image.open(io.BytesIO(data)) as image:
+            # a JPEG is decoded at 1/8 scale (1/64 of the memory): still every byte of its data
+            image.draft(image.mode, (image.width // 8, image.height // 8))
+            image.load()  # a truncated file fails here
+    except Image.DecompressionBombError:
+        raise AppError(422, "upload.image_too_large", f"图片尺寸过大（不能超过 {MAX_PIXELS // 10_000} 万像素）") from None
+    except Exception:  # Pillow raises OSError, SyntaxError, ValueError, struct.error, ... for bad data
+        raise AppError(422, "upload.corrupt_image", "图片已损坏或不完整，请重新拍摄或选择") from None
 
 
 def clean_filename(name: str | None, content_type: str) -> str:
@@ -65,6 +95,8 @@ async def store(db, owner: str, data: bytes, filename: str | None) -> tuple[dict
     if len(data) > MAX_BYTES:
         raise AppError(413, "upload.too_large", "文件不能超过 10 MB")
     content_type = sniff(data)
+    if content_type in PILLOW_FORMATS:
+        await asyncio.get_running_loop().run_in_executor(_decoder, check_image, data, content_type)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = await db.uploads.find_one({"owner": owner, "sha256": sha256})
     if existing:
@@ -101,6 +133,22 @@ async def get(db, owner: str, upload_id: str) -> dict:
     if doc is None or doc["owner"] != owner:
         raise NotFound("upload.not_found", "文件不存在")
     return doc
+
+
+async def owned(db, owner: str, upload_ids: list[str]) -> dict[str, dict]:
+    """The owner's uploads among `upload_ids`, by the id as given, in one query; an id that is not
+    an ObjectId, unknown, or someone else's is simply absent."""
+    oids = {}
+    for upload_id in upload_ids:
+        try:
+            oids[upload_id] = ObjectId(upload_id)
+        except (InvalidId, TypeError):
+            continue
+    if not oids:
+        return {}
+    docs = await db.uploads.find({"_id": {"$in": sorted(set(oids.values()))}, "owner": owner}).to_list(None)
+    by_oid = {doc["_id"]: doc for doc in docs}
+    return {upload_id: by_oid[oid] for upload_id, oid in oids.items() if oid in by_oid}
 
 
 async def content(db, owner: str, upload_id: str) -> tuple[dict, bytes]:

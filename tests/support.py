@@ -6,6 +6,7 @@ its own client (one client per event loop), dropped and closed afterwards.
 """
 
 import dataclasses
+import io
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import pytest
 import redis
 import tornado.httpserver
 import tornado.testing
+from PIL import Image
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
 from api.app import build_deps, make_app
@@ -242,10 +244,16 @@ async def play_face(server, channel: str, who: str, outcome: str = "pass") -> di
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
 
 
+def photo(kind: str = "JPEG", size: tuple[int, int] = (16, 16)) -> bytes:
+    """A real image of random pixels (uploads are decoded, and each call's bytes differ)."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(out, kind)
+    return out.getvalue()
+
+
 async def upload_photo(server, token) -> str:
     """A fresh photo uploaded by the resident; returns its upload id."""
-    photo = b"\xff\xd8\xff\xe0" + os.urandom(300) + b"\xff\xd9"
-    return (await server.fetch("/api/v1/uploads", "POST", body=photo, token=token)).json["id"]
+    return (await server.fetch("/api/v1/uploads", "POST", body=photo(), token=token)).json["id"]
 
 
 async def submit(server, token) -> str:

@@ -1,17 +1,15 @@
 """Applications: submit with idempotency, follow, and the workflow, over real HTTP."""
 
 import asyncio
-import os
 import uuid
 
-from support import applicant_token, resident_token
+from support import applicant_token, photo, resident_token
 
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(1000) + b"\xff\xd9"
 
 
 async def upload(server, token, data=None):
-    r = await server.fetch("/api/v1/uploads", "POST", body=data or JPEG, token=token)
+    r = await server.fetch("/api/v1/uploads", "POST", body=data or photo(), token=token)
     assert r.status in (200, 201), r.body
     return r.json["id"]
 
@@ -89,7 +87,7 @@ async def test_form_and_material_errors(server):
     r = await submit(server, token, {"item_code": "SB0008", "form": FORM, "materials": []})
     assert r.status == 422 and r.json["error"]["details"] == {"materials.id_card": ["请上传居民身份证"]}
     other = await applicant_token(server, "o-app-other")
-    foreign = await upload(server, other, b"\xff\xd8\xff\xe0" + os.urandom(100) + b"\xff\xd9")
+    foreign = await upload(server, other)
     r = await submit(server, token, {"item_code": "SB0008", "form": FORM,
                                      "materials": [{"code": "id_card", "upload_id": foreign}]})
     assert r.status == 422 and r.json["error"]["details"] == {"materials[0].upload_id": ["文件不存在"]}
@@ -122,7 +120,7 @@ async def test_full_workflow_with_supplement(server):
         assert r.status == 200, (action, r.body)
         version = r.json["version"]
     assert r.json["state"] == "supplement_required"
-    new_photo = await upload(server, token, b"\xff\xd8\xff\xe0" + os.urandom(300) + b"\xff\xd9")
+    new_photo = await upload(server, token)
     r = await server.fetch(f"/api/v1/applications/{number}/supplement", "POST", token=token,
                            json_body={"materials": [{"code": "id_card", "upload_id": new_photo}]},
                            headers={"If-Match": f'"{version}"'})
@@ -143,6 +141,10 @@ async def test_full_workflow_with_supplement(server):
     assert r.json["result"] == {"filename": "结果通知书.pdf", "content_type": "application/pdf"}
     issued = await server.fetch(f"/api/v1/applications/{number}/result", token=token)
     assert issued.status == 200 and issued.body == PDF and issued.headers["Content-Type"] == "application/pdf"
+    assert issued.headers["Content-Disposition"] == (
+        "attachment; filename=\"_____.pdf\"; filename*=UTF-8''%E7%BB%93%E6%9E%9C%E9%80%9A%E7%9F%A5%E4%B9%A6.pdf")
+    assert issued.headers["Content-Security-Policy"] == "sandbox" and issued.headers["Cache-Control"] == "no-store"
+    assert issued.headers["X-Content-Type-Options"] == "nosniff"
     stranger = await applicant_token(server, "o-app-stranger")
     assert (await server.fetch(f"/api/v1/applications/{number}/result", token=stranger)).status == 404
     detail = (await server.fetch(f"/api/v1/applications/{number}", token=token)).json

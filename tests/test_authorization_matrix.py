@@ -2,11 +2,10 @@
 that touches applications or uploads: the owner's tokens see everything on every channel, the
 other resident's tokens get 404 everywhere, never data."""
 
-import os
 import uuid
 import zlib
 
-from support import resident_token
+from support import photo, resident_token
 
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
 
@@ -37,8 +36,7 @@ async def three_channel_tokens(server, tag: str, id_number: str) -> dict:
 async def test_every_endpoint_every_channel(server):
     alice = await three_channel_tokens(server, "alice-mx", "11010519491231002X")
     bob = await three_channel_tokens(server, "bob-mx", "440304199001011233")
-    photo = b"\xff\xd8\xff\xe0" + os.urandom(500) + b"\xff\xd9"
-    upload = (await server.fetch("/api/v1/uploads", "POST", body=photo, token=alice["app"])).json["id"]
+    upload = (await server.fetch("/api/v1/uploads", "POST", body=photo(), token=alice["app"])).json["id"]
     body = {"item_code": "SB0008", "form": FORM, "materials": [{"code": "id_card", "upload_id": upload}]}
     r = await server.fetch("/api/v1/applications", "POST", token=alice["alipay"], json_body=body,
                            headers={"Idempotency-Key": uuid.uuid4().hex})

@@ -19,11 +19,11 @@ import requests
 from models import seed
 from sandbox.demo import new_key_body, public_pem
 from sandbox.identity import person_for
-from support import ROOT, MongoServer
+from support import ROOT, MongoServer, photo
 
 PYTHON = sys.executable
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
-PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + os.urandom(3000) + b"\xff\xd9"
+PHOTO = photo()
 
 
 def free_ports(n: int) -> int:

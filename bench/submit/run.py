@@ -14,11 +14,14 @@ the requests answered is the figure the database's speed does not change (goal: 
 """
 
 import argparse
+import io
 import json
 import os
 import sys
 import uuid
 from functools import partial
+
+from PIL import Image
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from common import (  # noqa: E402
@@ -61,7 +64,9 @@ def main() -> int:
         people = []
         for i in range(args.residents):
             token = resident(stack, base, f"o-submit-{i}", realname=True)
-            photo = b"\xff\xd8\xff\xe0" + os.urandom(4000) + b"\xff\xd9"
+            photo = io.BytesIO()  # a real JPEG: uploads are decoded
+            Image.frombytes("RGB", (40, 30), os.urandom(40 * 30 * 3)).save(photo, "JPEG")
+            photo = photo.getvalue()
             status, upload = http("POST", base + "/api/v1/uploads", photo, token)
             assert status == 201, upload
             people.append((token, upload["id"]))
