@@ -1,6 +1,6 @@
 """Issue 14, finding 5: a form's phone numbers, 身份证号 and addresses are stored encrypted, shown
 masked in lists and queues, revealed to the department's processor (audited) and to the
-resident."""
+resident, and applications stored in clear by an older release are sealed once at start."""
 
 import datetime as dt
 import hashlib
@@ -9,6 +9,7 @@ import uuid
 
 from bson import json_util
 
+from models import migrations, setup
 from support import applicant_token, upload_photo
 
 GUARDIAN, PHONE, ADDRESS = "11010519491231002X", "13812345678", "浙江省杭州市西湖区文三路100号"
@@ -172,3 +173,54 @@ async def test_an_operator_marked_field_is_sealed_and_a_number_comes_back_a_numb
     r = await server.fetch(f"/api/v1/staff/applications/{r.json['number']}/reveal", "POST", token=clerk,
                            json_body={"fields": ["children"]})
     assert r.json["fields"] == {"children": 2}
+
+
+async def test_applications_stored_in_clear_are_sealed_once(server):
+    """As an older release stored them: clear answers, no form_enc, the answer kept in clear by the
+    idempotency record. The start seals them; a second start changes nothing."""
+    db, pii = server.deps.db, server.deps.pii
+    token = await applicant_token(server, "o-legacy")
+    owner = str((await db.residents.find_one({}, sort=[("_id", -1)]))["_id"])
+    number = "SB20250101999999"
+    legacy = {"number": number, "item_code": "SB0009", "item_name": "社保卡申领", "department": "rsj", "owner": owner,
+              "channel": "wechat", "form": {**FORM, "note_phone": "13900001111"}, "materials": [],
+              "state": "submitted", "version": 1, "submitted_at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+              "rating": None, "result": None, "assignee": None, "due_date": "2025-01-15", "due_provisional": False,
+              "promise_days": 10, "timeline": [], "outbox": []}
+    await db.applications.insert_one(legacy)
+    await db.idempotency.insert_one({"_id": f"{owner}:old-key", "hash": "x", "created_at": dt.datetime.now(dt.UTC),
+                                     "response": {"status": 201, "body": {"number": number, "form": legacy["form"]}}})
+    await db.migrations.delete_many({})  # as if this release had never started here
+    await setup.prepare(db, demo=False, pii=pii)
+    sealed = await db.applications.find_one({"number": number})
+    assert_no_clear(dumped(sealed))
+    assert "13900001111" not in dumped(sealed)  # not in the item's form, but a phone number all the same
+    assert sealed["form"] == {"bank": "icbc", "delivery": "mail", **MASKED, "note_phone": "139****1111"}
+    assert sorted(sealed["form_enc"]) == ["contact_phone", "guardian_id_number", "mail_address", "note_phone"]
+    record = await db.idempotency.find_one({"_id": f"{owner}:old-key"})
+    assert record["response"]["body"]["form"] == sealed["form"]
+    assert_no_clear(dumped(record))
+    # revealed as if submitted today
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    r = await server.fetch(f"/api/v1/staff/applications/{number}/reveal", "POST", token=clerk)
+    assert r.json["fields"]["guardian_id_number"] == GUARDIAN and r.json["fields"]["note_phone"] == "13900001111"
+    r = await server.fetch(f"/api/v1/applications/{number}", token=token)
+    assert r.status == 200 and r.json["form"]["contact_phone"] == MASKED["contact_phone"]
+    # again: at the next start (only what was written since) and over everything: nothing changes
+    await setup.prepare(db, demo=False, pii=pii)
+    assert await migrations.seal_application_forms(db, pii) == 0
+    assert await db.applications.find_one({"number": number}) == sealed
+    assert await db.idempotency.find_one({"_id": f"{owner}:old-key"}) == record
+
+
+async def test_a_later_start_looks_only_at_recent_applications(server):
+    db, pii = server.deps.db, server.deps.pii
+    await db.migrations.update_one({"_id": "seal_application_forms"},
+                                   {"$set": {"ran_at": dt.datetime.now(dt.UTC)}}, upsert=True)
+    old = {"number": "SB20200101000001", "item_code": "SB0008", "owner": "x", "form": {"contact_phone": PHONE},
+           "submitted_at": dt.datetime.now(dt.UTC) - dt.timedelta(days=3)}
+    recent = {**old, "number": "SB20200101000002", "submitted_at": dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)}
+    await db.applications.insert_many([old, recent])
+    await migrations.run(db, pii)
+    assert "form_enc" not in await db.applications.find_one({"number": old["number"]})  # before the window
+    assert (await db.applications.find_one({"number": recent["number"]}))["form"] == {"contact_phone": "138****5678"}
