@@ -34,14 +34,16 @@ def staff_department(claims: dict) -> str | None:
 
 
 async def reveal_own(deps, claims: dict, number: str, names: list[str] | None) -> dict:
-    """{name: answer}: a resident's own sensitive answers, in clear. Not audited: only the person who gave them sees them."""
+    """{name: answer}: a resident's own sensitive answers, in clear. Not audited: nobody but the
+    person who gave them sees them (a processor's reveal is)."""
     doc = await applications.get_for_owner(deps.db, await resident_id(deps, claims), number)
     return sensitive.reveal(doc, names, deps.pii)
 
 
 async def staff_reveal(deps, claims: dict, number: str, names: list[str] | None) -> dict:
-    """{name: answer}: the sensitive answers, in clear, for a processor of the application's department (an admin
-    oversees departments, it does not handle their 办件); audited before anything is shown."""
+    """{name: answer}: the sensitive answers, in clear, for a processor of the application's
+    department (an admin oversees departments, it does not handle their 办件); the audit record
+    is written before the answer is sent."""
     if claims["role"] != "processor" or not claims.get("dept"):
         raise AppError(403, "auth.forbidden", "只有办件所属部门的审核员可以查看敏感信息")
     doc = await applications.get_for_department(deps.db, claims["dept"], number)

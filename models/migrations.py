@@ -42,7 +42,8 @@ async def seal_application_forms(db, pii, *, since: dt.datetime | None = None) -
         if doc["item_code"] not in by_item:
             item = await db.items.find_one({"code": doc["item_code"]}, {"form": 1})
             by_item[doc["item_code"]] = sensitive_fields(item["form"]) if item else {}
-        shown, sealed = sensitive.seal(doc["form"], {**_looks_sensitive(doc["form"]), **by_item[doc["item_code"]]}, pii)
+        form = doc.get("form") or {}
+        shown, sealed = sensitive.seal(form, {**_looks_sensitive(form), **by_item[doc["item_code"]]}, pii)
         apps.append(UpdateOne({"_id": doc["_id"], "form_enc": {"$exists": False}},
                               {"$set": {"form": shown, "form_enc": sealed}}))
         if sealed:  # its record's id is "<owner>:<key>": the prefix finds it on the _id index
