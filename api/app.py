@@ -165,6 +165,10 @@ def configure_http_client(max_clients: int = 200) -> None:
         AsyncHTTPClient.configure(None, max_clients=max_clients)
 
 
+def make_pii(settings) -> Pii:
+    return Pii(settings.pii_hmac_key.encode(), bytes.fromhex(settings.pii_enc_key))
+
+
 def build_deps(settings, *, db=None, redis=None) -> Deps:
     configure_http_client()
     db = db or dbmod.connect(settings.mongodb_uri, settings.mongodb_db)
@@ -174,7 +178,7 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
     sandbox, alipay_keys = None, (settings.alipay_private_key, settings.alipay_public_key)
     if settings.mount_sandbox:
         sandbox, alipay_keys = _sandbox_state(settings)
-    pii = Pii(settings.pii_hmac_key.encode(), bytes.fromhex(settings.pii_enc_key))
+    pii = make_pii(settings)
     otp = OtpCodes(redis, pii)
 
     def wechat_app(appid, secret):

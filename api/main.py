@@ -18,7 +18,7 @@ import tornado.netutil
 import tornado.process
 
 from api import metrics
-from api.app import build_deps, make_app, make_redis, wait_ready
+from api.app import build_deps, make_app, make_pii, make_redis, wait_ready
 from api.config import ConfigError, Settings
 from models import db as dbmod
 from models import setup
@@ -120,7 +120,7 @@ async def prepare(settings) -> None:
     db, redis = dbmod.connect(settings.mongodb_uri, settings.mongodb_db), make_redis(settings.redis_url)
     try:
         await wait_ready(db, redis)
-        await setup.prepare(db, demo=settings.demo)
+        await setup.prepare(db, demo=settings.demo, pii=make_pii(settings))
     finally:
         await redis.aclose()
         await db.close()

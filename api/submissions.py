@@ -1,6 +1,6 @@
 """Residents' applications and staff processing: joins auth claims, idempotency and the models."""
 
-from models import applications, catalog, library, residents, uploads, workdays
+from models import applications, audit, catalog, library, residents, sensitive, uploads, workdays
 from models.applications import RESIDENT, STAFF
 from models.errors import AppError
 
@@ -18,7 +18,7 @@ async def submit(deps, claims: dict, key: str, body: dict) -> tuple[int, dict]:
     calendar = await workdays.calendar(deps.db)
     status, answer, fresh = await applications.submit(
         deps.db, owner=str(resident["_id"]), channel=claims["aud"], item=item, body=body, key=key,
-        calendar=calendar, business_date=workdays.business_date)
+        calendar=calendar, business_date=workdays.business_date, pii=deps.pii)
     if fresh:
         await deps.hot.record_use(claims["aud"], item["code"])
     return status, answer
@@ -31,6 +31,27 @@ def staff_department(claims: dict) -> str | None:
     if claims["role"] == "processor" and claims.get("dept"):
         return claims["dept"]
     raise AppError(403, "auth.forbidden", "没有权限执行此操作")
+
+
+async def reveal_own(deps, claims: dict, number: str, names: list[str] | None) -> dict:
+    """{name: answer}: a resident's own sensitive answers, in clear. Not audited: nobody but the
+    person who gave them sees them (a processor's reveal is)."""
+    doc = await applications.get_for_owner(deps.db, await resident_id(deps, claims), number)
+    return sensitive.reveal(doc, names, deps.pii)
+
+
+async def staff_reveal(deps, claims: dict, number: str, names: list[str] | None) -> dict:
+    """{name: answer}: the sensitive answers, in clear, for a processor of the application's
+    department (an admin oversees departments, it does not handle their 办件); the audit record
+    is written before the answer is sent."""
+    if claims["role"] != "processor" or not claims.get("dept"):
+        raise AppError(403, "auth.forbidden", "只有办件所属部门的审核员可以查看敏感信息")
+    doc = await applications.get_for_department(deps.db, claims["dept"], number)
+    clear = sensitive.reveal(doc, names, deps.pii)
+    if clear:
+        await audit.record(deps.db, actor=claims.get("username", ""), role=claims["role"], action="application.reveal",
+                           target=f"application:{number}", details={"fields": sorted(clear), "department": doc["department"]})
+    return clear
 
 
 def staff_owner(claims: dict) -> str:

@@ -1,6 +1,6 @@
 """Applications (办件): residents submit and follow theirs; processors work their department's queue."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from api import submissions
 from api.auth import require_roles
@@ -21,8 +21,24 @@ NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
 
 
 class ApplicationListSchema(Schema):
-    applications = fields.List(fields.Nested(ApplicationSchema(exclude=("timeline", "form", "materials"), role=RESIDENT)))
+    applications = fields.List(fields.Nested(ApplicationSchema(
+        exclude=("timeline", "form", "masked_fields", "materials"), role=RESIDENT)))
     next_cursor = fields.String(allow_none=True)
+
+
+class RevealSchema(Schema):
+    names = fields.List(fields.String(validate=validate.Length(1, 40)), data_key="fields", load_default=None,
+                        validate=validate.Length(1, 50))
+
+
+class RevealedSchema(Schema):
+    number = fields.String()
+    answers = fields.Dict(data_key="fields")
+
+
+def reveal_request(handler) -> list[str] | None:
+    """The field names asked for; no body (or no `fields`) asks for every sensitive answer."""
+    return handler.load(RevealSchema(), None if handler.body else {})["names"]
 
 
 class ApplicationsHandler(BaseHandler):
@@ -164,6 +180,28 @@ class ResultHandler(BaseHandler):
         self.send_file(data, result["content_type"], result.get("filename"))
 
 
+class RevealHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def post(self, number):
+        """My own sensitive answers in clear (the application shows them masked). Not audited: they
+        are the resident's own, shown to the resident; a processor's reveal is.
+        ---
+        tags: [applications]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        requestBody:
+          required: false
+          content: {application/json: {schema: RevealSchema}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: RevealedSchema}}}
+          404: {description: "no such application of yours"}
+          422: {description: "a named field is not a sensitive answer of this application"}
+        """
+        answers = await submissions.reveal_own(self.deps, self.current_claims(), number, reveal_request(self))
+        self.send(RevealedSchema().dump({"number": number, "answers": answers}))
+
+
 class StaffQueueHandler(BaseHandler):
     @require_roles("processor")
     async def get(self):
@@ -205,6 +243,33 @@ class StaffTransitionHandler(BaseHandler):
         self.send(ApplicationSchema(role=STAFF).dump(doc))
 
 
+class StaffRevealHandler(BaseHandler):
+    @require_roles("processor")
+    async def post(self, number):
+        """Show the sensitive answers of an application of my department in clear: 身份证号, phone
+        numbers, addresses and fields the item marks `sensitive`, which the queue and every other
+        answer show masked (`masked_fields` names them). Body `{"fields": [names]}`, or none for
+        all. POST, not GET: each reveal writes an audit record (`application.reveal`: who, which
+        application, which fields) before answering. Only processors of the application's
+        department: an admin is 403, another department's processor 404.
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        requestBody:
+          required: false
+          content: {application/json: {schema: RevealSchema}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: RevealedSchema}}}
+          403: {description: "not a processor"}
+          404: {description: "not an application of your department"}
+          422: {description: "a named field is not a sensitive answer of this application"}
+        """
+        answers = await submissions.staff_reveal(self.deps, self.current_claims(), number, reveal_request(self))
+        self.send(RevealedSchema().dump({"number": number, "answers": answers}))
+
+
 class StaffClaimHandler(BaseHandler):
     @require_roles("processor")
     async def post(self, number):
@@ -228,7 +293,9 @@ default_handlers = [
     (rf"/api/v1/applications/{NUMBER}/supplement", SupplementHandler),
     (rf"/api/v1/applications/{NUMBER}/rating", RatingHandler),
     (rf"/api/v1/applications/{NUMBER}/result", ResultHandler),
+    (rf"/api/v1/applications/{NUMBER}/reveal", RevealHandler),
     (r"/api/v1/staff/applications", StaffQueueHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/claim", StaffClaimHandler),
+    (rf"/api/v1/staff/applications/{NUMBER}/reveal", StaffRevealHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/transitions", StaffTransitionHandler),
 ]

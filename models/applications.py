@@ -2,7 +2,8 @@
 
 One document per application holds its state, version, timeline and outbox: every transition
 is one conditional update (state and version must still be what the caller saw) that also
-appends the notification event, so no state change can lose its message.
+appends the notification event, so no state change can lose its message. Sensitive answers are
+stored encrypted in `form_enc` and masked in `form` (models/sensitive.py).
 """
 
 import datetime as dt
@@ -17,10 +18,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models import uploads, workdays
+from models import sensitive, uploads, workdays
 from models.db import increment, outbox_index, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
-from models.forms import build_form_schema, file_answers
+from models.forms import build_form_schema, file_answers, sensitive_fields
 
 RESIDENT, STAFF = "resident", "staff"
 # action: (from states, to state, who may do it)
@@ -86,7 +87,8 @@ class ApplicationSchema(Schema):
     department = fields.String()
     state = fields.String()
     version = fields.Integer()
-    form = fields.Dict()
+    form = fields.Dict()  # sensitive answers masked: `reveal` shows them
+    masked_fields = fields.Method("_masked")
     materials = fields.List(fields.Dict())
     submitted_at = fields.AwareDateTime()
     due_date = fields.String()
@@ -100,6 +102,9 @@ class ApplicationSchema(Schema):
 
     def _overdue(self, doc):
         return doc["state"] not in FINAL and doc["due_date"] < self.context_today()
+
+    def _masked(self, doc):
+        return sorted(doc.get("form_enc") or {})
 
     def _result(self, doc):
         result = doc.get("result")
@@ -144,8 +149,12 @@ async def ensure_indexes(db) -> None:
 
 
 # ---- idempotent submission -------------------------------------------------------------------
-def request_hash(body) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+def request_hashes(body, pii) -> tuple[str, str]:
+    """The keyed hash an idempotency record keeps of its request (a plain SHA-256 of a form with a
+    phone number in it is undone by trying the 10⁴ numbers its mask leaves), then the plain one
+    that records written before kept: accepted until they expire, a day after the upgrade."""
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return pii.lookup("request", text), hashlib.sha256(text.encode()).hexdigest()
 
 
 def idempotency_id(owner: str, key: str) -> str:
@@ -154,12 +163,12 @@ def idempotency_id(owner: str, key: str) -> str:
     return f"{owner}:{key}"
 
 
-async def stored_answer(db, record_id: str, digest: str, session=None) -> dict | None:
+async def stored_answer(db, record_id: str, digests: tuple[str, ...], session=None) -> dict | None:
     """The answer given to an earlier request with this key, or None; 409 if its body differed."""
     record = await db.idempotency.find_one({"_id": record_id}, session=session)
     if record is None:
         return None
-    if record["hash"] != digest:
+    if record["hash"] not in digests:
         raise Conflict("idempotency.key_reused", "同一请求标识已用于内容不同的提交")
     return record["response"]
 
@@ -206,7 +215,7 @@ def _check_materials(item: dict, refs: list[dict], found: dict, errors: dict) ->
 
 
 async def submit(db, *, owner: str, channel: str, item: dict, body: dict, key: str, calendar,
-                 business_date) -> tuple[int, dict, bool]:
+                 business_date, pii) -> tuple[int, dict, bool]:
     """(status, answer, fresh): 201 with the new application, or the first answer to an identical
     repeat (same Idempotency-Key and body; `fresh` False). `calendar.add_working_days` gives the 承诺时限 due date;
     `business_date(utc)` the Beijing date.
@@ -217,9 +226,10 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, key: s
     before, outside it, like a database sequence: inside, every concurrent submission to a
     department would conflict on its counter and be retried (bench/README.md: 40 database calls
     per submission instead of 8 at 32 connections). A number is never given twice (unique index);
-    a submission that fails after taking one leaves a gap."""
-    record_id, digest = idempotency_id(owner, key), request_hash(body)
-    stored = await stored_answer(db, record_id, digest)
+    a submission that fails after taking one leaves a gap. Sensitive answers are sealed with `pii`
+    before anything is written: neither the application nor the stored answer holds them in clear."""
+    record_id, digests = idempotency_id(owner, key), request_hashes(body, pii)
+    stored = await stored_answer(db, record_id, digests)
     if stored is not None:
         return stored["status"], stored["body"], False
     if item["kind"] != "application" or item["status"] != "published":
@@ -231,19 +241,20 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, key: s
     except ValidationError as err:
         raise Invalid({f"form.{k}": v for k, v in flatten_errors(err.messages).items()}, "表单填写有误") from None
     materials = await _check_files(db, owner, item, form, body["materials"])
+    shown, sealed = sensitive.seal(_jsonable(form), sensitive_fields(item["form"]), pii)
     submitted_at = now()
     day = business_date(submitted_at)
     due, provisional = calendar.add_working_days(day, item["promise_days"])
     number = await _next_number(db, item["code"][:2], item["department"], day)
 
     async def write(session) -> tuple[int, dict, bool]:
-        stored = await stored_answer(db, record_id, digest, session)
+        stored = await stored_answer(db, record_id, digests, session)
         if stored is not None:
             return stored["status"], stored["body"], False
         doc = {
             "number": number,
             "item_code": item["code"], "item_name": item["name"], "department": item["department"],
-            "owner": owner, "channel": channel, "form": _jsonable(form), "materials": materials,
+            "owner": owner, "channel": channel, "form": shown, "form_enc": sealed, "materials": materials,
             "state": "submitted", "version": 1, "submitted_at": submitted_at, "rating": None, "result": None,
             "assignee": None,
             "due_date": due.isoformat(), "due_provisional": provisional, "promise_days": item["promise_days"],
@@ -252,17 +263,17 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, key: s
         }
         await db.applications.insert_one(doc, session=session)
         answer = _resident_view().dump(doc)
-        await db.idempotency.insert_one({"_id": record_id, "hash": digest, "created_at": now(),
+        await db.idempotency.insert_one({"_id": record_id, "hash": digests[0], "created_at": now(),
                                          "response": {"status": 201, "body": answer}}, session=session)
         return 201, answer, True
 
     try:
         return await db.transaction(write)
     except DuplicateKeyError:  # an identical request committed first
-        stored = await stored_answer(db, record_id, digest)
+        stored = await stored_answer(db, record_id, digests)
         if stored is None:  # and its record expired since (a day later): a fresh submission
             return await submit(db, owner=owner, channel=channel, item=item, body=body, key=key,
-                                calendar=calendar, business_date=business_date)
+                                calendar=calendar, business_date=business_date, pii=pii)
         return stored["status"], stored["body"], False
 
 

@@ -1,14 +1,17 @@
 """Typed form definitions of service items, and the marshmallow schema built from one.
 
 An item's `form` is a list of fields; `build_form_schema(form)` returns a Schema class that
-validates a resident's submission with field-level Chinese messages.
+validates a resident's submission with field-level Chinese messages. `sensitive_fields(form)`
+names the answers kept encrypted at rest (models/sensitive.py).
 """
 
 import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "id_number", "phone", "plate", "file", "bool")
+FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "id_number", "phone", "plate", "file", "bool", "address")
+# Personal data whatever the operator says; any other field is sensitive when marked so.
+SENSITIVE_TYPES = ("id_number", "phone", "address")
 NAME_RE = r"^[a-z][a-z0-9_]{0,39}\Z"
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}\Z")
@@ -56,6 +59,7 @@ class FieldDefSchema(Schema):
     multiple = fields.Boolean()
     help = fields.String(validate=validate.Length(max=200))
     placeholder = fields.String(validate=validate.Length(max=100))
+    sensitive = fields.Boolean()  # kept encrypted and shown masked (id_number, phone, address always are)
 
     @validates_schema
     def _consistent(self, data, **kwargs):
@@ -65,6 +69,8 @@ class FieldDefSchema(Schema):
             raise ValidationError("只有选择题可以设置选项", "options")
         if "min" in data and "max" in data and data["min"] > data["max"]:
             raise ValidationError("最小值不能大于最大值", "min")
+        if data["type"] in SENSITIVE_TYPES and data.get("sensitive") is False:
+            raise ValidationError("身份证号、手机号和地址总是加密保存", "sensitive")
 
 
 def check_form(form: list) -> None:
@@ -75,6 +81,11 @@ def check_form(form: list) -> None:
         raise ValidationError({"form": [f"字段名重复：{', '.join(dupes)}"]})
 
 
+def sensitive_fields(form: list) -> dict[str, str]:
+    """{name: type} of the fields whose answers are personal data."""
+    return {f["name"]: f["type"] for f in form if f["type"] in SENSITIVE_TYPES or f.get("sensitive")}
+
+
 def _field_for(spec: dict) -> fields.Field:
     kind = spec["type"]
     common = {"required": bool(spec.get("required")), "error_messages": dict(REQUIRED_MSG)}
@@ -82,7 +93,7 @@ def _field_for(spec: dict) -> fields.Field:
         common["allow_none"] = True
     # a required answer must say something: blank text is no answer
     filled = [_check(lambda v: bool(v.strip()), REQUIRED_MSG["required"])] if spec.get("required") else []
-    if kind in ("text", "textarea"):
+    if kind in ("text", "textarea", "address"):
         limit = spec.get("max_length") or (200 if kind == "text" else 2000)
         return fields.String(validate=[*filled, validate.Length(max=limit, error=f"不能超过{limit}个字")], **common)
     if kind == "number":

@@ -42,3 +42,13 @@ def mask_phone(phone: str) -> str:
 
 def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
+def mask_address(address: str) -> str:
+    """The first few characters (province, city: at most half), never the length."""
+    return address[:min(6, len(address) // 2)] + "****"
+
+
+def mask_text(text: str) -> str:
+    """Any other personal answer: its first character, never the length."""
+    return text[:1] + "***" if len(text) > 1 else "***"

@@ -1,4 +1,4 @@
-"""Index definitions of every aggregate, created at start-up (idempotent), and the demo data."""
+"""Index definitions of every aggregate, created at start-up (idempotent), data migrations, and the demo data."""
 
 from models import (
     applications,
@@ -14,6 +14,7 @@ from models import (
     logins,
     lookups,
     menus,
+    migrations,
     queries,
     residents,
     seed,
@@ -31,9 +32,11 @@ async def ensure_indexes(db) -> None:
     await db.blobs.ensure_indexes()
 
 
-async def prepare(db, *, demo: bool) -> None:
-    """What runs once per start of a deployment, before any process serves: indexes, and in demo
-    mode the demo data. Both are idempotent, so two starts racing each other are harmless."""
+async def prepare(db, *, demo: bool, pii) -> None:
+    """What runs once per start of a deployment, before any process serves: indexes, the data
+    migrations (models/migrations.py: `pii` seals what older releases stored in clear), and in
+    demo mode the demo data. All are idempotent, so two starts racing each other are harmless."""
     await ensure_indexes(db)
+    await migrations.run(db, pii)
     if demo:
         await seed.seed_demo(db)

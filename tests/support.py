@@ -194,7 +194,7 @@ async def start_server(database, redis_url, *, seed_demo=True, **overrides) -> S
 
     sms_server = tornado.httpserver.HTTPServer(sms_gateway_app(deps.sandbox, log_function=lambda handler: None))
     sms_server.add_sockets([sms_sock])
-    await setup.prepare(database, demo=seed_demo)
+    await setup.prepare(database, demo=seed_demo, pii=deps.pii)
     await deps.start()
     app = make_app(settings, deps)
     http_server = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY_SIZE, xheaders=settings.trust_proxy)

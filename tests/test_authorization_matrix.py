@@ -45,12 +45,15 @@ async def test_every_endpoint_every_channel(server):
     reads = [f"/api/v1/applications/{number}", f"/api/v1/uploads/{upload}", f"/api/v1/uploads/{upload}/content"]
     writes = [(f"/api/v1/applications/{number}/withdraw", None),
               (f"/api/v1/applications/{number}/supplement", {"materials": [{"code": "id_card", "upload_id": upload}]}),
-              (f"/api/v1/applications/{number}/rating", {"score": 5})]
+              (f"/api/v1/applications/{number}/rating", {"score": 5}),
+              (f"/api/v1/applications/{number}/reveal", None)]
     for channel in ("wechat", "alipay", "app"):
         for path in reads:
             assert (await server.fetch(path, token=alice[channel])).status == 200, (channel, path)
             r = await server.fetch(path, token=bob[channel])
             assert r.status == 404 and number not in r.body.decode(), (channel, path)
+        r = await server.fetch(f"/api/v1/applications/{number}/reveal", "POST", token=alice[channel])
+        assert r.status == 200 and r.json["fields"] == {"contact_phone": FORM["contact_phone"]}, channel
         listing = (await server.fetch("/api/v1/applications", token=alice[channel])).json["applications"]
         assert [a["number"] for a in listing] == [number]
         assert (await server.fetch("/api/v1/applications", token=bob[channel])).json["applications"] == []
@@ -62,6 +65,8 @@ async def test_every_endpoint_every_channel(server):
         token = await server.login(username, "Processor@2026")
         queue = (await server.fetch("/api/v1/staff/applications", token=token)).json["applications"]
         assert (number in [a["number"] for a in queue]) is visible
+        r = await server.fetch(f"/api/v1/staff/applications/{number}/reveal", "POST", token=token)
+        assert r.status == (200 if visible else 404) and (FORM["contact_phone"] in r.body.decode()) is visible, username
         r = await server.fetch(f"/api/v1/staff/applications/{number}/transitions", "POST", token=token,
                                json_body={"action": "accept", "version": 1})
         assert r.status == (200 if visible else 404), username

@@ -1,7 +1,7 @@
 import pytest
 from marshmallow import ValidationError
 
-from models.forms import FieldDefSchema, build_form_schema, id_number_ok
+from models.forms import FieldDefSchema, build_form_schema, id_number_ok, sensitive_fields
 
 FORM = [
     {"name": "reason", "label": "原因", "type": "choice", "required": True,
@@ -71,3 +71,20 @@ def test_form_definitions_are_checked():
     assert err.value.messages == {"options": ["选择题至少需要两个选项"]}
     with pytest.raises(ValidationError):
         FieldDefSchema().load({"name": "x", "label": "x", "type": "video"})
+
+
+def test_sensitive_fields_are_id_numbers_phones_addresses_and_those_marked():
+    form = [FieldDefSchema().load(f) for f in [
+        {"name": "agent_id", "label": "代办人身份证号", "type": "id_number"},
+        {"name": "phone", "label": "联系电话", "type": "phone"},
+        {"name": "home", "label": "住址", "type": "address", "max_length": 10},
+        {"name": "member_name", "label": "家庭成员姓名", "type": "text", "sensitive": True},
+        {"name": "note", "label": "备注", "type": "text"},
+        {"name": "plate", "label": "车牌号", "type": "plate"}]]
+    assert sensitive_fields(form) == {"agent_id": "id_number", "phone": "phone", "home": "address",
+                                      "member_name": "text"}
+    # an address is a textarea with its limit
+    assert build_form_schema(form)().validate({"home": "浙江省杭州市西湖区文三路"}) == {"home": ["不能超过10个字"]}
+    with pytest.raises(ValidationError) as err:
+        FieldDefSchema().load({"name": "phone", "label": "联系电话", "type": "phone", "sensitive": False})
+    assert err.value.messages == {"sensitive": ["身份证号、手机号和地址总是加密保存"]}

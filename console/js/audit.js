@@ -9,6 +9,7 @@ export const ACTION_LABELS = {
   'menu.publish': '发布菜单', 'menu.rollback': '回滚菜单', 'menu.publish_rejected': '微信拒绝菜单',
   'item.create': '新建事项', 'item.update': '修改事项',
   'resident.merge': '合并居民账号', 'resident.merge_reverted': '撤销账号合并',
+  'application.reveal': '查看办件敏感信息',
 };
 export const ROLE_LABELS = {
   operator: '运营人员', admin: '管理员', processor: '办件审核员', inspector: '执法队员', supervisor: '执法督察',
@@ -20,6 +21,7 @@ export function targetName(target, items = {}) {
   const [kind, id] = String(target).split(':');
   if (kind === 'menu') return `${CHANNEL_LABELS[id] || id}菜单`;
   if (kind === 'item') return items[id] ? `事项 ${id} ${items[id].name}` : `事项 ${id}`;
+  if (kind === 'application') return `办件 ${id}`;
   return String(target);
 }
 
@@ -37,6 +39,8 @@ export function detailLines(entry, items = {}) {
   } else if (entry.action === 'item.update') {
     lines.push(`版本 ${d.version}`);
     if (d.changed?.length) lines.push(`修改：${d.changed.map((k) => FIELD_LABELS[k] || k).join('、')}`);
+  } else if (entry.action === 'application.reveal') {
+    lines.push(`字段：${(d.fields || []).join('、')}`);
   } else if (entry.action === 'item.create') {
     lines.push(`状态：${STATUS_LABELS[d.status] || d.status}`);
   } else {

@@ -9,14 +9,17 @@ export const STATUS_LABELS = { draft: '草稿', published: '已发布', retired:
 export const CHANNEL_LABELS = { wechat: '微信', alipay: '支付宝', app: 'App' };
 export const FIELD_TYPE_LABELS = {
   text: '单行文本', textarea: '多行文本', number: '数字', date: '日期', choice: '选择',
-  id_number: '身份证号', phone: '手机号', plate: '车牌号', file: '文件', bool: '是/否',
+  id_number: '身份证号', phone: '手机号', plate: '车牌号', file: '文件', bool: '是/否', address: '地址',
 };
+// Always kept encrypted and shown masked (SENSITIVE_TYPES in models/forms.py); others when marked.
+export const SENSITIVE_TYPES = ['id_number', 'phone', 'address'];
 
 // Which settings apply to which field type. The server refuses options/multiple on anything
 // but a choice, and enforces max_length only on text fields.
 export const TYPE_SETTINGS = {
   text: ['max_length'],
   textarea: ['max_length'],
+  address: ['max_length'],
   number: ['min', 'max'],
   choice: ['options', 'multiple'],
 };
@@ -38,7 +41,7 @@ export function blankField(existing = []) {
   let n = existing.length + 1;
   while (names.has(`field_${n}`)) n += 1;
   return { name: `field_${n}`, label: '', type: 'text', required: false, max_length: '', min: '', max: '',
-    options: [], multiple: false, help: '', placeholder: '' };
+    options: [], multiple: false, help: '', placeholder: '', sensitive: false };
 }
 
 export const blankOption = () => ({ value: '', label: '' });
@@ -71,6 +74,8 @@ export function fieldPayload(f) {
     out.options = (f.options || []).map((o) => ({ value: String(o.value).trim(), label: String(o.label).trim() }));
     if (f.multiple) out.multiple = true; // absent means single choice; no change noise in the audit log
   }
+  // absent unless marked, and never on a type that always is (the server refuses `false` there)
+  if (f.sensitive && !SENSITIVE_TYPES.includes(f.type)) out.sensitive = true;
   if (present(f.help)) out.help = f.help.trim();
   if (present(f.placeholder)) out.placeholder = f.placeholder.trim();
   return out;

@@ -9,6 +9,7 @@ test('targets by name', () => {
   assert.equal(targetName('item:SB0001', items), '事项 SB0001 个人参保信息查询');
   assert.equal(targetName('item:XX0001', items), '事项 XX0001');
   assert.equal(targetName('resident:42'), 'resident:42');
+  assert.equal(targetName('application:SB20260105000001'), '办件 SB20260105000001');
 });
 
 test('a menu publish with its diff', () => {
@@ -26,4 +27,9 @@ test('item changes and WeChat refusals', () => {
   assert.deepEqual(detailLines({ action: 'item.create', details: { status: 'draft' } }), ['状态：草稿']);
   assert.deepEqual(detailLines({ action: 'menu.publish_rejected', details: { version: 2, error: '微信拒绝了公众号菜单（errcode 40166：invalid appid）' } }),
     ['版本 2 未发布：微信拒绝了公众号菜单（errcode 40166：invalid appid）']);
+});
+
+test('a processor\'s reveal names the fields it showed', () => {
+  assert.deepEqual(detailLines({ action: 'application.reveal', details: { fields: ['contact_phone', 'mail_address'], department: 'rsj' } }),
+    ['字段：contact_phone、mail_address']);
 });

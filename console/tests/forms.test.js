@@ -31,6 +31,14 @@ test('a form field carries only the settings of its type', () => {
   assert.equal(fieldPayload({ ...f, type: 'number', min: 'abc' }).min, 'abc');
 });
 
+test('a field marked sensitive keeps the mark; types that always are never carry it', () => {
+  const f = { ...blankField(), name: 'member_name', label: '家庭成员姓名', type: 'text', sensitive: true };
+  assert.equal(fieldPayload(f).sensitive, true);
+  assert.equal('sensitive' in fieldPayload({ ...f, sensitive: false }), false);
+  for (const type of ['id_number', 'phone', 'address']) assert.equal('sensitive' in fieldPayload({ ...f, type }), false, type);
+  assert.equal(fieldPayload({ ...f, type: 'address', max_length: '200' }).max_length, 200);
+});
+
 test('blank fields get a name not used yet', () => {
   assert.equal(blankField([{ name: 'field_2' }, { name: 'x' }]).name, 'field_3');
   assert.equal(blankField([{ name: 'field_1' }]).name, 'field_2');

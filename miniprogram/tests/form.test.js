@@ -9,7 +9,7 @@ import {
 const f = (type, extra = {}) => ({ name: 'x', label: 'X', type, ...extra });
 
 test('required fields: empty, blank and missing are all 此项为必填项', () => {
-  for (const type of ['text', 'textarea', 'number', 'date', 'phone', 'plate', 'id_number', 'file']) {
+  for (const type of ['text', 'textarea', 'address', 'number', 'date', 'phone', 'plate', 'id_number', 'file']) {
     assert.equal(validateField(f(type, { required: true }), ''), '此项为必填项', type);
     assert.equal(validateField(f(type, { required: true }), '   '), '此项为必填项', type);
   }
@@ -25,6 +25,10 @@ test('text limits count characters like the server (code points), default 200 / 
   assert.equal(validateField(f('text'), 'a'.repeat(201)), '不能超过200个字');
   assert.equal(validateField(f('textarea'), 'a'.repeat(2000)), '');
   assert.equal(validateField(f('textarea'), 'a'.repeat(2001)), '不能超过2000个字');
+  // an address is a textarea on the phone
+  assert.equal(validateField(f('address'), 'a'.repeat(2001)), '不能超过2000个字');
+  assert.equal(validateField(f('address', { max_length: 5 }), '浙江省杭州市'), '不能超过5个字');
+  assert.deepEqual(formPayload([f('address')], { x: ' 文三路100号 ' }), { x: '文三路100号' });
 });
 
 test('numbers: 请输入数字 and the range message', () => {

@@ -17,7 +17,7 @@ CHANNELS = ("wechat", "alipay", "app")
 CATEGORY_PREFIX = {"社保": "SB", "医保": "YB", "就业": "JY", "交通": "JT"}
 CATEGORY_DEPT = {"社保": "rsj", "就业": "rsj", "医保": "ybj", "交通": "jj"}
 KINDS = ("application", "query", "link")
-FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "id_number", "phone", "plate", "file", "bool")
+FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "id_number", "phone", "plate", "file", "bool", "address")
 ONLINE_DEPTHS = ("full_online", "at_most_once", "on_site")
 STATUSES = ("published", "draft", "retired")
 DISTRICTS = ("330102", "330105", "330106", "330108", "330110")
@@ -33,7 +33,7 @@ BADGES = ("热门", "新", "推荐")
 ITEM_KEYS = {"code", "name", "category", "department", "kind", "channels", "description", "keywords", "form",
              "materials", "promise_days", "fee_fen", "online_depth", "regions", "query", "link_url", "status"}
 FIELD_REQUIRED_KEYS = {"name", "label", "type", "required"}
-FIELD_OPTIONAL_KEYS = {"max_length", "min", "max", "options", "multiple", "help", "placeholder"}
+FIELD_OPTIONAL_KEYS = {"max_length", "min", "max", "options", "multiple", "help", "placeholder", "sensitive"}
 MATERIAL_KEYS = {"code", "name", "required"}
 MATERIAL_OPTIONAL_KEYS = {"note"}
 
@@ -116,9 +116,16 @@ def check_field(field, path: str, kind: str) -> None:
         err(path, f"不支持的字段类型 {ftype!r}")
     if not isinstance(field["required"], bool):
         err(path, "required 须为布尔值")
-    if "max_length" in field and (ftype not in ("text", "textarea") or not is_int(field["max_length"])
+    if "max_length" in field and (ftype not in ("text", "textarea", "address") or not is_int(field["max_length"])
                                   or field["max_length"] < 1):
-        err(path, "max_length 只用于 text/textarea，且须为正整数")
+        err(path, "max_length 只用于 text/textarea/address，且须为正整数")
+    if "sensitive" in field and field["sensitive"] is not True:
+        err(path, "sensitive 只可为 true（身份证号、手机号和地址总是加密保存）")
+    if ftype == "textarea" and isinstance(name, str) and isinstance(label, str) and (
+            "地址" in label or name.endswith("address")):
+        err(path, "地址请用 address 类型（加密保存、脱敏显示）")
+    if isinstance(label, str) and "姓名" in label and field.get("sensitive") is not True:
+        err(path, "他人姓名须标 sensitive: true（加密保存、脱敏显示）")
     for bound in ("min", "max"):
         if bound in field and (ftype != "number" or not isinstance(field[bound], (int, float))
                                or isinstance(field[bound], bool)):
@@ -155,7 +162,7 @@ def check_field(field, path: str, kind: str) -> None:
     if isinstance(label, str) and (ftype == "id_number" or "姓名" in label or "身份证" in label):
         if not any(marker in label for marker in OTHER_PERSON_MARKERS):
             err(path, f"“{label}”疑似申请人本人身份信息；只能收集他人（如代办人、家庭成员）的身份信息")
-    if kind == "query" and ftype in ("file", "textarea", "id_number"):
+    if kind == "query" and ftype in ("file", "textarea", "address", "id_number"):
         err(path, f"查询类事项不应要求填写 {ftype} 字段")
 
 

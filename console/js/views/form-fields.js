@@ -1,7 +1,7 @@
 // The form-definition editor of an item: typed fields with the settings their type takes
 // (FieldDefSchema), added, removed and reordered in place; server messages beside each input.
 
-import { FIELD_TYPE_LABELS, blankField, blankOption, label, move, settingsFor } from '../forms.js';
+import { FIELD_TYPE_LABELS, SENSITIVE_TYPES, blankField, blankOption, label, move, settingsFor } from '../forms.js';
 import { enumOf, limits } from '../schema.js';
 import { FieldError } from './common.js';
 
@@ -15,7 +15,7 @@ export default {
     const add = () => props.fields.push(blankField(props.fields));
     const remove = (i) => props.fields.splice(i, 1);
     const addOption = (f) => f.options.push(blankOption());
-    return { types, max, lengthRange, add, remove, addOption, move, settingsFor, label, FIELD_TYPE_LABELS };
+    return { types, max, lengthRange, add, remove, addOption, move, settingsFor, label, FIELD_TYPE_LABELS, SENSITIVE_TYPES };
   },
   template: `<div class="form-fields">
     <FieldError :errors="errors" path="form"></FieldError>
@@ -36,6 +36,9 @@ export default {
           <option v-for="t in types()" :key="t" :value="t">{{ label(FIELD_TYPE_LABELS, t) }}</option></select>
           <FieldError :errors="errors" :path="'form[' + i + '].type'"></FieldError></label>
         <label class="check"><input type="checkbox" v-model="f.required"> 必填</label>
+        <label v-if="!SENSITIVE_TYPES.includes(f.type)" class="check" title="加密保存，列表中脱敏显示">
+          <input type="checkbox" v-model="f.sensitive"> 敏感信息</label>
+        <span v-else class="muted" title="身份证号、手机号和地址总是加密保存">敏感信息（总是）</span>
       </div>
       <div class="grid4">
         <label v-if="settingsFor(f.type).includes('max_length')">最大长度

@@ -2,7 +2,15 @@
 // server's Chinese messages, the submitted payload, and the server's 422 details mapped back.
 // Pure functions: tested with node --test.
 
-export const FIELD_TYPES = Object.freeze(['text', 'textarea', 'number', 'date', 'choice', 'id_number', 'phone', 'plate', 'file', 'bool']);
+export const FIELD_TYPES = Object.freeze(['text', 'textarea', 'number', 'date', 'choice', 'id_number', 'phone', 'plate', 'file', 'bool', 'address']);
+
+// Types the client draws and checks like another: an address is a textarea here (that the
+// server keeps it encrypted changes nothing on the phone).
+const SAME_AS = Object.freeze({ address: 'textarea' });
+
+export function fieldKind(spec) {
+  return SAME_AS[spec.type] || spec.type;
+}
 
 export const MESSAGES = Object.freeze({
   required: '此项为必填项',
@@ -32,7 +40,7 @@ export function charLength(text) {
 }
 
 export function textLimit(spec) {
-  return spec.max_length || DEFAULT_LIMITS[spec.type] || 200;
+  return spec.max_length || DEFAULT_LIMITS[fieldKind(spec)] || 200;
 }
 
 function validDate(text) {
@@ -92,7 +100,7 @@ export function initialValues(form) {
 // What the field's value becomes in the payload (numbers as numbers, text trimmed, plates upper-case).
 export function normalizeValue(spec, value) {
   if (isEmpty(value)) return undefined;
-  switch (spec.type) {
+  switch (fieldKind(spec)) {
     case 'number':
       return Number(String(value).trim());
     case 'plate':
@@ -118,7 +126,7 @@ export function normalizeValue(spec, value) {
 export function validateField(spec, raw) {
   const value = normalizeValue(spec, raw);
   if (value === undefined) return spec.required ? MESSAGES.required : '';
-  switch (spec.type) {
+  switch (fieldKind(spec)) {
     case 'text':
     case 'textarea': {
       const limit = textLimit(spec);

@@ -13,7 +13,7 @@ const ITEM = {
   form: [
     { name: 'business', label: '办理业务', type: 'choice', required: true,
       options: [{ value: 'report_loss', label: '仅挂失' }, { value: 'reissue', label: '挂失并补卡' }] },
-    { name: 'mail_address', label: '邮寄地址', type: 'textarea', required: false, max_length: 10, help: '选择邮寄送达时必填' },
+    { name: 'mail_address', label: '邮寄地址', type: 'address', required: false, max_length: 10, help: '选择邮寄送达时必填' },
     { name: 'babies', label: '胎儿数', type: 'number', min: 1, max: 6 },
     { name: 'contact_phone', label: '联系电话', type: 'phone', required: true },
   ],
@@ -51,7 +51,7 @@ describe('apply page', () => {
     expect(wrapper.find('.apply-head').text()).toContain('承诺 10 个工作日办结');
     expect(texts(wrapper, '.form-field .field-label')).toEqual(['*办理业务', '邮寄地址', '胎儿数', '*联系电话']);
     expect(texts(wrapper, '[data-name="business"] .chip')).toEqual(['仅挂失', '挂失并补卡']);
-    expect(wrapper.find('[data-name="mail_address"] textarea').exists()).toBe(true);
+    expect(wrapper.find('[data-name="mail_address"] textarea').exists()).toBe(true); // an address is a textarea
     expect(wrapper.find('[data-name="mail_address"]').text()).toContain('选择邮寄送达时必填');
     expect(texts(wrapper, '.upload-title')).toEqual(['居民身份证', '近期免冠一寸白底彩色照片']);
     expect(wrapper.find('[data-code="id_card"] .tag').text()).toBe('必需');
