@@ -5,6 +5,7 @@ events still waiting in the stream are left to the workers."""
 
 import asyncio
 import collections
+import datetime as dt
 import urllib.parse
 
 import pytest
@@ -146,3 +147,85 @@ async def test_two_sweeps_at_once_relay_a_lost_event_once(push_server, redis_ser
     await asyncio.gather(sweep_once(db, redis, 0), sweep_once(db, redis, 0))
     assert await redis.xlen(STREAM) == 1 and relayed_again() - before == 1
     assert (await events(db))[0]["relays"] == 2
+
+
+# ---- /readyz ---------------------------------------------------------------------------------
+async def backdate(db, field: str, hours: float = 1) -> None:
+    """Make the outbox's events look `hours` older (instead of waiting)."""
+    async for doc in db.applications.find({}):
+        for event in doc["outbox"]:
+            if event.get(field):
+                await db.applications.update_one({"_id": doc["_id"], "outbox.id": event["id"]}, {
+                    "$set": {f"outbox.$.{field}": event[field] - dt.timedelta(hours=hours)}})
+
+
+async def ready(server) -> tuple[int, str, dict]:
+    r = await server.fetch("/readyz")
+    return r.status, r.json["checks"]["push"], r.json.get("push")
+
+
+async def test_readyz_reports_the_backlog_and_the_workers_last_read(push_server):
+    server = push_server
+    db, redis = server.deps.db, server.deps.redis
+    status, check, figures = await ready(server)
+    assert (status, check) == (200, "no worker seen") and figures["last_read_seconds"] is None
+    token = await subscribed(server, "o-ready")
+    await submit(server, token)
+    status, check, figures = await ready(server)
+    assert status == 200 and figures["unrelayed"]["count"] == 1 and figures["unrelayed"]["oldest_seconds"] < 300
+
+    await backdate(db, "at")  # nothing relays: the event waits an hour
+    status, check, figures = await ready(server)
+    assert status == 503 and check.startswith("stale: an event waits for the relay")
+    assert figures["unrelayed"]["oldest_seconds"] >= 3600
+    assert await relay_once(db, redis) == 1
+    status, check, figures = await ready(server)
+    assert status == 200 and figures["unrelayed"] == {"count": 0, "oldest_seconds": None}
+
+    await backdate(db, "unconfirmed_since")  # relayed an hour ago, never handled
+    status, check, figures = await ready(server)
+    assert status == 503 and check.startswith("stale: an event relayed") and figures["unconfirmed"]["count"] == 1
+    worker = make_worker(server)
+    await worker.ensure_group()
+    assert await worker.run_once() == 1
+    await worker.beat()
+    assert await sweep_once(db, redis, server.settings.push_sweep_age) == 1
+    status, check, figures = await ready(server)
+    assert (status, check) == (200, "ok") and figures["workers_reading"] == 1
+    assert figures["unconfirmed"] == {"count": 0, "oldest_seconds": None}
+
+    # the worker stopped reading an hour ago (any fresh one would do)
+    await db.workers.update_many({}, {"$set": {"read_at": dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)}})
+    status, check, figures = await ready(server)
+    assert status == 503 and check.startswith("stale: no worker read the stream") and figures["workers_reading"] == 0
+    other = make_worker(server)
+    other.name = "another"
+    await other.run_once()
+    await other.beat()
+    status, check, figures = await ready(server)
+    assert (status, check) == (200, "ok") and figures["workers_reading"] == 1
+
+
+async def test_readyz_follows_a_worker_that_stops_and_starts(database, redis_server):
+    """Short settings, the in-process worker: unready once its heartbeat is a second old."""
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, PUSH_READY_HEARTBEAT_AGE="1")
+    stop, task = asyncio.Event(), None
+    try:
+        async def push_is(wanted):
+            return (await ready(server))[1].startswith(wanted)
+
+        await wait_for(lambda: push_is("ok"), "the worker's first heartbeat")
+        assert (await server.fetch("/readyz")).status == 200
+        await server.deps.stop_push()
+        await wait_for(lambda: push_is("stale"), "the heartbeat to go stale")
+        assert (await server.fetch("/readyz")).status == 503
+        worker = make_worker(server, heartbeat_every=0.2)
+        task = asyncio.create_task(run(server.deps.db, server.deps.redis, worker, stop))
+        await wait_for(lambda: push_is("ok"), "a new worker's heartbeat")
+        assert (await server.fetch("/readyz")).status == 200
+    finally:
+        stop.set()
+        if task:
+            await task
+        await stop_server(server)
