@@ -22,7 +22,7 @@ def now() -> dt.datetime:
 
 
 async def ensure_indexes(collection) -> None:
-    """Both partial: they hold only the documents with an event to relay or to confirm."""
+    """Both hold only the documents with an event to relay or to confirm, so both stay small."""
     # the relay's `{"outbox.relayed": False}`, every half second
     await collection.create_index([("outbox.relayed", 1)], partialFilterExpression={"outbox.relayed": False})
     # the sweep's `{"outbox.unconfirmed_since": {"$lte": …}}`; sparse rather than partial:
