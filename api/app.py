@@ -46,7 +46,6 @@ from push.providers.inbox import InboxProvider
 from push.providers.jpush import JPushProvider
 from push.providers.sms import SmsProvider
 from push.providers.wechat import WeChatSubscribeProvider
-from push.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -87,25 +86,28 @@ class Deps:
         self.report_breakers()
         if self.config.push_worker:
             stop = asyncio.Event()
-            cfg = self.config
-            worker = push_worker.Worker(self.db, self.redis, push_providers(self), retry=RetryPolicy(
-                cfg.push_retry_base, cfg.push_retry_cap, cfg.push_retry_window))
+            worker = push_worker.configured(self.db, self.redis, push_providers(self), self.config)
             self._push = (stop, asyncio.create_task(push_worker.run(self.db, self.redis, worker, stop)))
 
     def report_breakers(self) -> None:
         for department in self.exchange.values():
             department.report()
 
-    async def close(self) -> None:
-        if self._breakers is not None:
-            self._breakers.stop()
+    async def stop_push(self) -> None:
+        """Stop this process's push worker, if it runs one."""
         if self._push:
             stop, task = self._push
+            self._push = None
             stop.set()
             try:
                 await asyncio.wait_for(task, 3)
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
+
+    async def close(self) -> None:
+        if self._breakers is not None:
+            self._breakers.stop()
+        await self.stop_push()
         if self.live is not None:
             await self.live.stop()
         await self.cache.stop()

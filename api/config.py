@@ -76,6 +76,10 @@ class Settings:
     push_retry_base: float = 5.0  # seconds before the first retry of a temporary failure
     push_retry_cap: float = 300.0  # longest wait between retries
     push_retry_window: float = 4 * 3600.0  # retries stop after this (technical-failure)
+    push_sweep_age: float = 300.0  # an event relayed this long ago and not handled is relayed again if the stream lost it
+    push_ready_heartbeat_age: float = 60.0  # /readyz: unready when no worker read the stream for this long; 0: not checked
+    push_ready_backlog_age: float = 300.0  # /readyz: unready when an event waits this long for the relay, or
+    # this long past the sweep age for a worker; 0: not checked
     wechat_subscribe_template: str = ""  # mini-program subscribe template for application status
     alipay_template_id: str = ""  # Alipay mini-program template for application status
     jpush_app_key: str = ""
@@ -169,6 +173,9 @@ class Settings:
             push_retry_base=_float(env, "PUSH_RETRY_BASE", 5.0),
             push_retry_cap=_float(env, "PUSH_RETRY_CAP", 300.0),
             push_retry_window=_float(env, "PUSH_RETRY_WINDOW", 4 * 3600.0),
+            push_sweep_age=_float(env, "PUSH_SWEEP_AGE", 300.0),
+            push_ready_heartbeat_age=_float(env, "PUSH_READY_HEARTBEAT_AGE", 60.0),
+            push_ready_backlog_age=_float(env, "PUSH_READY_BACKLOG_AGE", 300.0),
             wechat_subscribe_template=env.get("WECHAT_SUBSCRIBE_TEMPLATE", "TPL_APPLICATION_STATUS" if demo else ""),
             alipay_template_id=env.get("ALIPAY_TEMPLATE_ID", "TPL_ALIPAY_STATUS" if demo else ""),
             jpush_app_key=env.get("JPUSH_APP_KEY", DEMO_JPUSH_APP_KEY if demo else ""),
@@ -198,6 +205,8 @@ class Settings:
         """Refuse settings that are unsafe outside the demo."""
         if not 60 <= self.access_token_ttl <= 900:
             raise ConfigError("ACCESS_TOKEN_TTL must be between 60 and 900 seconds")
+        if self.push_sweep_age <= 0 or self.push_ready_heartbeat_age < 0 or self.push_ready_backlog_age < 0:
+            raise ConfigError("PUSH_SWEEP_AGE must be above 0; PUSH_READY_HEARTBEAT_AGE and PUSH_READY_BACKLOG_AGE 0 or more")
         if self.demo:
             return
         problems = []

@@ -27,8 +27,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from redis.exceptions import RedisError, ResponseError
 from tornado.web import StaticFileHandler, URLSpec
 
-from push.relay import STREAM
-from push.worker import GROUP
+from push.relay import GROUP, STREAM
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 # `*_created` samples double every counter's series, and multi-process mode has none: the same

@@ -18,8 +18,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models import sensitive, uploads, workdays
-from models.db import increment, outbox_index, ttl_index
+from models import outbox, sensitive, uploads, workdays
+from models.db import increment, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import build_form_schema, file_answers, sensitive_fields
 
@@ -144,7 +144,7 @@ async def ensure_indexes(db) -> None:
     await db.applications.create_index([("submitted_at", ASCENDING)])
     await db.applications.create_index([("finished_at", ASCENDING)], sparse=True)
     await db.applications.create_index([("rating.at", ASCENDING)], sparse=True)
-    await outbox_index(db.applications)
+    await outbox.ensure_indexes(db.applications)
     await ttl_index(db.idempotency, "created_at", 24 * 3600)  # a repeat is answered for a day
 
 

@@ -109,12 +109,6 @@ async def increment(collection, key: str, field: str = "value", session=None) ->
     raise RuntimeError(f"counter {key} could not be incremented")
 
 
-async def outbox_index(collection) -> None:
-    """For the outbox relay's query (`{"outbox.relayed": False}`, every half second): a partial
-    index holding only the documents with an event not yet relayed, so it stays small."""
-    await collection.create_index([("outbox.relayed", 1)], partialFilterExpression={"outbox.relayed": False})
-
-
 class GridFsBlobs:
     """Content-addressed blobs in GridFS: the file name is the SHA-256, so a blob is stored once."""
 

@@ -14,8 +14,8 @@ import uuid
 from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
+from models import outbox
 from models.cases import PointSchema
-from models.db import outbox_index
 from models.errors import AppError, Conflict, NotFound
 
 STALE = dt.timedelta(minutes=10)
@@ -70,7 +70,7 @@ async def ensure_indexes(db) -> None:
     await db.positions.create_index([("team", ASCENDING)])
     await db.tasks.create_index([("team", ASCENDING), ("state", ASCENDING)])
     await db.tasks.create_index([("assignee", ASCENDING), ("state", ASCENDING)])
-    await outbox_index(db.tasks)
+    await outbox.ensure_indexes(db.tasks)
 
 
 async def heartbeat(db, claims: dict, body: dict) -> dict:

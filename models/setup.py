@@ -22,12 +22,13 @@ from models import (
     subscriptions,
     uploads,
     vehicles,
+    workers,
 )
 
 
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
-                   subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins):
+                   subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins, workers):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()
 

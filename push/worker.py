@@ -10,7 +10,9 @@ schedules a retry in the record, and a final failure moves on to the next channe
 
 A worker that dies mid-batch leaves its stream entries pending; another reclaims entries idle
 longer than `claim_idle_ms` (XAUTOCLAIM). Retries and attempts cut short by a dead worker are
-found in MongoDB by `run_due()`, so nothing depends on one process staying alive.
+found in MongoDB by `run_due()`, so nothing depends on one process staying alive. Entries the
+stream itself lost are relayed again by the sweep (push/relay.py). Each worker records its last
+successful read of the stream in MongoDB (models/workers.py), which /readyz reports.
 """
 
 import asyncio
@@ -24,14 +26,13 @@ import socket
 
 from redis.exceptions import ResponseError
 
-from models import deliveries, notifications, residents, subscriptions
+from models import deliveries, notifications, residents, subscriptions, workers
 from push.providers.base import OUTCOMES
-from push.relay import STREAM, relay_once
+from push.relay import GROUP, STREAM, relay_once, sweep_once
 from push.retry import RetryPolicy
 from push.templates import render
 
 log = logging.getLogger(__name__)
-GROUP = "push-workers"
 STAFF_PREFIX = "staff:"
 CHANNEL_ORDER = ("wechat", "alipay", "app")
 
@@ -50,6 +51,9 @@ class Worker:
     batch: int = 200
     lease: float = 60.0  # longer than any provider timeout
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+    sweep_age: float = 300.0  # an event unhandled this long after relaying is looked at again
+    heartbeat_every: float = 10.0  # at most one heartbeat write per this many seconds
+    _next_beat: float = dataclasses.field(default=0.0, init=False, repr=False)
 
     async def ensure_group(self) -> None:
         try:
@@ -68,9 +72,19 @@ class Worker:
         if not entries:
             return 0
         events = [{_text(k): _text(v) for k, v in fields.items()} for _, fields in entries if fields]  # trimmed: empty
-        await self.handle([e for e in events if _well_formed(e)])
+        good = [e for e in events if _well_formed(e)]
+        await self.handle(good)
+        # before the acknowledgement: once the entry is gone, the record says the event is safe
+        await notifications.mark_handled(self.db, {e["event_id"] for e in good})
         await self.redis.xack(STREAM, GROUP, *(entry_id for entry_id, _ in entries))
         return len(entries)
+
+    async def beat(self) -> None:
+        """After a successful read: the heartbeat, at most once per `heartbeat_every` seconds."""
+        now = asyncio.get_running_loop().time()
+        if now >= self._next_beat:
+            await workers.beat(self.db, self.name)
+            self._next_beat = now + self.heartbeat_every
 
     async def handle(self, events: list[dict]) -> None:
         """Plan a notification per event (once per event: a replay keeps the first plan) and start it."""
@@ -220,11 +234,13 @@ async def run(db, redis, worker: Worker, stop: asyncio.Event, *, relay_every: fl
               due_every: float = 0.5, sweep_every: float = 60.0) -> None:
     """Relay the outbox, work the stream and the due retries until `stop` is set; errors are logged
     and retried. The outbox and the retries are looked at again at once while they yield work, else
-    every `relay_every` / `due_every` seconds (each look is a query); every `sweep_every` seconds,
+    every `relay_every` / `due_every` seconds (each look is a query); events unconfirmed for the
+    sweep age likewise, else twice per sweep age (at most every 30 s); every `sweep_every` seconds,
     deliveries stuck in `sending` for 3 days expire."""
     await worker.ensure_group()
     loop = asyncio.get_running_loop()
-    next_relay = next_due = next_sweep = loop.time()
+    next_relay = next_due = next_sweep = next_check = loop.time()
+    check_every = min(30.0, worker.sweep_age / 2)
     while not stop.is_set():
         busy = 0
         try:
@@ -236,6 +252,11 @@ async def run(db, redis, worker: Worker, stop: asyncio.Event, *, relay_every: fl
                 next_relay = loop.time() + (0 if relayed else relay_every)
                 busy += relayed
             busy += await worker.run_once()  # non-blocking: a blocked read would delay shutdown
+            await worker.beat()
+            if loop.time() >= next_check:
+                checked = await sweep_once(db, redis, worker.sweep_age)
+                next_check = loop.time() + (0 if checked else check_every)
+                busy += checked
             if loop.time() >= next_due:
                 due = await worker.run_due()
                 next_due = loop.time() + (0 if due else due_every)
@@ -258,7 +279,7 @@ async def run(db, redis, worker: Worker, stop: asyncio.Event, *, relay_every: fl
 
 async def _recreate_group(worker: Worker) -> int:
     """Make the consumer group again, from the stream's start, so what the relay adds from now on
-    is delivered. (Events the old stream held unread are gone with it: docs/OPERATIONS.md.)"""
+    is delivered. (Events the old stream held unread are gone with it: the sweep relays them again.)"""
     log.warning("push: the stream's consumer group is gone; creating it again")
     try:
         await worker.ensure_group()
@@ -266,6 +287,13 @@ async def _recreate_group(worker: Worker) -> int:
     except Exception:
         log.exception("push: could not create the consumer group; retrying")
         return 0
+
+
+def configured(db, redis, providers: dict, settings) -> Worker:
+    """A worker as the settings say; it beats at least three times within /readyz's freshness window."""
+    beat = min(10.0, settings.push_ready_heartbeat_age / 3) if settings.push_ready_heartbeat_age > 0 else 10.0
+    return Worker(db, redis, providers, sweep_age=settings.push_sweep_age, heartbeat_every=beat, retry=RetryPolicy(
+        settings.push_retry_base, settings.push_retry_cap, settings.push_retry_window))
 
 
 def main() -> int:
@@ -293,14 +321,10 @@ def main() -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await run(deps.db, deps.redis, push_worker(deps), stop)
+        await run(deps.db, deps.redis, configured(deps.db, deps.redis, push_providers(deps), settings), stop)
         if metrics is not None:
             metrics.stop()
         await deps.close()
-
-    def push_worker(deps):
-        return Worker(deps.db, deps.redis, push_providers(deps), retry=RetryPolicy(
-            settings.push_retry_base, settings.push_retry_cap, settings.push_retry_window))
 
     asyncio.run(serve())
     return 0

@@ -35,7 +35,8 @@ def test_secrets_are_hidden_in_repr():
 
 
 @pytest.mark.parametrize("env", [{"PORT": "eighty"}, {"SANDBOX": "maybe"}, {"APP_MODE": "staging"},
-                                 {"ACCESS_TOKEN_TTL": "3600"}])
+                                 {"ACCESS_TOKEN_TTL": "3600"}, {"PUSH_SWEEP_AGE": "0"},
+                                 {"PUSH_READY_BACKLOG_AGE": "-1"}])
 def test_bad_values_fail_at_start(env):
     with pytest.raises(ConfigError):
         Settings.from_mapping({"APP_MODE": "demo", **env})

@@ -18,7 +18,7 @@ DEPLOY = pathlib.Path(__file__).resolve().parent.parent / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 SERVICES = COMPOSE["services"]
 PROMETHEUS = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
-INTERPOLATED = re.compile(r"\$\{(\w+)(?::?[-?][^}]*)?\}")
+INTERPOLATED = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
 APP = ("api", "worker")
 
 
@@ -30,10 +30,15 @@ def app_services() -> dict:
 
 
 def filled(environment: dict) -> dict:
-    """The environment as a container would get it, each ${NAME} filled with a random hex value."""
+    """The environment as a container would get it, each ${NAME} filled with a random hex value
+    (or its default, when it has one: numbers stay numbers)."""
     values: dict[str, str] = {}
-    return {k: INTERPOLATED.sub(lambda m: values.setdefault(m.group(1), secrets.token_hex(32)), str(v))
-            for k, v in environment.items()}
+
+    def value(m):
+        default = m.group(3) if m.group(2) == "-" else ""
+        return values.setdefault(m.group(1), default or secrets.token_hex(32))
+
+    return {k: INTERPOLATED.sub(value, str(v)) for k, v in environment.items()}
 
 
 def strings(node) -> list[str]:
@@ -107,7 +112,7 @@ def test_secrets_come_from_the_env_file_never_the_compose_file():
                 assert "${" in str(value), f"{name}: {key} is written in the compose file"
     example = (DEPLOY / "production.env.example").read_text()
     documented = set(re.findall(r"^(\w+)=", example, re.M))
-    used = set(INTERPOLATED.findall(" ".join(strings(COMPOSE)))) | {"METRICS_TOKEN"}
+    used = {m.group(1) for m in INTERPOLATED.finditer(" ".join(strings(COMPOSE)))} | {"METRICS_TOKEN"}
     assert used <= documented, f"not in production.env.example: {sorted(used - documented)}"
     assert not [line for line in example.splitlines() if re.match(r"^\w*(SECRET|PASSWORD|KEY|TOKEN)\w*=.", line)]
 

@@ -5,11 +5,14 @@ then asks the server to `explain` each distinct query and fails on a collection 
 
 import asyncio
 import copy
+import datetime as dt
 import uuid
 
 from pymongo import monitoring
 
 from models import db as dbmod
+from models import outbox
+from push import relay
 from support import applicant_token, start_server, stop_server, submit
 
 QUERIES = {"find", "count", "aggregate", "distinct", "findAndModify", "update", "delete"}
@@ -119,6 +122,13 @@ async def drive_hot_paths(server):
         await asyncio.sleep(0.05)
     assert len(inbox["messages"]) == 2
     await server.fetch(f"/api/v1/me/inbox/{inbox['messages'][0]['id']}/read", "POST", token=token)
+    assert (await server.fetch("/readyz")).status == 200  # probed every few seconds by every replica
+    db = server.deps.db
+    await relay.sweep_once(db, server.deps.redis, 0)  # both events handled: confirmed
+    doc = await db.applications.find_one({"number": number})
+    event = {**doc["outbox"][0], "unconfirmed_since": dt.datetime.now(dt.UTC)}
+    await outbox.take_for_relay(db, "applications", doc["_id"], event)  # the sweep's steps for a lost entry
+    await outbox.set_stream_id(db, "applications", doc["_id"], event["id"], "0-1")
     inspector = await server.login("inspector", "Inspector@2026")
     case_id = str(uuid.uuid4())
     r = await server.fetch(f"/api/v1/enforcement/cases/{case_id}", "PUT", token=inspector, json_body={
@@ -168,12 +178,13 @@ async def test_expiring_records_have_ttl_indexes(database):
 
     await setup.ensure_indexes(database)
     ttl = {}
-    for coll in ("idempotency", "staff_refresh", "evidence_uploads", "evidence_chunks"):
+    for coll in ("idempotency", "staff_refresh", "evidence_uploads", "evidence_chunks", "workers"):
         for index in await (await database[coll].list_indexes()).to_list(None):
             if "expireAfterSeconds" in index:
                 ttl[coll] = (list(index["key"]), index["expireAfterSeconds"])
     assert ttl == {"idempotency": (["created_at"], 86400), "staff_refresh": (["expires_at"], 0),
-                   "evidence_uploads": (["created_at"], 7 * 86400), "evidence_chunks": (["at"], 7 * 86400)}
+                   "evidence_uploads": (["created_at"], 7 * 86400), "evidence_chunks": (["at"], 7 * 86400),
+                   "workers": (["read_at"], 86400)}
 
 
 async def test_a_changed_retention_replaces_the_old_index(database):

@@ -50,6 +50,19 @@ async def test_a_partial_index_is_not_used_for_a_filter_that_implies_it(secantus
     assert stage(await explain(secantus, {"find": "things", "filter": {"h": "h7", "state": "active"}})) == "COLLSCAN"
 
 
+async def test_a_partial_index_is_not_used_for_a_range_a_sparse_one_is(secantus):
+    """mongod answers `{u: {$lte: t}}` from an index on `u` partial on `{u: {$exists: true}}`.
+    SecantusDB 0.7.0b3 scans the collection, and uses a sparse index instead; models/outbox.py
+    makes the sweep's index on `outbox.unconfirmed_since` sparse (the same on mongod)."""
+    await secantus.partial.create_index([("u", 1)], partialFilterExpression={"u": {"$exists": True}})
+    await secantus.sparse.create_index([("u", 1)], sparse=True)
+    for name in ("partial", "sparse"):
+        await secantus[name].insert_many([{"u": i} for i in range(20)] + [{"v": 1}])
+    query = {"u": {"$lte": 5}}
+    assert stage(await explain(secantus, {"find": "partial", "filter": query})) == "COLLSCAN"
+    assert stage(await explain(secantus, {"find": "sparse", "filter": query})) != "COLLSCAN"
+
+
 async def test_racing_first_upserts_may_return_no_document(secantus):
     """mongod: `find_one_and_update(upsert=True, return_document=AFTER)` returns the document, or
     (two upserts racing to insert it) DuplicateKeyError for one of them. SecantusDB 0.7.0b3, with
