@@ -6,7 +6,7 @@ import json
 import secrets
 
 from api import sessions
-from models import audit, links, residents
+from models import audit, inbox, links, residents
 from models.errors import AppError, Conflict, Invalid
 from models.links import LinkViewSchema
 from models.residents import ResidentViewSchema
@@ -21,9 +21,18 @@ def offer(deps, link: dict, target: dict) -> dict:
     return {**LinkViewSchema().dump(link), "proofs": proofs, "phone": phone.get("masked")}
 
 
+CHANNEL_NAMES = {"wechat": "微信", "alipay": "支付宝", "app": "手机App"}
+
+
 async def request(deps, claims: dict, me: dict, holder: dict, name: str, id_number: str) -> dict:
     link = await links.request(deps.db, me, holder, channel=claims["aud"], pii=deps.pii, name=name,
                                id_number=residents.check_id_number(id_number))
+    # the holder hears of it in their inbox (one message per request), not only when they open 我的
+    channel = CHANNEL_NAMES.get(link["channel"], link["channel"])
+    await inbox.write_many(deps.db, [{
+        "_id": f"link:{link['_id']}", "owner": str(holder["_id"]), "title": "账号关联申请", "number": "",
+        "body": f"有一个新的{channel}登录申请关联您的账号。如是您本人操作，请在“我的”页面批准；如不是，请拒绝。",
+        "at": link["created_at"].isoformat(), "created_at": link["created_at"], "read": False}])
     return offer(deps, link, holder)
 
 

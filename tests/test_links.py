@@ -72,6 +72,8 @@ async def test_name_and_id_number_alone_join_nothing(server):
     # and the victim saw the request, and refuses it
     incoming = (await me(server, victim["access_token"])).json["links"]["incoming"]
     assert [i["id"] for i in incoming] == [link["id"]] and incoming[0]["channel"] == "alipay"
+    told = (await server.fetch("/api/v1/me/inbox", token=victim["access_token"])).json["messages"]
+    assert told[0]["title"] == "账号关联申请" and "支付宝" in told[0]["body"]
     r = await server.fetch(f"/api/v1/me/links/{link['id']}/refuse", "POST", token=victim["access_token"])
     assert r.status == 200 and r.json["state"] == "refused"
     r = await server.fetch(f"/api/v1/me/links/{link['id']}/confirm", "POST", token=attacker["access_token"],
