@@ -36,7 +36,7 @@ async def login(deps, channel: str, payload: dict) -> dict:
             await residents.remember_session_secret(deps.redis, deps.pii, resident["_id"], channel, identity.secret)
         await logins.record(deps.db, channel)
         log.info("resident login", extra={"resident_id": str(resident["_id"]), "channel": channel})
-        tokens = await tokens_for(deps, resident, channel, residents.key_tag(f"{identity.channel}:{identity.subject}"))
+        tokens = await tokens_for(deps, resident, channel, residents.key_tag(residents.login_key(resident, identity)))
         outcome = "success"
         return tokens
     except AppError as exc:

@@ -262,4 +262,6 @@ class WeChatMiniLogin(LoginChannel):
         if not isinstance(session, dict) or not session.get("openid"):
             raise unavailable("code2session reply without openid")
         subject = session.get("unionid") or session["openid"]
-        return Identity("wechat", subject, secret=session.get("session_key"), address=session["openid"])
+        aliases = (session["openid"],) if subject != session["openid"] else ()
+        return Identity("wechat", subject, secret=session.get("session_key"), address=session["openid"],
+                        aliases=aliases)

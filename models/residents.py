@@ -14,6 +14,7 @@ whose key no longer belongs to the resident (its merge was undone, or the channe
 
 import datetime as dt
 import hashlib
+import logging
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -26,6 +27,7 @@ from models import audit
 from models.errors import AppError, Conflict, Invalid, NotFound
 from models.pii import mask_id, mask_name, mask_phone
 
+log = logging.getLogger(__name__)
 NAME_RE = r"^[\u4e00-\u9fa5·]{2,20}\Z"
 LOGIN_STAMP_EVERY = dt.timedelta(hours=1)
 
@@ -134,10 +136,17 @@ async def login(db, identity, pii=None) -> dict:
     morning login storm of returning residents is (almost) read-only.
     """
     key = f"{identity.channel}:{identity.subject}"
+    aliases = [f"{identity.channel}:{alias}" for alias in identity.aliases]
     # A merged-away record no longer holds its keys (they moved to the resident it joined),
     # so whoever holds the key is active.
-    found = await db.residents.find_one({"identity_keys": key})
+    if aliases:  # the record this login used before wins over one that only shares the unionid
+        matches = await db.residents.find({"identity_keys": {"$in": [key, *aliases]}}).to_list(2)
+        found = next((r for r in matches if set(aliases) & set(r["identity_keys"])), matches[0] if matches else None)
+    else:
+        found = await db.residents.find_one({"identity_keys": key})
     address = identity.address or identity.subject
+    if found is not None and key not in found["identity_keys"]:
+        found = await _gain_key(db, found, identity, key)
     if found is not None:
         changes = _phone(identity, pii)
         moved = not any(c["subject"] == identity.subject and c.get("address") == address for c in found["channels"])
@@ -154,6 +163,32 @@ async def login(db, identity, pii=None) -> dict:
         return {**doc, "_id": result.inserted_id}
     except DuplicateKeyError:  # the same person logging in twice at once
         return await get(db, (await db.residents.find_one({"identity_keys": key}))["_id"])
+
+
+async def _gain_key(db, found: dict, identity, key: str) -> dict:
+    """A returning resident found by an alias (WeChat: the openid) now logs in with a new subject
+    (the unionid, once the mini-program is bound to an Open Platform account): the record gains
+    the new key and its channel entry the new subject, so the next login finds it directly."""
+    held = next((c["subject"] for c in found["channels"] if c["subject"] in identity.aliases), None)
+    try:
+        await db.residents.update_one({"_id": found["_id"], "state": "active", "channels.subject": held},
+                                      {"$addToSet": {"identity_keys": key}, "$set": {"channels.$.subject": identity.subject}})
+    except DuplicateKeyError:
+        # Another resident already holds the unionid (the person also used another mini-program of
+        # the same Open Platform account): WeChat says they are one person, but joining accounts is
+        # the resident's decision (models/links.py). Keep this one as it is.
+        log.warning("unionid already held by another resident", extra={"resident_id": str(found["_id"])})
+        return found
+    return await db.residents.find_one({"_id": found["_id"]}) or found
+
+
+def login_key(resident: dict, identity) -> str:
+    """The identity key this login holds on the resident (its tokens are tagged with it)."""
+    for subject in (identity.subject, *identity.aliases):
+        key = f"{identity.channel}:{subject}"
+        if key in resident["identity_keys"]:
+            return key
+    return f"{identity.channel}:{identity.subject}"
 
 
 def _phone(identity, pii) -> dict:

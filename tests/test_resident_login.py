@@ -362,3 +362,27 @@ async def test_real_name_attempts_are_limited_per_login_and_per_id_number(server
     other = await resident_token(server, "o-guesser-2")
     r = await server.fetch("/api/v1/me/realname", "POST", token=other, json_body={"name": name, "id_number": id_number})
     assert r.status == 429
+
+
+async def test_binding_the_mini_program_to_an_open_platform_account_keeps_residents(server):
+    """Issue 15, finding 4: once the mini-program is bound to an Open Platform account, logins carry
+    a unionid; a returning resident keyed by openid is found by it and gains the unionid."""
+    before = (await wechat_login(server, "o-midlife")).json
+    assert before["resident"]["id"]
+    after = await wechat_login(server, "o-midlife", "u-midlife")  # the app was bound meanwhile
+    assert after.status == 200 and after.json["resident"]["id"] == before["resident"]["id"], after.body
+    stored = await server.deps.db.residents.find_one({"identity_keys": "wechat:u-midlife"})
+    assert str(stored["_id"]) == before["resident"]["id"] and [c["subject"] for c in stored["channels"]] == ["u-midlife"]
+    # another mini-program of the same Open Platform account: the same person, by unionid
+    other_app = (await wechat_login(server, "o-midlife-2", "u-midlife")).json
+    assert other_app["resident"]["id"] == before["resident"]["id"]
+    for token in (before["access_token"], after.json["access_token"], other_app["access_token"]):
+        assert (await server.fetch("/api/v1/me", token=token)).status == 200
+
+
+async def test_a_unionid_held_by_another_resident_leaves_both_as_they_are(server):
+    first = (await wechat_login(server, "o-held-a", "u-held")).json  # came in through another app, bound
+    old = (await wechat_login(server, "o-held-b")).json  # this app, before binding
+    again = await wechat_login(server, "o-held-b", "u-held")
+    assert again.status == 200 and again.json["resident"]["id"] == old["resident"]["id"] != first["resident"]["id"]
+    assert (await server.fetch("/api/v1/me", token=again.json["access_token"])).status == 200

@@ -5,6 +5,7 @@ when a SecantusDB release removes it (then drop the allowance that refers to it)
 import asyncio
 
 import pytest
+from pymongo.errors import OperationFailure
 
 
 @pytest.fixture
@@ -76,3 +77,15 @@ async def test_racing_first_upserts_may_return_no_document(secantus):
             {"_id": f"k{key}"}, {"$inc": {"v": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
             for _ in range(8)))
     assert any(r is None for r in results)
+
+
+async def test_find_and_modify_refuses_the_positional_operator(secantus):
+    """mongod: findAndModify with `{"a.k": 1}` and `{$set: {"a.$.k": 2}}` updates the matched
+    element, as update does. SecantusDB 0.7.0b3 answers BadValue ("The positional operator did not
+    find the match needed from the query") for findAndModify only; models/residents.py `_gain_key`
+    therefore updates with update_one and reads back (the same on mongod)."""
+    await secantus.arrays.insert_one({"_id": 1, "a": [{"k": 1}, {"k": 3}]})
+    with pytest.raises(OperationFailure, match="positional"):
+        await secantus.arrays.find_one_and_update({"_id": 1, "a.k": 1}, {"$set": {"a.$.k": 2}})
+    await secantus.arrays.update_one({"_id": 1, "a.k": 1}, {"$set": {"a.$.k": 2}})
+    assert (await secantus.arrays.find_one({"_id": 1}))["a"] == [{"k": 2}, {"k": 3}]
