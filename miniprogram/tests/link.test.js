@@ -23,8 +23,8 @@ test('proofs in the order sms, face, approval; face only on the mini-program it 
     ['方式二', 'face', '微信人脸核身'],
     ['方式三', 'approval', '在已登录该账号的设备上批准'],
   ]);
-  assert.match(weixin[0].explain, /该账号登记的手机号 138\*\*\*\*0001/);
-  assert.match(weixin[2].explain, /“我的”页面/);
+  assert.equal(weixin[0].explain, '向该账号登记的手机号 138****0001 发送验证码，输入收到的6位验证码即可关联。');
+  assert.match(weixin[2].explain, /“我的”页面，在“有新的登录方式申请关联您的账号”下点“批准”/);
 
   const alipay = proofOptions({ ...LINK, channel: 'alipay' }, { channel: 'alipay', isMiniProgram: true });
   assert.equal(alipay[1].title, '支付宝人脸核身');
@@ -89,7 +89,8 @@ test('an incoming request: the channel in Chinese and the time in Beijing; 批�
     id: LINK.id,
     channel: 'alipay',
     channelLabel: '支付宝',
-    line: '来自支付宝的登录 · 申请于 2026-01-05 10:30',
+    from: '来自支付宝的登录',
+    at: '申请时间 2026-01-05 10:30',
     expires: '申请在 2026-01-06 10:30 前有效',
   });
   assert.equal(linkChannelLabel('wechat'), '微信');

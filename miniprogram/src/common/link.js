@@ -81,11 +81,11 @@ export function proofOptions(link, { channel, isMiniProgram } = {}) {
   const offered = new Set((link && link.proofs) || []);
   const options = [];
   if (offered.has('sms')) {
-    const to = link.phone ? `该账号登记的手机号 ${link.phone}` : '该账号登记的手机号';
+    const to = link.phone ? `该账号登记的手机号 ${link.phone} ` : '该账号登记的手机号';
     options.push({
       method: 'sms',
       title: '短信验证码',
-      explain: `向${to}发送验证码，输入收到的验证码即可关联。手机不在身边时，请让机主告诉您验证码。`,
+      explain: `向${to}发送验证码，输入收到的6位验证码即可关联。`,
     });
   }
   const face = FACE_PLATFORMS[channel];
@@ -100,8 +100,8 @@ export function proofOptions(link, { channel, isMiniProgram } = {}) {
     options.push({
       method: 'approval',
       title: '在已登录该账号的设备上批准',
-      explain: '如果您在其他手机上登录过该账号（微信、支付宝小程序或政务服务App），请在那里打开“我的”页面，'
-        + '在“账号关联申请”中点“批准”。批准后回到这里，点下面的按钮。',
+      explain: '如果您在其他手机上登录着该账号（微信、支付宝小程序或政务服务App），请在那里打开“我的”页面，'
+        + '在“有新的登录方式申请关联您的账号”下点“批准”。批准后回到这里，点下面的按钮。',
     });
   }
   return options.map((option, i) => ({ ...option, order: `方式${ORDINALS[i] || i + 1}` }));
@@ -140,7 +140,8 @@ export function incomingView(link) {
     id: link.id,
     channel: link.channel,
     channelLabel: label,
-    line: at ? `来自${label}的登录 · 申请于 ${at}` : `来自${label}的登录`,
+    from: `来自${label}的登录`,
+    at: at ? `申请时间 ${at}` : '',
     expires: expiresLine(link),
   };
 }

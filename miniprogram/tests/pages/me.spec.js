@@ -358,7 +358,8 @@ describe('我的: account link requests and merges', () => {
     const card = wrapper.find('.incoming-card');
     expect(wrapper.find('.card').classes()).toContain('incoming-card'); // above everything else
     expect(card.find('.incoming-title').text()).toBe('有新的登录方式申请关联您的账号');
-    expect(card.find('.incoming-line').text()).toBe('来自支付宝的登录 · 申请于 2026-01-05 10:30');
+    expect(card.find('.incoming-from').text()).toBe('来自支付宝的登录');
+    expect(card.find('.incoming-at').text()).toBe('申请时间 2026-01-05 10:30');
     expect(card.find('.incoming-warn').text()).toContain('如果不是您本人刚刚在其他手机上操作，请点“拒绝”');
     for (const selector of ['.incoming-approve', '.incoming-refuse']) {
       expect(card.find(selector).element.tagName).toBe('BUTTON');
