@@ -3,7 +3,9 @@ server: log in with a phone and the SMS code the sandbox received, see the chann
 items, search in pinyin initials, and read the inbox; apply online with a photo, follow the
 application while a processor accepts it, and read the message about it; turn 我的材料库 on from the
 form and find the accepted photo and the result kept there; on 我的 see the masked phone, turn SMS off
-and log out. `make test` builds the page first
+and log out; a new login typing the name and 身份证号 of an existing account proves it by the SMS code
+sent to that account's phone before it joins it, and the account's owner refuses, approves and undoes
+requests on 我的. `make test` builds the page first
 (`make client`); a screenshot of each step is saved under test-artifacts/."""
 
 import asyncio
@@ -366,3 +368,119 @@ async def test_resident_sees_me_turns_sms_off_and_logs_out(page):
     gone = await server.fetch("/api/v1/auth/refresh", "POST", json_body={"refresh_token": refresh_token})
     assert gone.status == 401, gone.body  # revoked on the server too
     await shot(page, "me-logged-out")
+
+
+LINK_ID_NUMBER = "11010519491231002X"
+
+
+async def api_login(server, phone):
+    """A resident's app login straight through the API: what they did earlier on another phone."""
+    r = await server.fetch("/api/v1/auth/app/otp", "POST", json_body={"phone": phone})
+    assert r.status == 202, r.body
+    code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
+    r = await server.fetch("/api/v1/auth/app", "POST", json_body={"phone": phone, "otp": code})
+    assert r.status == 200, r.body
+    return r.json
+
+
+async def realname(server, token, id_number=LINK_ID_NUMBER):
+    name = (await server.fetch(f"/sandbox/identity/people/{id_number}")).json["name"]
+    return await server.fetch("/api/v1/me/realname", "POST", token=token, json_body={"name": name, "id_number": id_number})
+
+
+async def test_a_new_login_proves_by_the_sms_code_that_it_holds_the_account_and_joins_it(page):
+    server = page.server
+    owner_phone = "13800007001"
+    owner = await api_login(server, owner_phone)  # the account, verified, with a phone on record
+    assert (await realname(server, owner["access_token"])).status == 200
+    await server.fetch("/sandbox/sms/messages", "DELETE")  # the gateway's one message a minute per phone
+
+    await login(page, "13700007002")  # a new login on this page: its own, unverified account
+    await page.goto(f"{server.base}/h5/#/pages/realname/realname")
+    name = (await server.fetch(f"/sandbox/identity/people/{LINK_ID_NUMBER}")).json["name"]
+    await page.locator(".realname-submit").wait_for(timeout=10000)
+    inputs = page.locator("input")
+    await inputs.nth(0).fill(name)
+    await inputs.nth(1).fill(LINK_ID_NUMBER)
+    await page.locator(".realname-submit").click()
+
+    await page.locator(".link-explain").wait_for(timeout=10000)  # not joined: asked for proof
+    assert "该身份证号已绑定其他账号。为保护账号安全，需要确认是您本人" in await page.locator(".link-explain").inner_text()
+    assert await page.locator(".proof-title").all_inner_texts() == ["短信验证码", "在已登录该账号的设备上批准"]
+    assert await page.locator(".proof-face").count() == 0  # never on h5
+    assert "138****7001" in await page.locator(".proof-sms").inner_text()
+    assert owner_phone not in await page.locator(".link-page").inner_text()
+    token = await stored(page, "access_token")
+    mine = (await server.fetch("/api/v1/me", token=token)).json
+    assert mine["id"] != owner["resident"]["id"] and mine["realname"] == {"status": "unverified"}
+    await shot(page, "link")
+
+    await page.locator(".sms-send").click()
+    await page.locator(".sms-sent").wait_for(timeout=10000)
+    assert "138****7001" in await page.locator(".sms-sent").inner_text()
+    sms = (await server.fetch(f"/sandbox/sms/messages?phone={owner_phone}")).json["messages"][-1]
+    assert sms["template_code"] == "SMS_LINK_CODE", sms
+    code = sms["params"]["code"]
+    await page.locator(".sms-code input").fill("111111" if code != "111111" else "222222")
+    await page.locator(".sms-confirm").click()
+    await page.locator(".sms-error", has_text="验证码错误").wait_for(timeout=10000)
+    await page.locator(".sms-code input").fill(code)
+    await page.locator(".sms-confirm").click()
+
+    await page.locator(".link-joined").wait_for(timeout=10000)  # joined: new tokens for the account
+    assert "已实名" in await page.locator(".link-joined-name").inner_text()
+    joined = await server.fetch("/api/v1/me", token=await stored(page, "access_token"))
+    assert joined.json["id"] == owner["resident"]["id"], joined.body
+    assert (await stored(page, "resident"))["id"] == owner["resident"]["id"]
+    await shot(page, "link-joined")
+
+    await page.locator(".link-done").click()
+    await page.goto(f"{server.base}/h5/#/pages/me/me")
+    await page.locator(".realname-tag", has_text="已实名").wait_for(timeout=10000)
+    await page.locator(".merges-card").wait_for()
+    assert await page.locator(".merge-via").all_inner_texts() == ["短信验证码确认"]
+    await shot(page, "link-me")
+
+
+async def test_the_owner_refuses_then_approves_then_undoes_a_request_on_me(page):
+    server = page.server
+    await login(page, "13800007003")  # the account's owner, on this page
+    owner_token = await stored(page, "access_token")
+    owner_id = (await stored(page, "resident"))["id"]
+    assert (await realname(server, owner_token)).status == 200
+    other = await api_login(server, "13700007004")  # another login types the owner's name and number
+    first = await realname(server, other["access_token"])
+    assert first.status == 202, first.body
+
+    await page.goto(f"{server.base}/h5/#/pages/me/me")
+    card = page.locator(".incoming-card")
+    await card.wait_for(timeout=10000)
+    assert await card.locator(".incoming-title").inner_text() == "有新的登录方式申请关联您的账号"
+    assert await card.locator(".incoming-from").inner_text() == "来自手机App或网页的登录"
+    assert (await card.locator(".incoming-at").inner_text()).startswith("申请时间 ")
+    await shot(page, "me-link-request")
+    await card.locator(".incoming-refuse").click()  # no confirm: refusing is safe
+    await card.wait_for(state="detached", timeout=10000)
+    mine = (await server.fetch("/api/v1/me", token=other["access_token"])).json
+    assert mine["id"] == other["resident"]["id"] and mine["links"]["outgoing"] == []
+
+    assert (await realname(server, other["access_token"])).status == 202  # asks again
+    await page.reload()
+    await card.wait_for(timeout=10000)
+    await card.locator(".incoming-approve").click()
+    modal = page.locator(".uni-modal")
+    await modal.get_by_text("全部办件").wait_for(timeout=10000)  # asked first, with the warning
+    await shot(page, "me-link-approve")
+    await modal.get_by_text("批准", exact=True).click()
+    await card.wait_for(state="detached", timeout=10000)
+    await page.locator(".merge-via", has_text="您在已登录的设备上批准").wait_for(timeout=10000)
+    joined = (await server.fetch("/api/v1/me", token=other["access_token"])).json
+    assert joined["id"] == owner_id and joined["realname"]["status"] == "verified"  # its old token, now the account
+    await shot(page, "me-link-merged")
+
+    await page.locator(".merge-undo").click()
+    await modal.get_by_text("撤销", exact=True).click()
+    await page.locator(".merge-state", has_text="已撤销").wait_for(timeout=10000)
+    assert await page.locator(".merge-undo").count() == 0
+    back = (await server.fetch("/api/v1/me", token=other["access_token"])).json
+    assert back["id"] == other["resident"]["id"] and back["realname"] == {"status": "unverified"}

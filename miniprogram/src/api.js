@@ -3,6 +3,7 @@ import { createClient } from './common/http.js';
 import { isLoggedIn, getResident, STORAGE_KEYS } from './common/session.js';
 import { chooseOne, createUniRequest, createUniStorage, resolveBaseUrl } from './common/uni-adapter.js';
 import { createDownloader, createUploader } from './common/upload.js';
+import { runFaceCheck } from './common/link.js';
 
 // Channel and mini-program-ness are fixed per build (uni's conditional compilation);
 // h5 is the 'app' channel (phone + SMS login).
@@ -46,6 +47,17 @@ uniApi.chooseDocument = (options) => uni.chooseFile({ ...options, extension: ['.
 // #endif
 
 export const storage = createUniStorage(uniApi);
+
+// Face verification (人脸核身) for a link request, with POST /me/links/{id}/face's `client`: the
+// mini-program's own platform API (WeChat wx.requestFacialVerify, Alipay my.startAPVerify); h5 has none.
+let faceCheck = null;
+// #ifdef MP-WEIXIN
+faceCheck = (client) => runFaceCheck('wechat', client, typeof wx === 'undefined' ? null : wx);
+// #endif
+// #ifdef MP-ALIPAY
+faceCheck = (client) => runFaceCheck('alipay', client, typeof my === 'undefined' ? null : my);
+// #endif
+export const startFaceCheck = faceCheck;
 
 let goingToLogin = false;
 

@@ -45,6 +45,13 @@ export function pageUrl(route, options) {
   return pairs.length ? `${path}?${pairs.join('&')}` : path;
 }
 
+// Pages the real-name page (and the link page after it) may send the resident on to (pages.json);
+// anything else falls back to navigateBack.
+export const REALNAME_REDIRECTS = Object.freeze([
+  'pages/index/index', 'pages/search/search', 'pages/item/item', 'pages/query/query', 'pages/inbox/inbox',
+  'pages/apply/apply', 'pages/vehicles/vehicles', 'pages/applications/list', 'pages/applications/detail',
+]);
+
 // A `redirect` query parameter as a navigable url ('/pages/...'), or null when it is not one
 // of ours (no other schemes, no '..', only the registered routes when given).
 export function safeRedirect(redirect, routes) {

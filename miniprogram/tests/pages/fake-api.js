@@ -18,6 +18,9 @@ export function resetState() {
     upload: (file) => Promise.resolve({ id: `up-${file.path}`, filename: 'photo.jpg', content_type: 'image/jpeg' }),
     download: () => Promise.resolve('blob:result'),
     modalConfirm: true, // uni.showModal's answer
+    stored: {}, // what pages keep in storage (tokens, the resident)
+    // the mini-program's face check (api.js startFaceCheck); h5 has none
+    face: () => Promise.resolve({ started: true, passed: true, result: null }),
   });
 }
 resetState();
@@ -73,6 +76,8 @@ export const uniApi = {
   requestSubscribeMessage: vi.fn((options) => state.subscribe(options)),
 };
 
+const faceCheck = vi.fn((client) => state.face(client));
+
 export const fakeModule = {
   api,
   uniApi,
@@ -83,7 +88,14 @@ export const fakeModule = {
     return state.channel !== 'app';
   },
   API_BASE: '',
-  storage: { get: () => null, set: () => {}, remove: () => {} },
+  storage: {
+    get: (key) => (key in state.stored ? state.stored[key] : null),
+    set: (key, value) => { state.stored[key] = value; },
+    remove: (key) => { delete state.stored[key]; },
+  },
+  get startFaceCheck() {
+    return state.channel === 'app' ? null : faceCheck;
+  },
   goLogin: vi.fn(),
   loggedIn: () => state.loggedIn,
   resident: () => null,

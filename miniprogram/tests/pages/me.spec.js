@@ -335,3 +335,143 @@ describe('home: the entry to 我的', () => {
     expect(uni.navigateTo).not.toHaveBeenCalled();
   });
 });
+
+describe('我的: account link requests and merges', () => {
+  const REQUEST = {
+    id: '65f0000000000000000000a1',
+    state: 'pending',
+    channel: 'alipay',
+    created_at: '2026-01-05T02:30:00+00:00',
+    expires_at: '2026-01-06T02:30:00+00:00',
+  };
+  const MERGES = [
+    { id: 'm1', at: '2026-01-04T02:30:00+00:00', via: 'sms', channels: ['wechat'], undone_at: null },
+    { id: 'm0', at: '2026-01-03T02:30:00+00:00', via: 'approval', channels: ['app'], undone_at: '2026-01-03T05:00:00+00:00' },
+  ];
+  const withLinks = (links) => ({ ...VERIFIED, links: { incoming: [], outgoing: [], merges: [], ...links } });
+  const APPROVE = `${ME}/links/${REQUEST.id}/approve`;
+  const REFUSE = `${ME}/links/${REQUEST.id}/refuse`;
+
+  test('an incoming request is shown first, with the channel in Chinese, the time and real 批准 / 拒绝 buttons', async () => {
+    routes(withLinks({ incoming: [REQUEST] }));
+    const wrapper = await mountPage(Me);
+    const card = wrapper.find('.incoming-card');
+    expect(wrapper.find('.card').classes()).toContain('incoming-card'); // above everything else
+    expect(card.find('.incoming-title').text()).toBe('有新的登录方式申请关联您的账号');
+    expect(card.find('.incoming-from').text()).toBe('来自支付宝的登录');
+    expect(card.find('.incoming-at').text()).toBe('申请时间 2026-01-05 10:30');
+    expect(card.find('.incoming-warn').text()).toContain('如果不是您本人刚刚在其他手机上操作，请点“拒绝”');
+    for (const selector of ['.incoming-approve', '.incoming-refuse']) {
+      expect(card.find(selector).element.tagName).toBe('BUTTON');
+    }
+    expect(texts(card, 'button')).toEqual(['批准', '拒绝']);
+  });
+
+  test('no requests, no merges, nothing pending: none of those sections', async () => {
+    routes(withLinks({}));
+    const wrapper = await mountPage(Me);
+    expect(wrapper.find('.incoming-card').exists()).toBe(false);
+    expect(wrapper.find('.outgoing-card').exists()).toBe(false);
+    expect(wrapper.find('.merges-card').exists()).toBe(false);
+  });
+
+  test('批准 asks first, warning about the 办件; cancelled, nothing is sent', async () => {
+    routes(withLinks({ incoming: [REQUEST] }));
+    state.modalConfirm = false;
+    const wrapper = await mountPage(Me);
+    await wrapper.find('.incoming-approve').trigger('click');
+    await settle();
+    const modal = uni.showModal.mock.calls[0][0];
+    expect(modal.title).toBe('批准关联');
+    expect(modal.content).toContain('支付宝的登录将能查看和办理您账号下的全部办件');
+    expect(modal.content).toContain('如果不是您本人刚刚发起的，请不要批准');
+    expect(modal.confirmText).toBe('批准');
+    expect(callsTo('POST', APPROVE)).toHaveLength(0);
+    expect(wrapper.find('.incoming-card').exists()).toBe(true);
+  });
+
+  test('批准 confirmed: POST approve, then the account read again (the request gone, a merge listed)', async () => {
+    routes(withLinks({ incoming: [REQUEST] }));
+    on('POST', APPROVE, () => {
+      routes(withLinks({ merges: [{ id: 'm2', at: '2026-01-05T03:00:00+00:00', via: 'approval', channels: ['alipay'], undone_at: null }] }));
+      return { resident: VERIFIED, state: 'approved' };
+    });
+    const wrapper = await mountPage(Me);
+    await wrapper.find('.incoming-approve').trigger('click');
+    await settle();
+    expect(callsTo('POST', APPROVE)).toHaveLength(1);
+    expect(uni.showToast).toHaveBeenCalledWith({ title: '已批准关联', icon: 'none' });
+    expect(wrapper.find('.incoming-card').exists()).toBe(false);
+    expect(wrapper.find('.merge-label').text()).toBe('支付宝');
+    expect(wrapper.find('.merge-via').text()).toBe('您在已登录的设备上批准');
+  });
+
+  test('拒绝 needs no confirm', async () => {
+    routes(withLinks({ incoming: [REQUEST] }));
+    on('POST', REFUSE, () => {
+      routes(withLinks({}));
+      return { resident: VERIFIED, state: 'refused' };
+    });
+    const wrapper = await mountPage(Me);
+    await wrapper.find('.incoming-refuse').trigger('click');
+    await settle();
+    expect(uni.showModal).not.toHaveBeenCalled();
+    expect(callsTo('POST', REFUSE)).toHaveLength(1);
+    expect(uni.showToast).toHaveBeenCalledWith({ title: '已拒绝该申请', icon: 'none' });
+    expect(wrapper.find('.incoming-card').exists()).toBe(false);
+  });
+
+  test('an answer the server refuses shows its message and the list is read again', async () => {
+    routes(withLinks({ incoming: [REQUEST] }));
+    on('POST', APPROVE, () => {
+      routes(withLinks({}));
+      return apiError(404, 'link.not_found', '关联申请不存在或已失效');
+    });
+    const wrapper = await mountPage(Me);
+    await wrapper.find('.incoming-approve').trigger('click');
+    await settle();
+    expect(uni.showToast).toHaveBeenCalledWith(expect.objectContaining({ title: '关联申请不存在或已失效' }));
+    expect(wrapper.find('.incoming-card').exists()).toBe(false);
+  });
+
+  test('关联记录: how and when each login joined; 撤销关联 only for the ones not undone', async () => {
+    routes(withLinks({ merges: MERGES }));
+    const wrapper = await mountPage(Me);
+    expect(texts(wrapper, '.merge-label')).toEqual(['微信', '手机App或网页']);
+    expect(texts(wrapper, '.merge-via')).toEqual(['短信验证码确认', '您在已登录的设备上批准']);
+    expect(texts(wrapper, '.merge-at')).toEqual(['关联于 2026-01-04 10:30', '关联于 2026-01-03 10:30']);
+    expect(texts(wrapper, '.merge-state')).toEqual(['已关联', '已撤销（2026-01-03 13:00）']);
+    expect(wrapper.findAll('.merge-undo')).toHaveLength(1);
+    expect(wrapper.find('[data-id="m1"] .merge-undo').element.tagName).toBe('BUTTON');
+  });
+
+  test('撤销关联 asks first, then POSTs the undo and shows the account', async () => {
+    routes(withLinks({ merges: MERGES }));
+    on('POST', `${ME}/merges/m1/undo`, () => {
+      routes(withLinks({ merges: [{ ...MERGES[0], undone_at: '2026-01-05T00:00:00+00:00' }, MERGES[1]] }));
+      return VERIFIED;
+    });
+    const wrapper = await mountPage(Me);
+    state.modalConfirm = false;
+    await wrapper.find('[data-id="m1"] .merge-undo').trigger('click');
+    await settle();
+    expect(callsTo('POST', `${ME}/merges/m1/undo`)).toHaveLength(0);
+    state.modalConfirm = true;
+    await wrapper.find('[data-id="m1"] .merge-undo').trigger('click');
+    await settle();
+    const modal = uni.showModal.mock.calls[1][0];
+    expect(modal.title).toBe('撤销关联');
+    expect(modal.content).toContain('微信的登录将不能再查看和办理本账号的办件');
+    expect(callsTo('POST', `${ME}/merges/m1/undo`)).toHaveLength(1);
+    expect(uni.showToast).toHaveBeenCalledWith({ title: '已撤销关联', icon: 'none' });
+    expect(wrapper.findAll('.merge-undo')).toHaveLength(0);
+  });
+
+  test('this login’s own pending request: continue it on the link page', async () => {
+    routes({ ...UNVERIFIED, links: { incoming: [], outgoing: [{ ...REQUEST, channel: 'app', proofs: ['approval'], phone: null }], merges: [] } });
+    const wrapper = await mountPage(Me);
+    expect(wrapper.find('.outgoing-title').text()).toBe('您有一个账号关联申请待确认');
+    await wrapper.find('.outgoing-continue').trigger('click');
+    expect(uni.navigateTo).toHaveBeenCalledWith({ url: `/pages/link/link?id=${REQUEST.id}` });
+  });
+});
