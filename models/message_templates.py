@@ -35,6 +35,7 @@ class TemplateFieldSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf([*WECHAT_TYPES, ALIPAY_TYPE]))
     source = fields.String(required=True, validate=validate.OneOf(list(SOURCES)))
     text = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 40))
+    # Alipay: the keyword's length (default 20); WeChat's types fix their own
     max_length = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 200))
 
 
@@ -62,6 +63,8 @@ class TemplateInSchema(Schema):
                 wrong["type"] = ["支付宝模板的关键词类型应为 keyword"]
             elif data.get("channel") == "wechat" and key.rstrip("0123456789") != kind:
                 wrong["key"] = [f"微信模板的关键词以其类型开头，应为 {kind}N"]
+            elif data.get("channel") == "wechat" and field["max_length"] is not None:
+                wrong["max_length"] = ["微信关键词的长度由其类型决定"]
             if key in seen:
                 wrong["key"] = ["关键词重复"]
             seen.add(key)

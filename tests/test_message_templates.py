@@ -94,6 +94,8 @@ async def test_register_edit_and_remove_a_template(push_server):
         (real_like(keys=[{"key": "thing1", "type": "thing", "source": "item_name"}] * 2), "keys[1].key"),
         (real_like(channel="alipay", keys=[{"key": "keyword1", "type": "thing", "source": "item_name"}]),
          "keys[0].type"),
+        (real_like(keys=[{"key": "thing1", "type": "thing", "source": "item_name", "max_length": 30}]),
+         "keys[0].max_length"),
         (real_like(keys=[]), "keys"),
         (real_like(events=["application.lost"]), "events[0]"),
         (real_like(template_id="bad id!"), "template_id"),
