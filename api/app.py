@@ -121,11 +121,11 @@ def push_providers(deps: Deps) -> dict:
     cfg = deps.config
     providers = {"inbox": InboxProvider(deps.db, deps.redis),
                  "sms": SmsProvider(deps.sms, deps.pii, cfg.sms_template_status)}
-    if "wechat" in deps.logins and cfg.wechat_subscribe_template:
-        providers["wechat"] = WeChatSubscribeProvider(deps.db, deps.logins["wechat"].platform,
-                                                      cfg.wechat_subscribe_template)
-    if "alipay" in deps.logins and cfg.alipay_template_id:
-        providers["alipay"] = AlipayTemplateProvider(deps.logins["alipay"].gateway, cfg.alipay_template_id)
+    # the mini-programs send with the templates operators registered (none: never eligible)
+    if "wechat" in deps.logins:
+        providers["wechat"] = WeChatSubscribeProvider(deps.db, deps.logins["wechat"].platform)
+    if "alipay" in deps.logins:
+        providers["alipay"] = AlipayTemplateProvider(deps.db, deps.logins["alipay"].gateway)
     if cfg.jpush_app_key and cfg.jpush_master_secret:
         providers["app"] = JPushProvider(deps.db, app_key=cfg.jpush_app_key, master_secret=cfg.jpush_master_secret,
                                          api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout)

@@ -80,8 +80,6 @@ class Settings:
     push_ready_heartbeat_age: float = 60.0  # /readyz: unready when no worker read the stream for this long; 0: not checked
     push_ready_backlog_age: float = 300.0  # /readyz: unready when an event waits this long for the relay, or
     # this long past the sweep age for a worker; 0: not checked
-    wechat_subscribe_template: str = ""  # mini-program subscribe template for application status
-    alipay_template_id: str = ""  # Alipay mini-program template for application status
     jpush_app_key: str = ""
     jpush_master_secret: Secret = Secret("")
     jpush_api_base: str = "https://api.jpush.cn/v3/"
@@ -176,8 +174,6 @@ class Settings:
             push_sweep_age=_float(env, "PUSH_SWEEP_AGE", 300.0),
             push_ready_heartbeat_age=_float(env, "PUSH_READY_HEARTBEAT_AGE", 60.0),
             push_ready_backlog_age=_float(env, "PUSH_READY_BACKLOG_AGE", 300.0),
-            wechat_subscribe_template=env.get("WECHAT_SUBSCRIBE_TEMPLATE", "TPL_APPLICATION_STATUS" if demo else ""),
-            alipay_template_id=env.get("ALIPAY_TEMPLATE_ID", "TPL_ALIPAY_STATUS" if demo else ""),
             jpush_app_key=env.get("JPUSH_APP_KEY", DEMO_JPUSH_APP_KEY if demo else ""),
             jpush_master_secret=Secret(env.get("JPUSH_MASTER_SECRET", "demo-jpush-secret" if demo else "")),
             jpush_api_base=env.get("JPUSH_API_BASE", f"{sandbox}/sandbox/jpush/v3/" if demo

@@ -2,8 +2,9 @@
 
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import subscriptions
+from models import message_templates, subscriptions
 from models.errors import NotFound
+from models.message_templates import CHANNELS
 from models.subscriptions import (
     DeviceSchema,
     DeviceViewSchema,
@@ -17,8 +18,9 @@ class SubscriptionsHandler(BaseHandler):
     @require_roles(kind="resident")
     async def get(self):
         """The resident's subscribe-message quotas per channel and template, and `templates`: the
-        ones this channel's mini-program should ask for (`tmplIds` / `entityIds`), so the client
-        never carries its own copy of the server's template ids.
+        ones this channel's mini-program should ask for (`tmplIds` / `entityIds`): the templates
+        operators registered that send something (`[{id, kind, title}]`), so the client never
+        carries its own copy of the server's template ids.
         ---
         tags: [notifications]
         security: [{bearer: []}]
@@ -26,13 +28,9 @@ class SubscriptionsHandler(BaseHandler):
           200: {description: "subscriptions and the channel's templates"}
         """
         docs = await subscriptions.listing(self.deps.db, await self.resident_id())
-        self.send({"subscriptions": SubscriptionViewSchema(many=True).dump(docs),
-                   "templates": self._templates(self.current_claims()["aud"])})
-
-    def _templates(self, channel: str) -> list[dict]:
-        config = self.deps.config
-        template = {"wechat": config.wechat_subscribe_template, "alipay": config.alipay_template_id}.get(channel)
-        return [{"id": template, "kind": "one-time"}] if template else []
+        channel = self.current_claims()["aud"]
+        templates = await message_templates.requested(self.deps.db, channel) if channel in CHANNELS else []
+        self.send({"subscriptions": SubscriptionViewSchema(many=True).dump(docs), "templates": templates})
 
     @require_roles(kind="resident")
     async def post(self):

@@ -1,4 +1,4 @@
-"""Demo data: service items, channel menus and staff accounts, seeded idempotently.
+"""Demo data: service items, channel menus, message templates and staff accounts, seeded idempotently.
 
 Only demo mode and tests call this; the accounts' passwords are printed in the README.
 """
@@ -8,7 +8,8 @@ import json
 import logging
 import pathlib
 
-from models import catalog, menus, staff
+from models import catalog, menus, message_templates, staff
+from models.db import increment
 from models.errors import Conflict
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,13 @@ def demo_menus() -> dict:
 
 
 @functools.cache
+def demo_templates() -> list[dict]:
+    """The demo mini-programs' message templates (the sandbox registers the same: sandbox/demo.py)."""
+    raw = json.loads((DATA / "message_templates.json").read_text(encoding="utf-8"))
+    return [message_templates.TemplateInSchema().load(template) for template in raw]
+
+
+@functools.cache
 def _hash(password: str) -> str:
     return staff.hash_password(password)  # once per process: argon2 is slow on purpose
 
@@ -61,6 +69,14 @@ async def seed_demo(db, *, with_staff: bool = True) -> None:
     for channel, menu in demo_menus().items():
         if await menus.head_version(db, channel) == 0:
             await menus.publish(db, channel, menu, base_version=0, actor=SYSTEM, comment="演示数据初始菜单")
+    templates_added = 0
+    for template in demo_templates():
+        doc = {**template, "version": 1, "created_at": catalog.now(), "updated_at": catalog.now(), "updated_by": "system"}
+        result = await db.message_templates.update_one(
+            {"channel": template["channel"], "template_id": template["template_id"]}, {"$setOnInsert": doc}, upsert=True)
+        templates_added += 1 if result.upserted_id is not None else 0
+    if templates_added:
+        await increment(db.counters, message_templates.COUNTER)
     if with_staff:
         for username, password, role, name, unit in DEMO_STAFF:
             if await db.staff.find_one({"username": username}, {"_id": 1}):

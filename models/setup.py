@@ -14,6 +14,7 @@ from models import (
     logins,
     lookups,
     menus,
+    message_templates,
     migrations,
     queries,
     residents,
@@ -28,7 +29,8 @@ from models import (
 
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
-                   subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins, workers):
+                   subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins, workers,
+                   message_templates):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()
 

@@ -1,10 +1,5 @@
-"""What a resident is told for each application event (Simplified Chinese), and the field rules
-of WeChat subscribe-message templates, enforced before anything is sent (47003 otherwise)."""
-
-import datetime as dt
-import re
-
-BEIJING = dt.timezone(dt.timedelta(hours=8))
+"""What a resident is told for each application event (Simplified Chinese), and the values a
+mini-program message template takes from it (the template decides which go where)."""
 
 # type -> (title, body, status phrase: WeChat `phrase` fields take at most 5 Chinese characters)
 TEMPLATES = {
@@ -21,7 +16,8 @@ TEMPLATES = {
     "task.assigned": ("新的勤务任务", "您有新的勤务任务：{item}（任务 {number}），请尽快前往处置。", "待处置"),
 }
 FALLBACK = ("办件状态更新", "您的「{item}」有新的进展。", "有更新")
-HINTS = {"application.supplement_required": "请在办件详情中补正材料"}
+HINTS = {"application.supplement_required": "请在办件详情中补正材料"}  # the next step, when there is one
+DEFAULT_HINT = "点击查看办件详情"
 
 
 def render(event: dict) -> tuple[str, str, str]:
@@ -29,38 +25,13 @@ def render(event: dict) -> tuple[str, str, str]:
     return title, body.format(item=event["item_name"], number=event["number"]), phrase
 
 
-def beijing_minute(at: dt.datetime) -> str:
-    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-
-
 def fit(text: str, limit: int) -> str:
     """Shorten free text to a `thing` field's length."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# WeChat subscribe-message field types: (max length, allowed pattern)
-FIELD_RULES = {
-    "thing": (20, None),
-    "phrase": (5, re.compile(r"[\u4e00-\u9fa5]+")),
-    "character_string": (32, re.compile(r"[0-9A-Za-z\-_.:/#+@]+")),
-    "number": (32, re.compile(r"[0-9.]+")),
-    "letter": (32, re.compile(r"[A-Za-z]+")),
-    "name": (10, None),
-    "time": (32, re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?")),
-    "date": (32, re.compile(r"\d{4}-\d{2}-\d{2}")),
-}
-
-
-def field_type(key: str) -> str:
-    return key.rstrip("0123456789")
-
-
-def check_fields(data: dict) -> list[str]:
-    """The keys whose values break WeChat's rules for their type (empty when all is well)."""
-    bad = []
-    for key, wrapped in data.items():
-        value = wrapped.get("value") if isinstance(wrapped, dict) else None
-        limit, pattern = FIELD_RULES.get(field_type(key), (20, None))
-        if not isinstance(value, str) or not value or len(value) > limit or (pattern and not pattern.fullmatch(value)):
-            bad.append(key)
-    return bad
+def values(note: dict) -> dict:
+    """An event's fields as a message template's keys take them (models/message_templates SOURCES)."""
+    return {"item_name": note["item_name"], "number": note["number"], "status": note["phrase"],
+            "title": note["title"], "body": note["body"], "time": note["at"],
+            "remark": HINTS.get(note["type"], DEFAULT_HINT)}

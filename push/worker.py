@@ -90,6 +90,7 @@ class Worker:
         """Plan a notification per event (once per event: a replay keeps the first plan) and start it."""
         people = await recipients(self.db, {e["owner"] for e in events})
         reach = await subscriptions.reach(self.db, {str(r["_id"]) for r in people.values()})
+        await self.refresh()
         notes = []
         for event in events:
             resident = people.get(event["owner"])
@@ -109,7 +110,7 @@ class Worker:
         prefs = reach.preferences(str(resident["_id"]))
         first = prefs["channel"] or event["channel"]
         order = [first, *(c for c in CHANNEL_ORDER if c != first)]
-        plan = [c for c in order if c in self.providers and self.providers[c].eligible(resident, reach)]
+        plan = [c for c in order if c in self.providers and self.providers[c].eligible(resident, reach, event)]
         sms = self.providers.get("sms")
         if sms and prefs["sms"] == "important" and event["type"] in notifications.IMPORTANT \
                 and sms.address(resident, reach) is not None:
@@ -162,20 +163,23 @@ class Worker:
         groups = await asyncio.gather(*(self.providers[name].send_many(group) for name, group in by_provider.items()))
         results, used = [], collections.Counter()
         for group, outcomes in zip(by_provider.values(), groups, strict=True):
-            for (resident, _, delivery, _), outcome in zip(group, outcomes, strict=True):
+            for (resident, note, delivery, _), outcome in zip(group, outcomes, strict=True):
                 retry_at = None
                 if outcome["status"] == "temporary-failure":
                     retry_at = self.retry.next_at(delivery, deliveries.now())
                     outcome["retry"] = retry_at is not None
                     if retry_at is None:
                         OUTCOMES.labels(delivery["provider"], "technical-failure").inc()
-                quota, owner = self.providers[delivery["provider"]].quota, str(resident["_id"])
+                quota, owner = self.providers[delivery["provider"]].quota_for(note), str(resident["_id"])
                 if quota and outcome["status"] == "delivered" and reach.one_time(owner, delivery["provider"], quota):
                     used[(owner, delivery["provider"], quota)] += 1
                 results.append((delivery, outcome, retry_at))
         await deliveries.record_many(self.db, results)
         await subscriptions.spend(self.db, used)
         return [(delivery, outcome) for delivery, outcome, _ in results]
+
+    async def refresh(self) -> None:
+        await asyncio.gather(*(provider.refresh() for provider in self.providers.values()))
 
     async def run_due(self, limit: int = 200) -> int:
         """Retries whose time has come, and attempts whose worker died; then the next channels."""
@@ -186,6 +190,7 @@ class Worker:
         notes = await notifications.get_many(self.db, {d["event_id"] for d in claimed})
         people = await recipients(self.db, {n["owner"] for n in notes.values()})
         reach = await subscriptions.reach(self.db, {str(r["_id"]) for r in people.values()})
+        await self.refresh()
         jobs, gone = [], []
         for d in claimed:
             note = notes.get(d["event_id"])

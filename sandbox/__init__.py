@@ -35,7 +35,8 @@ Layout:
   ``/wechat/subscriptions``, read-back at ``/wechat/subscribe-messages``).
 * ``wechat_face`` - 人脸核身 2.0 (``/wechat/cityservice/face/identify/...``;
   the resident's part at ``/wechat/face/{verify_id}``).
-* ``alipay`` - the Alipay open-platform gateway (``/alipay/gateway.do``).
+* ``alipay`` - the Alipay open-platform gateway (``/alipay/gateway.do``);
+  ``alipay_templates`` holds each app's message templates.
 * ``alipay_certify`` - 身份验证 methods of the gateway (the resident's part
   at ``/alipay/certify/{certify_id}``); ``face_state`` holds both platforms'
   face sessions.

@@ -39,7 +39,9 @@ Methods:
 * ``alipay.open.app.mini.templatemessage.send`` - ``biz_content``
   ``{"to_user_id"|"to_open_id", "user_template_id", "page", "data"}``;
   errors in the method's own response key: ``isv.missing-param``,
-  ``isv.invalid-parameter``.
+  ``isv.invalid-parameter``; then the app's templates
+  (``sandbox.alipay_templates``): ``USER_TEMPLATE_ILLEGAL``, data not
+  fitting the template's keywords.
 * ``alipay.user.certify.open.initialize|certify|query`` - 身份验证, in
   ``sandbox.alipay_certify`` (``certify`` answers an HTML page).
 
@@ -72,6 +74,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sandbox import alipay_certify as certify
+from sandbox import alipay_templates
 from sandbox.base import SandboxHandler
 from sandbox.faults import ControlHandler
 from sandbox.state import (
@@ -355,6 +358,9 @@ class GatewayHandler(SandboxHandler):
             biz["page"], str
         ):
             raise _fail("40002", "isv.invalid-parameter", "参数无效: user_template_id, page或data", key)
+        refused = alipay_templates.refusal(self.state.alipay_templates, params["app_id"], biz["user_template_id"], data)
+        if refused:
+            raise _fail(*refused, key)
         self.state.alipay.template_messages.append(
             {
                 "app_id": params["app_id"],

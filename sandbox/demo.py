@@ -8,20 +8,31 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
+import pathlib
 import textwrap
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sandbox.state import SandboxState
+from sandbox.alipay_templates import DEFAULT_ALIPAY_TEMPLATES
+from sandbox.state import DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES, SandboxState
+
+PAGES_JSON = pathlib.Path(__file__).resolve().parent.parent / "miniprogram" / "src" / "pages.json"
 
 
 def demo_state(settings, app_public_key: str, *, alipay_private_key_pem: str | None = None) -> SandboxState:
-    """Every upstream, knowing our demo apps' credentials (taken from the same settings)."""
+    """Every upstream, knowing our demo apps' credentials (taken from the same settings), the
+    mini-programs' message templates (registered with the same ids and keys in our demo data,
+    models/demo/message_templates.json, as an operator copies them from the platform) and the
+    WeChat mini-program's pages."""
+    mini = settings.wechat_mini_appid
     return SandboxState(
-        wechat_apps={settings.wechat_appid: settings.wechat_secret,
-                     settings.wechat_mini_appid: settings.wechat_mini_secret},
+        wechat_apps={settings.wechat_appid: settings.wechat_secret, mini: settings.wechat_mini_secret},
+        wechat_subscribe_templates={mini: DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES},
+        wechat_mini_pages={mini: mini_pages()} if mini_pages() else None,
         alipay_apps={settings.alipay_app_id: app_public_key},
+        alipay_templates={settings.alipay_app_id: DEFAULT_ALIPAY_TEMPLATES},
         alipay_private_key_pem=alipay_private_key_pem,
         sms_access_keys={settings.sms_access_key_id: settings.sms_access_key_secret},
         jpush_apps={settings.jpush_app_key: settings.jpush_master_secret} if settings.jpush_app_key else {},
@@ -56,3 +67,12 @@ def public_pem(key: str) -> str:
 def process_app_key() -> str:
     """Demo with the sandbox mounted and no ALIPAY_PRIVATE_KEY: a throwaway key for this process."""
     return new_key_body()
+
+
+@functools.cache
+def mini_pages() -> tuple[str, ...]:
+    """The mini-program's pages (its pages.json, uni-app's app.json); () when the source is absent."""
+    try:
+        return tuple(page["path"] for page in json.loads(PAGES_JSON.read_text(encoding="utf-8"))["pages"])
+    except FileNotFoundError:
+        return ()

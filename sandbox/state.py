@@ -25,6 +25,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from sandbox.alipay_templates import app_templates
 from sandbox.face_state import alipay_sessions, wechat_sessions
 
 Clock = Callable[[], float]
@@ -283,12 +284,16 @@ class WeChatLoginState:
     exchanges: dict[str, collections.deque[float]] = field(default_factory=dict)
     # (appid, openid) -> the latest session (its session_key decrypts wx data).
     sessions: dict[tuple[str, str], WeChatSession] = field(default_factory=dict)
+    # (appid, openid): the users of each app (an openid is per app), as wx.login and a
+    # subscribe prompt show them; a subscribe message to anyone else is refused (40003).
+    users: set[tuple[str, str]] = field(default_factory=set)
 
     def reset(self) -> None:
         self.risky_openids.clear()  # in place: SandboxState.wechat_risky_openids is this set
         self.codes.clear()
         self.exchanges.clear()
         self.sessions.clear()
+        self.users.clear()
 
     def issue_code(self, appid: str, openid: str, unionid: str | None) -> WeChatLoginCode:
         now = self.clock()
@@ -299,6 +304,7 @@ class WeChatLoginState:
             del self.codes[code]
         record = WeChatLoginCode(secrets.token_urlsafe(24), appid, openid, unionid, now + WECHAT_LOGIN_CODE_TTL)
         self.codes[record.code] = record
+        self.users.add((appid, openid))
         return record
 
     def exchange(self, appid: str, code: str) -> WeChatSession | int:
@@ -349,12 +355,13 @@ WECHAT_SUBSCRIBE_FIELD_TYPES = frozenset(
         "phrase",
     }
 )
-# template_id -> {data key -> keyword type}; every appid may use them.
+# template_id -> {data key -> keyword type}. A template id belongs to one mini-program (the
+# templates it picked in its admin console); keys are numbered by WeChat, prefixed by their type.
 DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES: dict[str, dict[str, str]] = {
-    # 办件进度通知: 办件名称, 办件编号, 办件状态, 更新时间, 温馨提示
+    # 办件进度通知: 办件编号, 办件名称, 办理状态, 更新时间, 温馨提示
     "TPL_APPLICATION_STATUS": {
-        "thing1": "thing",
-        "character_string2": "character_string",
+        "character_string1": "character_string",
+        "thing2": "thing",
         "phrase3": "phrase",
         "time4": "time",
         "thing5": "thing",
@@ -380,15 +387,19 @@ WECHAT_SUBSCRIBE_MESSAGE_LIMIT = 100_000  # sent messages kept for read-back
 
 @dataclass
 class WeChatSubscribeState:
-    """Subscribe-message templates, what users accepted, and sent messages.
+    """Subscribe-message templates and page lists per mini-program, what users accepted, and
+    sent messages.
 
     Quotas are per (appid, openid, template_id): one-time units add up and
     each send uses one; a long-term subscription lasts until revoked.
     """
 
-    templates: dict[str, dict[str, str]]
+    # appid -> template_id -> {data key -> keyword type}
+    templates: dict[str, dict[str, dict[str, str]]]
     daily_limit: int | None
     clock: Clock
+    # appid -> the pages of its released version (app.json); an app not here is not checked
+    pages: dict[str, frozenset[str]] = field(default_factory=dict)
     one_time: dict[tuple[str, str, str], int] = field(default_factory=dict)
     long_term: set[tuple[str, str, str]] = field(default_factory=set)
     # (appid, template_id) -> (Beijing date, sends that day)
@@ -399,12 +410,19 @@ class WeChatSubscribeState:
     msgids: Iterator[int] = field(default_factory=lambda: itertools.count(3_000_000_000_000_000_001))
 
     def __post_init__(self) -> None:
-        for template_id, fields in self.templates.items():
-            unknown = sorted(set(fields.values()) - WECHAT_SUBSCRIBE_FIELD_TYPES)
-            if not fields or unknown:
-                raise ValueError(f"template {template_id!r}: unknown field type(s) {unknown} or no fields")
+        for appid, templates in self.templates.items():
+            for template_id, fields in templates.items():
+                unknown = sorted(set(fields.values()) - WECHAT_SUBSCRIBE_FIELD_TYPES)
+                wrong = sorted(k for k, kind in fields.items() if k.rstrip("0123456789") != kind)
+                if not fields or unknown or wrong:
+                    raise ValueError(f"{appid} template {template_id!r}: no fields, unknown type(s) {unknown}"
+                                     f" or keys not named by their type {wrong}")
         if self.daily_limit is not None and self.daily_limit < 1:
             raise ValueError("wechat_subscribe_daily_limit must be None or >= 1")
+
+    def template(self, appid: str, template_id: Any) -> dict[str, str] | None:
+        """The keys of one of this app's templates (None: not this app's)."""
+        return self.templates.get(appid, {}).get(template_id) if isinstance(template_id, str) else None
 
     def reset(self) -> None:
         self.one_time.clear()
@@ -783,11 +801,19 @@ class SandboxState:
     :param sms_templates: template code -> text with ``${var}`` placeholders.
     :param sms_sign_names: approved SMS signatures.
     :param wechat_subscribe_templates: mini-program subscribe-message
-        templates, template_id -> {data key -> keyword type (``thing``,
-        ``phrase``, ``time``...)}, usable by every appid (default:
-        ``DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES``).
+        templates per appid, appid -> template_id -> {data key -> keyword
+        type (``thing``, ``phrase``, ``time``...)}; a key is its type and a
+        number (default: ``DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES`` for every
+        app of ``wechat_apps``).
+    :param wechat_mini_pages: appid -> the page paths of the mini-program's
+        released version (its app.json); a subscribe message opening any
+        other page is refused (41030). Apps not given are not checked.
     :param wechat_subscribe_daily_limit: successful sends per appid and
         template per Beijing day before 45009 (None: unlimited).
+    :param alipay_templates: Alipay mini-program templates per app, app_id
+        -> template id -> {keywordN -> the longest value} (default:
+        ``alipay_templates.DEFAULT_ALIPAY_TEMPLATES`` for every app of
+        ``alipay_apps``).
     :param jpush_apps: JPush app_key -> master secret.
     :param exchange_apps: data-sharing exchange app id -> HMAC secret
         (default: none, so every exchange call is refused ``AUTH_FAILED``).
@@ -807,10 +833,12 @@ class SandboxState:
         sms_access_keys: Mapping[str, str] | None = None,
         sms_templates: Mapping[str, str] | None = None,
         sms_sign_names: Iterable[str] | None = None,
-        wechat_subscribe_templates: Mapping[str, Mapping[str, str]] | None = None,
+        wechat_subscribe_templates: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
         wechat_subscribe_daily_limit: int | None = None,
+        wechat_mini_pages: Mapping[str, Iterable[str]] | None = None,
         jpush_apps: Mapping[str, str] | None = None,
         exchange_apps: Mapping[str, str] | None = None,
+        alipay_templates: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None,
     ) -> None:
         self.clock = clock
         self.targets: set[str] = set()
@@ -825,15 +853,19 @@ class SandboxState:
             clock=self._now,
         )
         self.wechat_login = WeChatLoginState(clock=self._now, risky_openids=set(wechat_risky_openids))
-        templates = DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES if wechat_subscribe_templates is None else wechat_subscribe_templates
+        if wechat_subscribe_templates is None:
+            wechat_subscribe_templates = {appid: DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES for appid in apps}
         self.wechat_subscribe = WeChatSubscribeState(
-            templates={template_id: dict(fields) for template_id, fields in templates.items()},
+            templates={appid: {template_id: dict(fields) for template_id, fields in templates.items()}
+                       for appid, templates in wechat_subscribe_templates.items()},
             daily_limit=wechat_subscribe_daily_limit,
             clock=self._now,
+            pages={appid: frozenset(pages) for appid, pages in (wechat_mini_pages or {}).items()},
         )
         self.alipay = AlipayState(
             alipay_apps or {}, self._now, private_key_pem=alipay_private_key_pem, timezone=alipay_timezone
         )
+        self.alipay_templates = app_templates(self.alipay.apps, alipay_templates)
         self.sms = SmsState(
             access_keys=dict(DEFAULT_SMS_ACCESS_KEYS if sms_access_keys is None else sms_access_keys),
             templates=dict(DEFAULT_SMS_TEMPLATES if sms_templates is None else sms_templates),

@@ -9,30 +9,40 @@ What wechatpy's ``client.wxa.send_subscribe_message`` posts below its wxa
   "msgid": N}``. The token (41001 / 40001 / 42001 as for every WeChat API)
   names the sending mini-program. Errors are HTTP 200 with an errcode, in
   this order: 47001 body not a JSON object; 40003 ``touser`` not an openid
-  (1-64 of ``[A-Za-z0-9_-]``); 40037 unknown ``template_id``; 47003 ``data``
-  keys missing or not in the template, a value not a string, or breaking its
-  keyword's rule (the errmsg names it: ``argument invalid! data.thing1.value
-  ...``), or a bad ``page`` / ``miniprogram_state`` / ``lang``; 45009 the
-  template's daily limit for this appid (``wechat_subscribe_daily_limit``);
-  43101 the user has no quota left. Only a successful send uses quota.
+  (1-64 of ``[A-Za-z0-9_-]``) or not a user of this app (openids are per
+  app: the app's wx.login codes and subscribe prompts make its users);
+  40037 ``template_id`` not one of this app's templates (another app's
+  template included); 47003 ``data`` keys missing or not in the template, a
+  value not a string, or breaking its keyword's rule (the errmsg names it:
+  ``argument invalid! data.thing1.value ...``), or a bad ``page`` /
+  ``miniprogram_state`` / ``lang``; 41030 ``page`` (before its ``?``) not a
+  page of the app's released version, when the app's pages are known and
+  the message opens the released version (``miniprogram_state`` formal);
+  45009 the template's daily limit for this appid
+  (``wechat_subscribe_daily_limit``); 43101 the user has no quota left. Only
+  a successful send uses quota.
 
-Keyword rules (``KEYWORD_RULES``): ``thing`` 1-20 characters; ``number``
-1-32 digits, optional decimals; ``letter`` 1-32 letters; ``symbol`` 1-5
-symbols; ``character_string`` 1-32 digits, letters and symbols; ``phrase``
-1-5 Chinese characters; ``name`` 1-10 Chinese characters (or 1-20 letters
-and symbols), no digits; ``amount`` an optional currency sign, up to 10
-digits, optional decimals, optional trailing 元; ``date`` ``YYYY年M月D日``
-or ``YYYY-MM-DD``, optionally with a time; ``time`` ``HH:MM[:SS]``,
-optionally after such a date; ``date`` and ``time`` may be a range ``a~b``;
-``phone_number`` 1-17 digits and ``+-()``; ``car_number`` 1-8 characters,
-letters and digits with an optional Chinese character first or last.
+Keyword rules (``KEYWORD_RULES``, after the documented content limits):
+``thing`` 1-20 characters; ``number`` 1-32 digits, optional decimals;
+``letter`` 1-32 letters; ``symbol`` 1-5 symbols; ``character_string`` 1-32
+digits, letters and symbols; ``phrase`` 1-5 Chinese characters; ``name``
+1-10 Chinese characters (letters mixed in count as Chinese), or 1-20
+letters and symbols, no digits; ``amount`` an optional currency sign, up to
+10 digits, optional decimals, optional trailing 元; ``date`` ``y年m月d日``,
+``y年m月``, ``m月d日``, or numbers joined by ``-``, ``/`` or ``.``
+(``2018-01-01``, ``2018/01/01``, ``2018.01.01``, ``2018-01``, ``01-01``),
+optionally with a time; ``time`` ``HH:MM[:SS]``, optionally after such a
+date; ``date`` and ``time`` may be a range ``a~b``; ``phone_number`` 1-17
+digits and ``+-()``; ``car_number`` 1-8 characters, letters and digits with
+an optional Chinese character first or last.
 
 Control plane (not recorded; the phone's ``wx.requestSubscribeMessage``):
 
 * ``POST   {prefix}/wechat/subscriptions`` ``{"appid", "openid",
   "template_id", "kind": "one-time" | "long-term", "count"?}`` -> 201 and
-  the user's quota for it. One-time units add up (``count`` >= 1, default
-  1); long-term is unlimited until revoked.
+  the user's quota for it (the template must be the app's; the openid
+  becomes a user of the app). One-time units add up (``count`` >= 1,
+  default 1); long-term is unlimited until revoked.
 * ``DELETE {prefix}/wechat/subscriptions`` ``{"appid", "openid",
   "template_id"}`` (JSON body, or the same as query parameters) revokes both
   kinds.
@@ -69,44 +79,54 @@ MAX_PAGE_LENGTH = 1024
 MAX_ONE_TIME_COUNT = 1_000_000
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
-_DATE = re.compile(r"([0-9]{4})(?:年([0-9]{1,2})月([0-9]{1,2})日|-([0-9]{1,2})-([0-9]{1,2}))")
-_CLOCK = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
-_AFTER_DATE = r"(?:\s+|(?<=日))"  # "2026-11-24 16:30", "2026年11月24日16:30"
-_DATE_TIME = re.compile(rf"(?P<date>{_DATE.pattern})(?:{_AFTER_DATE}{_CLOCK})?")
-_TIME = re.compile(rf"(?:(?P<date>{_DATE.pattern}){_AFTER_DATE})?{_CLOCK}")
+# The documented date forms: 2019年10月1日, 2019年10月, 10月1日, and numbers joined by - / .
+_DATES = (
+    re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日"),
+    re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月"),
+    re.compile(r"(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日"),
+    re.compile(r"(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"),
+    re.compile(r"(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})"),
+    re.compile(r"(?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})"),
+)
+_CLOCK = re.compile(r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?")
+_SPLIT = re.compile(r"^(?P<date>.*?)(?:\s+|(?<=日))(?P<clock>[0-9]{1,2}:[0-9:]+)$")
 
 
 def _openid(value: Any) -> bool:
     return isinstance(value, str) and ID_PATTERN.fullmatch(value) is not None
 
 
-def _real_date(text: str | None) -> bool:
-    match = _DATE.fullmatch(text or "")
-    if match is None:
-        return False
-    year, *parts = match.groups()
-    month, day = (int(v) for v in parts if v is not None)
-    try:
-        dt.date(int(year), month, day)
-    except ValueError:
-        return False
-    return True
+def _real_date(text: str) -> bool:
+    for pattern in _DATES:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        parts = match.groupdict()
+        try:
+            dt.date(int(parts.get("y") or 2000), int(parts["m"]), int(parts.get("d") or 1))
+        except ValueError:
+            return False
+        return True
+    return False
 
 
-def _moments(pattern: re.Pattern[str], date_required: bool) -> Callable[[str], bool]:
+def _moment(text: str, date_required: bool) -> bool:
+    """One ``date`` (optionally with a time) or ``time`` (optionally after a date)."""
+    split = _SPLIT.match(text)
+    date, clock = (split.group("date"), split.group("clock")) if split else (text, None)
+    if clock is None and not date_required:
+        return _CLOCK.fullmatch(text) is not None
+    if clock is not None and _CLOCK.fullmatch(clock) is None:
+        return False
+    return _real_date(date.strip())
+
+
+def _moments(date_required: bool) -> Callable[[str], bool]:
     """A rule for ``date`` / ``time``: one moment or a range ``a~b``."""
 
     def check(value: str) -> bool:
         parts = value.split("~")
-        if len(parts) > 2:
-            return False
-        for part in parts:
-            match = pattern.fullmatch(part.strip())
-            if match is None:
-                return False
-            if (date_required or match.group("date") is not None) and not _real_date(match.group("date")):
-                return False
-        return True
+        return len(parts) <= 2 and all(_moment(part.strip(), date_required) for part in parts)
 
     return check
 
@@ -117,8 +137,8 @@ def _pattern(regex: str, max_length: int) -> Callable[[str], bool]:
 
 
 def _name(value: str) -> bool:
-    if re.fullmatch(rf"[{_CJK}·]{{1,10}}", value):
-        return True
+    if re.search(rf"[{_CJK}]", value):  # Chinese, or Chinese and letters: counted as a Chinese name
+        return re.fullmatch(rf"[{_CJK}A-Za-z .'·-]{{1,10}}", value) is not None
     return re.fullmatch(r"[A-Za-z .'·-]{1,20}", value) is not None and any(c.isalpha() for c in value)
 
 
@@ -132,8 +152,8 @@ KEYWORD_RULES: dict[str, tuple[Callable[[str], bool], str]] = {
     "phrase": (_pattern(rf"[{_CJK}]+", 5), "at most 5 Chinese characters"),
     "name": (_name, "at most 10 Chinese characters or 20 letters"),
     "amount": (_pattern(r"[¥￥$]?[0-9]{1,10}(?:\.[0-9]+)?元?", 32), "a sum of money"),
-    "date": (_moments(_DATE_TIME, True), "a date"),
-    "time": (_moments(_TIME, False), "a time"),
+    "date": (_moments(True), "a date"),
+    "time": (_moments(False), "a time"),
     "phone_number": (_pattern(r"[0-9+()-]+", 17), "at most 17 digits or symbols"),
     "car_number": (_pattern(rf"[{_CJK}]?[A-Za-z0-9]+[{_CJK}]?", 8), "a car number of at most 8 characters"),
 }
@@ -169,14 +189,14 @@ def check_data(fields: dict[str, str], data: Any) -> None:
             raise _invalid(f"data.{key}.value invalid {kind}: {rule}")
 
 
-def check_message(state: SandboxState, body: Any) -> dict[str, Any]:
-    """The message to send, or SubscribeError."""
+def check_message(state: SandboxState, appid: str, body: Any) -> dict[str, Any]:
+    """The message app ``appid`` may send, or SubscribeError."""
     if not isinstance(body, dict):
         raise SubscribeError(47001)
-    if not _openid(body.get("touser")):
+    touser = body.get("touser")
+    if not _openid(touser) or (appid, touser) not in state.wechat_login.users:
         raise SubscribeError(40003)
-    template_id = body.get("template_id")
-    fields = state.wechat_subscribe.templates.get(template_id) if isinstance(template_id, str) else None
+    fields = state.wechat_subscribe.template(appid, body.get("template_id"))
     if fields is None:
         raise SubscribeError(40037)
     check_data(fields, body.get("data"))
@@ -186,11 +206,14 @@ def check_message(state: SandboxState, body: Any) -> dict[str, Any]:
     miniprogram_state = body.get("miniprogram_state", "formal")
     if miniprogram_state not in MINIPROGRAM_STATES:
         raise _invalid("miniprogram_state")
+    pages = state.wechat_subscribe.pages.get(appid)
+    if page and pages is not None and miniprogram_state == "formal" and page.split("?")[0] not in pages:
+        raise SubscribeError(41030, "invalid page")
     lang = body.get("lang", "zh_CN")
     if lang not in LANGS:
         raise _invalid("lang")
     return {
-        "touser": body["touser"],
+        "touser": touser,
         "template_id": body["template_id"],
         "page": page,
         "data": body["data"],
@@ -205,7 +228,7 @@ class SubscribeSendHandler(WeChatApiHandler):
     def post(self) -> None:
         body = self.json_body()
         try:
-            message = check_message(self.state, None if body is INVALID_JSON else body)
+            message = check_message(self.state, self.appid, None if body is INVALID_JSON else body)
         except SubscribeError as exc:
             if exc.errmsg is None:
                 return self.fail(exc.errcode)
@@ -231,8 +254,8 @@ class SubscriptionsHandler(ControlHandler):
             self.fail(400, f"unknown appid {appid!r}")
         elif not _openid(openid):
             self.fail(400, "openid must be 1-64 characters of [A-Za-z0-9_-]")
-        elif template_id not in self.state.wechat_subscribe.templates:
-            self.fail(400, f"unknown template_id {template_id!r}")
+        elif self.state.wechat_subscribe.template(appid, template_id) is None:
+            self.fail(400, f"unknown template_id {template_id!r} for appid {appid!r}")
         else:
             return appid, openid, template_id
         return None
@@ -256,6 +279,7 @@ class SubscriptionsHandler(ControlHandler):
             return self.fail(400, f"count must be an integer between 1 and {MAX_ONE_TIME_COUNT}")
         subscribe = self.state.wechat_subscribe
         subscribe.subscribe(*key, long_term=kind == "long-term", count=count)
+        self.state.wechat_login.users.add(key[:2])  # they opened the app: its openid for them exists
         current = [s for s in subscribe.subscriptions(key[0], key[1]) if s["template_id"] == key[2]]
         self.send_json(current[0], 201)
 

@@ -319,3 +319,40 @@ async def test_a_draft_saved_by_someone_else_is_not_overwritten_silently(page):
     assert [s["title"] for s in stored["menu"]["sections"][:2]] == ["热门服务", "社保业务"]
     assert stored["updated_by"] == "operator" and stored["revision"] == 2
     assert await page.locator(".draft-conflict").count() == 0
+
+
+async def test_message_templates_preview_and_test_send(page):
+    server = page.server
+    await server.fetch("/sandbox/wechat/subscriptions", "POST", json_body={
+        "appid": "wxdemominiapp", "openid": "o-console-tpl", "template_id": "TPL_APPLICATION_STATUS", "kind": "one-time"})
+    await login(page, "operator", "Operator@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    await page.get_by_role("link", name="消息模板").click()
+    row = page.locator("tr[data-template=TPL_APPLICATION_STATUS]")
+    await row.wait_for(timeout=10000)
+    assert "character_string1, thing2, phrase3, time4, thing5" in await row.inner_text()
+    await row.get_by_role("link", name="办件进度通知").click()
+
+    # the status goes to a phrase key: a title there is too long, and the preview says so
+    source = page.get_by_label("第 3 个关键词的取值")
+    await source.wait_for(timeout=10000)
+    await source.select_option("title")
+    await page.get_by_label("示例事件").select_option("application.refused")
+    await page.get_by_role("button", name="预览").click()
+    problem = page.locator(".preview-data tr[class=bad]")
+    await problem.get_by_text("通知标题「办件不予受理」应为 5 个以内汉字").wait_for(timeout=10000)
+    assert await page.get_by_role("button", name="试发送").is_disabled()  # unsaved edits: save first
+    await shot(page, "template-preview-problem")
+
+    await source.select_option("status")
+    await page.get_by_role("button", name="预览").click()
+    await page.locator(".preview-data").get_by_text("不予受理", exact=True).wait_for(timeout=10000)
+    assert await page.locator(".preview-data tr[class=bad]").count() == 0
+    await page.get_by_label("试发送给").fill("o-console-tpl")
+    await page.get_by_role("button", name="试发送").click()
+    await page.get_by_text("已送达平台，消息 ID").wait_for(timeout=10000)
+    sent = (await server.fetch("/sandbox/wechat/subscribe-messages?touser=o-console-tpl")).json["messages"]
+    assert [m["data"]["phrase3"]["value"] for m in sent] == ["不予受理"]
+    await page.get_by_role("button", name="试发送").click()  # the one-time quota is spent
+    await page.get_by_text("发送失败：no-quota (43101)").wait_for(timeout=10000)
+    await shot(page, "template-test-send")

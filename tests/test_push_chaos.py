@@ -40,6 +40,7 @@ RESIDENTS = 100  # half WeChat, half app
 APPLICATIONS = 250
 STATES = ("submitted", "accepted", "in_review", "approved")  # 4 events each: 1,000
 POLICY = RetryPolicy(base=0.05, cap=0.3, window=120)
+TEMPLATE = "TPL_APPLICATION_STATUS"  # the demo status template (models/demo/message_templates.json)
 
 
 def worker_for(db, redis, providers, name):
@@ -70,7 +71,7 @@ class DoomedWorker:
                                   api_base=cfg.wechat_api_base, redis=redis, executor=executor,
                                   timeout=cfg.upstream_timeout)
         providers = {"inbox": InboxProvider(db, redis),
-                     "wechat": WeChatSubscribeProvider(db, platform, cfg.wechat_subscribe_template),
+                     "wechat": WeChatSubscribeProvider(db, platform),
                      "app": JPushProvider(db, app_key=cfg.jpush_app_key, master_secret=cfg.jpush_master_secret,
                                           api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout)}
         await run(db, redis, worker_for(db, redis, providers, "doomed"), asyncio.Event(), relay_every=0.05)
@@ -87,9 +88,9 @@ async def make_residents(server):
             openid = f"o-chaos-{i}"
             doc = await residents.login(db, Identity("wechat", openid, address=openid))
             await subscriptions.accept(db, str(doc["_id"]), "wechat",
-                                       [{"template": cfg.wechat_subscribe_template, "kind": "long-term"}])
+                                       [{"template": TEMPLATE, "kind": "long-term"}])
             r = await server.fetch("/sandbox/wechat/subscriptions", "POST", json_body={
-                "appid": cfg.wechat_mini_appid, "openid": openid, "template_id": cfg.wechat_subscribe_template,
+                "appid": cfg.wechat_mini_appid, "openid": openid, "template_id": TEMPLATE,
                 "kind": "long-term"})
             owners.append((str(doc["_id"]), "wechat"))
         else:

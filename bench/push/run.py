@@ -117,8 +117,8 @@ def main() -> int:
         send = {"method": "POST", "url": f"{sandbox}/sandbox/wechat/cgi-bin/message/subscribe/send?access_token="
                 f"{access_token}", "headers": {"Content-Type": "application/json"}, "body": json.dumps({
                     "touser": "o-push-0", "template_id": TEMPLATE, "data": {
-                        "thing1": {"value": "社会保障卡补换"}, "character_string2": {"value": "SB20261124000001"},
-                        "phrase3": {"value": "已受理"}, "time4": {"value": "2026-11-24 16:30"},
+                        "character_string1": {"value": "SB20261124000001"}, "thing2": {"value": "社会保障卡补换"},
+                        "phrase3": {"value": "已受理"}, "time4": {"value": "2026年11月24日 16:30"},
                         "thing5": {"value": "点击查看办件详情"}}})}
         before = cpu_seconds(worker.pid)
         time.sleep(2)

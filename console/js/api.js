@@ -155,5 +155,6 @@ export function createClient({ fetchFn, storage, base = '', onSessionEnd = () =>
     get: (path, options) => request('GET', path, options),
     post: (path, body, options = {}) => request('POST', path, { ...options, body }),
     put: (path, body, options = {}) => request('PUT', path, { ...options, body }),
+    del: (path, options) => request('DELETE', path, options),
   };
 }

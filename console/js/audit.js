@@ -10,6 +10,8 @@ export const ACTION_LABELS = {
   'item.create': '新建事项', 'item.update': '修改事项',
   'resident.merge': '合并居民账号', 'resident.merge_reverted': '撤销账号合并',
   'application.reveal': '查看办件敏感信息',
+  'message_template.create': '登记消息模板', 'message_template.update': '修改消息模板',
+  'message_template.delete': '删除消息模板', 'message_template.test_send': '试发送消息模板',
 };
 export const ROLE_LABELS = {
   operator: '运营人员', admin: '管理员', processor: '办件审核员', inspector: '执法队员', supervisor: '执法督察',
@@ -22,6 +24,10 @@ export function targetName(target, items = {}) {
   if (kind === 'menu') return `${CHANNEL_LABELS[id] || id}菜单`;
   if (kind === 'item') return items[id] ? `事项 ${id} ${items[id].name}` : `事项 ${id}`;
   if (kind === 'application') return `办件 ${id}`;
+  if (kind === 'message_template') {
+    const [, channel, templateId] = String(target).split(':');
+    return `${CHANNEL_LABELS[channel] || channel}消息模板 ${templateId}`;
+  }
   return String(target);
 }
 
@@ -36,9 +42,12 @@ export function detailLines(entry, items = {}) {
     lines.push(...(diff.length ? diff : ['与上一版本相同']));
   } else if (entry.action === 'menu.publish_rejected') {
     lines.push(`版本 ${d.version} 未发布：${d.error || ''}`);
-  } else if (entry.action === 'item.update') {
+  } else if (entry.action === 'item.update' || entry.action === 'message_template.update') {
     lines.push(`版本 ${d.version}`);
     if (d.changed?.length) lines.push(`修改：${d.changed.map((k) => FIELD_LABELS[k] || k).join('、')}`);
+  } else if (entry.action === 'message_template.test_send') {
+    const outcome = d.status === 'delivered' ? '已送达平台' : `未送达：${d.reason || d.status}`;
+    lines.push(`发给 ${d.to}（示例事件 ${d.event}）`, outcome);
   } else if (entry.action === 'application.reveal') {
     lines.push(`字段：${(d.fields || []).join('、')}`);
   } else if (entry.action === 'item.create') {

@@ -46,12 +46,15 @@ export const FIELD_LABELS = {
   url: '网址', appid: '小程序 appid', path: '页面路径', badge: '角标', visibility: '可见范围',
   realname_required: '需实名', official_account: '公众号菜单', button: '一级菜单', sub_button: '二级菜单',
   pagepath: '小程序页面', from: '开始日期', to: '结束日期', _schema: '整体',
+  template_id: '模板 ID', keys: '关键词', events: '发送的事件', source: '取值', text: '固定文字', page: '页面',
+  template: '模板', event: '示例事件',
 };
 
 // List names whose elements are counted for people ("第 2 个入口").
 const ELEMENT_NAMES = {
   sections: '栏目', entries: '入口', form: '字段', materials: '材料', options: '选项',
   button: '一级菜单', sub_button: '二级菜单', keywords: '关键词', regions: '地区', channels: '渠道',
+  keys: '关键词', events: '事件',
 };
 
 /** A readable location: "sections[0].entries[1].item_code" -> "第 1 个栏目 › 第 2 个入口 › 事项". */

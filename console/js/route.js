@@ -5,15 +5,18 @@ import { ROLE_LABELS } from './audit.js';
 
 export const ALLOWED_ROLES = ['operator', 'admin'];
 export const CHANNELS = ['wechat', 'alipay', 'app'];
+export const TEMPLATE_CHANNELS = ['wechat', 'alipay']; // the mini-programs, whose messages use templates
 
 export const NAV = [
   { name: 'dashboard', href: '#/dashboard', label: '数据看板' },
   { name: 'items', href: '#/items', label: '事项管理' },
   { name: 'menus', href: '#/menus/wechat', label: '菜单管理' },
+  { name: 'templates', href: '#/templates/wechat', label: '消息模板' },
   { name: 'audit', href: '#/audit', label: '操作日志' },
 ];
 
-/** "#/items/SB0001" -> {name: "item", code: "SB0001"}; anything unknown -> the dashboard. */
+/** "#/items/SB0001" -> {name: "item", code: "SB0001"}; "#/templates/wechat/<id>" -> {name: "template",
+ * channel, id}; anything unknown -> the dashboard. */
 export function parseRoute(hash) {
   const parts = String(hash || '').replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [page, arg] = parts;
@@ -21,13 +24,20 @@ export function parseRoute(hash) {
   if (page === 'items' && arg) return { name: 'item', code: arg };
   if (page === 'items') return { name: 'items' };
   if (page === 'menus') return { name: 'menus', channel: CHANNELS.includes(arg) ? arg : CHANNELS[0] };
+  if (page === 'templates') {
+    const channel = TEMPLATE_CHANNELS.includes(arg) ? arg : TEMPLATE_CHANNELS[0];
+    const id = parts[2];
+    if (id === 'new') return { name: 'template', channel, id: null };
+    if (id) return { name: 'template', channel, id };
+    return { name: 'templates', channel };
+  }
   if (page === 'audit') return { name: 'audit' };
   return { name: 'dashboard' };
 }
 
 /** The nav entry a route belongs to (an item editor belongs to 事项管理). */
 export function navName(route) {
-  return route.name === 'item' ? 'items' : route.name;
+  return { item: 'items', template: 'templates' }[route.name] || route.name;
 }
 
 export const roleName = (role) => ROLE_LABELS[role] || role || '未知';

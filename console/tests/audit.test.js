@@ -33,3 +33,11 @@ test('a processor\'s reveal names the fields it showed', () => {
   assert.deepEqual(detailLines({ action: 'application.reveal', details: { fields: ['contact_phone', 'mail_address'], department: 'rsj' } }),
     ['字段：contact_phone、mail_address']);
 });
+
+test('message templates in words', () => {
+  assert.equal(targetName('message_template:wechat:TPL_APPLICATION_STATUS'), '微信消息模板 TPL_APPLICATION_STATUS');
+  assert.deepEqual(detailLines({ action: 'message_template.update', details: { version: 2, changed: ['events', 'keys'] } }),
+    ['版本 2', '修改：发送的事件、关键词']);
+  assert.deepEqual(detailLines({ action: 'message_template.test_send', details: { to: 'o-1', event: 'application.accepted',
+    status: 'permanent-failure', reason: 'no-quota (43101)' } }), ['发给 o-1（示例事件 application.accepted）', '未送达：no-quota (43101)']);
+});

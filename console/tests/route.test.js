@@ -11,6 +11,12 @@ test('hash routes', () => {
   assert.deepEqual(parseRoute('#/menus/app'), { name: 'menus', channel: 'app' });
   assert.deepEqual(parseRoute('#/menus/bogus'), { name: 'menus', channel: 'wechat' });
   assert.deepEqual(parseRoute('#/audit'), { name: 'audit' });
+  assert.deepEqual(parseRoute('#/templates/alipay'), { name: 'templates', channel: 'alipay' });
+  assert.deepEqual(parseRoute('#/templates/app'), { name: 'templates', channel: 'wechat' });
+  assert.deepEqual(parseRoute('#/templates/wechat/new'), { name: 'template', channel: 'wechat', id: null });
+  assert.deepEqual(parseRoute('#/templates/wechat/65a0f0c2e4b0a1b2c3d4e5f6'),
+    { name: 'template', channel: 'wechat', id: '65a0f0c2e4b0a1b2c3d4e5f6' });
+  assert.equal(navName({ name: 'template', channel: 'wechat', id: null }), 'templates');
   assert.deepEqual(parseRoute('#/nowhere'), { name: 'dashboard' });
   assert.equal(navName({ name: 'item', code: 'SB0001' }), 'items');
 });

@@ -1,5 +1,6 @@
 """Alipay mini-program template messages (`alipay.open.app.mini.templatemessage.send` through
-alipay-sdk-python: the SDK signs and verifies, Tornado sends), for residents with quota."""
+alipay-sdk-python: the SDK signs and verifies, Tornado sends), for residents with quota on the
+event's template (push/providers/templated.py)."""
 
 import json
 import re
@@ -10,33 +11,32 @@ from alipay.aop.api.request.AlipayOpenAppMiniTemplatemessageSendRequest import (
 )
 
 from models.errors import AppError
-from push.providers.base import PermanentFailure, Provider, TemporaryFailure, channel_address
-from push.templates import beijing_minute
+from push.providers.base import PermanentFailure, TemporaryFailure, channel_address
+from push.providers.templated import TemplateProvider
 
 USER_ID = re.compile(r"2088\d{12}")  # older apps: user_id; newer ones only get open_id
 
 
-class AlipayTemplateProvider(Provider):
+class AlipayTemplateProvider(TemplateProvider):
     name = "alipay"
 
-    def __init__(self, gateway, template_id: str, page: str = "pages/applications/detail"):
-        self.gateway, self.template_id, self.page = gateway, template_id, page
-        self.quota = template_id
+    def __init__(self, db, gateway, templates=None):
+        super().__init__(db, templates)
+        self.gateway = gateway
 
     def address(self, resident: dict, reach):
         return channel_address(resident, "alipay")
 
     async def _send(self, to, resident: dict, note: dict, delivery: dict):
+        template, data, page = self.payload(note)
         model = AlipayOpenAppMiniTemplatemessageSendModel()
         if USER_ID.fullmatch(to):
             model.to_user_id = to
         else:
             model.to_open_id = to
-        model.user_template_id = self.template_id
-        model.page = f"{self.page}?number={note['number']}&event={note['_id']}"
-        model.data = json.dumps({"keyword1": {"value": note["item_name"]}, "keyword2": {"value": note["number"]},
-                                 "keyword3": {"value": note["phrase"]}, "keyword4": {"value": beijing_minute(note["at"])}},
-                                ensure_ascii=False)
+        model.user_template_id = template["template_id"]
+        model.page = page
+        model.data = json.dumps(data, ensure_ascii=False)
         request = AlipayOpenAppMiniTemplatemessageSendRequest(biz_model=model)
         try:
             reply = await self.gateway.call(request)

@@ -2,7 +2,8 @@
 outcome; subclasses implement `address()` and `_send()`, which raises TemporaryFailure or
 PermanentFailure (or, sending a whole batch at once, `_send_many()`). `send_many()` counts every
 outcome for /metrics. A provider whose channel needs the resident's consent (a subscribe-message
-quota) names its template in `quota`; the worker spends quotas in bulk after sending."""
+quota) names the template of each event in `quota_for`; the worker spends quotas in bulk after
+sending."""
 
 import asyncio
 import logging
@@ -35,11 +36,19 @@ class Provider:
         """Where this resident is reached on this channel (openid, device ids, phone…), or None."""
         raise NotImplementedError
 
-    def eligible(self, resident: dict, reach) -> bool:
+    def quota_for(self, note: dict) -> str | None:
+        """The template whose quota a message of this event uses (None: no quota needed)."""
+        return self.quota
+
+    def eligible(self, resident: dict, reach, event: dict) -> bool:
         """Whether to plan this channel for one more message (takes a quota unit in `reach`)."""
         if self.address(resident, reach) is None:
             return False
-        return self.quota is None or reach.take(str(resident["_id"]), self.name, self.quota)
+        quota = self.quota_for(event)
+        return quota is None or reach.take(str(resident["_id"]), self.name, quota)
+
+    async def refresh(self) -> None:
+        """Before a batch: read what may have changed since the last one (message templates)."""
 
     async def prepare(self) -> dict:
         """Fields a new delivery record carries for this channel (e.g. JPush's cid)."""

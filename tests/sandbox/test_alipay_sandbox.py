@@ -407,6 +407,37 @@ async def test_template_message_errors(alipay, fields, sub_code):
     assert alipay.state.alipay.template_messages == []
 
 
+async def test_template_messages_follow_the_apps_own_templates(make_sandbox, app_keys, monkeypatch):
+    templates = {APP_ID: {"TPL_MINE": {"keyword1": 4, "keyword2": 20}}, OTHER_APP_ID: {"TPL_THEIRS": {"keyword1": 20}}}
+    sb = await make_sandbox(alipay_apps={APP_ID: app_keys["app"][1], OTHER_APP_ID: app_keys["other"][1]},
+                            alipay_templates=templates)
+    sdk_clock(monkeypatch, sb.clock)
+    alipay = Alipay(sb, app_keys, pem_body(sb.state.alipay_public_key_pem))
+
+    def data(**values):
+        return json.dumps({k: {"value": v} for k, v in values.items()}, ensure_ascii=False)
+
+    ok = template_message(user_template_id="TPL_MINE", data=data(keyword1="户籍业务", keyword2="2026-03-03 09:30"))
+    assert (await alipay.call(ok))[1]["code"] == "10000"
+    for template_id in ("TPL_THEIRS", "TPL_APPOINTMENT_REMINDER"):  # another app's; not picked by this app
+        key, payload = await alipay.call(template_message(user_template_id=template_id))
+        assert (key, payload) == (SEND_KEY, {"code": "40004", "msg": "Business Failed",
+                                             "sub_code": "USER_TEMPLATE_ILLEGAL", "sub_msg": "模板非法"})
+    refused = {
+        "data.keyword2 缺少该关键词": data(keyword1="户籍业务"),
+        "data.keyword3 不是模板的关键词": data(keyword1="户籍业务", keyword2="明天", keyword3="多余"),
+        "data.keyword1.value 应为 1 到 4 个字符": data(keyword1="户籍业务办理", keyword2="明天"),
+        "data.keyword2.value 应为 1 到 20 个字符": json.dumps({"keyword1": {"value": "户籍"}, "keyword2": {"value": 5}}),
+    }
+    for message, body in refused.items():
+        key, payload = await alipay.call(template_message(user_template_id="TPL_MINE", data=body))
+        assert (payload["code"], payload["sub_code"], payload["sub_msg"]) == (
+            "40002", "isv.invalid-parameter", f"参数无效: {message}"), body
+    assert len(sb.state.alipay.template_messages) == 1
+    with pytest.raises(ValueError):
+        SandboxState(alipay_templates={APP_ID: {"TPL": {"thing1": 20}}})
+
+
 # ---------------------------------------------------------------- faults and read-back
 
 

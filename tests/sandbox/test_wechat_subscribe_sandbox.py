@@ -25,12 +25,14 @@ OPENID = "oA1b2C3d4E5f6G7h8I9j0K1l2M3n"
 OTHER_OPENID = "oZ9y8X7w6V5u4T3s2R1q0P9o8N7m"
 TEMPLATE = "TPL_APPLICATION_STATUS"
 DATA = {
-    "thing1": {"value": "城乡居民医保参保登记"},
-    "character_string2": {"value": "BJ-2026-000123"},
+    "character_string1": {"value": "BJ-2026-000123"},
+    "thing2": {"value": "城乡居民医保参保登记"},
     "phrase3": {"value": "已受理"},
-    "time4": {"value": "2026-11-24 16:30"},
+    "time4": {"value": "2026年11月24日 16:30"},
     "thing5": {"value": "请留意后续通知"},
 }
+OTHER_TEMPLATE = "TPL_OTHER_APP_STATUS"  # a template of the other app, same keys
+PAGES = ("pages/index/index", "pages/application/detail")
 
 # One keyword of every type, and a value each accepts.
 EVERY_TYPE = {
@@ -118,8 +120,12 @@ class Subscribe:
 
 @pytest_asyncio.fixture
 async def sub(make_sandbox):
-    templates = {**DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES, "TPL_EVERY_TYPE": EVERY_TYPE}
-    sb = await make_sandbox(wechat_apps={APPID: SECRET, OTHER_APPID: OTHER_SECRET}, wechat_subscribe_templates=templates)
+    templates = {
+        APPID: {**DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES, "TPL_EVERY_TYPE": EVERY_TYPE},
+        OTHER_APPID: {**DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES, OTHER_TEMPLATE: DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES[TEMPLATE]},
+    }
+    sb = await make_sandbox(wechat_apps={APPID: SECRET, OTHER_APPID: OTHER_SECRET}, wechat_subscribe_templates=templates,
+                            wechat_mini_pages={APPID: PAGES})
     return Subscribe(sb)
 
 
@@ -204,6 +210,8 @@ async def test_long_term_until_revoked(sub):
 
 async def test_quota_belongs_to_appid_user_and_template(sub):
     await sub.subscribe()
+    await sub.subscribe(openid=OTHER_OPENID, template_id="TPL_PAYMENT")  # a user of the app, no status quota
+    await sub.subscribe(appid=OTHER_APPID, template_id="TPL_PAYMENT")  # the same openid, known to the other app
     other_app = sub.client(OTHER_APPID, OTHER_SECRET)
     assert (await sub.send_error(client=other_app)).errcode == 43101
     assert (await sub.send_error(openid=OTHER_OPENID)).errcode == 43101
@@ -215,7 +223,7 @@ async def test_quota_belongs_to_appid_user_and_template(sub):
     await sub.subscribe(template_id="TPL_PAYMENT")
     assert (await sub.send(template_id="TPL_PAYMENT", data=payment))["errcode"] == 0
     assert (await sub.send())["errcode"] == 0
-    assert [s["template_id"] for s in await sub.subscriptions()] == []
+    assert [s["template_id"] for s in await sub.subscriptions(appid=APPID, openid=OPENID)] == []
 
 
 async def test_a_thousand_sends_arrive_exactly_once(sub):
@@ -277,9 +285,10 @@ async def test_daily_limit_per_template(make_sandbox):
         ("time6", "25:00"),
         ("time6", "2026-11-24"),
         ("time6", "2026-13-01 10:00"),
-        ("date7", "2026/11/24"),
         ("date7", "2026-02-30"),
-        ("date7", "11月24日"),
+        ("date7", "2026/11-24"),
+        ("date7", "24日11月"),
+        ("date7", "13月1日"),
         ("amount8", "一百元"),
         ("amount8", "12345678901元"),
         ("phone_number9", "1" * 18),
@@ -288,6 +297,7 @@ async def test_daily_limit_per_template(make_sandbox):
         ("car_number10", "粤B 12345"),
         ("name11", "张" * 11),
         ("name11", "张3"),
+        ("name11", "张San李Si王五赵六钱七"),
         ("name11", "A" * 21),
         ("phrase12", "已受理完成啦了"),
         ("phrase12", "OK"),
@@ -316,6 +326,14 @@ async def test_keyword_rule_violations(sub, key, value):
         ("date7", "2026-11-24"),
         ("date7", "2026年1月5日 08:00"),
         ("date7", "2026-11-24~2026-11-30"),
+        ("date7", "2026/11/24"),
+        ("date7", "2026.11.24"),
+        ("date7", "2026-11"),
+        ("date7", "11-24"),
+        ("date7", "11月24日"),
+        ("date7", "2026年11月"),
+        ("time6", "2026/11/24 16:30"),
+        ("name11", "李Lily"),
         ("amount8", "80"),
         ("name11", "Zhang San"),
         ("name11", "阿卜杜·热合曼"),
@@ -351,7 +369,9 @@ async def test_data_shape(sub, data, fragment):
 async def test_every_configured_type_has_a_rule():
     assert set(KEYWORD_RULES) == WECHAT_SUBSCRIBE_FIELD_TYPES
     with pytest.raises(ValueError):
-        SandboxState(wechat_subscribe_templates={"TPL": {"thing1": "thingy"}})
+        SandboxState(wechat_subscribe_templates={APPID: {"TPL": {"thing1": "thingy"}}})
+    with pytest.raises(ValueError):  # every key is its type and a number
+        SandboxState(wechat_subscribe_templates={APPID: {"TPL": {"keyword1": "thing"}}})
     with pytest.raises(ValueError):
         SandboxState(wechat_subscribe_daily_limit=0)
 
@@ -367,6 +387,49 @@ async def test_unknown_template_and_bad_openid(sub):
         err = await sub.send_error(openid=openid)
         assert (err.errcode, err.errmsg) == (40003, "invalid openid"), openid
     assert (await sub.subscriptions())[0]["one_time"] == 1
+
+
+async def test_another_apps_template_is_unknown_here(sub):
+    await sub.subscribe(appid=OTHER_APPID, template_id=OTHER_TEMPLATE, kind="long-term")
+    await sub.subscribe()  # the user of both apps
+    err = await sub.send_error(template_id=OTHER_TEMPLATE)  # same keys, but the other app's id
+    assert (err.errcode, err.errmsg) == (40037, "invalid template_id")
+    other_app = sub.client(OTHER_APPID, OTHER_SECRET)
+    assert (await sub.send(template_id=OTHER_TEMPLATE, client=other_app))["errcode"] == 0
+    assert (await sub.subscriptions(appid=APPID))[0]["one_time"] == 1
+    response, payload = await sub.sb.fetch("/wechat/subscriptions", "POST", {
+        "appid": APPID, "openid": OPENID, "template_id": OTHER_TEMPLATE, "kind": "one-time"})
+    assert response.code == 400 and "unknown template_id" in payload["error"]
+
+
+async def test_a_user_of_another_app_is_no_openid_here(sub):
+    code = await sub.sb.fetch("/wechat/login-code", "POST", {"openid": OTHER_OPENID, "appid": OTHER_APPID})
+    assert code[0].code == 201
+    err = await sub.send_error(openid=OTHER_OPENID)  # an openid, but of the other app
+    assert (err.errcode, err.errmsg) == (40003, "invalid openid")
+    await sub.sb.fetch("/wechat/login-code", "POST", {"openid": OTHER_OPENID, "appid": APPID})
+    assert (await sub.send_error(openid=OTHER_OPENID)).errcode == 43101  # a user now, with no quota
+
+
+async def test_a_page_the_released_app_lacks_is_41030(sub):
+    await sub.subscribe(kind="long-term")
+    assert (await sub.send(page="pages/application/detail?number=SB1&event=e1"))["errcode"] == 0
+    for page in ("pages/application/details?number=SB1", "pages/nowhere", "/pages/index/index"):
+        err = await sub.send_error(page=page)
+        assert (err.errcode, err.errmsg) == (41030, "invalid page"), page
+    # no page (no jump), and the developer version (pages not released yet), are not checked
+    assert (await sub.send(page=None))["errcode"] == 0
+    client = sub.client()
+    token = await call(lambda: client.access_token)
+    response, payload = await sub.sb.fetch(f"/wechat/cgi-bin/message/subscribe/send?access_token={token}", "POST", {
+        "touser": OPENID, "template_id": TEMPLATE, "data": DATA, "page": "pages/new/new",
+        "miniprogram_state": "developer"})
+    assert payload["errcode"] == 0
+    # an app whose pages the sandbox was not given is not checked
+    await sub.subscribe(appid=OTHER_APPID, template_id=OTHER_TEMPLATE)
+    other_app = sub.client(OTHER_APPID, OTHER_SECRET)
+    assert (await sub.send(template_id=OTHER_TEMPLATE, page="pages/nowhere", client=other_app))["errcode"] == 0
+    assert len(await sub.messages()) == 4
 
 
 async def test_token_errors(sub):
@@ -468,8 +531,8 @@ async def test_reset(sub):
 
     assert (await sub.sb.fetch("/reset", "POST"))[0].code == 200
     assert await sub.subscriptions() == [] and await sub.messages() == []
-    assert (await sub.send_error(openid=OTHER_OPENID)).errcode == 43101
+    assert (await sub.send_error(openid=OTHER_OPENID)).errcode == 40003  # the app's users went too
     # Configuration stays; message ids keep growing.
-    assert "TPL_EVERY_TYPE" in sub.state.wechat_subscribe.templates
+    assert "TPL_EVERY_TYPE" in sub.state.wechat_subscribe.templates[APPID]
     await sub.subscribe()
     assert (await sub.send())["msgid"] > first

@@ -9,11 +9,13 @@ import ItemList from './items.js';
 import ItemEditor from './item-editor.js';
 import MenuPage from './menus.js';
 import AuditLog from './audit.js';
+import TemplateList from './templates.js';
+import TemplateEditor from './template-editor.js';
 
 const { ref, computed, inject, onMounted } = window.Vue;
 
 export default {
-  components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog },
+  components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, TemplateList, TemplateEditor },
   setup() {
     const api = inject('api');
     const route = ref(parseRoute(location.hash));
@@ -73,6 +75,9 @@ export default {
       <ItemList v-else-if="route.name === 'items'"></ItemList>
       <ItemEditor v-else-if="route.name === 'item'" :code="route.code" :key="route.code || 'new'"></ItemEditor>
       <MenuPage v-else-if="route.name === 'menus'" :channel="route.channel" :key="route.channel"></MenuPage>
+      <TemplateList v-else-if="route.name === 'templates'" :channel="route.channel" :key="'t-' + route.channel"></TemplateList>
+      <TemplateEditor v-else-if="route.name === 'template'" :channel="route.channel" :id="route.id"
+        :key="'te-' + route.channel + (route.id || 'new')"></TemplateEditor>
       <AuditLog v-else-if="route.name === 'audit'"></AuditLog>
     </main>
   </div>`,
