@@ -23,13 +23,17 @@ test: $(VENV)/.dev $(VENV)/.local $(SECANTUS)/.installed
 	node --test miniprogram/tests/ console/tests/
 	@$(MAKE) --no-print-directory client
 	cd miniprogram && npm run --silent test:pages
+	cd field && npm run --silent test
 	$(BIN)/python -m pytest -q
 
-# The resident clients: WeChat and Alipay mini-programs and the h5 page, from one uni-app codebase.
+# The resident clients: WeChat and Alipay mini-programs and the h5 page, from one uni-app codebase;
+# and the inspectors' app 执法通 (field/): h5 at /field/ and the WeChat mini-program.
 # `npm install` with the committed lockfile (`npm ci` fails here on optional platform binaries).
 client:
 	cd miniprogram && npm install --no-audit --no-fund --loglevel=error
 	cd miniprogram && npm run --silent build:h5 && npm run --silent build:mp-weixin && npm run --silent build:mp-alipay
+	cd field && npm install --no-audit --no-fund --loglevel=error
+	cd field && npm run --silent build:h5 && npm run --silent build:mp-weixin
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -267,7 +267,8 @@ def serve_metrics(settings, deps: Deps) -> tornado.httpserver.HTTPServer:
 def make_app(settings, deps: Deps) -> tornado.web.Application:
     routes = list(ROUTES)
     for prefix, folder, policy in (("/h5", settings.h5_dir, static.H5_POLICY),
-                                   ("/console", settings.console_dir, static.CONSOLE_POLICY)):
+                                   ("/console", settings.console_dir, static.CONSOLE_POLICY),
+                                   ("/field", settings.field_dir, static.H5_POLICY)):
         if os.path.isfile(os.path.join(folder, "index.html")):  # `make client` builds the h5 one
             routes += static.routes(prefix, folder, policy)
     if deps.sandbox is not None:

@@ -1,9 +1,9 @@
-"""The clients' static files (resident h5 at /h5/, operators' console at /console/) with the
-browser-side protections a public government site is expected to send."""
+"""The clients' static files (resident h5 at /h5/, operators' console at /console/, the inspectors'
+app at /field/) with the browser-side protections a public government site is expected to send."""
 
 import tornado.web
 
-# Both pages talk only to this origin. Style attributes are set by Vue and uni-h5 (hence
+# The pages talk only to this origin. Style attributes are set by Vue and uni-h5 (hence
 # 'unsafe-inline' for styles only); blob: and data: images are upload previews and the favicon.
 _COMMON = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
            "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -23,7 +23,7 @@ class ClientFiles(tornado.web.StaticFileHandler):
         self.set_header("Content-Security-Policy", self.policy)
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "no-referrer")
-        if path.endswith(".html") or path == "":
+        if path.endswith((".html", ".webmanifest")) or path in ("", "sw.js"):
             self.set_header("Cache-Control", "no-cache")  # a new build's asset names reach phones at once
 
 

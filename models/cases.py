@@ -66,6 +66,11 @@ class RecordSchema(Schema):  # 现场写实
     facts = fields.String(load_default="", validate=validate.Length(0, 8000))
     statements = fields.List(fields.Nested(StatementSchema), load_default=list, validate=validate.Length(0, 50))
     observed_at = fields.AwareDateTime(allow_none=True, load_default=None, format="iso")
+    # from the inspectors' app (执法通); absent on cases made before it
+    violation = fields.String(validate=validate.Length(1, 32))  # the app's catalog code (违法行为)
+    measures = fields.String(validate=validate.Length(0, 2000))  # 现场处置措施
+    address = fields.String(validate=validate.Length(0, 200))  # editable, beside the GPS point
+    accuracy_m = fields.Float(allow_none=True, validate=validate.Range(0, 100000))  # GPS accuracy
 
 
 class CasePutSchema(Schema):

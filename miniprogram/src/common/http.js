@@ -110,7 +110,11 @@ function defaultSleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export function createClient({ baseUrl, request, storage, channel, onLoginRequired, sleep = defaultSleep } = {}) {
+// refreshPath / logoutPath: the staff app (field/) shares this client with /api/v1/auth/staff/….
+export function createClient({
+  baseUrl, request, storage, channel, onLoginRequired, sleep = defaultSleep,
+  refreshPath = REFRESH_PATH, logoutPath = LOGOUT_PATH,
+} = {}) {
   if (typeof request !== 'function') throw new TypeError('createClient: request transport is required');
   if (!storage) throw new TypeError('createClient: storage is required');
   if (channel !== undefined && !CHANNELS.includes(channel)) {
@@ -186,7 +190,7 @@ export function createClient({ baseUrl, request, storage, channel, onLoginRequir
       // Never retried: refresh tokens rotate, and replaying a spent one revokes the whole login.
       answer = await sendOnce({
         method: 'POST',
-        url: buildUrl(baseUrl, REFRESH_PATH),
+        url: buildUrl(baseUrl, refreshPath),
         body: { refresh_token: refreshToken },
         auth: false,
       });
@@ -255,7 +259,7 @@ export function createClient({ baseUrl, request, storage, channel, onLoginRequir
       clearLogin(storage);
       if (!refreshToken) return;
       try {
-        await send('POST', LOGOUT_PATH, { body: { refresh_token: refreshToken }, auth: false });
+        await send('POST', logoutPath, { body: { refresh_token: refreshToken }, auth: false });
       } catch {
         // Nothing the resident can do about it; the token expires on its own.
       }

@@ -1,0 +1,214 @@
+// The app's API client, storage and device services: the resident client's shared logic
+// (../../miniprogram/src/common) with the staff login's paths, plus the offline queue.
+import { ApiError, buildUrl, createClient, uuidv4 } from '../../miniprogram/src/common/http.js';
+import { STORAGE_KEYS, isLoggedIn, saveLogin } from '../../miniprogram/src/common/session.js';
+import { createUniRequest, createUniStorage, resolveBaseUrl } from '../../miniprogram/src/common/uni-adapter.js';
+import { createFieldApi } from './lib/field-api.js';
+import { createQueue } from './lib/queue.js';
+import { idbStore, uniStore } from './lib/stores.js';
+
+let isMiniProgram = true;
+// #ifdef H5
+isMiniProgram = false;
+// #endif
+
+export const API_BASE = resolveBaseUrl(import.meta.env.VITE_API_BASE, isMiniProgram);
+
+// uni-h5 tree-shakes the APIs it sees written as `uni.xxx`: name each one literally.
+const uniApi = {
+  request: (options) => uni.request(options),
+  getStorageSync: (key) => uni.getStorageSync(key),
+  setStorageSync: (key, value) => uni.setStorageSync(key, value),
+  removeStorageSync: (key) => uni.removeStorageSync(key),
+};
+
+// uni storage is localStorage on h5: the login survives closing the page and restarting the phone.
+export const storage = createUniStorage(uniApi);
+const request = createUniRequest(uniApi);
+
+let goingToLogin = false;
+function goLogin() {
+  if (goingToLogin) return;
+  goingToLogin = true;
+  uni.reLaunch({ url: '/pages/login/login', complete: () => { goingToLogin = false; } });
+}
+
+export const api = createClient({
+  baseUrl: API_BASE, request, storage, onLoginRequired: goLogin,
+  refreshPath: '/api/v1/auth/staff/refresh', logoutPath: '/api/v1/auth/staff/logout',
+});
+
+export async function login(username, password) {
+  const answer = await api.post('/api/v1/auth/staff', { username, password }, { auth: false });
+  if (!['inspector', 'supervisor'].includes(answer.staff && answer.staff.role)) {
+    throw new ApiError({ status: 403, code: 'auth.forbidden', message: '执法通仅供执法队员和督察使用' });
+  }
+  saveLogin(storage, answer);
+  storage.set('staff', answer.staff);
+  return answer.staff;
+}
+
+export async function logout() {
+  await api.logout();
+  storage.remove('staff');
+}
+
+export const loggedIn = () => isLoggedIn(storage);
+export const currentStaff = () => storage.get('staff');
+
+async function errorOf(status, text) {
+  let body = null;
+  try { body = JSON.parse(text); } catch { /* not JSON */ }
+  const error = body && body.error;
+  return new ApiError({ status, code: (error && error.code) || `http.${status}`,
+    message: (error && error.message) || '上传失败，请稍后再试', details: error && error.details });
+}
+
+// Photos and chunks as raw bytes (the JSON client only sends JSON); a 401 renews the token
+// through the shared client, then the request goes once more.
+async function sendBytesOnce(method, path, bytes, { query, type } = {}) {
+  const url = buildUrl(API_BASE, path, query);
+  const headers = { 'Content-Type': type || 'application/octet-stream', Accept: 'application/json' };
+  const token = storage.get(STORAGE_KEYS.accessToken);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  // #ifdef H5
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body: bytes });
+  } catch (cause) {
+    throw new ApiError({ status: 0, code: 'network', message: '网络异常，稍后自动重试', cause });
+  }
+  const text = await response.text();
+  if (response.ok) return text ? JSON.parse(text) : null;
+  throw await errorOf(response.status, text);
+  // #endif
+  // #ifndef H5
+  const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  let answer;
+  try {
+    answer = await request({ url, method, headers, data });
+  } catch (cause) {
+    throw new ApiError({ status: 0, code: 'network', message: '网络异常，稍后自动重试', cause });
+  }
+  if (answer.status >= 200 && answer.status < 300) return answer.data ? JSON.parse(answer.data) : null;
+  throw await errorOf(answer.status, answer.data);
+  // #endif
+}
+
+async function sendBytes(method, path, bytes, options) {
+  try {
+    return await sendBytesOnce(method, path, bytes, options);
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    await api.get('/api/v1/auth/staff/me'); // refreshes the access token (or ends the login)
+    return sendBytesOnce(method, path, bytes, options);
+  }
+}
+
+export const fieldApi = createFieldApi({ client: api, sendBytes });
+
+function deviceStore() {
+  // #ifdef H5
+  return idbStore();
+  // #endif
+  // #ifndef H5
+  const fs = uni.getFileSystemManager();
+  const root = `${wx.env.USER_DATA_PATH}/evidence`;
+  try { fs.mkdirSync(root, true); } catch { /* exists */ }
+  const path = (id) => `${root}/${id.replace(/[^0-9a-f-]/g, '_')}`;
+  return uniStore(storage, {
+    write: (id, data) => fs.writeFileSync(path(id), data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+    read: (id) => { try { return new Uint8Array(fs.readFileSync(path(id))); } catch { return null; } },
+    remove: (id) => { try { fs.unlinkSync(path(id)); } catch { /* gone */ } },
+  });
+  // #endif
+}
+
+export function deviceId() {
+  let id = storage.get('device_id');
+  if (!id) {
+    id = `field-${uuidv4()}`;
+    storage.set('device_id', id);
+  }
+  return id;
+}
+
+const listeners = new Set();
+export function onQueueChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export const queue = createQueue({
+  store: deviceStore(), api: fieldApi, uuid: () => uuidv4(), deviceId: deviceId(),
+  onChange: () => listeners.forEach((l) => l()),
+});
+
+// The position now: {lng, lat, accuracy} in WGS84 (metres of accuracy as the device reports them).
+export function locate() {
+  return new Promise((resolve, reject) => {
+    // #ifdef H5
+    if (!navigator.geolocation) { reject(new Error('此设备不支持定位')); return; }
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ lng: p.coords.longitude, lat: p.coords.latitude, accuracy: p.coords.accuracy }),
+      () => reject(new Error('无法获取定位，请允许定位权限或手动填写地址')),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 10000 },
+    );
+    // #endif
+    // #ifndef H5
+    uni.getLocation({
+      type: 'wgs84', isHighAccuracy: true,
+      success: (p) => resolve({ lng: p.longitude, lat: p.latitude, accuracy: p.accuracy }),
+      fail: () => reject(new Error('无法获取定位，请允许定位权限或手动填写地址')),
+    });
+    // #endif
+  });
+}
+
+// A photo from the camera (or the album): {bytes, type}, or null when cancelled.
+export function takePhoto() {
+  return new Promise((resolve, reject) => {
+    uni.chooseImage({
+      count: 1, sizeType: ['original'], sourceType: ['camera', 'album'],
+      success: async (res) => {
+        try {
+          const file = (res.tempFiles || [])[0];
+          // #ifdef H5
+          resolve({ bytes: new Uint8Array(await file.arrayBuffer()), type: file.type || 'image/jpeg' });
+          // #endif
+          // #ifndef H5
+          const data = uni.getFileSystemManager().readFileSync(file.path || res.tempFilePaths[0]);
+          resolve({ bytes: new Uint8Array(data), type: /\.png$/i.test(file.path || '') ? 'image/png' : 'image/jpeg' });
+          // #endif
+        } catch (error) {
+          reject(error);
+        }
+      },
+      fail: (err) => (/cancel/i.test((err && err.errMsg) || '') ? resolve(null) : reject(new Error('无法打开相机'))),
+    });
+  });
+}
+
+export function online() {
+  return typeof navigator === 'undefined' || navigator.onLine !== false;
+}
+
+// Send the queue now and whenever the network returns, and every 20 s while the app is open.
+let started = false;
+export function startSync() {
+  if (started) return;
+  started = true;
+  const kick = () => { if (loggedIn() && online()) queue.sync().catch(() => {}); };
+  // #ifdef H5
+  window.addEventListener('online', kick);
+  // #endif
+  // #ifndef H5
+  uni.onNetworkStatusChange((res) => { if (res.isConnected) kick(); });
+  // #endif
+  setInterval(kick, 20000);
+  kick();
+}
+
+export function toast(error, fallback = '操作失败') {
+  uni.showToast({ title: (error && error.message) || fallback, icon: 'none', duration: 2500 });
+}

@@ -1,0 +1,16 @@
+// The enforcement endpoints the queue uses, over the shared JSON client (miniprogram/src/common/
+// http.js: tokens, refresh) and a bytes transport for photos and chunks.
+const BASE = '/api/v1/enforcement';
+
+export function createFieldApi({ client, sendBytes }) {
+  return {
+    sync: async (operations) => (await client.post(`${BASE}/sync`, { operations })).results,
+    startUpload: (caseId, body) => client.post(`${BASE}/cases/${caseId}/uploads`, body),
+    uploadStatus: (uploadId) => client.get(`${BASE}/uploads/${uploadId}`),
+    putChunk: (uploadId, n, bytes) => sendBytes('PUT', `${BASE}/uploads/${uploadId}/chunks/${n}`, bytes),
+    attach: (caseId, body) => client.post(`${BASE}/cases/${caseId}/evidence`, body),
+    postEvidence: (caseId, capture, bytes, type) => sendBytes('POST', `${BASE}/cases/${caseId}/evidence`, bytes, { query: capture, type }),
+    verify: (caseId) => client.get(`${BASE}/cases/${caseId}/verify`),
+    cases: async () => (await client.get(`${BASE}/cases`)).cases,
+  };
+}
