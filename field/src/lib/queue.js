@@ -146,7 +146,8 @@ export function createQueue({ store, api, uuid, deviceId, now = () => new Date()
 
   async function sendPhotos() {
     const cases = new Map((await store.all('cases')).map((c) => [c.id, c]));
-    const due = (await store.all('photos')).filter((p) => p.status === 'waiting' || p.status === 'uploading');
+    const due = (await store.all('photos')).filter((p) => p.status === 'waiting' || p.status === 'uploading')
+      .sort((a, b) => a.added_at.localeCompare(b.added_at)); // in the order they were taken
     for (const photo of due) {
       const owner = cases.get(photo.case_id);
       if (!owner || !owner.server) continue; // the case must reach the server first
