@@ -185,7 +185,7 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
 
     def wechat_app(appid, secret):
         return WeChatPlatform(appid=appid, secret=secret, api_base=settings.wechat_api_base, redis=redis,
-                              executor=executor, timeout=timeout)
+                              executor=executor, timeout=timeout, force_every=settings.wechat_force_refresh_every)
 
     logins = {"app": AppOtpLogin(otp, pii)}
     if settings.wechat_mini_appid:

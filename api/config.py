@@ -47,6 +47,7 @@ class Settings:
     wechat_appid: str = ""
     wechat_secret: Secret = Secret("")
     wechat_api_base: str = "https://api.weixin.qq.com/"
+    wechat_force_refresh_every: float = 5400.0  # seconds between forced stable_token refreshes (WeChat: 20 a day)
     mount_sandbox: bool = False
     sandbox_port: int = 8001  # `python -m sandbox`: upstreams and the SMS gateway (demo only)
     sandbox_alipay_key: Secret = Secret("")  # the sandbox's own Alipay key (PEM); demo: generated
@@ -143,6 +144,7 @@ class Settings:
                 "WECHAT_API_BASE",
                 f"{sandbox}/sandbox/wechat/" if demo else "https://api.weixin.qq.com/",
             ),
+            wechat_force_refresh_every=_float(env, "WECHAT_FORCE_REFRESH_EVERY", 5400.0),
             mount_sandbox=mounted,
             sandbox_port=sandbox_port,
             sandbox_alipay_key=Secret(env.get("SANDBOX_ALIPAY_PRIVATE_KEY", "")),

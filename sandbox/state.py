@@ -219,7 +219,8 @@ class WeChatState:
         return self._issue(appid, self.classic_current)
 
     def stable(self, appid: str, force_refresh: bool) -> WeChatToken | int:
-        """cgi-bin/stable_token: the token, or a quota errcode (45009/45011)."""
+        """cgi-bin/stable_token: the token, or a quota errcode (45009/45011). A forced refresh
+        kills the previous stable token at once; a renewal leaves it 5 minutes."""
         now = self.clock()
         if not force_refresh:
             current = self.tokens.get(self.stable_current.get(appid, ""))
@@ -238,6 +239,8 @@ class WeChatState:
         if history and now - history[-1] < WECHAT_FORCE_REFRESH_INTERVAL:
             return 45011
         history.append(now)
+        # Unlike a renewal, a forced refresh invalidates the previous token at once (40001 for it).
+        self.tokens.pop(self.stable_current.get(appid, ""), None)
         return self._issue(appid, self.stable_current)
 
     def check_token(self, token: str) -> WeChatToken | int:

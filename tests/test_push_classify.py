@@ -1,0 +1,106 @@
+"""Error classes per platform (push/failures.py): permanent refusals are final at once and counted
+for operators, rate limits wait for their reset, quotas pause a channel, unknown answers are tried
+a few times. The platforms' answers come from the sandbox, through the real SDKs."""
+
+import datetime as dt
+
+import pytest
+from prometheus_client import REGISTRY
+from test_push_channels import event, fault, make_worker, settle, trail, wechat_resident
+
+from push.failures import UNKNOWN_TRIES
+from support import start_server, stop_server
+
+
+@pytest.fixture
+async def push_server(database, redis_server):
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, PUSH_WORKER="false")
+    yield server
+    await stop_server(server)
+
+
+def refusals(channel, cause, code) -> float:
+    return REGISTRY.get_sample_value("govservice_push_refusals_total",
+                                     {"channel": channel, "cause": cause, "code": str(code)}) or 0.0
+
+
+async def received(server, target) -> list[dict]:
+    return (await server.fetch(f"/sandbox/received?target={target}")).json["requests"]
+
+
+def seconds_until(when) -> float:
+    return (when.replace(tzinfo=dt.UTC) - dt.datetime.now(dt.UTC)).total_seconds()
+
+
+# ---------------------------------------------------------------- WeChat
+
+
+@pytest.mark.parametrize("errcode, cause", [(40003, "recipient"), (43101, "recipient"), (47003, "content"),
+                                            (41030, "content"), (40037, "config")])
+async def test_wechat_refusals_are_final_and_counted(push_server, errcode, cause):
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    _, owner = await wechat_resident(server, f"o-refused-{errcode}", kind="long-term")
+    await fault(server, "wechat.subscribe.send", errcode=errcode, times=1)
+    before = refusals("wechat", cause, errcode)
+    e = event(owner)
+    await worker.handle([e])
+    found = (await trail(server, e["event_id"]))["wechat"]
+    assert (found["status"], found["attempts"]) == ("permanent-failure", 1)
+    assert found["reason"].endswith(f"({errcode})")
+    assert refusals("wechat", cause, errcode) == before + 1
+
+
+async def test_wechat_daily_quota_pauses_the_channel_until_midnight(push_server):
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    owners = [(await wechat_resident(server, f"o-45009-{i}", kind="long-term"))[1] for i in range(2)]
+    await fault(server, "wechat.subscribe.send", errcode=45009, times=1)
+    first, second = event(owners[0]), event(owners[1])
+    await worker.handle([first])
+    await worker.handle([second])
+    for e in (first, second):
+        found = (await trail(server, e["event_id"]))["wechat"]
+        assert (found["status"], found["attempts"]) == ("permanent-failure", 1)
+    assert "paused until" in (await trail(server, second["event_id"]))["wechat"]["reason"]
+    assert len(await received(server, "wechat.subscribe.send")) == 1  # the second was never sent
+    assert 0 < seconds_until(worker.providers["wechat"].paused[0]) <= 86400
+
+
+async def test_wechat_minute_quota_waits_a_minute(push_server):
+    server = push_server
+    worker = make_worker(server, window=600.0)
+    _, owner = await wechat_resident(server, "o-45011", kind="long-term")
+    await fault(server, "wechat.subscribe.send", errcode=45011, times=1)
+    e = event(owner)
+    await worker.handle([e])
+    found = (await trail(server, e["event_id"]))["wechat"]
+    assert found["status"] == "sending" and seconds_until(found["retry_at"]) > 55
+
+
+async def test_wechat_unknown_errcode_is_tried_a_few_times_then_given_up(push_server):
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    _, owner = await wechat_resident(server, "o-unknown", kind="long-term")
+    await fault(server, "wechat.subscribe.send", errcode=48999, times=0)
+    e = event(owner)
+    await worker.handle([e])
+    await settle(server, worker)
+    found = (await trail(server, e["event_id"]))["wechat"]
+    assert (found["status"], found["attempts"]) == ("permanent-failure", UNKNOWN_TRIES)
+    assert found["reason"].startswith("unknown: errcode 48999")
+
+
+async def test_wechat_credentials_refused_is_a_config_error(push_server):
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    _, owner = await wechat_resident(server, "o-secret", kind="long-term")
+    await server.deps.redis.flushall()  # no cached access token: the send has to fetch one
+    await fault(server, "wechat.stable_token", errcode=40125, times=0)
+    before = refusals("wechat", "config", 40125)
+    e = event(owner)
+    await worker.handle([e])
+    found = (await trail(server, e["event_id"]))["wechat"]
+    assert (found["status"], found["attempts"]) == ("permanent-failure", 1)
+    assert refusals("wechat", "config", 40125) == before + 1
