@@ -104,3 +104,63 @@ async def test_wechat_credentials_refused_is_a_config_error(push_server):
     found = (await trail(server, e["event_id"]))["wechat"]
     assert (found["status"], found["attempts"]) == ("permanent-failure", 1)
     assert refusals("wechat", "config", 40125) == before + 1
+
+
+# ---------------------------------------------------------------- SMS (Aliyun)
+
+
+async def sms_resident(server, phone):
+    from test_push_channels import app_resident
+
+    return (await app_resident(server, phone))[1]
+
+
+async def sms_outcome(server, worker, owner):
+    e = event(owner, "application.supplement_required", channel="app")  # important: SMS is planned
+    await worker.handle([e])
+    return (await trail(server, e["event_id"]))["sms"]
+
+
+@pytest.mark.parametrize("setup, cause, code", [
+    ("balance", "quota", "isv.AMOUNT_NOT_ENOUGH"),
+    ("daily_limit", "quota", "isv.DAY_LIMIT_CONTROL"),
+    ("template", "config", "isv.SMS_TEMPLATE_ILLEGAL"),
+    ("sign", "config", "isv.SMS_SIGNATURE_ILLEGAL"),
+    ("phone_day", "recipient", "isv.BUSINESS_LIMIT_CONTROL"),
+    ("clock", "config", "InvalidTimeStamp.Expired"),
+])
+async def test_sms_refusals_are_final_and_counted(push_server, monkeypatch, setup, cause, code):
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    owner = await sms_resident(server, "13900001001")
+    sandbox = server.deps.sandbox
+    if setup in ("balance", "daily_limit"):
+        await server.fetch("/sandbox/sms/account", "PUT", json_body={setup: 0})
+    elif setup == "template":
+        monkeypatch.setattr(worker.providers["sms"], "template", "SMS_NOT_APPROVED")
+    elif setup == "sign":
+        monkeypatch.setattr(server.deps.sms, "sign_name", "未报备签名")
+    elif setup == "phone_day":  # this phone already had 50 status messages today
+        key = ("notice", server.settings.sms_sign_name, server.settings.sms_template_status, "13900001001")
+        sandbox.sms.sent_at[key] = [sandbox.clock()] * 50
+    elif setup == "clock":  # our clock is 20 minutes off Aliyun's
+        real = sandbox.clock
+        monkeypatch.setattr(sandbox, "clock", lambda: real() + 1200)
+    before = refusals("sms", cause, code)
+    found = await sms_outcome(server, worker, owner)
+    assert (found["status"], found["attempts"]) == ("permanent-failure", 1), found.get("reason")
+    assert code in found["reason"]
+    assert refusals("sms", cause, code) == before + 1
+
+
+async def test_sms_system_error_is_retried(push_server):
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    owner = await sms_resident(server, "13900001002")
+    await fault(server, "sms.send", errcode=1, errmsg="系统错误", times=1)
+    await fault(server, "sms.send", status=503, times=1)
+    found = await sms_outcome(server, worker, owner)
+    assert found["status"] == "sending" and found["retry_at"]
+    await settle(server, worker)
+    found = (await trail(server, found["event_id"]))["sms"]
+    assert (found["status"], found["attempts"]) == ("delivered", 3)
