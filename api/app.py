@@ -128,7 +128,8 @@ def push_providers(deps: Deps) -> dict:
         providers["alipay"] = AlipayTemplateProvider(deps.logins["alipay"].gateway, cfg.alipay_template_id)
     if cfg.jpush_app_key and cfg.jpush_master_secret:
         providers["app"] = JPushProvider(deps.db, app_key=cfg.jpush_app_key, master_secret=cfg.jpush_master_secret,
-                                         api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout)
+                                         api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout,
+                                         apns_production=cfg.jpush_apns_production)
     return providers
 
 

@@ -86,6 +86,7 @@ class Settings:
     jpush_app_key: str = ""
     jpush_master_secret: Secret = Secret("")
     jpush_api_base: str = "https://api.jpush.cn/v3/"
+    jpush_apns_production: bool = True  # iOS pushes through APNs' production service (demo: its sandbox)
     sms_template_status: str = "SMS_APPLICATION_STATUS"
     exchange_api_base: str = ""  # the data-sharing exchange; unset: no department queries
     exchange_app_id: str = ""
@@ -184,6 +185,7 @@ class Settings:
             jpush_master_secret=Secret(env.get("JPUSH_MASTER_SECRET", "demo-jpush-secret" if demo else "")),
             jpush_api_base=env.get("JPUSH_API_BASE", f"{sandbox}/sandbox/jpush/v3/" if demo
                                    else "https://api.jpush.cn/v3/"),
+            jpush_apns_production=_bool(env, "JPUSH_APNS_PRODUCTION", not demo),
             sms_template_status=env.get("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"),
             exchange_api_base=env.get("EXCHANGE_API_BASE", f"{sandbox}/sandbox/exchange" if demo else ""),
             exchange_app_id=env.get("EXCHANGE_APP_ID", "demo-exchange-app" if demo else ""),
@@ -207,6 +209,8 @@ class Settings:
         """Refuse settings that are unsafe outside the demo."""
         if not 60 <= self.access_token_ttl <= 900:
             raise ConfigError("ACCESS_TOKEN_TTL must be between 60 and 900 seconds")
+        if not 0 < self.push_retry_window <= 12 * 3600:  # a JPush cid (the retry's guard) lives a day
+            raise ConfigError("PUSH_RETRY_WINDOW must be above 0 and at most 43200 seconds (12 hours)")
         if self.push_sweep_age <= 0 or self.push_ready_heartbeat_age < 0 or self.push_ready_backlog_age < 0:
             raise ConfigError("PUSH_SWEEP_AGE must be above 0; PUSH_READY_HEARTBEAT_AGE and PUSH_READY_BACKLOG_AGE 0 or more")
         if self.demo:

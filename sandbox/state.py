@@ -14,6 +14,7 @@ import collections
 import datetime as dt
 import functools
 import itertools
+import math
 import random
 import re
 import secrets
@@ -749,6 +750,9 @@ JPUSH_DEVICE_PLATFORMS = frozenset({"android", "ios", "hmos"})
 # What the JPush client SDK hands out: 11-32 letters and digits.
 JPUSH_REGISTRATION_ID = re.compile(r"[0-9A-Za-z]{11,32}")
 JPUSH_PUSH_LIMIT = 100_000  # pushes kept for read-back
+JPUSH_CID_TTL = 86400  # a cid from push/cid is good for a day
+JPUSH_RATE_WINDOW = 60  # the push API's rate limit counts calls per app in windows of a minute
+JPUSH_RATE_LIMIT = 600  # calls per window (JPush's free tier)
 
 
 @dataclass
@@ -769,14 +773,32 @@ class JPushState:
         default_factory=lambda: collections.deque(maxlen=JPUSH_PUSH_LIMIT)
     )
     msg_ids: Iterator[int] = field(default_factory=lambda: itertools.count(18_100_000_000_000_001))
-    cids: dict[str, set[str]] = field(default_factory=dict)  # app_key -> cids issued
+    cids: dict[str, dict[str, float]] = field(default_factory=dict)  # app_key -> cid -> issued at
     cid_results: dict[str, dict[str, str]] = field(default_factory=dict)  # cid -> first successful reply
+    rate_limit: int = JPUSH_RATE_LIMIT  # push calls per app per window
+    windows: dict[str, tuple[float, int]] = field(default_factory=dict)  # app_key -> (window start, calls)
 
     def reset(self) -> None:
         self.devices.clear()
         self.pushes.clear()
         self.cids.clear()
         self.cid_results.clear()
+        self.windows.clear()
+        self.rate_limit = JPUSH_RATE_LIMIT
+
+    def cid_valid(self, app_key: str, cid: str, now: float) -> bool:
+        issued = self.cids.get(app_key, {}).get(cid)
+        return issued is not None and now - issued < JPUSH_CID_TTL
+
+    def count_call(self, app_key: str, now: float) -> tuple[bool, int, int]:
+        """One push call: (within the limit, calls left in the window, seconds until it resets)."""
+        start, calls = self.windows.get(app_key, (now, 0))
+        if now - start >= JPUSH_RATE_WINDOW:
+            start, calls = now, 0
+        calls += 1
+        self.windows[app_key] = (start, calls)
+        reset = max(1, math.ceil(start + JPUSH_RATE_WINDOW - now))
+        return calls <= self.rate_limit, max(0, self.rate_limit - calls), reset
 
     def active_device(self, app_key: str, registration_id: str) -> JPushDevice | None:
         device = self.devices.get((app_key, registration_id))

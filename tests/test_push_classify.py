@@ -164,3 +164,32 @@ async def test_sms_system_error_is_retried(push_server):
     await settle(server, worker)
     found = (await trail(server, found["event_id"]))["sms"]
     assert (found["status"], found["attempts"]) == ("delivered", 3)
+
+
+# ---------------------------------------------------------------- JPush
+
+
+@pytest.mark.parametrize("spec, outcome", [
+    ({"status": 401}, ("permanent-failure", "config", "1004")),
+    ({"errcode": 1003, "errmsg": "Parameter value is invalid"}, ("permanent-failure", "content", "1003")),
+    ({"errcode": 2003, "errmsg": "appkey is restricted"}, ("permanent-failure", "config", "2003")),
+    ({"errcode": 1030, "errmsg": "internal service timeout"}, ("sending", None, None)),
+    ({"errcode": 1099, "errmsg": "something new"}, ("sending", "unknown", None)),
+])
+async def test_jpush_codes(push_server, spec, outcome):
+    from test_push_channels import app_resident
+
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    _, owner = await app_resident(server, "13900002001", "1a0018970a0c0000001")
+    status, cause, code = outcome
+    before = refusals("app", cause, code) if code else 0
+    await fault(server, "jpush.push", times=1, **spec)
+    e = event(owner, channel="app")
+    await worker.handle([e])
+    found = (await trail(server, e["event_id"]))["app"]
+    assert (found["status"], found["attempts"]) == (status, 1), found.get("reason")
+    if code:
+        assert refusals("app", cause, code) == before + 1
+    if cause == "unknown":
+        assert found["reason"] == "unknown: jpush 1099"
