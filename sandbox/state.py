@@ -543,6 +543,9 @@ class AlipayState:
         self.tokens: dict[str, AlipayToken] = {}  # by access_token
         self.refresh_tokens: dict[str, AlipayToken] = {}  # only the current one per grant
         self.template_messages: list[dict[str, Any]] = []
+        # How answers are signed: "normal"; "unsigned" (no `sign`); "wrong-key" (another key than
+        # the one clients were given, as after a key change the city has not taken over).
+        self.signing = "normal"
 
     @staticmethod
     def _load_private_key(pem: str) -> rsa.RSAPrivateKey:
@@ -553,6 +556,10 @@ class AlipayState:
 
     @functools.cached_property
     def private_key(self) -> rsa.RSAPrivateKey:
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    @functools.cached_property
+    def wrong_key(self) -> rsa.RSAPrivateKey:
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     @property
@@ -576,6 +583,7 @@ class AlipayState:
         self.tokens.clear()
         self.refresh_tokens.clear()
         self.template_messages.clear()
+        self.signing = "normal"
 
     def datetime(self, timestamp: float) -> dt.datetime:
         """``timestamp`` as Alipay's wall clock shows it (naive)."""

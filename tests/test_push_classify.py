@@ -2,6 +2,7 @@
 for operators, rate limits wait for their reset, quotas pause a channel, unknown answers are tried
 a few times. The platforms' answers come from the sandbox, through the real SDKs."""
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -193,3 +194,95 @@ async def test_jpush_codes(push_server, spec, outcome):
         assert refusals("app", cause, code) == before + 1
     if cause == "unknown":
         assert found["reason"] == "unknown: jpush 1099"
+
+
+# ---------------------------------------------------------------- Alipay
+
+
+async def alipay_owner(server, user_id):
+    from test_push_channels import me
+
+    r = await server.fetch("/sandbox/alipay/auth-code", "POST", json_body={"user_id": user_id})
+    r = await server.fetch("/api/v1/auth/alipay", "POST", json_body={"auth_code": r.json["auth_code"]})
+    token = r.json["access_token"]
+    r = await server.fetch("/api/v1/me/subscriptions", "POST", token=token, json_body={
+        "channel": "alipay", "accepted": [{"template": server.settings.alipay_template_id, "kind": "long-term"}]})
+    assert r.status == 200, r.body
+    return await me(server, token)
+
+
+async def alipay_outcome(server, worker, owner):
+    e = event(owner, channel="alipay")
+    await worker.handle([e])
+    return (await trail(server, e["event_id"]))["alipay"]
+
+
+async def test_alipay_reply_signed_with_another_key_is_never_sent_again(push_server):
+    """Alipay took the message, but its answer does not verify (our copy of Alipay's public key
+    is stale): retrying would send it again and again."""
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    owner = await alipay_owner(server, "2088000000000101")
+    await server.fetch("/sandbox/alipay/signing", "PUT", json_body={"mode": "wrong-key"})
+    before = refusals("alipay", "config", "reply-not-verifiable")
+    found = await alipay_outcome(server, worker, owner)
+    for _ in range(20):  # retries would be due by now
+        await worker.run_due()
+        await asyncio.sleep(0.05)
+    assert len(server.deps.sandbox.alipay.template_messages) == 1
+    found = (await trail(server, found["event_id"]))["alipay"]
+    assert (found["status"], found["attempts"]) == ("permanent-failure", 1), found.get("reason")
+    assert refusals("alipay", "config", "reply-not-verifiable") == before + 1
+
+
+async def test_alipay_gateway_errors_it_could_not_sign_are_read(push_server, monkeypatch):
+    """isv.invalid-app-id, isv.invalid-signature come with the gateway's placeholder sign: the
+    error is read unverified (only to stop and tell operators; a success is never taken unverified)."""
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    owner = await alipay_owner(server, "2088000000000102")
+    client = server.deps.logins["alipay"].gateway._client
+    config = client._DefaultAlipayClient__config
+    monkeypatch.setattr(config, "app_id", "2021999999999999")
+    before = refusals("alipay", "config", "isv.invalid-app-id")
+    found = await alipay_outcome(server, worker, owner)
+    assert (found["status"], found["attempts"]) == ("permanent-failure", 1), found.get("reason")
+    assert refusals("alipay", "config", "isv.invalid-app-id") == before + 1
+
+
+@pytest.mark.parametrize("spec, status, reason", [
+    ({"errcode": 20000, "errmsg": "系统繁忙"}, "sending", "isp.unknown-error"),
+    ({"status": 200}, "sending", "unknown: "),  # not Alipay's shape at all: unreadable
+])
+async def test_alipay_trouble_is_retried(push_server, spec, status, reason):
+    server = push_server
+    worker = make_worker(server, window=60.0)
+    owner = await alipay_owner(server, "2088000000000103")
+    await fault(server, "alipay.open.app.mini.templatemessage.send", times=1, **spec)
+    found = await alipay_outcome(server, worker, owner)
+    assert (found["status"], found["attempts"]) == (status, 1) and found["reason"].startswith(reason), found["reason"]
+    await settle(server, worker)
+    found = (await trail(server, found["event_id"]))["alipay"]
+    assert (found["status"], found["attempts"]) == ("delivered", 2)
+    assert len(server.deps.sandbox.alipay.template_messages) == 1
+
+
+async def test_alipay_login_answers_503_for_replies_it_cannot_trust(push_server, monkeypatch):
+    server = push_server
+
+    async def login():
+        r = await server.fetch("/sandbox/alipay/auth-code", "POST", json_body={"user_id": "2088000000000104"})
+        return await server.fetch("/api/v1/auth/alipay", "POST", json_body={"auth_code": r.json["auth_code"]})
+
+    for mode in ("wrong-key", "unsigned"):
+        await server.fetch("/sandbox/alipay/signing", "PUT", json_body={"mode": mode})
+        r = await login()
+        assert (r.status, r.json["error"]["code"]) == (503, "alipay.unavailable"), mode
+    await server.fetch("/sandbox/alipay/signing", "PUT", json_body={"mode": "normal"})
+    await fault(server, "alipay.system.oauth.token", status=200)  # not Alipay's shape
+    assert (await login()).status == 503
+    config = server.deps.logins["alipay"].gateway._client._DefaultAlipayClient__config
+    monkeypatch.setattr(config, "app_id", "2021999999999999")  # the placeholder-signed isv.invalid-app-id
+    r = await login()
+    assert (r.status, r.json["error"]["details"]["reason"]) == (503, "isv.invalid-app-id")
+    assert (await login()).status == 503
