@@ -17,6 +17,10 @@ DEMO_WECHAT_MINI_SECRET = "demo-mini-secret"
 DEMO_JPUSH_APP_KEY = "demojpushappkey000000001"
 DEMO_PII_HMAC_KEY = "demo-only-pii-hmac-key"
 DEMO_PII_ENC_KEY = "00" * 32
+DEMO_SMS_SIGN_NAME = "政务服务"
+# the sandbox's template codes: a city's own are approved by Aliyun (SMS_ and digits)
+DEMO_SMS_TEMPLATES = {"SMS_TEMPLATE_LOGIN": "SMS_LOGIN_CODE", "SMS_TEMPLATE_LINK": "SMS_LINK_CODE",
+                      "SMS_TEMPLATE_STATUS": "SMS_APPLICATION_STATUS"}
 
 
 class Secret(str):
@@ -68,9 +72,9 @@ class Settings:
     sms_endpoint: str = "dysmsapi.aliyuncs.com"
     sms_access_key_id: str = ""
     sms_access_key_secret: Secret = Secret("")
-    sms_sign_name: str = "政务服务"
-    sms_template_login: str = "SMS_LOGIN_CODE"
-    sms_template_link: str = "SMS_LINK_CODE"  # the code that lets a new login join an existing account
+    sms_sign_name: str = DEMO_SMS_SIGN_NAME
+    sms_template_login: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_LOGIN"]
+    sms_template_link: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_LINK"]  # the code that lets a new login join an account
     identity_api_base: str = ""
     resident_refresh_ttl: int = 30 * 86400
     push_worker: bool = False  # run an outbox relay and push worker inside the server
@@ -87,7 +91,7 @@ class Settings:
     jpush_master_secret: Secret = Secret("")
     jpush_api_base: str = "https://api.jpush.cn/v3/"
     jpush_apns_production: bool = True  # iOS pushes through APNs' production service (demo: its sandbox)
-    sms_template_status: str = "SMS_APPLICATION_STATUS"
+    sms_template_status: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]
     exchange_api_base: str = ""  # the data-sharing exchange; unset: no department queries
     exchange_app_id: str = ""
     exchange_app_secret: Secret = Secret("")
@@ -167,9 +171,9 @@ class Settings:
             sms_endpoint=env.get("SMS_ENDPOINT", f"127.0.0.1:{sandbox_port}" if demo else "dysmsapi.aliyuncs.com"),
             sms_access_key_id=env.get("SMS_ACCESS_KEY_ID", "demo-ak" if demo else ""),
             sms_access_key_secret=Secret(env.get("SMS_ACCESS_KEY_SECRET", "demo-secret" if demo else "")),
-            sms_sign_name=env.get("SMS_SIGN_NAME", "政务服务"),
-            sms_template_login=env.get("SMS_TEMPLATE_LOGIN", "SMS_LOGIN_CODE"),
-            sms_template_link=env.get("SMS_TEMPLATE_LINK", "SMS_LINK_CODE"),
+            sms_sign_name=env.get("SMS_SIGN_NAME", DEMO_SMS_SIGN_NAME),
+            sms_template_login=env.get("SMS_TEMPLATE_LOGIN", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_LOGIN"]),
+            sms_template_link=env.get("SMS_TEMPLATE_LINK", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_LINK"]),
             identity_api_base=env.get("IDENTITY_API_BASE", f"{sandbox}/sandbox/identity/" if demo else ""),
             resident_refresh_ttl=_int(env, "RESIDENT_REFRESH_TTL", 30 * 86400),
             push_worker=_bool(env, "PUSH_WORKER", demo),
@@ -186,7 +190,7 @@ class Settings:
             jpush_api_base=env.get("JPUSH_API_BASE", f"{sandbox}/sandbox/jpush/v3/" if demo
                                    else "https://api.jpush.cn/v3/"),
             jpush_apns_production=_bool(env, "JPUSH_APNS_PRODUCTION", not demo),
-            sms_template_status=env.get("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"),
+            sms_template_status=env.get("SMS_TEMPLATE_STATUS", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]),
             exchange_api_base=env.get("EXCHANGE_API_BASE", f"{sandbox}/sandbox/exchange" if demo else ""),
             exchange_app_id=env.get("EXCHANGE_APP_ID", "demo-exchange-app" if demo else ""),
             exchange_app_secret=Secret(env.get("EXCHANGE_APP_SECRET", "demo-exchange-secret" if demo else "")),
@@ -230,6 +234,13 @@ class Settings:
             problems.append("REDIS_URL is required outside demo mode")
         if self.mount_sandbox:
             problems.append("SANDBOX must be off outside demo mode")
+        templates = {"SMS_TEMPLATE_LOGIN": self.sms_template_login, "SMS_TEMPLATE_LINK": self.sms_template_link,
+                     "SMS_TEMPLATE_STATUS": self.sms_template_status}
+        for name, value in templates.items():  # Aliyun refuses the demo's (isv.SMS_TEMPLATE_ILLEGAL)
+            if not value or value in DEMO_SMS_TEMPLATES.values():
+                problems.append(f"{name} must be the city's approved template code, not the demo {value or 'empty'}")
+        if not self.sms_sign_name or self.sms_sign_name == DEMO_SMS_SIGN_NAME:
+            problems.append(f"SMS_SIGN_NAME must be the city's approved signature, not the demo {DEMO_SMS_SIGN_NAME}")
         if problems:
             raise ConfigError("; ".join(problems))
 

@@ -8,10 +8,9 @@ class Identity:
     channel: str  # "wechat" | "alipay" | "app"
     subject: str  # the stable id of this person on that channel
     phone: str | None = None  # the app channel's verified phone (stored encrypted, never logged)
-    secret: str | None = None  # e.g. WeChat's session_key: kept server-side, encrypted
     address: str | None = None  # where messages go when it differs from subject (WeChat: the openid)
 
-    def __repr__(self) -> str:  # never print phones or session keys
+    def __repr__(self) -> str:  # never print phones
         return f"Identity(channel={self.channel!r}, subject={self.subject[:6]!r}…)"
 
 

@@ -294,4 +294,5 @@ class WeChatMiniLogin(LoginChannel):
         if not isinstance(session, dict) or not session.get("openid"):
             raise unavailable("code2session reply without openid")
         subject = session.get("unionid") or session["openid"]
-        return Identity("wechat", subject, secret=session.get("session_key"), address=session["openid"])
+        # session_key is dropped: nothing here decrypts wx.getUserInfo data or checks its signature
+        return Identity("wechat", subject, address=session["openid"])
