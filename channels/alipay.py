@@ -133,6 +133,8 @@ class AlipayMiniLogin(LoginChannel):
         request.code = payload["auth_code"]
         result = await self.gateway.call(request)
         sub_code = result.get("sub_code")
+        if result.get("verified") is False:  # an error the gateway could not sign: our app or keys
+            raise unavailable(sub_code or str(result.get("code")))
         if sub_code in CODE_ERRORS:
             raise AppError(401, "auth.code_invalid", "登录凭证无效或已使用，请重新登录", details={"sub_code": sub_code})
         if result.get("code") not in (None, "10000"):

@@ -286,3 +286,14 @@ async def test_alipay_login_answers_503_for_replies_it_cannot_trust(push_server,
     r = await login()
     assert (r.status, r.json["error"]["details"]["reason"]) == (503, "isv.invalid-app-id")
     assert (await login()).status == 503
+
+
+async def test_alipay_face_check_answers_503_when_our_app_is_refused(push_server, monkeypatch):
+    from models.errors import AppError
+
+    face = push_server.deps.faces["alipay"]
+    config = face.gateway._client._DefaultAlipayClient__config
+    monkeypatch.setattr(config, "app_id", "2021999999999999")
+    with pytest.raises(AppError) as err:
+        await face.result({"certify_id": "0" * 32, "expires_at": 2**31})
+    assert (err.value.status, err.value.code) == (503, "alipay.unavailable")
