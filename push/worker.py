@@ -173,6 +173,8 @@ class Worker:
                                       return_exceptions=True)
         results, used = [], collections.Counter()
         for group, outcomes in zip(by_provider.values(), groups, strict=True):
+            if isinstance(outcomes, asyncio.CancelledError):
+                raise outcomes
             if isinstance(outcomes, BaseException):  # send_many contains its own: this is a last resort
                 log.error("push: a batch failed: %r", outcomes)
                 outcomes = [unknown(outcomes) for _ in group]
