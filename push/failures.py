@@ -7,6 +7,7 @@ Every failure is one of three kinds (push/providers/base.py raises them):
   unregistered device) needs nobody; `content` (our template data or page), `config` (our
   credentials, template or sign), `quota` (balance, a daily quota) and `unknown` need an operator;
 * unknown: an unexpected error or reply. Retried `UNKNOWN_TRIES` times in all, then permanent.
+  (An unexpected error from our own stores or the network is temporary.)
 
 Operators hear of each permanent refusal once: `govservice_push_refusals_total{channel, cause,
 code}` counts every one (the PushChannelRefusing alert in deploy/alerts.yml watches it) and the

@@ -94,7 +94,8 @@ async def test_a_batch_write_failing_spares_the_other_channels(push_server, monk
     for e in events:
         found = await trail(server, e["event_id"])
         assert found["wechat"]["status"] == "delivered"
-        assert found["inbox"]["status"] == "sending" and found["inbox"]["retry_at"]
+        inbox = found["inbox"]  # our store failing is temporary: retried for the whole window
+        assert (inbox["status"], inbox["reason"]) == ("sending", "ConnectionError") and inbox["retry_at"]
     await asyncio.sleep(2.1)
     await settle(server, worker, seconds=10)
     for e in events:

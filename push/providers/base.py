@@ -12,6 +12,8 @@ import logging
 import time
 
 from prometheus_client import Counter, Histogram
+from pymongo.errors import PyMongoError
+from redis.exceptions import RedisError
 
 from push import failures
 
@@ -124,8 +126,15 @@ class Provider:
         raise NotImplementedError
 
 
-def unknown(exc: Exception) -> dict:
-    """The outcome of an unknown failure: temporary, with a reason the worker counts tries by."""
+# our own stores or the network failing: worth retrying for the whole window
+TRANSIENT = (OSError, TimeoutError, PyMongoError, RedisError)
+
+
+def unknown(exc: BaseException) -> dict:
+    """The outcome of an unexpected error: temporary when it is our stores' or the network's, else
+    an unknown failure, with a reason the worker counts its tries by."""
+    if isinstance(exc, TRANSIENT):
+        return {"status": "temporary-failure", "reason": type(exc).__name__}
     detail = str(exc) if isinstance(exc, UnknownFailure) else type(exc).__name__
     return {"status": "temporary-failure", "reason": failures.UNKNOWN_PREFIX + detail, "unknown": True}
 
