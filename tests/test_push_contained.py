@@ -94,8 +94,8 @@ async def test_a_batch_write_failing_spares_the_other_channels(push_server, monk
     for e in events:
         found = await trail(server, e["event_id"])
         assert found["wechat"]["status"] == "delivered"
-        inbox = found["inbox"]  # our store failing is temporary: retried for the whole window
-        assert (inbox["status"], inbox["reason"]) == ("sending", "ConnectionError") and inbox["retry_at"]
+        kept = found["inbox"]  # our store failing is temporary: retried for the whole window
+        assert (kept["status"], kept["reason"]) == ("sending", "ConnectionError") and kept["retry_at"]
     await asyncio.sleep(2.1)
     await settle(server, worker, seconds=10)
     for e in events:
