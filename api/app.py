@@ -128,7 +128,8 @@ def push_providers(deps: Deps) -> dict:
         providers["alipay"] = AlipayTemplateProvider(deps.db, deps.logins["alipay"].gateway)
     if cfg.jpush_app_key and cfg.jpush_master_secret:
         providers["app"] = JPushProvider(deps.db, app_key=cfg.jpush_app_key, master_secret=cfg.jpush_master_secret,
-                                         api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout)
+                                         api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout,
+                                         apns_production=cfg.jpush_apns_production)
     return providers
 
 
@@ -185,7 +186,7 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
 
     def wechat_app(appid, secret):
         return WeChatPlatform(appid=appid, secret=secret, api_base=settings.wechat_api_base, redis=redis,
-                              executor=executor, timeout=timeout)
+                              executor=executor, timeout=timeout, force_every=settings.wechat_force_refresh_every)
 
     logins = {"app": AppOtpLogin(otp, pii)}
     if settings.wechat_mini_appid:

@@ -17,6 +17,10 @@ DEMO_WECHAT_MINI_SECRET = "demo-mini-secret"
 DEMO_JPUSH_APP_KEY = "demojpushappkey000000001"
 DEMO_PII_HMAC_KEY = "demo-only-pii-hmac-key"
 DEMO_PII_ENC_KEY = "00" * 32
+DEMO_SMS_SIGN_NAME = "政务服务"
+# the sandbox's template codes: a city's own are approved by Aliyun (SMS_ and digits)
+DEMO_SMS_TEMPLATES = {"SMS_TEMPLATE_LOGIN": "SMS_LOGIN_CODE", "SMS_TEMPLATE_LINK": "SMS_LINK_CODE",
+                      "SMS_TEMPLATE_STATUS": "SMS_APPLICATION_STATUS"}
 
 
 class Secret(str):
@@ -47,6 +51,7 @@ class Settings:
     wechat_appid: str = ""
     wechat_secret: Secret = Secret("")
     wechat_api_base: str = "https://api.weixin.qq.com/"
+    wechat_force_refresh_every: float = 5400.0  # seconds between forced stable_token refreshes (WeChat: 20 a day)
     mount_sandbox: bool = False
     sandbox_port: int = 8001  # `python -m sandbox`: upstreams and the SMS gateway (demo only)
     sandbox_alipay_key: Secret = Secret("")  # the sandbox's own Alipay key (PEM); demo: generated
@@ -67,9 +72,9 @@ class Settings:
     sms_endpoint: str = "dysmsapi.aliyuncs.com"
     sms_access_key_id: str = ""
     sms_access_key_secret: Secret = Secret("")
-    sms_sign_name: str = "政务服务"
-    sms_template_login: str = "SMS_LOGIN_CODE"
-    sms_template_link: str = "SMS_LINK_CODE"  # the code that lets a new login join an existing account
+    sms_sign_name: str = DEMO_SMS_SIGN_NAME
+    sms_template_login: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_LOGIN"]
+    sms_template_link: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_LINK"]  # the code that lets a new login join an account
     identity_api_base: str = ""
     resident_refresh_ttl: int = 30 * 86400
     push_worker: bool = False  # run an outbox relay and push worker inside the server
@@ -83,7 +88,8 @@ class Settings:
     jpush_app_key: str = ""
     jpush_master_secret: Secret = Secret("")
     jpush_api_base: str = "https://api.jpush.cn/v3/"
-    sms_template_status: str = "SMS_APPLICATION_STATUS"
+    jpush_apns_production: bool = True  # iOS pushes through APNs' production service (demo: its sandbox)
+    sms_template_status: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]
     exchange_api_base: str = ""  # the data-sharing exchange; unset: no department queries
     exchange_app_id: str = ""
     exchange_app_secret: Secret = Secret("")
@@ -142,6 +148,7 @@ class Settings:
                 "WECHAT_API_BASE",
                 f"{sandbox}/sandbox/wechat/" if demo else "https://api.weixin.qq.com/",
             ),
+            wechat_force_refresh_every=_float(env, "WECHAT_FORCE_REFRESH_EVERY", 5400.0),
             mount_sandbox=mounted,
             sandbox_port=sandbox_port,
             sandbox_alipay_key=Secret(env.get("SANDBOX_ALIPAY_PRIVATE_KEY", "")),
@@ -163,9 +170,9 @@ class Settings:
             sms_endpoint=env.get("SMS_ENDPOINT", f"127.0.0.1:{sandbox_port}" if demo else "dysmsapi.aliyuncs.com"),
             sms_access_key_id=env.get("SMS_ACCESS_KEY_ID", "demo-ak" if demo else ""),
             sms_access_key_secret=Secret(env.get("SMS_ACCESS_KEY_SECRET", "demo-secret" if demo else "")),
-            sms_sign_name=env.get("SMS_SIGN_NAME", "政务服务"),
-            sms_template_login=env.get("SMS_TEMPLATE_LOGIN", "SMS_LOGIN_CODE"),
-            sms_template_link=env.get("SMS_TEMPLATE_LINK", "SMS_LINK_CODE"),
+            sms_sign_name=env.get("SMS_SIGN_NAME", DEMO_SMS_SIGN_NAME),
+            sms_template_login=env.get("SMS_TEMPLATE_LOGIN", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_LOGIN"]),
+            sms_template_link=env.get("SMS_TEMPLATE_LINK", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_LINK"]),
             identity_api_base=env.get("IDENTITY_API_BASE", f"{sandbox}/sandbox/identity/" if demo else ""),
             resident_refresh_ttl=_int(env, "RESIDENT_REFRESH_TTL", 30 * 86400),
             push_worker=_bool(env, "PUSH_WORKER", demo),
@@ -179,7 +186,8 @@ class Settings:
             jpush_master_secret=Secret(env.get("JPUSH_MASTER_SECRET", "demo-jpush-secret" if demo else "")),
             jpush_api_base=env.get("JPUSH_API_BASE", f"{sandbox}/sandbox/jpush/v3/" if demo
                                    else "https://api.jpush.cn/v3/"),
-            sms_template_status=env.get("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"),
+            jpush_apns_production=_bool(env, "JPUSH_APNS_PRODUCTION", not demo),
+            sms_template_status=env.get("SMS_TEMPLATE_STATUS", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]),
             exchange_api_base=env.get("EXCHANGE_API_BASE", f"{sandbox}/sandbox/exchange" if demo else ""),
             exchange_app_id=env.get("EXCHANGE_APP_ID", "demo-exchange-app" if demo else ""),
             exchange_app_secret=Secret(env.get("EXCHANGE_APP_SECRET", "demo-exchange-secret" if demo else "")),
@@ -203,6 +211,8 @@ class Settings:
         """Refuse settings that are unsafe outside the demo."""
         if not 60 <= self.access_token_ttl <= 900:
             raise ConfigError("ACCESS_TOKEN_TTL must be between 60 and 900 seconds")
+        if not 0 < self.push_retry_window <= 12 * 3600:  # a JPush cid (the retry's guard) lives a day
+            raise ConfigError("PUSH_RETRY_WINDOW must be above 0 and at most 43200 seconds (12 hours)")
         if self.push_sweep_age <= 0 or self.push_ready_heartbeat_age < 0 or self.push_ready_backlog_age < 0:
             raise ConfigError("PUSH_SWEEP_AGE must be above 0; PUSH_READY_HEARTBEAT_AGE and PUSH_READY_BACKLOG_AGE 0 or more")
         if self.demo:
@@ -222,6 +232,13 @@ class Settings:
             problems.append("REDIS_URL is required outside demo mode")
         if self.mount_sandbox:
             problems.append("SANDBOX must be off outside demo mode")
+        templates = {"SMS_TEMPLATE_LOGIN": self.sms_template_login, "SMS_TEMPLATE_LINK": self.sms_template_link,
+                     "SMS_TEMPLATE_STATUS": self.sms_template_status}
+        for name, value in templates.items():  # Aliyun refuses the demo's (isv.SMS_TEMPLATE_ILLEGAL)
+            if not value or value in DEMO_SMS_TEMPLATES.values():
+                problems.append(f"{name} must be the city's approved template code, not the demo {value or 'empty'}")
+        if not self.sms_sign_name or self.sms_sign_name == DEMO_SMS_SIGN_NAME:
+            problems.append(f"SMS_SIGN_NAME must be the city's approved signature, not the demo {DEMO_SMS_SIGN_NAME}")
         if problems:
             raise ConfigError("; ".join(problems))
 

@@ -32,8 +32,6 @@ async def login(deps, channel: str, payload: dict) -> dict:
             raise AppError(404, "auth.channel_disabled", "该登录方式未开通")
         identity = await adapter.authenticate(payload)
         resident = await residents.login(deps.db, identity, deps.pii)
-        if identity.secret:
-            await residents.remember_session_secret(deps.redis, deps.pii, resident["_id"], channel, identity.secret)
         await logins.record(deps.db, channel)
         log.info("resident login", extra={"resident_id": str(resident["_id"]), "channel": channel})
         tokens = await tokens_for(deps, resident, channel, residents.key_tag(residents.login_key(resident, identity)))

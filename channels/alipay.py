@@ -85,16 +85,37 @@ class AlipayGateway:
             raise unavailable(type(exc).__name__) from None
         try:
             text = await loop.run_in_executor(self.executor, self._parse, response.body)
-            return json.loads(text)
+            reply = json.loads(text)
         except (AopException, ResponseException, ValueError) as exc:  # ResponseException: unsigned or mis-signed
+            claimed = unverified_reply(response.body)
+            if claimed is not None and claimed.get("code") not in (None, "10000"):
+                # An error the gateway could not sign (a bad app id or signature: its placeholder sign):
+                # read, never trusted beyond "no" (as Alipay's Java SDK does); a success never is.
+                log.warning("Alipay error without a valid signature: %s", claimed.get("sub_code"))
+                return {**claimed, "verified": False}
             log.warning("Alipay reply rejected: %s", type(exc).__name__)
-            raise unavailable("reply not verifiable") from None
+            raise unavailable("reply not verifiable" if claimed is not None else "reply unreadable") from None
+        if not isinstance(reply, dict):
+            raise unavailable("reply unreadable")
+        return reply
 
     def _parse(self, body: bytes) -> str:
         """The SDK's own parser: extracts the signed `*_response` text and verifies Alipay's signature.
         It reads per-thread context that page_execute set, maybe on another executor thread."""
         THREAD_LOCAL.logger, THREAD_LOCAL.uuid = None, uuid.uuid4().hex
         return self._client._DefaultAlipayClient__parse_response(body)
+
+
+def unverified_reply(body: bytes) -> dict | None:
+    """The `*_response` object of a reply in Alipay's shape, unverified; None when it is not one."""
+    try:
+        outer = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(outer, dict):
+        return None
+    found = [value for key, value in outer.items() if key.endswith("_response") and isinstance(value, dict)]
+    return found[0] if len(found) == 1 else None
 
 
 CODE_ERRORS = {"isv.code-invalid", "isv.refresh-token-invalid", "isv.refresh-token-time-out"}
@@ -112,6 +133,8 @@ class AlipayMiniLogin(LoginChannel):
         request.code = payload["auth_code"]
         result = await self.gateway.call(request)
         sub_code = result.get("sub_code")
+        if result.get("verified") is False:  # an error the gateway could not sign: our app or keys
+            raise unavailable(sub_code or str(result.get("code")))
         if sub_code in CODE_ERRORS:
             raise AppError(401, "auth.code_invalid", "登录凭证无效或已使用，请重新登录", details={"sub_code": sub_code})
         if result.get("code") not in (None, "10000"):

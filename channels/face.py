@@ -197,7 +197,7 @@ class AlipayFace(FaceCheck):
         return reply.get("code") == "20000" or str(reply.get("sub_code", "")).startswith("isp.")
 
     def _error(self, reply: dict) -> AppError:
-        if self._busy(reply) or reply.get("code") in (None, "10000"):
+        if self._busy(reply) or reply.get("code") in (None, "10000") or reply.get("verified") is False:
             return alipay.unavailable(str(reply.get("sub_code") or "reply without certify_id"))
         log.warning("Alipay refused a face request: %s", reply.get("sub_code"))
         return refused(self.channel, {"sub_code": reply.get("sub_code"), "sub_msg": reply.get("sub_msg")})

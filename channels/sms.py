@@ -17,9 +17,19 @@ log = logging.getLogger(__name__)
 logging.getLogger("urllib3").setLevel(logging.INFO)
 
 
-def unavailable(detail: str) -> AppError:
-    return AppError(503, "sms.unavailable", "短信服务暂时不可用，请稍后再试", details={"reason": detail},
+def unavailable(detail: str, code: str | None = None, status: int | None = None) -> AppError:
+    details = {"reason": detail, **({"code": code} if code else {}), **({"status": status} if status else {})}
+    return AppError(503, "sms.unavailable", "短信服务暂时不可用，请稍后再试", details=details,
                     headers={"Retry-After": "30"})
+
+
+# isv.BUSINESS_LIMIT_CONTROL's message names the window of the per-phone limit it hit
+LIMIT_WINDOWS = {"分钟": 60, "小时": 3600, "天": 86400}
+
+
+def limit_wait(message: str | None) -> int:
+    """Seconds until a per-phone limit lets the next message through (Aliyun's message says which)."""
+    return next((seconds for word, seconds in LIMIT_WINDOWS.items() if f"{word}级" in (message or "")), 60)
 
 
 class AliyunSms:
@@ -43,14 +53,19 @@ class AliyunSms:
         except TimeoutError:
             raise unavailable("timeout") from None
         except Exception as exc:  # the Tea SDK raises its own exception types for HTTP and network errors
-            log.warning("SMS send failed: %s", type(exc).__name__)
-            raise unavailable(type(exc).__name__) from None
+            code = getattr(exc, "code", None)  # an HTTP 4xx names its reason (SignatureNonceUsed, ...)
+            log.warning("SMS send failed: %s %s", type(exc).__name__, code or "")
+            status = getattr(exc, "status_code", None)
+            raise unavailable(type(exc).__name__, code if isinstance(code, str) else None,
+                              status if isinstance(status, int) else None) from None
         body = reply.body
         if body is None or body.code != "OK":
-            code = getattr(body, "code", None)
-            log.warning("SMS gateway refused: %s", code)
+            code, message = getattr(body, "code", None), getattr(body, "message", None)
+            log.warning("SMS gateway refused: %s %s", code, message or "")
             if code == "isv.MOBILE_NUMBER_ILLEGAL":
-                raise AppError(422, "sms.bad_phone", "该手机号无法接收短信")
+                raise AppError(422, "sms.bad_phone", "该手机号无法接收短信", details={"code": code})
             if code == "isv.BUSINESS_LIMIT_CONTROL":
-                raise AppError(429, "sms.rate_limited", "短信发送过于频繁，请稍后再试", headers={"Retry-After": "60"})
-            raise unavailable(code or "no body")
+                wait = limit_wait(message)
+                raise AppError(429, "sms.rate_limited", "短信发送过于频繁，请稍后再试",
+                               details={"code": code, "retry_after": wait}, headers={"Retry-After": str(wait)})
+            raise unavailable(code or "no body", code)

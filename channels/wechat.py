@@ -3,7 +3,10 @@
 wechatpy is synchronous, so its calls run in a bounded executor with a timeout. Tokens do
 not come from wechatpy: one `stable_token` per app is fetched with Tornado's async client
 under a Redis lock, cached in Redis and refreshed 5 minutes early, so processes never
-invalidate each other's token. A call answered 40001/42001 refreshes once and retries once.
+invalidate each other's token. A call answered 40001/42001 gets a new token once and retries
+once: WeChat's current one (a normal fetch), and only when that is the token just refused, a
+forced refresh. A forced refresh kills the token every process holds and WeChat allows 20 a day,
+so one per `force_every` seconds at most, across processes (a Redis key).
 """
 
 import asyncio
@@ -63,9 +66,12 @@ def unavailable(detail: str) -> AppError:
 
 
 class WeChatPlatform:
-    def __init__(self, *, appid: str, secret: str, api_base: str, redis, executor, timeout: float = 5.0):
+    def __init__(self, *, appid: str, secret: str, api_base: str, redis, executor, timeout: float = 5.0,
+                 force_every: float = 5400.0):
         self.appid, self._secret, self.api_base = appid, secret, api_base
         self.redis, self.executor, self.timeout = redis, executor, timeout
+        self.force_every = force_every  # seconds between forced refreshes (WeChat: 20 a day)
+        self._forced_at = -force_every  # monotonic time of this process's last forced refresh
         self._memo: tuple[str, float] | None = None  # (token, expires_at) when Redis is unreachable
         self._capture: tuple[str, _Client] | None = None
         self._recent: tuple[str, float] | None = None  # (token, until): the last token read from Redis
@@ -90,12 +96,38 @@ class WeChatPlatform:
                 cached = await self._cached()
                 if cached and cached != stale:
                     return cached  # another process refreshed while we waited
-                return await self._refresh(force=stale is not None)
+                return await self._renew(stale)
         except AppError:
             raise
         except Exception as exc:  # Redis down: fetch alone rather than fail the operator
             log.warning("WeChat token lock unavailable (%s); fetching without it", exc)
-            return await self._refresh(force=stale is not None)
+            return await self._renew(stale)
+
+    async def _renew(self, stale: str | None) -> str:
+        """WeChat's current token (a normal fetch); after WeChat refused `stale` and the normal
+        fetch answers that same token, a forced refresh if none was made within `force_every`,
+        else the same token again (a 40001 is sometimes passing)."""
+        token = await self._refresh(force=False)
+        if stale is None or token != stale or not await self._may_force():
+            return token
+        log.warning("WeChat refused its own current access token; forcing a refresh")
+        try:
+            return await self._refresh(force=True)
+        except AppError as exc:  # 45009/45011: the forced refreshes are used up for now
+            log.warning("WeChat forced refresh refused (%s); keeping the current token", (exc.details or {}))
+            return token
+
+    async def _may_force(self) -> bool:
+        """One forced refresh per `force_every` seconds: in this process, and across processes."""
+        now = time.monotonic()
+        if now - self._forced_at < self.force_every:
+            return False
+        self._forced_at = now
+        try:
+            return bool(await self.redis.set(f"wechat:forced:{self.appid}", "1", nx=True, ex=max(1, int(self.force_every))))
+        except Exception as exc:  # Redis down: this process's own limit stands
+            log.warning("WeChat forced-refresh limit not shared (%s)", exc)
+            return True
 
     async def _cached(self) -> str | None:
         try:
@@ -263,5 +295,5 @@ class WeChatMiniLogin(LoginChannel):
             raise unavailable("code2session reply without openid")
         subject = session.get("unionid") or session["openid"]
         aliases = (session["openid"],) if subject != session["openid"] else ()
-        return Identity("wechat", subject, secret=session.get("session_key"), address=session["openid"],
-                        aliases=aliases)
+        # session_key is dropped: nothing here decrypts wx.getUserInfo data or checks its signature
+        return Identity("wechat", subject, address=session["openid"], aliases=aliases)

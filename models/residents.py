@@ -198,11 +198,6 @@ def _phone(identity, pii) -> dict:
                       "masked": mask_phone(identity.phone)}}
 
 
-async def remember_session_secret(redis, pii, resident_id, channel: str, secret: str, ttl: int = 3 * 86400) -> None:
-    """A channel's session secret (WeChat's session_key): encrypted, in Redis, never returned."""
-    await redis.set(f"session-secret:{channel}:{resident_id}", pii.encrypt(secret), ex=ttl)
-
-
 def check_id_number(id_number: str) -> str:
     id_number = id_number.strip().upper()
     if not validator.is_valid(id_number):

@@ -14,11 +14,15 @@ class RetryPolicy:
     cap: float = 300.0  # the longest wait between two attempts
     window: float = 4 * 3600.0  # give up (technical-failure) when the next try would start later
 
-    def next_at(self, delivery: dict, at: dt.datetime) -> dt.datetime | None:
+    def next_at(self, delivery: dict, at: dt.datetime, not_before: dt.datetime | None = None) -> dt.datetime | None:
+        """The next try, or None when it would start outside the window. `not_before`: a rate
+        limit's reset (the platform said when), which the backoff never undercuts."""
         attempts = delivery["attempts"] + 1  # including the one that just failed
         delay = min(self.cap, self.base * 2 ** (attempts - 1))
         delay = random.uniform(delay / 2, delay)  # jitter: failed messages do not retry in lockstep
         when = at + dt.timedelta(seconds=delay)
+        if not_before is not None and not_before > when:
+            when = not_before + dt.timedelta(seconds=random.uniform(0, min(delay, 5.0)))
         if (when - delivery["created_at"]).total_seconds() > self.window:
             return None
         return when

@@ -27,7 +27,8 @@ import socket
 from redis.exceptions import ResponseError
 
 from models import deliveries, notifications, residents, subscriptions, workers
-from push.providers.base import OUTCOMES
+from push import failures
+from push.providers.base import OUTCOMES, unknown
 from push.relay import GROUP, STREAM, relay_once, sweep_once
 from push.retry import RetryPolicy
 from push.templates import render
@@ -124,7 +125,7 @@ class Worker:
             known = await deliveries.get_many(self.db, [deliveries.key(n["_id"], p) for n in notes
                                                          for p in ("inbox", *n["plan"])])
             steps = [(n, name) for n in notes for name in self._next(n, known)]
-            fresh = [deliveries.new(n, name, self.lease, self.name, **await self.providers[name].prepare())
+            fresh = [deliveries.new(n, name, self.lease, self.name, **await self._prepare(name))
                      for n, name in steps if deliveries.key(n["_id"], name) not in known]
             mine = await deliveries.begin_many(self.db, fresh)
             for n, name in steps:  # seen before and still `sending`: take it if its worker died
@@ -139,6 +140,14 @@ class Worker:
             failed = {d["event_id"] for d, outcome in outcomes
                       if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")}
             notes = [by_id[event_id] for event_id in failed]
+
+    async def _prepare(self, name: str) -> dict:
+        """A provider's fields for a new record; nothing when it fails (its send asks again)."""
+        try:
+            return await self.providers[name].prepare()
+        except Exception:
+            log.exception("push %s: prepare failed", name)
+            return {}
 
     @staticmethod
     def _next(note: dict, known: dict) -> list[str]:
@@ -156,17 +165,29 @@ class Worker:
         return steps
 
     async def attempt(self, jobs: list[tuple[dict, dict, dict]], reach) -> list[tuple[dict, dict]]:
-        """Send (resident, note, delivery) jobs, grouped by provider; record outcomes and spend quotas."""
+        """Send (resident, note, delivery) jobs, grouped by provider; record outcomes and spend quotas.
+        Every job gets an outcome, whatever a provider raises (push/failures.py)."""
         by_provider: dict[str, list] = {}
         for resident, note, delivery in jobs:
             by_provider.setdefault(delivery["provider"], []).append((resident, note, delivery, reach))
-        groups = await asyncio.gather(*(self.providers[name].send_many(group) for name, group in by_provider.items()))
+        groups = await asyncio.gather(*(self.providers[name].send_many(group) for name, group in by_provider.items()),
+                                      return_exceptions=True)
         results, used = [], collections.Counter()
         for group, outcomes in zip(by_provider.values(), groups, strict=True):
+            if isinstance(outcomes, asyncio.CancelledError):
+                raise outcomes
+            if isinstance(outcomes, BaseException):  # send_many contains its own: this is a last resort
+                log.error("push: a batch failed: %r", outcomes)
+                outcomes = [unknown(outcomes) for _ in group]
             for (resident, note, delivery, _), outcome in zip(group, outcomes, strict=True):
                 retry_at = None
+                if outcome["status"] == "temporary-failure" and outcome.get("unknown") \
+                        and failures.unknown_tries(delivery) + 1 >= failures.UNKNOWN_TRIES:
+                    outcome = {**outcome, "status": "permanent-failure",
+                               "reason": f"{outcome['reason']} (given up after {failures.UNKNOWN_TRIES} tries)"}
+                    failures.refused(delivery["provider"], "unknown", "unknown", outcome["reason"])
                 if outcome["status"] == "temporary-failure":
-                    retry_at = self.retry.next_at(delivery, deliveries.now())
+                    retry_at = self.retry.next_at(delivery, deliveries.now(), not_before=outcome.get("not_before"))
                     outcome["retry"] = retry_at is not None
                     if retry_at is None:
                         OUTCOMES.labels(delivery["provider"], "technical-failure").inc()

@@ -20,14 +20,23 @@ the response key. Give clients ``state.alipay_public_key_pem`` (or
 * ``GET|DELETE {prefix}/alipay/template-messages[?to_user_id=|to_open_id=]``
   sent mini-program template messages, oldest first
 
-Gateway checks, in order (all answer HTTP 200 with a signed
-``error_response``): ``app_id`` (40001 ``isv.missing-app-id``, 40002
-``isv.invalid-app-id``), ``sign_type`` RSA2 (``isv.missing-signature-type``,
-``isv.invalid-signature-type``), ``sign`` (``isv.missing-signature``,
-``isv.invalid-signature``), ``method`` (``isv.missing-method``,
-``isv.invalid-method``), ``timestamp`` within 15 minutes of the sandbox
-clock, read in ``state.alipay.timezone`` (``isv.missing-timestamp``,
-``isv.invalid-timestamp``), ``charset`` utf-8 (``isv.invalid-charset``).
+Gateway checks, in order (all answer HTTP 200): ``app_id`` (40001
+``isv.missing-app-id``, 40002 ``isv.invalid-app-id``), ``sign_type`` RSA2
+(``isv.missing-signature-type``, ``isv.invalid-signature-type``), ``sign``
+(``isv.missing-signature``, ``isv.invalid-signature``), ``method``
+(``isv.missing-method``, ``isv.invalid-method``), ``timestamp`` within 15
+minutes of the sandbox clock, read in ``state.alipay.timezone``
+(``isv.missing-timestamp``, ``isv.invalid-timestamp``), ``charset`` utf-8
+(``isv.invalid-charset``). Like the real gateway, which cannot tell which of
+its keys to sign with before it knows the app and its signature, the
+``app_id``, ``sign_type`` and ``sign`` errors carry the placeholder
+``"sign":"ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE"`` (no client can verify them),
+under the method's response key when the method is one it knows, else under
+``error_response``; the later checks answer a signed ``error_response``.
+
+``GET|PUT {prefix}/alipay/signing`` ``{"mode": "normal" | "unsigned" |
+"wrong-key"}``: every answer signed, without ``sign``, or signed with a key
+clients were not given (the city's copy of Alipay's public key is stale).
 
 Methods:
 
@@ -164,17 +173,32 @@ def error(code: str, sub_code: str, sub_msg: str | None = None) -> dict[str, str
     }
 
 
-class AlipayError(Exception):
-    """A signed error answer: ``payload`` under ``key``."""
+PLACEHOLDER_SIGN = "ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE"  # the gateway's `sign` when it could not sign
+SIGNING_MODES = ("normal", "unsigned", "wrong-key")
 
-    def __init__(self, key: str, payload: dict[str, str]) -> None:
+
+class AlipayError(Exception):
+    """An error answer: ``payload`` under ``key``; ``signed`` False: the placeholder sign."""
+
+    def __init__(self, key: str, payload: dict[str, str], signed: bool = True) -> None:
         super().__init__(payload["sub_code"])
         self.key = key
         self.payload = payload
+        self.signed = signed
 
 
 def _fail(code: str, sub_code: str, sub_msg: str | None = None, key: str = ERROR_KEY) -> AlipayError:
     return AlipayError(key, error(code, sub_code, sub_msg))
+
+
+def _unsigned(code: str, sub_code: str, sub_msg: str | None = None) -> AlipayError:
+    return AlipayError(ERROR_KEY, error(code, sub_code, sub_msg), signed=False)
+
+
+def unsigned_body(key: str, payload: dict[str, Any], sign: str | None) -> bytes:
+    content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    tail = b"" if sign is None else b',"sign":"' + sign.encode("ascii") + b'"'
+    return b"{" + json.dumps(key).encode("ascii") + b":" + content + tail + b"}"
 
 
 # ---------------------------------------------------------------- handlers
@@ -217,9 +241,15 @@ class GatewayHandler(SandboxHandler):
 
     # ------------------------------------------------------------ output
 
-    def send_signed(self, key: str, payload: dict[str, Any]) -> None:
+    def send_signed(self, key: str, payload: dict[str, Any], signed: bool = True) -> None:
         self.note_code(payload.get("sub_code") or payload.get("code"))
-        self.send_raw(signed_body(key, payload, self.state.alipay.private_key))
+        alipay = self.state.alipay
+        if not signed:
+            self.send_raw(unsigned_body(key, payload, PLACEHOLDER_SIGN))
+        elif alipay.signing == "unsigned":
+            self.send_raw(unsigned_body(key, payload, None))
+        else:
+            self.send_raw(signed_body(key, payload, alipay.wrong_key if alipay.signing == "wrong-key" else alipay.private_key))
 
     def send_errcode_fault(self, fault: Fault) -> None:
         self.send_signed(ERROR_KEY, error("20000", "isp.unknown-error", fault.errmsg))
@@ -247,6 +277,9 @@ class GatewayHandler(SandboxHandler):
                 key = response_key(method)
                 payload = (certify.initialize if method == certify.INITIALIZE else certify.query)(self.state, params)
         except AlipayError as exc:
+            if not exc.signed:  # before the app's signature is known good: under the method's key, if any
+                method = (self.params() or {}).get("method")
+                return self.send_signed(response_key(method) if method in METHODS else ERROR_KEY, exc.payload, False)
             key, payload = exc.key, exc.payload
         except certify.Refused as exc:
             key, payload = response_key(params["method"]), error(exc.code, exc.sub_code, exc.sub_msg)
@@ -263,25 +296,7 @@ class GatewayHandler(SandboxHandler):
         if params is None:
             raise _fail("40002", "isv.invalid-charset")
         alipay = self.state.alipay
-        app_id = params.get("app_id", "")
-        if not app_id:
-            raise _fail("40001", "isv.missing-app-id")
-        if app_id not in alipay.app_keys:
-            raise _fail("40002", "isv.invalid-app-id")
-        sign_type = params.get("sign_type", "")
-        if not sign_type:
-            raise _fail("40001", "isv.missing-signature-type")
-        if sign_type != "RSA2":
-            raise _fail("40002", "isv.invalid-signature-type")
-        sign = params.get("sign", "")
-        if not sign:
-            raise _fail("40001", "isv.missing-signature")
-        content = sign_content(params)
-        if not verify_rsa2(alipay.app_keys[app_id], content.encode("utf-8"), sign):
-            # Like Alipay, show the string the gateway checked the signature against.
-            raise _fail(
-                "40002", "isv.invalid-signature", f"{SUB_MSG['isv.invalid-signature']}，网关生成的验签字符串为：{content}"
-            )
+        self.check_app(params)
         method = params.get("method", "")
         if not method:
             raise _fail("40001", "isv.missing-method")
@@ -296,6 +311,29 @@ class GatewayHandler(SandboxHandler):
         if params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
             raise _fail("40002", "isv.invalid-charset")
         return params
+
+    def check_app(self, params: dict[str, str]) -> None:
+        """The app and its signature: until they pass, the gateway has no key to sign with."""
+        alipay = self.state.alipay
+        app_id = params.get("app_id", "")
+        if not app_id:
+            raise _unsigned("40001", "isv.missing-app-id")
+        if app_id not in alipay.app_keys:
+            raise _unsigned("40002", "isv.invalid-app-id")
+        sign_type = params.get("sign_type", "")
+        if not sign_type:
+            raise _unsigned("40001", "isv.missing-signature-type")
+        if sign_type != "RSA2":
+            raise _unsigned("40002", "isv.invalid-signature-type")
+        sign = params.get("sign", "")
+        if not sign:
+            raise _unsigned("40001", "isv.missing-signature")
+        content = sign_content(params)
+        if not verify_rsa2(alipay.app_keys[app_id], content.encode("utf-8"), sign):
+            # Like Alipay, show the string the gateway checked the signature against.
+            raise _unsigned(
+                "40002", "isv.invalid-signature", f"{SUB_MSG['isv.invalid-signature']}，网关生成的验签字符串为：{content}"
+            )
 
     def oauth_token(self, params: dict[str, str]) -> tuple[str, dict[str, Any]]:
         alipay = self.state.alipay
@@ -424,6 +462,19 @@ class TemplateMessagesHandler(ControlHandler):
         self.send_json({"deleted": count})
 
 
+class SigningHandler(ControlHandler):
+    def get(self) -> None:
+        self.send_json({"mode": self.state.alipay.signing})
+
+    def put(self) -> None:
+        body = self.json_body()
+        mode = body.get("mode") if isinstance(body, dict) else None
+        if mode not in SIGNING_MODES:
+            return self.fail(400, f'"mode" must be one of {", ".join(SIGNING_MODES)}')
+        self.state.alipay.signing = mode
+        self.get()
+
+
 def alipay_routes(state: SandboxState, prefix_re: str) -> list[tuple[str, type, dict[str, Any]]]:
     base = rf"{prefix_re}/alipay"
     args = {"state": state}
@@ -432,4 +483,5 @@ def alipay_routes(state: SandboxState, prefix_re: str) -> list[tuple[str, type, 
         (rf"{base}/auth-code", AuthCodeHandler, args),
         (rf"{base}/public-key", PublicKeyHandler, args),
         (rf"{base}/template-messages", TemplateMessagesHandler, args),
+        (rf"{base}/signing", SigningHandler, args),
     ]

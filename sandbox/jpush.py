@@ -43,9 +43,18 @@ Control plane (not recorded):
   "registration_ids", "notification", "message", "options", "at"}``
 * ``DELETE {prefix}/jpush/pushes`` forgets them.
 
-``GET {prefix}/jpush/v3/push/cid?count=N`` (target ``jpush.cid``) issues cids;
-a push carrying a cid that already succeeded answers that first result and pushes
-nothing (JPush's guard against retried requests); an unknown cid is 1003.
+``GET {prefix}/jpush/v3/push/cid?count=N`` (target ``jpush.cid``) issues cids, each
+good for a day; a push carrying a cid that already succeeded answers that first result
+and pushes nothing (JPush's guard against retried requests); an unknown or expired cid
+is 1003.
+
+Rate limit (JPush's API 频率控制): every authenticated push call counts towards the app's
+calls in a window of 60 s (``state.jpush.rate_limit``, 600 by default; ``GET|PUT
+{prefix}/jpush/rate-limit`` ``{"limit": N}``), and every answer to one carries
+``X-Rate-Limit-Limit``, ``X-Rate-Limit-Remaining`` and ``X-Rate-Limit-Reset`` (seconds
+until the window resets). Over the limit: HTTP 429 ``{"error": {"code": 2002, ...}}``.
+``options.classification`` (0 operational, 1 system message) must be 0 or 1;
+``options.third_party_channel`` an object.
 
 Target: ``jpush.push``. An ``errcode`` fault answers HTTP 400 ``{"error":
 {"code": errcode, "message": errmsg}}``; a ``status`` fault answers that
@@ -92,6 +101,7 @@ MESSAGES = {
     1004: "Authen failed",
     1005: "Message is too long",
     1011: "cannot find user by this audience or has been inactive for more than 255 days",
+    2002: "Request times of the app_key exceed the limit of current time window",
 }
 
 
@@ -218,6 +228,11 @@ def check_options(options: Any) -> dict[str, Any]:
         raise PushError(1003, f"options.time_to_live must be between 0 and {MAX_TIME_TO_LIVE}")
     if "apns_production" in options and not isinstance(options["apns_production"], bool):
         raise PushError(1003, "options.apns_production must be a boolean")
+    classification = options.get("classification", 0)
+    if isinstance(classification, bool) or classification not in (0, 1):
+        raise PushError(1003, "options.classification must be 0 or 1")
+    if "third_party_channel" in options and not isinstance(options["third_party_channel"], dict):
+        raise PushError(1003, "options.third_party_channel must be an object")
     return options
 
 
@@ -288,6 +303,12 @@ class PushHandler(JPushHandler):
         if app_key is None:
             return self.fail(1004, 401)
         jpush = self.state.jpush
+        within, remaining, reset = jpush.count_call(app_key, self.state.clock())
+        self.set_header("X-Rate-Limit-Limit", str(jpush.rate_limit))
+        self.set_header("X-Rate-Limit-Remaining", str(remaining))
+        self.set_header("X-Rate-Limit-Reset", str(reset))
+        if not within:
+            return self.fail(2002, 429)
         devices = [d for d in jpush.devices.values() if d.app_key == app_key and d.active]
         body = self.json_body()
         try:
@@ -296,8 +317,8 @@ class PushHandler(JPushHandler):
             return self.fail(exc.code, 400, exc.message)
         cid = body.get("cid") if isinstance(body, dict) else None
         if cid is not None:
-            if cid not in jpush.cids.get(app_key, ()):
-                return self.fail(1003, 400, "cid is invalid")
+            if not jpush.cid_valid(app_key, cid, self.state.clock()):
+                return self.fail(1003, 400, "cid is invalid or expired")
             first = jpush.cid_results.get(cid)
             if first is not None:  # a retry: JPush answers the first result and pushes nothing
                 return self.send_json(first)
@@ -322,7 +343,8 @@ class CidHandler(PushHandler):
         if not raw.isdigit() or not 1 <= int(raw) <= 1000:
             return self.fail(1003, 400, "count must be between 1 and 1000")
         cids = [f"{app_key}-{uuid.uuid4()}" for _ in range(int(raw))]
-        self.state.jpush.cids.setdefault(app_key, set()).update(cids)
+        now = self.state.clock()
+        self.state.jpush.cids.setdefault(app_key, {}).update(dict.fromkeys(cids, now))
         self.send_json({"cidlist": cids})
 
 
@@ -387,6 +409,19 @@ class PushesHandler(ControlHandler):
         self.send_json({"deleted": count})
 
 
+class RateLimitHandler(ControlHandler):
+    def get(self) -> None:
+        self.send_json({"limit": self.state.jpush.rate_limit})
+
+    def put(self) -> None:
+        body = self.json_body()
+        limit = body.get("limit") if isinstance(body, dict) else None
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            return self.fail(400, '"limit" must be an integer >= 0')
+        self.state.jpush.rate_limit = limit
+        self.get()
+
+
 def jpush_routes(state: SandboxState, prefix_re: str) -> list[tuple[str, type, dict[str, Any]]]:
     base = rf"{prefix_re}/jpush"
     args = {"state": state}
@@ -397,4 +432,5 @@ def jpush_routes(state: SandboxState, prefix_re: str) -> list[tuple[str, type, d
         (rf"{base}/devices", DevicesHandler, args),
         (rf"{base}/devices/([^/]{{1,64}})", DeviceHandler, args),
         (rf"{base}/pushes", PushesHandler, args),
+        (rf"{base}/rate-limit", RateLimitHandler, args),
     ]

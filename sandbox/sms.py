@@ -20,21 +20,32 @@ from the query or a form body.
 Answers (``RequestId`` in every one, and in ``x-acs-request-id``):
 
 * HTTP 200 ``{"Code": "OK", "Message": "OK", "BizId", "RequestId"}``
-* HTTP 200 business errors: ``isv.MOBILE_NUMBER_ILLEGAL``,
+* HTTP 200 business errors, in this order: ``isv.MOBILE_NUMBER_ILLEGAL``,
   ``isv.SMS_SIGNATURE_ILLEGAL``, ``isv.SMS_TEMPLATE_ILLEGAL``,
   ``isv.INVALID_JSON_PARAM`` (TemplateParam not a JSON object of strings),
-  ``isv.TEMPLATE_MISSING_PARAMETERS``, ``isv.BUSINESS_LIMIT_CONTROL`` (a
-  phone already got a message in the last 60 s of the sandbox clock)
+  ``isv.TEMPLATE_MISSING_PARAMETERS``, ``isv.PARAM_LENGTH_LIMIT`` (a value
+  over 35 characters), ``isv.BUSINESS_LIMIT_CONTROL`` (Aliyun's default
+  limits per phone, rolling windows of the sandbox clock: a verification
+  code - a template with ``${code}`` - 1 a minute, 5 an hour, 10 a day per
+  signature; a notification 50 a day per signature and template; the
+  message names the window: ``触发分钟级流控Permits:1``),
+  ``isv.DAY_LIMIT_CONTROL`` (the account's daily limit, a Beijing day),
+  ``isv.AMOUNT_NOT_ENOUGH`` (the account's balance)
 * HTTP 400 ``IncompleteSignature`` / ``SignatureDoesNotMatch`` /
-  ``MissingPhoneNumbers`` / ``MissingSignName`` / ``MissingTemplateCode`` /
-  ``InvalidVersion``; HTTP 404 ``InvalidAccessKeyId.NotFound`` /
-  ``InvalidAction.NotFound``
+  ``InvalidTimeStamp.Format`` / ``InvalidTimeStamp.Expired`` (``x-acs-date``
+  more than 15 minutes off the sandbox clock) / ``MissingSignatureNonce`` /
+  ``SignatureNonceUsed`` (an access key's ``x-acs-signature-nonce`` again
+  within 15 minutes) / ``MissingPhoneNumbers`` / ``MissingSignName`` /
+  ``MissingTemplateCode`` / ``InvalidVersion``; HTTP 404
+  ``InvalidAccessKeyId.NotFound`` / ``InvalidAction.NotFound``
 
-Read-back, mounted by ``sandbox_routes`` (control plane):
+Read-back and the account, mounted by ``sms_routes`` (control plane):
 
 * ``GET    {prefix}/sms/messages[?phone=]``  ``{"messages": [...]}``, oldest
   first: ``{"phone", "sign_name", "template_code", "params", "text", "biz_id", "at"}``
-* ``DELETE {prefix}/sms/messages``  forget them (and the per-phone limit)
+* ``DELETE {prefix}/sms/messages``  forget them (and the limits they count in)
+* ``GET|PUT {prefix}/sms/account``  ``{"balance", "daily_limit"}``: messages
+  left and the daily limit (null: no limit); a PUT sets the fields it names
 
 Target: ``sms.send``. An ``errcode`` fault answers HTTP 200
 ``{"Code": "isp.SYSTEM_ERROR", "Message": <errmsg>, "RequestId"}``. The
@@ -44,6 +55,7 @@ codes); the read-back above has them in full.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -57,7 +69,7 @@ import tornado.web
 
 from sandbox.base import NotFoundHandler, SandboxHandler
 from sandbox.faults import ControlHandler
-from sandbox.state import Fault, SandboxState
+from sandbox.state import SMS_CLOCK_SKEW, SMS_PARAM_MAX, Fault, SandboxState
 
 TARGETS = ("sms.send",)
 
@@ -81,6 +93,13 @@ MESSAGES = {
     "isv.INVALID_JSON_PARAM": "JSON参数不合法，只接受字符串值",
     "isv.TEMPLATE_MISSING_PARAMETERS": "模板缺少变量",
     "isv.BUSINESS_LIMIT_CONTROL": "触发分钟级流控Permits:1",
+    "isv.PARAM_LENGTH_LIMIT": "参数超出长度限制",
+    "isv.DAY_LIMIT_CONTROL": "触发日发送限额",
+    "isv.AMOUNT_NOT_ENOUGH": "账户余额不足",
+    "InvalidTimeStamp.Format": "Specified time stamp or date value is not well formatted.",
+    "InvalidTimeStamp.Expired": "Specified time stamp or date value is expired.",
+    "MissingSignatureNonce": "SignatureNonce is mandatory for this action.",
+    "SignatureNonceUsed": "Specified signature nonce was used already.",
     "IncompleteSignature": "The request signature does not conform to Aliyun standards.",
     "SignatureDoesNotMatch": "Specified signature does not match our calculation.",
     "InvalidAccessKeyId.NotFound": "Specified access key is not found.",
@@ -93,10 +112,11 @@ MESSAGES = {
 
 
 class SmsError(Exception):
-    def __init__(self, code: str, status: int = 200) -> None:
+    def __init__(self, code: str, status: int = 200, message: str | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.status = status
+        self.message = message
 
 
 def canonical_query(params: dict[str, str]) -> str:
@@ -181,6 +201,22 @@ class SmsGatewayHandler(SandboxHandler):
         )
         if not hmac.compare_digest(acs3_signature(secret, canonical), signature.lower()):
             raise SmsError("SignatureDoesNotMatch", 400)
+        self.check_fresh(access_key)
+
+    def check_fresh(self, access_key: str) -> None:
+        """A signed request is refused when its date is 15 minutes off, or its nonce was used."""
+        raw = self.request.headers.get("x-acs-date", "")
+        try:
+            sent = dt.datetime.strptime(raw, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC).timestamp()
+        except ValueError:
+            raise SmsError("InvalidTimeStamp.Format", 400) from None
+        if abs(sent - self.state.clock()) > SMS_CLOCK_SKEW:
+            raise SmsError("InvalidTimeStamp.Expired", 400)
+        nonce = self.request.headers.get("x-acs-signature-nonce", "")
+        if not nonce:
+            raise SmsError("MissingSignatureNonce", 400)
+        if not self.state.sms.use_nonce(access_key, nonce):
+            raise SmsError("SignatureNonceUsed", 400)
 
     def get(self) -> None:
         self.handle()
@@ -200,7 +236,7 @@ class SmsGatewayHandler(SandboxHandler):
                 raise SmsError("InvalidVersion", 400)
             message = self.check_message(params)
         except SmsError as exc:
-            return self.send_sms(exc.code, exc.status)
+            return self.send_sms(exc.code, exc.status, exc.message)
         self.deliver(message)
 
     def check_message(self, params: dict[str, str]) -> dict[str, Any]:
@@ -231,8 +267,17 @@ class SmsGatewayHandler(SandboxHandler):
                 raise SmsError("isv.INVALID_JSON_PARAM")
         if any(name not in values for name in TEMPLATE_VAR.findall(template)):
             raise SmsError("isv.TEMPLATE_MISSING_PARAMETERS")
-        if any(sms.too_soon(phone) for phone in phones):
-            raise SmsError("isv.BUSINESS_LIMIT_CONTROL")
+        if any(len(v) > SMS_PARAM_MAX for v in values.values()):
+            raise SmsError("isv.PARAM_LENGTH_LIMIT")
+        for phone in phones:
+            limited = sms.limited(params["SignName"], params["TemplateCode"], phone)
+            if limited:
+                raise SmsError("isv.BUSINESS_LIMIT_CONTROL", message=limited)
+        count = len(set(phones))
+        if sms.over_daily_limit(count):
+            raise SmsError("isv.DAY_LIMIT_CONTROL")
+        if sms.balance is not None and sms.balance < count:
+            raise SmsError("isv.AMOUNT_NOT_ENOUGH")
         return {
             "phones": list(dict.fromkeys(phones)),
             "sign_name": params["SignName"],
@@ -243,10 +288,9 @@ class SmsGatewayHandler(SandboxHandler):
 
     def deliver(self, message: dict[str, Any]) -> None:
         sms = self.state.sms
-        now = self.state.clock()
         biz_id = f"{secrets.randbelow(10**18):018d}^0"
         for phone in message["phones"]:
-            sms.last_sent[phone] = now
+            sms.record(message["sign_name"], message["template_code"], phone)
             sms.messages.append(
                 {
                     "phone": phone,
@@ -272,14 +316,32 @@ class MessagesHandler(ControlHandler):
 
     def delete(self) -> None:
         count = len(self.state.sms.messages)
-        self.state.sms.reset()
+        self.state.sms.forget()
         self.send_json({"deleted": count})
 
 
+class AccountHandler(ControlHandler):
+    """The account's balance and daily limit (``isv.AMOUNT_NOT_ENOUGH``, ``isv.DAY_LIMIT_CONTROL``)."""
+
+    def get(self) -> None:
+        self.send_json({"balance": self.state.sms.balance, "daily_limit": self.state.sms.daily_limit})
+
+    def put(self) -> None:
+        body = self.json_body()
+        if not isinstance(body, dict) or not set(body) <= {"balance", "daily_limit"}:
+            return self.fail(400, 'body must be a JSON object of "balance" and "daily_limit"')
+        for name, value in body.items():
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                return self.fail(400, f"{name} must be null or an integer >= 0")
+            setattr(self.state.sms, name, value)
+        self.get()
+
+
 def sms_routes(state: SandboxState, prefix_re: str) -> list[tuple[str, type, dict[str, Any]]]:
-    """The read-back routes below ``{prefix}/sms/`` (the gateway itself is
-    ``sms_gateway_app``)."""
-    return [(rf"{prefix_re}/sms/messages", MessagesHandler, {"state": state})]
+    """The read-back and account routes below ``{prefix}/sms/`` (the gateway
+    itself is ``sms_gateway_app``)."""
+    args = {"state": state}
+    return [(rf"{prefix_re}/sms/messages", MessagesHandler, args), (rf"{prefix_re}/sms/account", AccountHandler, args)]
 
 
 def sms_gateway_app(state: SandboxState, **settings: Any) -> tornado.web.Application:

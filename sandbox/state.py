@@ -14,6 +14,7 @@ import collections
 import datetime as dt
 import functools
 import itertools
+import math
 import random
 import re
 import secrets
@@ -220,7 +221,8 @@ class WeChatState:
         return self._issue(appid, self.classic_current)
 
     def stable(self, appid: str, force_refresh: bool) -> WeChatToken | int:
-        """cgi-bin/stable_token: the token, or a quota errcode (45009/45011)."""
+        """cgi-bin/stable_token: the token, or a quota errcode (45009/45011). A forced refresh
+        kills the previous stable token at once; a renewal leaves it 5 minutes."""
         now = self.clock()
         if not force_refresh:
             current = self.tokens.get(self.stable_current.get(appid, ""))
@@ -239,6 +241,8 @@ class WeChatState:
         if history and now - history[-1] < WECHAT_FORCE_REFRESH_INTERVAL:
             return 45011
         history.append(now)
+        # Unlike a renewal, a forced refresh invalidates the previous token at once (40001 for it).
+        self.tokens.pop(self.stable_current.get(appid, ""), None)
         return self._issue(appid, self.stable_current)
 
     def check_token(self, token: str) -> WeChatToken | int:
@@ -557,6 +561,9 @@ class AlipayState:
         self.tokens: dict[str, AlipayToken] = {}  # by access_token
         self.refresh_tokens: dict[str, AlipayToken] = {}  # only the current one per grant
         self.template_messages: list[dict[str, Any]] = []
+        # How answers are signed: "normal"; "unsigned" (no `sign`); "wrong-key" (another key than
+        # the one clients were given, as after a key change the city has not taken over).
+        self.signing = "normal"
 
     @staticmethod
     def _load_private_key(pem: str) -> rsa.RSAPrivateKey:
@@ -567,6 +574,10 @@ class AlipayState:
 
     @functools.cached_property
     def private_key(self) -> rsa.RSAPrivateKey:
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    @functools.cached_property
+    def wrong_key(self) -> rsa.RSAPrivateKey:
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     @property
@@ -590,6 +601,7 @@ class AlipayState:
         self.tokens.clear()
         self.refresh_tokens.clear()
         self.template_messages.clear()
+        self.signing = "normal"
 
     def datetime(self, timestamp: float) -> dt.datetime:
         """``timestamp`` as Alipay's wall clock shows it (naive)."""
@@ -659,29 +671,90 @@ DEFAULT_SMS_TEMPLATES = {
     "SMS_APPLICATION_STATUS": "您的${item}办件（编号${number}）${status}，详情请在政务服务小程序查看。",
 }
 DEFAULT_SMS_SIGN_NAMES = frozenset({"政务服务"})
-SMS_INTERVAL = 60  # one message per phone per minute
+# Aliyun's default limits per phone (短信发送频率限制, rolling windows): a verification code per
+# signature: 1 a minute, 5 an hour, 10 a day; a notification per signature and template: 50 a
+# day. (window seconds, permits, Aliyun's word for the window)
+SMS_CODE_LIMITS = ((60, 1, "分钟"), (3600, 5, "小时"), (86400, 10, "天"))
+SMS_NOTICE_LIMITS = ((86400, 50, "天"),)
+SMS_PARAM_MAX = 35  # characters in one template variable
+SMS_CLOCK_SKEW = 900  # x-acs-date may be this far off; a nonce is remembered this long
 
 
 @dataclass
 class SmsState:
+    """Aliyun SMS: access keys, templates (a template with ``${code}`` is a verification code,
+    any other a notification), approved signatures, what was sent, and the account: ``balance``
+    (messages left; None: plenty) and ``daily_limit`` (the console's 日发送量限额; None: none)."""
+
     access_keys: dict[str, str]
     templates: dict[str, str]
     sign_names: set[str]
     clock: Clock
     limit: int = DEFAULT_RECEIVED_LIMIT
     messages: collections.deque[dict[str, Any]] = field(init=False)
-    last_sent: dict[str, float] = field(default_factory=dict)
+    sent_at: dict[tuple[str, ...], list[float]] = field(default_factory=dict)  # limit key -> send times
+    nonces: dict[tuple[str, str], float] = field(default_factory=dict)  # (access key, nonce) -> when used
+    balance: int | None = None
+    daily_limit: int | None = None
+    sent_today: tuple[dt.date, int] | None = None  # (Beijing day, messages) against daily_limit
 
     def __post_init__(self) -> None:
         self.messages = collections.deque(maxlen=self.limit)
 
     def reset(self) -> None:
-        self.messages.clear()
-        self.last_sent.clear()
+        self.forget()
+        self.nonces.clear()
+        self.balance = self.daily_limit = None
 
-    def too_soon(self, phone: str) -> bool:
-        last = self.last_sent.get(phone)
-        return last is not None and self.clock() - last < SMS_INTERVAL
+    def forget(self) -> None:
+        """Forget the messages sent, and with them every limit they count towards."""
+        self.messages.clear()
+        self.sent_at.clear()
+        self.sent_today = None
+
+    def is_code(self, template_code: str) -> bool:
+        return "${code}" in self.templates.get(template_code, "")
+
+    def _limits(self, sign: str, template: str, phone: str) -> tuple[tuple[str, ...], tuple]:
+        if self.is_code(template):
+            return ("code", sign, phone), SMS_CODE_LIMITS
+        return ("notice", sign, template, phone), SMS_NOTICE_LIMITS
+
+    def limited(self, sign: str, template: str, phone: str) -> str | None:
+        """Aliyun's message when this phone is over a limit (触发分钟级流控Permits:1), else None."""
+        key, limits = self._limits(sign, template, phone)
+        now = self.clock()
+        times = [t for t in self.sent_at.get(key, []) if now - t < limits[-1][0]]
+        self.sent_at[key] = times
+        for window, permits, word in limits:
+            if sum(1 for t in times if now - t < window) >= permits:
+                return f"触发{word}级流控Permits:{permits}"
+        return None
+
+    def over_daily_limit(self, count: int) -> bool:
+        today = dt.datetime.fromtimestamp(self.clock(), BEIJING).date()
+        sent = self.sent_today[1] if self.sent_today and self.sent_today[0] == today else 0
+        return self.daily_limit is not None and sent + count > self.daily_limit
+
+    def record(self, sign: str, template: str, phone: str) -> None:
+        now = self.clock()
+        self.sent_at.setdefault(self._limits(sign, template, phone)[0], []).append(now)
+        today = dt.datetime.fromtimestamp(now, BEIJING).date()
+        sent = self.sent_today[1] if self.sent_today and self.sent_today[0] == today else 0
+        self.sent_today = (today, sent + 1)
+        if self.balance is not None:
+            self.balance -= 1
+
+    def use_nonce(self, access_key: str, nonce: str) -> bool:
+        """False when this access key used the nonce within the last 15 minutes (a replay)."""
+        now = self.clock()
+        if len(self.nonces) > 10_000:
+            self.nonces = {k: t for k, t in self.nonces.items() if now - t < SMS_CLOCK_SKEW}
+        used = self.nonces.get((access_key, nonce))
+        if used is not None and now - used < SMS_CLOCK_SKEW:
+            return False
+        self.nonces[(access_key, nonce)] = now
+        return True
 
 
 # ---------------------------------------------------------------- identity register
@@ -703,6 +776,9 @@ JPUSH_DEVICE_PLATFORMS = frozenset({"android", "ios", "hmos"})
 # What the JPush client SDK hands out: 11-32 letters and digits.
 JPUSH_REGISTRATION_ID = re.compile(r"[0-9A-Za-z]{11,32}")
 JPUSH_PUSH_LIMIT = 100_000  # pushes kept for read-back
+JPUSH_CID_TTL = 86400  # a cid from push/cid is good for a day
+JPUSH_RATE_WINDOW = 60  # the push API's rate limit counts calls per app in windows of a minute
+JPUSH_RATE_LIMIT = 600  # calls per window (JPush's free tier)
 
 
 @dataclass
@@ -723,14 +799,32 @@ class JPushState:
         default_factory=lambda: collections.deque(maxlen=JPUSH_PUSH_LIMIT)
     )
     msg_ids: Iterator[int] = field(default_factory=lambda: itertools.count(18_100_000_000_000_001))
-    cids: dict[str, set[str]] = field(default_factory=dict)  # app_key -> cids issued
+    cids: dict[str, dict[str, float]] = field(default_factory=dict)  # app_key -> cid -> issued at
     cid_results: dict[str, dict[str, str]] = field(default_factory=dict)  # cid -> first successful reply
+    rate_limit: int = JPUSH_RATE_LIMIT  # push calls per app per window
+    windows: dict[str, tuple[float, int]] = field(default_factory=dict)  # app_key -> (window start, calls)
 
     def reset(self) -> None:
         self.devices.clear()
         self.pushes.clear()
         self.cids.clear()
         self.cid_results.clear()
+        self.windows.clear()
+        self.rate_limit = JPUSH_RATE_LIMIT
+
+    def cid_valid(self, app_key: str, cid: str, now: float) -> bool:
+        issued = self.cids.get(app_key, {}).get(cid)
+        return issued is not None and now - issued < JPUSH_CID_TTL
+
+    def count_call(self, app_key: str, now: float) -> tuple[bool, int, int]:
+        """One push call: (within the limit, calls left in the window, seconds until it resets)."""
+        start, calls = self.windows.get(app_key, (now, 0))
+        if now - start >= JPUSH_RATE_WINDOW:
+            start, calls = now, 0
+        calls += 1
+        self.windows[app_key] = (start, calls)
+        reset = max(1, math.ceil(start + JPUSH_RATE_WINDOW - now))
+        return calls <= self.rate_limit, max(0, self.rate_limit - calls), reset
 
     def active_device(self, app_key: str, registration_id: str) -> JPushDevice | None:
         device = self.devices.get((app_key, registration_id))

@@ -4,7 +4,8 @@ from api.config import DEMO_JWT_SECRET, ConfigError, Settings
 
 PROD = {"APP_MODE": "production", "MONGODB_URI": "mongodb://db:27017", "REDIS_URL": "redis://r:6379/0",
         "JWT_SECRET": "x" * 40, "WECHAT_SECRET": "real-secret",
-        "PII_HMAC_KEY": "h" * 40, "PII_ENC_KEY": "ab" * 32}
+        "PII_HMAC_KEY": "h" * 40, "PII_ENC_KEY": "ab" * 32, "SMS_SIGN_NAME": "某市政务服务",
+        "SMS_TEMPLATE_LOGIN": "SMS_465320001", "SMS_TEMPLATE_LINK": "SMS_465320002", "SMS_TEMPLATE_STATUS": "SMS_465320003"}
 
 
 def test_demo_mode_runs_on_embedded_defaults():
@@ -34,9 +35,29 @@ def test_secrets_are_hidden_in_repr():
     assert s.jwt_secret == "x" * 40
 
 
+def test_production_refuses_the_demo_sms_templates_and_signature():
+    for name, demo in (("SMS_TEMPLATE_LOGIN", "SMS_LOGIN_CODE"), ("SMS_TEMPLATE_LINK", "SMS_LINK_CODE"),
+                       ("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"), ("SMS_SIGN_NAME", "政务服务")):
+        for value in (demo, ""):
+            with pytest.raises(ConfigError, match=name):
+                Settings.from_mapping({**PROD, name: value})
+        with pytest.raises(ConfigError, match=name):
+            Settings.from_mapping({k: v for k, v in PROD.items() if k != name})  # the default is the demo's
+    demo = Settings.from_mapping({"APP_MODE": "demo"})
+    assert (demo.sms_template_status, demo.sms_sign_name) == ("SMS_APPLICATION_STATUS", "政务服务")
+
+
+def test_jpush_apns_and_wechat_refresh_defaults():
+    prod, demo = Settings.from_mapping(PROD), Settings.from_mapping({"APP_MODE": "demo"})
+    assert prod.jpush_apns_production is True and demo.jpush_apns_production is False
+    assert Settings.from_mapping({**PROD, "JPUSH_APNS_PRODUCTION": "false"}).jpush_apns_production is False
+    assert prod.wechat_force_refresh_every == 5400
+
+
 @pytest.mark.parametrize("env", [{"PORT": "eighty"}, {"SANDBOX": "maybe"}, {"APP_MODE": "staging"},
                                  {"ACCESS_TOKEN_TTL": "3600"}, {"PUSH_SWEEP_AGE": "0"},
-                                 {"PUSH_READY_BACKLOG_AGE": "-1"}])
+                                 {"PUSH_READY_BACKLOG_AGE": "-1"}, {"PUSH_RETRY_WINDOW": "43201"},
+                                 {"PUSH_RETRY_WINDOW": "0"}])
 def test_bad_values_fail_at_start(env):
     with pytest.raises(ConfigError):
         Settings.from_mapping({"APP_MODE": "demo", **env})

@@ -64,7 +64,7 @@ async def app_resident(server, phone, registration_id=None):
     r = await server.fetch("/api/v1/auth/app", "POST", json_body={"phone": phone, "otp": code})
     assert r.status == 200, r.body
     token = r.json["access_token"]
-    server.deps.sandbox.sms.last_sent.clear()  # the gateway's 1-per-minute rule would hold back our SMS
+    server.deps.sandbox.sms.sent_at.clear()  # start each resident with the gateway's per-phone limits fresh
     if registration_id:
         r = await server.fetch("/sandbox/jpush/devices", "POST", json_body={
             "app_key": server.settings.jpush_app_key, "registration_id": registration_id, "platform": "android"})

@@ -1,15 +1,21 @@
 """A provider delivers notifications on one channel. `send()` here does the timing, logging and
-outcome; subclasses implement `address()` and `_send()`, which raises TemporaryFailure or
-PermanentFailure (or, sending a whole batch at once, `_send_many()`). `send_many()` counts every
-outcome for /metrics. A provider whose channel needs the resident's consent (a subscribe-message
-quota) names the template of each event in `quota_for`; the worker spends quotas in bulk after
-sending."""
+outcome; subclasses implement `address()` and `_send()`, which raises TemporaryFailure,
+PermanentFailure or UnknownFailure (push/failures.py says what each means), or, sending a whole
+batch at once, `_send_many()`. Whatever else a send raises is an unknown failure of that message
+alone: one send never takes its batch down. `send_many()` counts every outcome for /metrics. A
+provider whose channel needs the resident's consent (a subscribe-message quota) names the template
+of each event in `quota_for`; the worker spends quotas in bulk after sending."""
 
 import asyncio
+import datetime as dt
 import logging
 import time
 
 from prometheus_client import Counter, Histogram
+from pymongo.errors import PyMongoError
+from redis.exceptions import RedisError
+
+from push import failures
 
 log = logging.getLogger(__name__)
 # Attempts by outcome; technical-failure (a temporary failure that used up its retry window) is
@@ -21,16 +27,39 @@ SEND_SECONDS = Histogram("govservice_push_send_seconds", "Time a channel took to
 
 
 class TemporaryFailure(Exception):
-    """Worth retrying later (5xx, timeouts, an expired token)."""
+    """Worth retrying later (5xx, timeouts, an expired token); a rate limit says `not_before` when."""
+
+    def __init__(self, reason: str, *, not_before: dt.datetime | None = None):
+        super().__init__(reason)
+        self.not_before = not_before
 
 
 class PermanentFailure(Exception):
-    """Never retried on this channel (no quota, invalid template data, unregistered device)."""
+    """Never retried on this channel (no quota, invalid template data, unregistered device).
+    `cause`: recipient, content, config or quota (push/failures.py); `code`: the platform's own."""
+
+    def __init__(self, reason: str, *, cause: str = "content", code: str | int | None = None):
+        super().__init__(reason)
+        self.cause, self.code = cause, str(code) if code is not None else reason.split(" (")[0].split(":")[0][:40]
+
+
+class QuotaExhausted(PermanentFailure):
+    """A daily quota of the whole channel is used up: this message and every other one until
+    `until` (WeChat 45009) fail at once, without asking the platform."""
+
+    def __init__(self, reason: str, *, until: dt.datetime, code: str | int | None = None):
+        super().__init__(reason, cause="quota", code=code)
+        self.until = until
+
+
+class UnknownFailure(Exception):
+    """An answer we cannot read: retried a few times, then given up (failures.UNKNOWN_TRIES)."""
 
 
 class Provider:
     name = ""
     quota: str | None = None  # the subscribe-message template whose quota a message uses
+    paused: tuple[dt.datetime, str] | None = None  # (until, why): a channel-wide quota ran out
 
     def address(self, resident: dict, reach):
         """Where this resident is reached on this channel (openid, device ids, phone…), or None."""
@@ -55,9 +84,16 @@ class Provider:
         return {}
 
     async def send_many(self, jobs: list[tuple[dict, dict, dict, object]]) -> list[dict]:
-        """(resident, note, delivery, reach) each -> outcome, counted per status."""
+        """(resident, note, delivery, reach) each -> outcome, counted per status. A batch call
+        that raises, or answers for the wrong number of jobs, is an unknown failure of each job."""
         start = time.monotonic()
-        outcomes = await self._send_many(jobs)
+        try:
+            outcomes = await self._send_many(jobs)
+            if len(outcomes) != len(jobs):
+                raise RuntimeError(f"{len(outcomes)} outcomes for {len(jobs)} messages")
+        except Exception as exc:
+            log.exception("push %s: the batch of %d failed", self.name, len(jobs))
+            outcomes = [unknown(exc) for _ in jobs]
         batch_ms = _ms(start)
         for outcome in outcomes:
             OUTCOMES.labels(self.name, outcome["status"]).inc()
@@ -72,19 +108,43 @@ class Provider:
         start = time.monotonic()
         extra = {"event_id": note["_id"], "provider": self.name}
         try:
+            if self.paused and self.paused[0] > dt.datetime.now(dt.UTC):
+                raise PermanentFailure(self.paused[1], cause="quota", code="paused")
             to = self.address(resident, reach)
             if to is None:
-                raise PermanentFailure("no-recipient")
+                raise PermanentFailure("no-recipient", cause="recipient")
             receipt = await self._send(to, resident, note, delivery)
-        except (TemporaryFailure, PermanentFailure) as exc:
-            outcome = "temporary-failure" if isinstance(exc, TemporaryFailure) else "permanent-failure"
-            log.warning("push %s %s: %s", self.name, outcome, exc, extra=extra)
-            return {"status": outcome, "reason": str(exc), "ms": _ms(start)}
+        except TemporaryFailure as exc:
+            log.warning("push %s temporary-failure: %s", self.name, exc, extra=extra)
+            return {"status": "temporary-failure", "reason": str(exc), "ms": _ms(start),
+                    **({"not_before": exc.not_before} if exc.not_before else {})}
+        except PermanentFailure as exc:
+            if isinstance(exc, QuotaExhausted):
+                self.paused = (exc.until, f"paused until {exc.until:%Y-%m-%d %H:%M} UTC: {exc}")
+            failures.refused(self.name, exc.cause, exc.code, str(exc))
+            return {"status": "permanent-failure", "reason": str(exc), "ms": _ms(start)}
+        except Exception as exc:  # UnknownFailure, or anything unexpected: this message alone
+            if not isinstance(exc, UnknownFailure):
+                log.exception("push %s: unexpected error", self.name, extra=extra)
+            return {**unknown(exc), "ms": _ms(start)}
         log.info("push %s delivered (%s)", self.name, receipt, extra=extra)
         return {"status": "delivered", "receipt": receipt, "ms": _ms(start)}
 
     async def _send(self, to, resident: dict, note: dict, delivery: dict):
         raise NotImplementedError
+
+
+# our own stores or the network failing: worth retrying for the whole window
+TRANSIENT = (OSError, TimeoutError, PyMongoError, RedisError)
+
+
+def unknown(exc: BaseException) -> dict:
+    """The outcome of an unexpected error: temporary when it is our stores' or the network's, else
+    an unknown failure, with a reason the worker counts its tries by."""
+    if isinstance(exc, TRANSIENT):
+        return {"status": "temporary-failure", "reason": type(exc).__name__}
+    detail = str(exc) if isinstance(exc, UnknownFailure) else type(exc).__name__
+    return {"status": "temporary-failure", "reason": failures.UNKNOWN_PREFIX + detail, "unknown": True}
 
 
 def _ms(start: float) -> float:

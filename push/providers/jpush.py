@@ -2,10 +2,14 @@
 sends it (the SDK's requests session would hold a thread per push). Each delivery record carries a
 JPush `cid` from its creation (JPush's cid API hands them out), so a retry after an unknown
 outcome (a timeout, a worker that died mid-send) is answered with the first result, not pushed
-twice. 1011 (no such device, or inactive for 255 days) unregisters the device."""
+twice. A cid lives a day at JPush, so the pool drops cids older than CID_MAX_AGE, leaving the
+rest of the day for retries (PUSH_RETRY_WINDOW is at most 12 h). 1011 (no such device, or
+inactive for 255 days) unregisters the device; a rate limit (HTTP 429, code 2002) waits for the
+reset JPush names in X-Rate-Limit-Reset."""
 
 import asyncio
 import base64
+import datetime as dt
 import json
 import logging
 
@@ -13,23 +17,39 @@ import jpush
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
 from models import deliveries, subscriptions
-from push.providers.base import PermanentFailure, Provider, TemporaryFailure
+from push import failures
+from push.providers.base import PermanentFailure, Provider, TemporaryFailure, UnknownFailure
 
 log = logging.getLogger(__name__)
 TTL = 86400  # JPush's default offline lifetime; the inbox keeps the message anyway
 CID_BATCH = 100
+CID_MAX_AGE = dt.timedelta(hours=12)
+# JPush's error codes (REST API 错误码) -> (reason, cause) of a refusal no retry changes
+PERMANENT = {1002: ("missing-field", "content"), 1003: ("invalid-value", "content"), 1005: ("too-long", "content"),
+             1009: ("unsupported-key", "content"), 1004: ("unauthorized", "config"), 1008: ("invalid-app-key", "config"),
+             2003: ("app-key-restricted", "config"), 2004: ("no-permission", "config"), 2005: ("volume-limit", "quota")}
+TEMPORARY = {1000, 1030}  # JPush's own error, its internal timeout: the cid makes a retry safe
+# Status messages are system messages (服务与通讯) on the vendors' channels: JPush's push API calls
+# this `options.classification` = 1 (0: operational/marketing), and maps it to Xiaomi, Huawei, OPPO
+# and vivo ("厂商消息分类使用指南", docs.jiguang.cn/jpush/client/Android/android_channel_id).
+SYSTEM_MESSAGE = 1
 
 
 class JPushProvider(Provider):
     name = "app"
 
-    def __init__(self, db, *, app_key: str, master_secret: str, api_base: str, timeout: float = 5.0):
-        self.db, self.api_base, self.timeout = db, api_base, timeout
+    def __init__(self, db, *, app_key: str, master_secret: str, api_base: str, timeout: float = 5.0,
+                 apns_production: bool = True):
+        self.db, self.api_base, self.timeout, self.apns_production = db, api_base, timeout, apns_production
         self._sdk = jpush.JPush(app_key, master_secret)
         token = base64.b64encode(f"{app_key}:{master_secret}".encode()).decode()
         self._headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
-        self._cids: list[str] = []
+        self._cids: list[tuple[str, dt.datetime]] = []  # (cid, when JPush handed it out)
         self._refill = asyncio.Lock()
+
+    @staticmethod
+    def clock() -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
 
     def address(self, resident: dict, reach):
         return reach.devices.get(str(resident["_id"]), [])[:10] or None
@@ -38,14 +58,16 @@ class JPushProvider(Provider):
         """A cid for the new delivery, from a pool filled 100 at a time by JPush's cid API. None
         when JPush cannot be reached now (the first send asks again)."""
         async with self._refill:
+            now = self.clock()
+            self._cids = [(cid, at) for cid, at in self._cids if now - at < CID_MAX_AGE]
             if not self._cids:
                 try:
                     reply = await self._fetch(f"push/cid?count={CID_BATCH}&type=push", "GET", None)
-                except TemporaryFailure as exc:
+                except (TemporaryFailure, PermanentFailure) as exc:
                     log.warning("no JPush cids: %s", exc)
                     return {"cid": None}
-                self._cids = list(reply.get("cidlist") or [])
-            return {"cid": self._cids.pop() if self._cids else None}
+                self._cids = [(cid, now) for cid in reply.get("cidlist") or [] if isinstance(cid, str)]
+            return {"cid": self._cids.pop()[0] if self._cids else None}
 
     async def _send(self, to, resident: dict, note: dict, delivery: dict):
         extras = {"number": note["number"], "event": note["_id"]}
@@ -56,16 +78,23 @@ class JPushProvider(Provider):
             alert=note["body"], android=jpush.android(alert=note["body"], title=note["title"],
                                                       extras=extras),
             ios=jpush.ios(alert={"title": note["title"], "body": note["body"]}, extras=extras))
-        push.options = {"time_to_live": TTL, "apns_production": True}
+        push.options = {"time_to_live": TTL, "apns_production": self.apns_production, "classification": SYSTEM_MESSAGE}
         push.cid = delivery.get("cid") or await self._late_cid(delivery)
         reply = await self._fetch("push", "POST", json.dumps(push.payload, ensure_ascii=False))
+        if not isinstance(reply, dict):
+            raise UnknownFailure("jpush reply not an object")
         if reply.get("error"):
-            code = reply["error"].get("code")
+            code = reply["error"].get("code") if isinstance(reply["error"], dict) else None
             if code == 1011:
                 for registration_id in to:
                     await subscriptions.deactivate_device(self.db, registration_id, "jpush 1011")
-                raise PermanentFailure("unregistered-device (1011)")
-            raise PermanentFailure(f"jpush {code}")
+                raise PermanentFailure("unregistered-device (1011)", cause="recipient", code=1011)
+            if code in PERMANENT:
+                reason, cause = PERMANENT[code]
+                raise PermanentFailure(f"jpush {reason} ({code})", cause=cause, code=code)
+            if code in TEMPORARY:
+                raise TemporaryFailure(f"jpush {code}")
+            raise UnknownFailure(f"jpush {code}")
         return reply.get("msg_id", "")
 
     async def _late_cid(self, delivery: dict) -> str:
@@ -81,8 +110,12 @@ class JPushProvider(Provider):
                                                      headers=self._headers, request_timeout=self.timeout)
             return json.loads(response.body)
         except HTTPClientError as exc:
-            if exc.code == 401:  # our app key or secret is wrong: retrying will not help until fixed
-                raise TemporaryFailure("jpush unauthorized (401)") from None
+            if exc.code == 429:  # 2002: the app's calls per minute; JPush says when the window resets
+                reset = exc.response.headers.get("X-Rate-Limit-Reset") if exc.response is not None else None
+                wait = int(reset) if reset and reset.isdigit() else 60
+                raise TemporaryFailure(f"jpush rate limit (2002, {wait} s)", not_before=failures.after(wait)) from None
+            if exc.code == 401:  # our app key or secret is wrong: nothing goes out until it is fixed
+                raise PermanentFailure("jpush unauthorized (401)", cause="config", code=1004) from None
             if exc.code == 400 and exc.response is not None:
                 try:
                     return json.loads(exc.response.body)

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sandbox_testkit import START
 
+from sandbox.alipay import PLACEHOLDER_SIGN
 from sandbox.state import SandboxState
 
 pytestmark = pytest.mark.asyncio
@@ -128,6 +129,20 @@ class Alipay:
 
     async def token(self, code=None, refresh_token=None, client=None):
         return await self.call(token_request(code=code, refresh_token=refresh_token), client)
+
+    def placeholder(self, text):
+        """``(response key, payload)`` of an answer the gateway could not sign (its placeholder sign)."""
+        match = SIGNED.fullmatch(text)
+        assert match, text
+        key, content, sign = match.groups()
+        assert sign == PLACEHOLDER_SIGN
+        with pytest.raises(Exception):  # noqa: B017 - rsa's VerificationError: nobody can verify it
+            verify_with_rsa(self.alipay_public_key, content.encode("utf-8"), sign)
+        return key, json.loads(content)
+
+    async def refused(self, request, client=None):
+        """An app or signature error: ``(key, payload)``, placeholder-signed."""
+        return self.placeholder(await self.fetch_url(self.signed_url(request, client)))
 
     async def gateway_error(self, request, client=None, http="GET"):
         key, payload = await self.call(request, client, http)
@@ -253,7 +268,8 @@ async def test_tampered_parameter_is_an_invalid_signature(alipay):
     url = alipay.signed_url(token_request(code=code))
     tampered = url.replace(f"code={code}", f"code={code[:-1]}0" if code[-1] != "0" else f"code={code[:-1]}1")
     assert tampered != url
-    payload = alipay.verify(await alipay.fetch_url(tampered))[1]
+    key, payload = alipay.placeholder(await alipay.fetch_url(tampered))
+    assert key == OAUTH_KEY  # the method's key, signed with the gateway's placeholder
     assert (payload["code"], payload["msg"], payload["sub_code"]) == ("40002", "Invalid Arguments", "isv.invalid-signature")
     # Like Alipay, the answer shows the string the gateway verified.
     assert payload["sub_msg"].startswith("验签出错") and "app_id=2021000000000001&charset=utf-8&code=" in payload["sub_msg"]
@@ -264,18 +280,18 @@ async def test_tampered_parameter_is_an_invalid_signature(alipay):
 
 async def test_signed_with_the_wrong_key(alipay):
     code = await alipay.auth_code(user_id=USER_ID)
-    payload = await alipay.gateway_error(token_request(code=code), alipay.client(key="stranger"))
+    _, payload = await alipay.refused(token_request(code=code), alipay.client(key="stranger"))
     assert payload["sub_code"] == "isv.invalid-signature"
-    payload = await alipay.gateway_error(token_request(code=code), alipay.client(OTHER_APP_ID, key="app"))
+    _, payload = await alipay.refused(token_request(code=code), alipay.client(OTHER_APP_ID, key="app"))
     assert payload["sub_code"] == "isv.invalid-signature"
 
 
 async def test_app_id_sign_type_and_method_checks(alipay):
-    payload = await alipay.gateway_error(token_request(code="x"), alipay.client("2021999999999999"))
-    assert payload == {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-app-id",
-                       "sub_msg": "无效的AppID参数"}
+    key, payload = await alipay.refused(token_request(code="x"), alipay.client("2021999999999999"))
+    assert (key, payload) == (OAUTH_KEY, {"code": "40002", "msg": "Invalid Arguments",
+                                          "sub_code": "isv.invalid-app-id", "sub_msg": "无效的AppID参数"})
 
-    payload = await alipay.gateway_error(token_request(code="x"), alipay.client(sign_type="RSA"))
+    _, payload = await alipay.refused(token_request(code="x"), alipay.client(sign_type="RSA"))
     assert payload["sub_code"] == "isv.invalid-signature-type"
 
     request = AlipayTradeQueryRequest()
@@ -293,7 +309,7 @@ async def test_missing_common_parameters(alipay, drop, sub_code):
     url = alipay.signed_url(token_request(code="x"))
     base, query = url.split("?", 1)
     params = [(k, v) for k, v in urllib.parse.parse_qsl(query) if k != drop]
-    payload = alipay.verify(await alipay.fetch_url(base + "?" + urllib.parse.urlencode(params)))[1]
+    _, payload = alipay.placeholder(await alipay.fetch_url(base + "?" + urllib.parse.urlencode(params)))
     assert (payload["code"], payload["msg"], payload["sub_code"]) == ("40001", "Missing Required Arguments", sub_code)
 
 
@@ -540,3 +556,22 @@ async def test_non_utf8_parameter_is_an_invalid_charset(alipay):
     url = alipay.signed_url(token_request(code="x")) + "&terminal_info=%ff%fe"
     key, payload = alipay.verify(await alipay.fetch_url(url))
     assert (key, payload["code"], payload["sub_code"]) == ("error_response", "40002", "isv.invalid-charset")
+
+
+async def test_signing_modes(alipay):
+    response, payload = await alipay.sb.fetch("/alipay/signing")
+    assert payload == {"mode": "normal"}
+    for bad in ({"mode": "sloppy"}, {}, []):
+        assert (await alipay.sb.fetch("/alipay/signing", "PUT", bad))[0].code == 400
+    assert (await alipay.sb.fetch("/alipay/signing", "PUT", {"mode": "unsigned"}))[1] == {"mode": "unsigned"}
+    text = await alipay.fetch_url(alipay.signed_url(template_message()))
+    assert json.loads(text) == {SEND_KEY: {"code": "10000", "msg": "Success"}}  # no sign at all
+    await alipay.sb.fetch("/alipay/signing", "PUT", {"mode": "wrong-key"})
+    text = await alipay.fetch_url(alipay.signed_url(template_message()))
+    key, content, sign = SIGNED.fullmatch(text).groups()
+    assert key == SEND_KEY and sign != PLACEHOLDER_SIGN
+    with pytest.raises(Exception):  # noqa: B017 - signed, but not by the key clients hold
+        verify_with_rsa(alipay.alipay_public_key, content.encode("utf-8"), sign)
+    assert len(alipay.state.alipay.template_messages) == 2  # both were sent all the same
+    await alipay.sb.fetch("/reset", "POST")
+    assert (await alipay.sb.fetch("/alipay/signing"))[1] == {"mode": "normal"}

@@ -58,9 +58,11 @@ class JPushSandbox:
             await self.send(*rids, **kwargs)
         return info.value
 
+    def auth(self, key=APP_KEY, secret=SECRET):
+        return {"Authorization": "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()}
+
     async def raw(self, body, key=APP_KEY, secret=SECRET):
-        auth = base64.b64encode(f"{key}:{secret}".encode()).decode()
-        return await self.sb.fetch("/jpush/v3/push", "POST", body, headers={"Authorization": f"Basic {auth}"})
+        return await self.sb.fetch("/jpush/v3/push", "POST", body, headers=self.auth(key, secret))
 
     async def pushes(self, registration_id=None):
         query = f"?registration_id={registration_id}" if registration_id else ""
@@ -219,6 +221,9 @@ async def test_time_to_live_bounds(jp):
         ({"options": {"sendno": -1}}, 1003),
         ({"options": {"sendno": "1"}}, 1003),
         ({"options": {"apns_production": "yes"}}, 1003),
+        ({"options": {"classification": 2}}, 1003),
+        ({"options": {"classification": True}}, 1003),
+        ({"options": {"third_party_channel": "xiaomi"}}, 1003),
     ],
 )
 async def test_payload_validation(jp, change, code):
@@ -315,3 +320,46 @@ async def test_reset(jp):
     assert (await jp.send_error()).error_code == 1011
     await jp.register()
     assert (await jp.send()).status_code == 200
+
+
+# ---------------------------------------------------------------- cids and the rate limit
+
+
+async def test_a_cid_answers_a_retry_once_and_lasts_a_day(jp):
+    await jp.register()
+    response, payload = await jp.sb.fetch("/jpush/v3/push/cid?count=2&type=push", headers=jp.auth())
+    assert response.code == 200 and len(payload["cidlist"]) == 2
+    first, second = payload["cidlist"]
+    body = {"platform": "all", "audience": {"registration_id": [ANDROID]}, "notification": {"alert": "hi"}}
+    response, one = await jp.raw({**body, "cid": first})
+    response, again = await jp.raw({**body, "cid": first})
+    assert response.code == 200 and again == one and len(await jp.pushes()) == 1  # the retry pushed nothing
+    jp.sb.clock.advance(86400)
+    response, payload = await jp.raw({**body, "cid": second})
+    assert (response.code, payload["error"]["code"]) == (400, 1003)  # a day old: expired
+    response, payload = await jp.raw({**body, "cid": "never-issued"})
+    assert (response.code, payload["error"]["code"]) == (400, 1003)
+
+
+async def test_rate_limit_per_app_and_minute(jp):
+    await jp.register()
+    response, payload = await jp.sb.fetch("/jpush/rate-limit", "PUT", {"limit": 2})
+    assert (response.code, payload) == (200, {"limit": 2})
+    body = {"platform": "all", "audience": {"registration_id": [ANDROID]}, "notification": {"alert": "hi"}}
+    response, _ = await jp.raw(body)
+    assert response.code == 200
+    assert [response.headers[h] for h in ("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset")] == [
+        "2", "1", "60"]
+    jp.sb.clock.advance(20)
+    assert (await jp.raw(body))[0].headers["X-Rate-Limit-Remaining"] == "0"
+    response, payload = await jp.raw(body)
+    assert (response.code, payload["error"]["code"]) == (429, 2002)
+    assert response.headers["X-Rate-Limit-Reset"] == "40" and response.headers["X-Rate-Limit-Remaining"] == "0"
+    err = await jp.send_error()  # the SDK's view of it
+    assert err.response.status_code == 429 and err.error_code == 2002
+    assert (await jp.raw(body, key=OTHER_KEY, secret=OTHER_SECRET))[0].code != 429  # per app
+    jp.sb.clock.advance(40)
+    assert (await jp.raw(body))[0].code == 200
+    assert len(await jp.pushes()) == 3
+    for bad in ({"limit": -1}, {"limit": "2"}, {}):
+        assert (await jp.sb.fetch("/jpush/rate-limit", "PUT", bad))[0].code == 400

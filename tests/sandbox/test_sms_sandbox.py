@@ -15,7 +15,7 @@ from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_tea_openapi import models as openapi_models
 from alibabacloud_tea_openapi.exceptions import ClientException, ServerException
 from alibabacloud_tea_openapi.utils import Utils as OpenApiUtils
-from sandbox_testkit import START, call
+from sandbox_testkit import START, FakeClock, call
 
 pytestmark = pytest.mark.asyncio
 
@@ -27,9 +27,12 @@ REQUEST_ID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-
 
 
 class Sms:
+    clock: FakeClock | None = None  # the latest sandbox's clock, which the SDK's x-acs-date reads
+
     def __init__(self, sb):
         self.sb, self.state, self.clock = sb, sb.state, sb.clock
         self.endpoint = f"127.0.0.1:{sb.sms_port}"
+        Sms.clock = sb.clock
 
     def client(self, access_key_id="demo-ak", access_key_secret="demo-secret"):
         return Client(openapi_models.Config(
@@ -56,6 +59,16 @@ class Sms:
         response, payload = await self.sb.fetch("/sms/messages" + (f"?phone={phone}" if phone else ""))
         assert response.code == 200
         return payload["messages"]
+
+
+@pytest.fixture(autouse=True)
+def sdk_clock(monkeypatch):
+    """The SDK stamps x-acs-date with the machine's time; the gateway wants its own (frozen) clock."""
+    def stamp():
+        now = Sms.clock() if Sms.clock else START
+        return dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    monkeypatch.setattr(OpenApiUtils, "get_timestamp", staticmethod(stamp))
 
 
 @pytest_asyncio.fixture
@@ -94,6 +107,89 @@ async def test_phone_forms_and_several_numbers(sms):
     assert [m["phone"] for m in await sms.messages()] == [PHONE, OTHER_PHONE, "15000000001"]
     assert (await sms.messages("15000000001"))[0]["text"] == "您的验证码为654321，5分钟内有效。"
     assert len(await sms.messages("+8613800138000")) == 1
+
+
+async def test_verification_codes_per_phone_minute_hour_and_day(sms):
+    """Aliyun's defaults per signature and phone: 1 a minute, 5 an hour, 10 a day (rolling)."""
+    for i in range(5):
+        assert (await sms.send(params={"code": f"10000{i}"})).code == "OK"
+        sms.clock.advance(60)
+    body = await sms.send()
+    assert (body.code, body.message) == ("isv.BUSINESS_LIMIT_CONTROL", "触发小时级流控Permits:5")
+    assert (await sms.send(template="SMS_LINK_CODE")).message == "触发小时级流控Permits:5"  # any code template
+    sms.clock.advance(3600 - 5 * 60)  # an hour after the first
+    for i in range(5):
+        assert (await sms.send(params={"code": f"20000{i}"})).code == "OK", i
+        sms.clock.advance(720)
+    body = await sms.send()
+    assert (body.code, body.message) == ("isv.BUSINESS_LIMIT_CONTROL", "触发天级流控Permits:10")
+    assert (await sms.send(sign="政务服务", phone=OTHER_PHONE)).code == "OK"  # per phone
+    # notifications count apart: 50 a day per signature and template
+    notice = {"item": "社保卡补换", "number": "SB20261124000001", "status": "已受理"}
+    assert (await sms.send(template="SMS_APPLICATION_STATUS", params=notice)).code == "OK"
+    sms.clock.advance(86400 - 4 * 720 - 5 * 60 - (3600 - 5 * 60) + 1)  # a day after the first code
+    assert (await sms.send()).code == "OK"
+
+
+async def test_notifications_fifty_a_day(sms):
+    notice = {"item": "社保卡补换", "number": "SB20261124000001", "status": "已受理"}
+    for _ in range(50):
+        assert (await sms.send(template="SMS_APPLICATION_STATUS", params=notice)).code == "OK"
+    body = await sms.send(template="SMS_APPLICATION_STATUS", params=notice)
+    assert (body.code, body.message) == ("isv.BUSINESS_LIMIT_CONTROL", "触发天级流控Permits:50")
+    assert (await sms.send()).code == "OK"  # a verification code is counted apart
+
+
+async def test_a_variable_over_35_characters(sms):
+    body = await sms.send(params={"code": "1" * 36})
+    assert (body.code, body.message) == ("isv.PARAM_LENGTH_LIMIT", "参数超出长度限制")
+    assert (await sms.send(params={"code": "1" * 35})).code == "OK"
+
+
+async def test_account_balance_and_daily_limit(sms):
+    response, payload = await sms.sb.fetch("/sms/account")
+    assert payload == {"balance": None, "daily_limit": None}
+    response, payload = await sms.sb.fetch("/sms/account", "PUT", {"balance": 1, "daily_limit": 2})
+    assert (response.code, payload) == (200, {"balance": 1, "daily_limit": 2})
+    assert (await sms.send()).code == "OK"
+    body = await sms.send(phone=OTHER_PHONE)
+    assert (body.code, body.message) == ("isv.AMOUNT_NOT_ENOUGH", "账户余额不足")
+    await sms.sb.fetch("/sms/account", "PUT", {"balance": None})
+    assert (await sms.send(phone=OTHER_PHONE)).code == "OK"
+    body = await sms.send(phone="15000000001")
+    assert (body.code, body.message) == ("isv.DAY_LIMIT_CONTROL", "触发日发送限额")
+    sms.clock.advance(14 * 3600)  # past midnight, Beijing time
+    assert (await sms.send(phone="15000000001")).code == "OK"
+    for bad in ({"balance": -1}, {"balance": "1"}, {"credit": 1}, []):
+        response, _ = await sms.sb.fetch("/sms/account", "PUT", bad)
+        assert response.code == 400, bad
+    await sms.sb.fetch("/reset", "POST")
+    assert (await sms.sb.fetch("/sms/account"))[1] == {"balance": None, "daily_limit": None}
+
+
+async def test_a_date_15_minutes_off_is_refused(sms):
+    query = {"PhoneNumbers": PHONE, "SignName": SIGN, "TemplateCode": TEMPLATE, "TemplateParam": '{"code":"1"}'}
+    for date, status, code in (("2026-03-02T01:44:59Z", 400, "InvalidTimeStamp.Expired"),
+                               ("2026-03-02T02:15:01Z", 400, "InvalidTimeStamp.Expired"),
+                               ("yesterday", 400, "InvalidTimeStamp.Format"),
+                               ("2026-03-02T02:15:00Z", 200, "OK")):
+        response, payload = await post_raw(sms, query, signed_request(sms, query, date=date, nonce=date))
+        assert (response.code, payload["Code"]) == (status, code), date
+
+
+async def test_a_nonce_is_used_once_in_15_minutes(sms):
+    query = {"PhoneNumbers": PHONE, "SignName": SIGN, "TemplateCode": TEMPLATE, "TemplateParam": '{"code":"1"}'}
+    headers = signed_request(sms, query)
+    response, payload = await post_raw(sms, query, headers)
+    assert (response.code, payload["Code"]) == (200, "OK")
+    response, payload = await post_raw(sms, query, headers)  # the same request again: a replay
+    assert (response.code, payload["Code"]) == (400, "SignatureNonceUsed")
+    assert len(await sms.messages()) == 1
+    response, payload = await post_raw(sms, query, signed_request(sms, query, nonce=""))
+    assert (response.code, payload["Code"]) == (400, "MissingSignatureNonce")
+    sms.clock.advance(901)
+    response, payload = await post_raw(sms, query, signed_request(sms, query, date="2026-03-02T02:15:01Z"))
+    assert (response.code, payload["Code"]) == (200, "OK")
 
 
 async def test_one_message_per_phone_per_minute(sms):
@@ -166,15 +262,16 @@ async def test_wrong_secret(sms):
     assert (err.status_code, err.code) == (400, "SignatureDoesNotMatch")
 
 
-def signed_request(sms, query, ak="demo-ak", secret="demo-secret", action="SendSms", version="2017-05-25"):
+def signed_request(sms, query, ak="demo-ak", secret="demo-secret", action="SendSms", version="2017-05-25",
+                   date="2026-03-02T02:00:00Z", nonce="3f1f1e0c9d8b4a7e"):
     """Headers for ``POST /?query`` signed with the SDK's own ACS3 code."""
     empty = hashlib.sha256(b"").hexdigest()
     headers = {
         "host": sms.endpoint,
         "x-acs-version": version,
         "x-acs-action": action,
-        "x-acs-date": "2026-03-02T02:00:00Z",
-        "x-acs-signature-nonce": "3f1f1e0c9d8b4a7e",
+        "x-acs-date": date,
+        "x-acs-signature-nonce": nonce,
         "accept": "application/json",
         "x-acs-content-sha256": empty,
     }

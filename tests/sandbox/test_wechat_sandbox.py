@@ -293,14 +293,15 @@ async def test_stable_token_force_refresh_and_quotas(sandbox):
     assert (await call(client.fetch_stable_token))["access_token"] == forced["access_token"]
 
     old = sandbox.client(access_token=first["access_token"], auto_retry=False)
-    assert await call(old.menu.delete) == {"errcode": 0, "errmsg": "ok"}  # the old one still works
+    assert (await wechat_error(old.menu.delete)).errcode == 40001  # a forced refresh kills the old one at once
+    current = sandbox.client(access_token=forced["access_token"], auto_retry=False)
+    assert await call(current.menu.delete) == {"errcode": 0, "errmsg": "ok"}
 
     sandbox.clock.advance(29)
     err = await wechat_error(client.fetch_stable_token, force_refresh=True)
     assert (err.errcode, err.errmsg) == (45011, "api minute-quota reach limit")
 
     sandbox.clock.advance(272)  # 301 s after the force refresh
-    assert (await wechat_error(old.menu.delete)).errcode == 42001
     # 19 more force refreshes, 30 s apart, make 20 for the day.
     tokens = {forced["access_token"]}
     for _ in range(19):
