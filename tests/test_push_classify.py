@@ -206,7 +206,7 @@ async def alipay_owner(server, user_id):
     r = await server.fetch("/api/v1/auth/alipay", "POST", json_body={"auth_code": r.json["auth_code"]})
     token = r.json["access_token"]
     r = await server.fetch("/api/v1/me/subscriptions", "POST", token=token, json_body={
-        "channel": "alipay", "accepted": [{"template": server.settings.alipay_template_id, "kind": "long-term"}]})
+        "channel": "alipay", "accepted": [{"template": "TPL_ALIPAY_STATUS", "kind": "long-term"}]})
     assert r.status == 200, r.body
     return await me(server, token)
 
