@@ -11,10 +11,10 @@ from models.applications import (
     STAFF,
     STATES,
     ApplicationSchema,
+    ApplicationTransitionSchema,
     RatingSchema,
     SubmitSchema,
     SupplementSchema,
-    TransitionSchema,
 )
 
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
@@ -195,13 +195,13 @@ class StaffTransitionHandler(BaseHandler):
         parameters:
           - {in: path, name: number, required: true, schema: {type: string}}
         requestBody:
-          content: {application/json: {schema: TransitionSchema}}
+          content: {application/json: {schema: ApplicationTransitionSchema}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           404: {description: "not an application of your department"}
           409: {description: "stale version, or the action is not allowed now (details.allowed_actions)"}
         """
-        body = self.load(TransitionSchema())
+        body = self.load(ApplicationTransitionSchema())
         doc = await submissions.staff_transition(self.deps, self.current_claims(), number, body)
         self.send(ApplicationSchema(role=STAFF).dump(doc))
 

@@ -4,7 +4,7 @@ from api import lookups as lookup_api
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import cases, evidence, lookups
-from models.cases import CasePutSchema, CaseViewSchema, SyncSchema, TransitionSchema
+from models.cases import CasePutSchema, CaseTransitionSchema, CaseViewSchema, SyncSchema
 from models.evidence import AttachSchema, CaptureSchema, UploadStartSchema
 from models.lookups import LookupAuditSchema, LookupSchema
 
@@ -92,13 +92,13 @@ class TransitionHandler(BaseHandler):
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
-          content: {application/json: {schema: TransitionSchema}}
+          content: {application/json: {schema: CaseTransitionSchema}}
         responses:
           200: {description: "the case"}
           403: {description: "not your role"}
           409: {description: "stale version or wrong state"}
         """
-        body = self.load(TransitionSchema())
+        body = self.load(CaseTransitionSchema())
         case = await cases.transition(self.deps.db, case_id, body, self.current_claims())
         self.send(CaseViewSchema().dump(case))
 

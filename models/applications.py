@@ -52,7 +52,7 @@ class SubmitSchema(Schema):
     materials = fields.List(fields.Nested(MaterialRefSchema), load_default=list, validate=validate.Length(max=30))
 
 
-class TransitionSchema(Schema):
+class ApplicationTransitionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
     comment = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(required=True)

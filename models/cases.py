@@ -77,7 +77,7 @@ class CasePutSchema(Schema):
     record = fields.Nested(RecordSchema, load_default=dict)
 
 
-class TransitionSchema(Schema):
+class CaseTransitionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
     version = fields.Integer(required=True)
     comment = fields.String(load_default="", validate=validate.Length(0, 2000))
