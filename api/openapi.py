@@ -34,4 +34,15 @@ def build_spec(routes) -> dict:
         if operations:
             path = TornadoPlugin.tornadopath2openapi(URLSpec(pattern, handler), None)
             spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    return ecma_patterns(spec.to_dict())
+
+
+def ecma_patterns(node):
+    """Patterns in code end with Python's `\\Z` (a `$` also matches before a final newline); a
+    document's patterns are ECMA-262, where `$` alone already means the end of the input."""
+    if isinstance(node, dict):
+        return {key: value[:-2] + "$" if key == "pattern" and isinstance(value, str) and value.endswith("\\Z")
+                else ecma_patterns(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [ecma_patterns(value) for value in node]
+    return node
