@@ -40,6 +40,7 @@ class ApplicationsHandler(BaseHandler):
           content: {application/json: {schema: SubmitSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          404: {description: "item.not_found"}
           409: {description: "idempotency key reused or in flight"}
           422: {description: "form or materials errors, by field"}
         """
