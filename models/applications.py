@@ -18,7 +18,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models import uploads, workdays
-from models.db import increment, outbox_index, ttl_index
+from models.db import MAX_INT, increment, outbox_index, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import build_form_schema
 
@@ -55,7 +55,7 @@ class SubmitSchema(Schema):
 class ApplicationTransitionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
     comment = fields.String(load_default="", validate=validate.Length(max=500))
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
     result = fields.String(load_default=None, validate=validate.Length(1, 40))  # staff upload id of the result document
 
 
