@@ -10,6 +10,7 @@ import redis.exceptions
 import tornado.web
 from marshmallow import ValidationError
 
+from api import storable
 from models import residents
 from models.db import MAX_INT
 from models.errors import AppError, flatten_errors
@@ -18,24 +19,6 @@ log = logging.getLogger(__name__)
 # Request ids: a random per-process prefix and a counter (unique, and cheaper than uuid4).
 _ID_PREFIX = secrets.token_hex(4)
 _ID_COUNTER = itertools.count(1)
-
-
-class Unstorable(ValueError):
-    """JSON that MongoDB cannot take as it is: refused at the door, not a 500 at the query."""
-
-
-def int64(text: str) -> int:
-    value = int(text)
-    if not -MAX_INT - 1 <= value <= MAX_INT:
-        raise Unstorable("request.number_out_of_range", "请求体中的整数超出范围")
-    return value
-
-
-def storable_keys(pairs: list) -> dict:
-    for key, _ in pairs:
-        if "\x00" in key or key.startswith("$"):
-            raise Unstorable("request.bad_key", "请求体中的字段名无效")
-    return dict(pairs)
 
 
 def to_json(obj) -> bytes:
@@ -112,9 +95,9 @@ class BaseHandler(tornado.web.RequestHandler):
         if not self.body:
             raise AppError(400, "request.empty_body", "请求体不能为空")
         try:
-            return json.loads(self.body, parse_int=int64, object_pairs_hook=storable_keys)
-        except Unstorable as exc:
-            raise AppError(400, *exc.args) from None
+            data = json.loads(self.body)
+            storable.check(data)
+            return data
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
             raise AppError(400, "request.malformed_json", "请求体不是合法的 JSON") from None
 
@@ -150,7 +133,10 @@ class BaseHandler(tornado.web.RequestHandler):
         if not raw:
             raise AppError(428, "request.if_match_required", "请在 If-Match 中带上所编辑的版本号")
         try:
-            return int64(raw)
+            version = int(raw)
+            if not 0 <= version <= MAX_INT:  # a version MongoDB can compare (a larger one was a 500)
+                raise ValueError(raw)
+            return version
         except ValueError:
             raise AppError(400, "request.bad_if_match", "If-Match 应为版本号") from None
 

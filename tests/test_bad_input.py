@@ -83,3 +83,20 @@ async def test_keys_mongodb_cannot_store_are_a_400(server):
         r = await server.fetch("/api/v1/admin/menus/wechat/draft", "PUT", token=operator, json_body=menu,
                                headers={"If-Match": tag})
         assert r.status == 400 and r.json["error"]["code"] == "request.bad_key", (key, r.body)
+
+
+async def test_lone_surrogates_are_a_400(server):
+    """`\\ud800` alone is valid JSON but not UTF-8: storing it, or echoing it in an error, was a 500."""
+    operator = await server.login()
+    tag = (await server.fetch("/api/v1/admin/menus/wechat/draft", token=operator)).json["tag"]
+    draft = b'{"sections": [{"key": "a", "title": "\\ud800", "entries": [{"type": "link", "title": "x", "url": "https://www.gov.cn"}]}]}'
+    for path, method, body, headers in (
+            ("/api/v1/auth/staff", "POST", b'{"username": "\\ud800", "password": "x"}', {}),
+            ("/api/v1/auth/staff", "POST", b'{"username": "a", "password": "x", "\\udfff": 1}', {}),
+            ("/api/v1/admin/menus/wechat/draft", "PUT", draft, {"If-Match": tag})):
+        r = await server.fetch(path, method, body=body, token=operator,
+                               headers={"Content-Type": "application/json", **headers})
+        assert r.status == 400 and r.json["error"]["code"] == "request.bad_text", (path, r.body)
+    pair = b'{"username": "\\ud83d\\ude00", "password": "x"}'  # an escaped emoji is fine
+    r = await server.fetch("/api/v1/auth/staff", "POST", body=pair, headers={"Content-Type": "application/json"})
+    assert r.status == 401
