@@ -149,6 +149,15 @@ class EvidenceHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
+          - {in: query, name: captured_at, schema: {type: string, format: date-time}}
+          - {in: query, name: lng, schema: {type: number, minimum: -180, maximum: 180}}
+          - {in: query, name: lat, schema: {type: number, minimum: -90, maximum: 90}}
+          - {in: query, name: device_id, schema: {type: string, maxLength: 64}}
+        requestBody:
+          required: true
+          content:
+            application/octet-stream: {schema: {type: string, format: binary}}
+            application/json: {schema: AttachSchema}
         responses:
           201: {description: "added"}
           200: {description: "this file was already on the case"}
@@ -219,6 +228,9 @@ class ChunkHandler(BaseHandler):
         parameters:
           - {in: path, name: upload_id, required: true, schema: {type: string}}
           - {in: path, name: n, required: true, schema: {type: integer}}
+        requestBody:
+          required: true
+          content: {application/octet-stream: {schema: {type: string, format: binary}}}
         responses:
           200: {description: "received, missing"}
         """

@@ -112,6 +112,9 @@ class ValidateHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: channel, required: true, schema: {type: string}}
+        requestBody:
+          required: false
+          content: {application/json: {schema: MenuSchema}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ValidationResultSchema}}}
         """
