@@ -29,18 +29,19 @@ TOKENS = {  # admin passes every staff role check
     "resident": lambda server: resident_token(server, "o-fuzz"),
     "admin": lambda server: server.login("admin", "Admin@2026"),
 }
-# Path parameters naming resources the live server holds: half the generated requests use them,
-# so they reach past "not found" (filled by the `live` fixture, per role).
-KNOWN: dict[str, str] = {}
+# Path parameters naming resources the live server holds, so that generated requests also reach
+# past "not found" (filled by the `live` fixture, per role).
+KNOWN: dict[str, list[str]] = {}
 LOCATION = {"type": "Point", "coordinates": [120.1551, 30.2741]}
 
 
 async def resources(server, role: str) -> dict:
     """What `role` may work on: an application, an upload, (staff) a case and a task."""
     resident = await applicant_token(server, "o-fuzz")
-    known = {"number": await submit(server, resident), "code": "SB0008", "channel": "wechat"}
+    # item codes: an application, an instant query (a department system), a material
+    known = {"number": [await submit(server, resident)], "code": ["SB0008", "SB0001", "id_card"], "channel": ["wechat"]}
     if role == "resident":
-        return {**known, "upload_id": await upload_photo(server, resident)}
+        return {**known, "upload_id": [await upload_photo(server, resident)]}
     token, inspector = await server.login("admin", "Admin@2026"), await server.login("inspector", "Inspector@2026")
     case_id = str(uuid.uuid4())  # only an inspector opens a case
     await server.fetch(f"/api/v1/enforcement/cases/{case_id}", "PUT", token=inspector, json_body={
@@ -49,8 +50,8 @@ async def resources(server, role: str) -> dict:
                                 json_body={"size": 2 << 20, "sha256": "0" * 64})
     task = await server.fetch("/api/v1/enforcement/tasks", "POST", token=token,
                               json_body={"location": LOCATION, "description": "违停", "priority": "urgent"})
-    return {**known, "case_id": case_id, "upload_id": upload.json["upload_id"], "task_id": task.json["task"]["id"],
-                   "version": "1", "year": "2026"}
+    return {**known, "case_id": [case_id], "upload_id": [upload.json["upload_id"]], "task_id": [task.json["task"]["id"]],
+            "version": ["1"], "year": ["2026"]}
 
 
 class LiveServer:
@@ -113,8 +114,10 @@ def live(request, mongo_uri, redis_server):
 
 @schema.hook
 def flatmap_path_parameters(context, path_parameters):
-    real = {name: KNOWN[name] for name in path_parameters or () if name in KNOWN}
-    return st.sampled_from([path_parameters, {**path_parameters, **real}]) if real else st.just(path_parameters)
+    """Each known parameter: the generated value or one the server holds."""
+    known = {name: st.sampled_from([value, *KNOWN[name]]) for name, value in (path_parameters or {}).items()
+             if name in KNOWN}
+    return st.fixed_dictionaries(known).map(lambda real: {**path_parameters, **real}) if known else st.just(path_parameters)
 
 
 @schema.parametrize()
