@@ -97,7 +97,7 @@ class WithdrawHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: number, required: true, schema: {type: string}}
-          - {in: header, name: If-Match, required: true, schema: {type: string}}
+          - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "stale version, or not allowed now (details.allowed_actions)"}
@@ -115,7 +115,7 @@ class SupplementHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: number, required: true, schema: {type: string}}
-          - {in: header, name: If-Match, required: true, schema: {type: string}}
+          - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: SupplementSchema}}
         responses:

@@ -12,25 +12,27 @@ import uuid
 
 import pytest
 import schemathesis
+from apispec_webframeworks.tornado import TornadoPlugin
 from hypothesis import strategies as st
 from schemathesis.checks import content_type_conformance, not_a_server_error, status_code_conformance
 from schemathesis.config import HealthCheck
+from tornado.web import URLSpec
 
 from api.openapi import build_spec
 from api.routes import ROUTES
 from models import db as dbmod
 from support import applicant_token, resident_token, start_server, stop_server, submit, upload_photo
 
-# Generated cases per operation beyond schemathesis' own coverage cases: about a minute per token
+# Generated cases per operation beyond schemathesis' own coverage cases: about two minutes in all
 # on a 2-core machine, the same cases on every run. FUZZ_EXAMPLES=100 for a deeper search by hand.
-MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
 TOKENS = {  # admin passes every staff role check
     "resident": lambda server: resident_token(server, "o-fuzz"),
     "admin": lambda server: server.login("admin", "Admin@2026"),
 }
 # Path parameters naming resources the live server holds, so that generated requests also reach
-# past "not found" (filled by the `live` fixture, per role).
+# past "not found" in the fuzzing phase (filled as each role's server starts).
 KNOWN: dict[str, list[str]] = {}
 LOCATION = {"type": "Point", "coordinates": [120.1551, 30.2741]}
 
@@ -88,28 +90,56 @@ class LiveServer:
         self.loop.close()
 
 
+def login_kinds() -> dict[tuple[str, str], str | None]:
+    """(METHOD, path) -> the kind of login its handler requires (`require_roles`); None: public."""
+    kinds = {}
+    for pattern, handler in (route[:2] for route in ROUTES):
+        path = TornadoPlugin.tornadopath2openapi(URLSpec(pattern, handler), None)
+        for method in DOCUMENT["paths"].get(path, {}):
+            kinds[method.upper(), path] = getattr(getattr(handler, method), "required_kind", None)
+    return kinds
+
+
 # Built from the route table at collection time (schemathesis 4.32's lazy loader does not run on
-# pytest 9.2); the `live` fixture checks that the server serves this very document.
+# pytest 9.2); the fixtures check that the server serves this very document.
 DOCUMENT = build_spec(ROUTES)
+KINDS = login_kinds()
 schema = schemathesis.openapi.from_dict(copy.deepcopy(DOCUMENT)).exclude(path="/api/v1/ws")  # WebSocket: test_push_live.py
 schema.config.update(request_timeout=20, suppress_health_check=[HealthCheck.all])
 schema.config.output.sanitization.update(enabled=False)  # test tokens and demo passwords: show them
 schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True, database="none")
+# Each token fuzzes what it may call (public operations with the resident's): a wrong kind of
+# login is refused before the input is read.
+resident_schema = schema.include(lambda ctx: KINDS[ctx.operation.method.upper(), ctx.operation.path] != "staff")
+staff_schema = schema.include(lambda ctx: KINDS[ctx.operation.method.upper(), ctx.operation.path] == "staff")
 
 
-@pytest.fixture(scope="module", params=list(TOKENS))
-def live(request, mongo_uri, redis_server):
-    """A server with a token of its own per role (module scope: all operations share it)."""
+def start(role: str, mongo_uri: str, redis_server) -> LiveServer:
     redis_server.flush()
     live = LiveServer(mongo_uri, redis_server.url)
     try:
         assert live.run(live.server.fetch("/api/v1/openapi.json")).json == json.loads(json.dumps(DOCUMENT))
         KNOWN.clear()
-        KNOWN.update(live.run(resources(live.server, request.param)))
-        live.role, live.issued = request.param, 0.0
-        yield live
-    finally:
+        KNOWN.update(live.run(resources(live.server, role)))
+    except BaseException:
         live.stop()
+        raise
+    live.role, live.issued = role, 0.0
+    return live
+
+
+@pytest.fixture(scope="module")
+def resident_live(mongo_uri, redis_server):
+    live = start("resident", mongo_uri, redis_server)
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def staff_live(mongo_uri, redis_server):
+    live = start("admin", mongo_uri, redis_server)
+    yield live
+    live.stop()
 
 
 @schema.hook
@@ -120,6 +150,11 @@ def flatmap_path_parameters(context, path_parameters):
     return st.fixed_dictionaries(known).map(lambda real: {**path_parameters, **real}) if known else st.just(path_parameters)
 
 
-@schema.parametrize()
-def test_no_server_error(case, live):
-    case.call_and_validate(base_url=live.server.base, headers=live.headers(), checks=CHECKS)
+@resident_schema.parametrize()
+def test_resident_gets_no_server_error(case, resident_live):
+    case.call_and_validate(base_url=resident_live.server.base, headers=resident_live.headers(), checks=CHECKS)
+
+
+@staff_schema.parametrize()
+def test_staff_gets_no_server_error(case, staff_live):
+    case.call_and_validate(base_url=staff_live.server.base, headers=staff_live.headers(), checks=CHECKS)
