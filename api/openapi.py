@@ -67,7 +67,7 @@ def add_errors(operation: dict) -> None:
         codes.add(428)
     responses = operation.setdefault("responses", {})
     for code in sorted(codes):
-        if str(code) not in responses and code not in responses:
+        if str(code) not in responses:
             responses[str(code)] = {"description": ERRORS[code], "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 

@@ -1,6 +1,6 @@
 """What a JSON body may hold: BSON cannot take integers past 64 bits, NUL in a key or a lone
 surrogate (valid JSON, not UTF-8); a `$` key is an operator to MongoDB. Any of them used to fail
-the query, the write or the answer with a 500; they are refused as a 400 before a handler runs."""
+the query, the write or the answer with a 500; `BaseHandler.json_body` refuses them as a 400."""
 
 from models.db import MAX_INT
 from models.errors import AppError
