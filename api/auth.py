@@ -60,6 +60,7 @@ def require_roles(*roles: str, kind: str = "staff"):
             return await method(self, *args, **kwargs)
 
         wrapper.required_roles = roles
+        wrapper.required_kind = kind
         return wrapper
 
     return decorate

@@ -12,7 +12,9 @@ import redis.exceptions
 import tornado.web
 from marshmallow import ValidationError
 
+from api import storable
 from models import residents
+from models.db import MAX_INT
 from models.errors import AppError, flatten_errors
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,9 @@ class BaseHandler(tornado.web.RequestHandler):
         if not self.body:
             raise AppError(400, "request.empty_body", "请求体不能为空")
         try:
-            return json.loads(self.body)
+            data = json.loads(self.body)
+            storable.check(data)
+            return data
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
             raise AppError(400, "request.malformed_json", "请求体不是合法的 JSON") from None
 
@@ -141,7 +145,10 @@ class BaseHandler(tornado.web.RequestHandler):
         if not raw:
             raise AppError(428, "request.if_match_required", "请在 If-Match 中带上所编辑的版本号")
         try:
-            return int(raw)
+            version = int(raw)
+            if not 0 <= version <= MAX_INT:  # a version MongoDB can compare (a larger one was a 500)
+                raise ValueError(raw)
+            return version
         except ValueError:
             raise AppError(400, "request.bad_if_match", "If-Match 应为版本号") from None
 

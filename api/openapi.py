@@ -34,4 +34,50 @@ def build_spec(routes) -> dict:
         if operations:
             path = TornadoPlugin.tornadopath2openapi(URLSpec(pattern, handler), None)
             spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            add_errors(operation)
+    return ecma_patterns(document)
+
+
+# Answers that BaseHandler, require_roles and self.load give any operation of a kind, so each
+# docstring need not repeat them (a docstring's own description of a code wins).
+ERRORS = {
+    400: "request.*: malformed JSON, an empty body, a bad query parameter or header",
+    401: "auth.required, auth.token_invalid or auth.token_expired",
+    403: "auth.forbidden: not for this role or this kind of login",
+    404: "no such resource",
+    413: "request.too_large",
+    422: "validation_failed: details name the fields",
+    428: "request.if_match_required",
+}
+
+
+def add_errors(operation: dict) -> None:
+    codes = {400}
+    if operation.get("security"):
+        codes |= {401, 403}
+    if "requestBody" in operation:
+        codes |= {413, 422}
+    params = operation.get("parameters", [])
+    if any(param.get("in") == "path" for param in params):
+        codes.add(404)
+    if any(param.get("in") == "header" and param.get("name") == "If-Match" for param in params):
+        codes.add(428)
+    responses = operation.setdefault("responses", {})
+    for code in sorted(codes):
+        if str(code) not in responses:
+            responses[str(code)] = {"description": ERRORS[code], "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def ecma_patterns(node):
+    """Patterns in code end with Python's `\\Z` (a `$` also matches before a final newline); a
+    document's patterns are ECMA-262, where `$` alone already means the end of the input."""
+    if isinstance(node, dict):
+        return {key: value[:-2] + "$" if key == "pattern" and isinstance(value, str) and value.endswith("\\Z")
+                else ecma_patterns(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [ecma_patterns(value) for value in node]
+    return node

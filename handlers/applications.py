@@ -11,10 +11,10 @@ from models.applications import (
     STAFF,
     STATES,
     ApplicationSchema,
+    ApplicationTransitionSchema,
     RatingSchema,
     SubmitSchema,
     SupplementSchema,
-    TransitionSchema,
 )
 
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
@@ -56,6 +56,7 @@ class ApplicationsHandler(BaseHandler):
           content: {application/json: {schema: SubmitSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          404: {description: "item.not_found"}
           409: {description: "idempotency key reused or in flight"}
           422: {description: "form or materials errors, by field"}
         """
@@ -112,7 +113,7 @@ class WithdrawHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: number, required: true, schema: {type: string}}
-          - {in: header, name: If-Match, required: true, schema: {type: string}}
+          - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "stale version, or not allowed now (details.allowed_actions)"}
@@ -130,7 +131,7 @@ class SupplementHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: number, required: true, schema: {type: string}}
-          - {in: header, name: If-Match, required: true, schema: {type: string}}
+          - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: SupplementSchema}}
         responses:
@@ -232,13 +233,13 @@ class StaffTransitionHandler(BaseHandler):
         parameters:
           - {in: path, name: number, required: true, schema: {type: string}}
         requestBody:
-          content: {application/json: {schema: TransitionSchema}}
+          content: {application/json: {schema: ApplicationTransitionSchema}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           404: {description: "not an application of your department"}
           409: {description: "stale version, or the action is not allowed now (details.allowed_actions)"}
         """
-        body = self.load(TransitionSchema())
+        body = self.load(ApplicationTransitionSchema())
         doc = await submissions.staff_transition(self.deps, self.current_claims(), number, body)
         self.send(ApplicationSchema(role=STAFF).dump(doc))
 

@@ -32,6 +32,8 @@ class TasksHandler(BaseHandler):
         ---
         tags: [dispatch]
         security: [{bearer: []}]
+        parameters:
+          - {in: query, name: open, schema: {type: string, enum: ["true", "false"]}}
         responses:
           200: {description: "tasks"}
         """

@@ -4,7 +4,7 @@ from api import lookups as lookup_api
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import cases, evidence, lookups
-from models.cases import CasePutSchema, CaseViewSchema, SyncSchema, TransitionSchema
+from models.cases import CasePutSchema, CaseTransitionSchema, CaseViewSchema, SyncSchema
 from models.evidence import AttachSchema, CaptureSchema, UploadStartSchema
 from models.lookups import LookupAuditSchema, LookupSchema
 
@@ -92,13 +92,13 @@ class TransitionHandler(BaseHandler):
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
-          content: {application/json: {schema: TransitionSchema}}
+          content: {application/json: {schema: CaseTransitionSchema}}
         responses:
           200: {description: "the case"}
           403: {description: "not your role"}
           409: {description: "stale version or wrong state"}
         """
-        body = self.load(TransitionSchema())
+        body = self.load(CaseTransitionSchema())
         case = await cases.transition(self.deps.db, case_id, body, self.current_claims())
         self.send(CaseViewSchema().dump(case))
 
@@ -149,6 +149,15 @@ class EvidenceHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
+          - {in: query, name: captured_at, schema: {type: string, format: date-time}}
+          - {in: query, name: lng, schema: {type: number, minimum: -180, maximum: 180}}
+          - {in: query, name: lat, schema: {type: number, minimum: -90, maximum: 90}}
+          - {in: query, name: device_id, schema: {type: string, maxLength: 64}}
+        requestBody:
+          required: true
+          content:
+            application/octet-stream: {schema: {type: string, format: binary}}
+            application/json: {schema: AttachSchema}
         responses:
           201: {description: "added"}
           200: {description: "this file was already on the case"}
@@ -219,6 +228,9 @@ class ChunkHandler(BaseHandler):
         parameters:
           - {in: path, name: upload_id, required: true, schema: {type: string}}
           - {in: path, name: n, required: true, schema: {type: integer}}
+        requestBody:
+          required: true
+          content: {application/octet-stream: {schema: {type: string, format: binary}}}
         responses:
           200: {description: "received, missing"}
         """

@@ -160,7 +160,7 @@ class AdminItemHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: code, required: true, schema: {type: string}}
-          - {in: header, name: If-Match, required: true, schema: {type: string}}
+          - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: ItemInSchema}}
         responses:

@@ -52,7 +52,7 @@ class LiveSocket(tornado.websocket.WebSocketHandler):
             token = body["token"] if body.get("type") == "auth" else None
         except (ValueError, KeyError, TypeError, AttributeError):
             token = None
-        if not token:
+        if not token or not isinstance(token, str):
             self.close(UNAUTHORIZED, "auth first")
             return
         self._timer.cancel()

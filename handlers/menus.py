@@ -85,6 +85,7 @@ class DraftHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: channel, required: true, schema: {type: string}}
+          - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}[.][0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: MenuSchema}}
         responses:
@@ -112,6 +113,9 @@ class ValidateHandler(BaseHandler):
         security: [{bearer: []}]
         parameters:
           - {in: path, name: channel, required: true, schema: {type: string}}
+        requestBody:
+          required: false
+          content: {application/json: {schema: MenuSchema}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ValidationResultSchema}}}
         """

@@ -85,6 +85,7 @@ class VehicleHandler(BaseHandler):
         responses:
           204: {description: "unbound"}
           404: {description: "not bound"}
+          422: {description: "not a plate number"}
         """
         await vehicles.unbind(self.deps.db, await self.resident_id(), vehicles.check_plate(plate))
         self.no_content()

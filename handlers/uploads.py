@@ -21,6 +21,13 @@ class UploadsHandler(BaseHandler):
         ---
         tags: [uploads]
         security: [{bearer: []}]
+        parameters:
+          - {in: query, name: filename, schema: {type: string}}
+        requestBody:
+          required: true
+          content:
+            application/octet-stream: {schema: {type: string, format: binary}}
+            multipart/form-data: {schema: {type: object, required: [file], properties: {file: {type: string, format: binary}}}}
         responses:
           201: {description: "OK", content: {application/json: {schema: UploadSchema}}}
           200: {description: "the same file was uploaded before"}
@@ -55,8 +62,16 @@ class StaffUploadsHandler(UploadsHandler):
         ---
         tags: [staff]
         security: [{bearer: []}]
+        parameters:
+          - {in: query, name: filename, schema: {type: string}}
+        requestBody:
+          required: true
+          content:
+            application/octet-stream: {schema: {type: string, format: binary}}
+            multipart/form-data: {schema: {type: object, required: [file], properties: {file: {type: string, format: binary}}}}
         responses:
           201: {description: "OK", content: {application/json: {schema: UploadSchema}}}
+          200: {description: "the same file was uploaded before"}
           413: {description: "larger than 10 MB"}
           415: {description: "not a JPEG, PNG or PDF"}
           422: {description: "an image that does not decode (truncated, corrupt) or of more than 50 million pixels"}

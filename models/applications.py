@@ -19,7 +19,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models import outbox, sensitive, uploads, workdays
-from models.db import increment, ttl_index
+from models.db import MAX_INT, increment, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import build_form_schema, file_answers, sensitive_fields
 
@@ -53,10 +53,10 @@ class SubmitSchema(Schema):
     materials = fields.List(fields.Nested(MaterialRefSchema), load_default=list, validate=validate.Length(max=30))
 
 
-class TransitionSchema(Schema):
+class ApplicationTransitionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
     comment = fields.String(load_default="", validate=validate.Length(max=500))
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
     result = fields.String(load_default=None, validate=validate.Length(1, 40))  # staff upload id of the result document
 
 

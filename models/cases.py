@@ -19,7 +19,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models.db import increment
+from models.db import MAX_INT, increment
 from models.errors import AppError, Conflict, NotFound
 
 CASE_TYPES = ("非法营运", "超限超载", "违规停车", "无证经营", "占道经营", "其他")
@@ -74,7 +74,7 @@ class RecordSchema(Schema):  # 现场写实
 
 
 class CasePutSchema(Schema):
-    version = fields.Integer(required=True, validate=validate.Range(0, None))
+    version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
     type = fields.String(required=True, validate=validate.OneOf(CASE_TYPES))
     legal_basis = fields.String(load_default="", validate=validate.Length(0, 500))
     parties = fields.List(fields.Nested(PartySchema), load_default=list, validate=validate.Length(0, 20))
@@ -82,9 +82,9 @@ class CasePutSchema(Schema):
     record = fields.Nested(RecordSchema, load_default=dict)
 
 
-class TransitionSchema(Schema):
+class CaseTransitionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
-    version = fields.Integer(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
     comment = fields.String(load_default="", validate=validate.Length(0, 2000))
 
 

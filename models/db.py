@@ -17,6 +17,8 @@ from pymongo.read_concern import ReadConcern
 
 log = logging.getLogger(__name__)
 BUCKET = "blobs"
+# BSON's largest integer: a larger one fails the query or write (OverflowError), so input is bounded by it
+MAX_INT = 2**63 - 1
 
 
 class Database:

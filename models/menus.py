@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models import audit
 from models.catalog import items_by_code
+from models.db import MAX_INT
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.wxmenu import check_official_account
 
@@ -392,14 +393,14 @@ class DraftSchema(Schema):
 
 
 class PublishSchema(Schema):
-    base_version = fields.Integer(required=True, validate=validate.Range(min=0))
+    base_version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
     comment = fields.String(load_default="", validate=validate.Length(max=200))
     menu = fields.Dict(load_default=None)
 
 
 class RollbackSchema(Schema):
-    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
-    base_version = fields.Integer(required=True, validate=validate.Range(min=0))
+    to_version = fields.Integer(required=True, validate=validate.Range(1, MAX_INT))
+    base_version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
     comment = fields.String(load_default="", validate=validate.Length(max=200))
 
 

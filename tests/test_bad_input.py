@@ -3,7 +3,7 @@
 
 import asyncio
 
-from support import resident_token
+from support import applicant_token, resident_token, submit
 
 
 async def test_deeply_nested_json_is_a_400(server):
@@ -49,3 +49,54 @@ async def test_no_server_version_and_no_caching_of_tokens_or_personal_data(serve
         assert r.headers["Cache-Control"] == "no-store"
     menu = await server.fetch("/api/v1/channels/wechat/menu")
     assert "Server" not in menu.headers and menu.headers["Cache-Control"] == "public, no-cache"  # public data
+
+
+BIG = 10**25  # beyond BSON's 64-bit integers
+
+
+async def test_integers_mongodb_cannot_hold_are_a_4xx(server):
+    """Found by tests/test_fuzz.py: a version past 64 bits reached the query and failed it (a 500)."""
+    resident = await applicant_token(server, "o-big-int")
+    number = await submit(server, resident)
+    admin = await server.login("admin", "Admin@2026")
+    path = f"/api/v1/staff/applications/{number}/transitions"
+    r = await server.fetch(path, "POST", token=admin, json_body={"action": "accept", "version": BIG})
+    assert r.status == 400 and r.json["error"]["code"] == "request.number_out_of_range"
+    r = await server.fetch(path, "POST", token=admin, json_body={"action": "accept", "version": str(BIG)})
+    assert r.status == 422 and "version" in r.json["error"]["details"]
+    r = await server.fetch("/api/v1/admin/menus/wechat/rollback", "POST", token=admin,
+                           json_body={"base_version": 0, "to_version": str(BIG)})
+    assert r.status == 422 and "to_version" in r.json["error"]["details"]
+    r = await server.fetch(f"/api/v1/applications/{number}/withdraw", "POST", token=resident,
+                           headers={"If-Match": str(BIG)})
+    assert r.status == 400 and r.json["error"]["code"] == "request.bad_if_match"
+
+
+async def test_keys_mongodb_cannot_store_are_a_400(server):
+    """Found by tests/test_fuzz.py: a NUL in a key of a free-form object (the official-account menu
+    of a draft) failed the write (a 500); `$` keys are operators to MongoDB."""
+    operator = await server.login()
+    tag = (await server.fetch("/api/v1/admin/menus/wechat/draft", token=operator)).json["tag"]
+    entry = {"type": "link", "title": "办事指南", "url": "https://www.gov.cn"}
+    for key in ("\u0000", "a\u0000b", "$set"):
+        menu = {"sections": [{"key": "guide", "title": "指南", "entries": [entry]}], "official_account": {key: 1}}
+        r = await server.fetch("/api/v1/admin/menus/wechat/draft", "PUT", token=operator, json_body=menu,
+                               headers={"If-Match": tag})
+        assert r.status == 400 and r.json["error"]["code"] == "request.bad_key", (key, r.body)
+
+
+async def test_lone_surrogates_are_a_400(server):
+    """`\\ud800` alone is valid JSON but not UTF-8: storing it, or echoing it in an error, was a 500."""
+    operator = await server.login()
+    tag = (await server.fetch("/api/v1/admin/menus/wechat/draft", token=operator)).json["tag"]
+    draft = b'{"sections": [{"key": "a", "title": "\\ud800", "entries": [{"type": "link", "title": "x", "url": "https://www.gov.cn"}]}]}'
+    for path, method, body, headers in (
+            ("/api/v1/auth/staff", "POST", b'{"username": "\\ud800", "password": "x"}', {}),
+            ("/api/v1/auth/staff", "POST", b'{"username": "a", "password": "x", "\\udfff": 1}', {}),
+            ("/api/v1/admin/menus/wechat/draft", "PUT", draft, {"If-Match": tag})):
+        r = await server.fetch(path, method, body=body, token=operator,
+                               headers={"Content-Type": "application/json", **headers})
+        assert r.status == 400 and r.json["error"]["code"] == "request.bad_text", (path, r.body)
+    pair = b'{"username": "\\ud83d\\ude00", "password": "x"}'  # an escaped emoji is fine
+    r = await server.fetch("/api/v1/auth/staff", "POST", body=pair, headers={"Content-Type": "application/json"})
+    assert r.status == 401

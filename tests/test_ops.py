@@ -40,6 +40,9 @@ async def test_openapi_document_is_valid_and_complete(server):
     assert {"code", "form", "materials", "promise_days"} <= set(item_props)
     menu = paths["/api/v1/channels/{channel}/menu"]["get"]
     assert menu["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/MenuView"}
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(spec)))
+    assert refs - set(spec["components"]["schemas"]) == set()  # a schema named twice is left unresolved
+    assert "\\\\Z" not in r.body.decode()  # patterns are ECMA-262: Python's \Z is written $
 
 
 def test_scrub_uri():

@@ -58,6 +58,10 @@ async def test_sockets_without_a_valid_token_are_closed(server, monkeypatch):
     wrong_first = await connect(server)
     wrong_first.write_message("hello")
     assert await next_json(wrong_first) is None and wrong_first.close_code == 4401
+    for body in ({"type": "auth", "token": 123}, {"type": "auth", "token": ["x"]}, ["auth"]):  # not a 1011
+        not_text = await connect(server)
+        not_text.write_message(json.dumps(body))
+        assert await next_json(not_text) is None and not_text.close_code == 4401, body
     monkeypatch.setattr(live, "AUTH_WINDOW", 0.2)
     silent = await connect(server)
     assert await next_json(silent) is None and silent.close_code == 4401
