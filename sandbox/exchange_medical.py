@@ -16,10 +16,11 @@ has a 职工医保个人账户 (城乡居民医保 has none).
 
 The account opens with the first insured month (2001 at the earliest, when
 杭州's 个人账户 began). Every month until the last one paid it is credited on
-the 20th: 2 % of 人社's contribution base while working, a fixed 100-260 yuan
-once retired; a paused payer gets nothing. Spending (门诊, 购药, now and then
+the 20th: 2 % of 人社's contribution base while working (3.5 % before 2023),
+a fixed 100-260 yuan once retired; a paused payer gets nothing. Spending (门诊, 购药, now and then
 住院) never takes the balance below zero. 40 % of the account holders have
-bound a relative for 家庭共济 (from 2023), who spends from the account too.
+bound a relative for 家庭共济 (on a day from 2023 on), who spends from the
+account too.
 Amounts are strings in yuan with two decimals.
 """
 
@@ -42,7 +43,9 @@ EMPLOYEE_MEDICAL = "城镇职工基本医疗保险"
 ACCOUNT_FROM = dt.date(2001, 1, 1)
 FAMILY_FROM = dt.date(2023, 1, 1)
 CREDIT_DAY = 20
-PERSONAL_SHARE = Decimal("0.02")
+# the share of the contribution base credited while working: 2 % since the 2023 reform, before
+# it 2 % and a part of the unit's contribution
+SHARE_BEFORE, SHARE_FROM_2023 = Decimal("0.035"), Decimal("0.02")
 HOSPITALS = ("浙江大学医学院附属第一医院", "浙江大学医学院附属第二医院", "浙江省人民医院", "杭州市第一人民医院",
              "杭州市中医院", "杭州市西溪医院", "西湖区北山街道社区卫生服务中心", "拱墅区米市巷街道社区卫生服务中心",
              "上城区湖滨街道社区卫生服务中心")
@@ -72,12 +75,16 @@ def _last_paid(job: data.Work, today: dt.date) -> dt.date:
 
 
 def family(person: Person, today: dt.date) -> list[dict[str, Any]]:
+    """The relative bound for 家庭共济, from the day they were bound (none before that)."""
     draw = Draw("ybj.family", person.id_number)
-    if today < FAMILY_FROM or not draw.chance(40):
+    if not draw.chance(40):
         return []
     name = draw.pick(SURNAMES) + "".join(draw.pick(GIVEN_NAME_CHARS) for _ in range(draw.between(1, 2)))
-    since = FAMILY_FROM + dt.timedelta(days=draw.below(min(900, (today - FAMILY_FROM).days + 1)))
-    return [{"relation": draw.pick(RELATIONS), "name_masked": name[:1] + "*" * (len(name) - 1),
+    since = FAMILY_FROM + dt.timedelta(days=draw.below(1000))
+    if since > today:
+        return []
+    relation = draw.pick(RELATIONS if person.birth.year >= 1970 else RELATIONS[:2])  # few bind a 90-year-old
+    return [{"relation": relation, "name_masked": name[:1] + "*" * (len(name) - 1),
              "since": since.isoformat()}]
 
 
@@ -90,11 +97,12 @@ def _month(person: Person, job: data.Work, month: dt.date, last_paid: dt.date, r
         if job.retired_on is not None and month >= job.retired_on:
             credit = Decimal(Draw("ybj.retiree", person.id_number).between(100_00, 260_00)) / 100
         else:
-            credit = data.contribution_base(person, job.wage_factor, month.year) * PERSONAL_SHARE
+            share = SHARE_FROM_2023 if month.year >= 2023 else SHARE_BEFORE
+            credit = data.contribution_base(person, job.wage_factor, month.year) * share
         moves.append((month.replace(day=CREDIT_DAY), "划入", credit, "个人账户划入"))
-    for _ in range(draw.weighted(((0, 45), (1, 35), (2, 15), (3, 5)))):
-        kind = draw.weighted((("门诊", 50), ("购药", 45), ("住院", 5)))
-        low, high = {"门诊": (15_00, 380_00), "购药": (8_00, 260_00), "住院": (500_00, 3000_00)}[kind]
+    for _ in range(draw.weighted(((0, 55), (1, 32), (2, 10), (3, 3)))):
+        kind = draw.weighted((("门诊", 50), ("购药", 47), ("住院", 3)))
+        low, high = {"门诊": (15_00, 320_00), "购药": (8_00, 240_00), "住院": (200_00, 1500_00)}[kind]
         place = draw.pick(PHARMACIES if kind == "购药" else HOSPITALS)
         moves.append((month.replace(day=draw.between(1, 28)), kind, Decimal(draw.between(low, high)) / 100, place))
     since = dt.date.fromisoformat(relatives[0]["since"]) if relatives else None

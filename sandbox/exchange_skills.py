@@ -7,7 +7,8 @@ call-count rules; the data is derived like ``sandbox.exchange_data``'s.
   "issued_on", "status"}], "count"}`` (newest first). ``kind``: 职业资格证书
   (issued 1995-2019), 职业技能等级证书 (from 2020, by a recognised
   evaluation body) or 专项职业能力证书 (from 2015, no level); all taken at 18
-  or later. 45 % of the people hold none -> 40401 ``未查询到职业技能证书信息``.
+  or later (issue dates are derived up to 2026-12-31; one after today is not
+  held yet). 45 % of the people hold none -> 40401 ``未查询到职业技能证书信息``.
   ``cert_no`` (optional; 1-30 of ``[0-9A-Z]``, else 40001) narrows the answer
   to that one of the person's certificates; not theirs -> 40401: a number
   never reveals someone else's certificate.
@@ -27,18 +28,19 @@ ENDPOINT_TARGETS = ("exchange.rsj.certificates",)
 TARGETS = ENDPOINT_TARGETS
 
 CERT_NO = re.compile(r"[0-9A-Z]{1,30}")
+ISSUED_UNTIL = dt.date(2026, 12, 31)  # the derived issue dates run to here; later ones are not held yet
 LEVELS = ("五级/初级工", "四级/中级工", "三级/高级工", "二级/技师", "一级/高级技师")
-# kind -> (first day, last day or None for today, occupations, issuers), weight
+# (kind, first day, last day, occupations, issuers), weight
 QUALIFICATION, SKILL_LEVEL, SPECIAL = "职业资格证书", "职业技能等级证书", "专项职业能力证书"
 KINDS = (
     ((QUALIFICATION, dt.date(1995, 1, 1), dt.date(2019, 12, 31),
       ("电工", "焊工", "汽车维修工", "中式烹调师", "育婴员", "美容师", "企业人力资源管理师", "物流师"),
       ("浙江省人力资源和社会保障厅", "杭州市职业技能鉴定指导中心")), 30),
-    ((SKILL_LEVEL, dt.date(2020, 1, 1), None,
+    ((SKILL_LEVEL, dt.date(2020, 1, 1), ISSUED_UNTIL,
       ("电工", "钳工", "保育师", "育婴员", "养老护理员", "中式烹调师", "互联网营销师", "网约配送员", "数控车工"),
       ("杭州市职业技能鉴定指导中心", "杭州技师学院", "浙江省对外服务有限公司职业技能等级认定中心",
        "杭州市拱墅区职业技能培训学校")), 50),
-    ((SPECIAL, dt.date(2015, 1, 1), None,
+    ((SPECIAL, dt.date(2015, 1, 1), ISSUED_UNTIL,
       ("家政服务（母婴护理）", "茶艺", "电子商务（网店运营）", "西式面点制作", "小儿推拿"),
       ("杭州市职业技能鉴定指导中心",)), 20),
 )
@@ -61,12 +63,13 @@ def certificates(person: Person, today: dt.date) -> list[dict[str, Any]]:
     found = []
     for _ in range(draw.between(1, 3)):
         kind, first, last, occupations, issuers = draw.weighted(KINDS)
-        first, last = max(first, adult), min(last or today, today)
-        if first > last:
+        first = max(first, adult)
+        issued = first + dt.timedelta(days=draw.below(max(1, (last - first).days + 1)))
+        number, level = _number(kind, issued, draw), None if kind == SPECIAL else draw.pick(LEVELS[:4])
+        occupation, issuer = draw.pick(occupations), draw.pick(issuers)
+        if first > last or issued > today:
             continue
-        issued = first + dt.timedelta(days=draw.below((last - first).days + 1))
-        found.append({"cert_no": _number(kind, issued, draw), "kind": kind, "occupation": draw.pick(occupations),
-                      "level": None if kind == SPECIAL else draw.pick(LEVELS[:4]), "issuer": draw.pick(issuers),
+        found.append({"cert_no": number, "kind": kind, "occupation": occupation, "level": level, "issuer": issuer,
                       "issued_on": issued.isoformat(), "status": "有效"})
     return sorted(found, key=lambda c: c["issued_on"], reverse=True)
 

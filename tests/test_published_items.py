@@ -18,7 +18,7 @@ from support import resident_token, start_server, stop_server
 
 # One person per channel, each retired after a working life (so 养老金 and a 职工医保个人账户),
 # with a driving licence and vocational certificates: the sandbox answers each query with data.
-DEMO_RESIDENTS = {"wechat": "330106195508163314", "alipay": "330106195803011030", "app": "330106195803151092"}
+DEMO_RESIDENTS = {"wechat": "330106195508163314", "alipay": "330105195803011042", "app": "330106195803151092"}
 PLATES = {"wechat": "浙A5B6C7", "alipay": "浙AD23456", "app": "浙A8K9M2"}
 ENGINE_TAIL = "4K7P2Q"
 
