@@ -100,7 +100,7 @@ class Certificate(Answer):
     occupation = text()
     level = text(allow_none=True)
     issuer = text()
-    issued_on = date()
+    certified_on = date()
     status = text()
 
 

@@ -4,7 +4,7 @@ call-count rules; the data is derived like ``sandbox.exchange_data``'s.
 
 * ``/exchange/rsj/certificates`` ``{"id_number", "cert_no"?}`` ->
   ``{"certificates": [{"cert_no", "kind", "occupation", "level", "issuer",
-  "issued_on", "status"}], "count"}`` (newest first). ``kind``: 职业资格证书
+  "certified_on", "status"}], "count"}`` (newest first). ``kind``: 职业资格证书
   (issued 1995-2019), 职业技能等级证书 (from 2020, by a recognised
   evaluation body) or 专项职业能力证书 (from 2015, no level); all taken at 18
   or later (issue dates are derived up to 2026-12-31; one after today is not
@@ -70,8 +70,8 @@ def certificates(person: Person, today: dt.date) -> list[dict[str, Any]]:
         if first > last or issued > today:
             continue
         found.append({"cert_no": number, "kind": kind, "occupation": occupation, "level": level, "issuer": issuer,
-                      "issued_on": issued.isoformat(), "status": "有效"})
-    return sorted(found, key=lambda c: c["issued_on"], reverse=True)
+                      "certified_on": issued.isoformat(), "status": "有效"})
+    return sorted(found, key=lambda c: c["certified_on"], reverse=True)
 
 
 class CertificatesHandler(ExchangeHandler):

@@ -80,7 +80,7 @@ async def test_certificates(ex):
                                                                                   "职业资格证书"]
     assert data["certificates"][0] == {"cert_no": "S000033020949245586240", "kind": "职业技能等级证书",
                                        "occupation": "数控车工", "level": "二级/技师",
-                                       "issuer": "杭州市职业技能鉴定指导中心", "issued_on": "2024-10-29", "status": "有效"}
+                                       "issuer": "杭州市职业技能鉴定指导中心", "certified_on": "2024-10-29", "status": "有效"}
     assert data["certificates"][1]["level"] is None  # 专项职业能力 has no level
     one = await ex.data("/rsj/certificates", {"id_number": RESIDENT, "cert_no": "1433960158415855"})
     assert one == {"certificates": [data["certificates"][2]], "count": 1}
