@@ -11,7 +11,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 DATE = validate.Regexp(r"^\d{4}-\d{2}-\d{2}\Z")
 MONTH = validate.Regexp(r"^\d{4}-\d{2}\Z")
 YUAN = validate.Regexp(r"^\d+(\.\d{1,2})?\Z")
-MASKED = validate.Regexp(r"[^*]*\*", error="未脱敏")  # a mask somewhere in it
+MASKED = validate.Regexp(r"^.*\*.*\Z", error="未脱敏")  # a mask somewhere in it
 
 
 def text(**kw):
