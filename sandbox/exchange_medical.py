@@ -89,8 +89,8 @@ def family(person: Person, today: dt.date) -> list[dict[str, Any]]:
 
 
 def _month(person: Person, job: data.Work, month: dt.date, last_paid: dt.date, relatives: list,
-           today: dt.date) -> list[dict[str, Any]]:
-    """The month's movements (no balances yet), oldest first, none after today."""
+           today: dt.date) -> list[tuple[dt.date, str, Decimal, str]]:
+    """The month's movements (day, type, amount, place), oldest first, none after today."""
     draw = Draw("ybj.month", person.id_number, month)
     moves = []
     if month <= last_paid:
@@ -99,7 +99,7 @@ def _month(person: Person, job: data.Work, month: dt.date, last_paid: dt.date, r
         else:
             share = SHARE_FROM_2023 if month.year >= 2023 else SHARE_BEFORE
             credit = data.contribution_base(person, job.wage_factor, month.year) * share
-        moves.append((month.replace(day=CREDIT_DAY), "划入", credit, "个人账户划入"))
+        moves.append((month.replace(day=CREDIT_DAY), "划入", data.cents(credit), "个人账户划入"))
     for _ in range(draw.weighted(((0, 55), (1, 32), (2, 10), (3, 3)))):
         kind = draw.weighted((("门诊", 50), ("购药", 47), ("住院", 3)))
         low, high = {"门诊": (15_00, 320_00), "购药": (8_00, 240_00), "住院": (200_00, 1500_00)}[kind]
