@@ -28,3 +28,19 @@ export function installKeyboardActivation(doc) {
     target.click();
   });
 }
+
+// h5: uni-app puts an <input>'s attributes on its <uni-input> wrapper, so the real <input> (and
+// <textarea>) inside has no name. Copy the wrapper's aria-label onto it as pages render.
+export function installInputLabels(doc) {
+  if (!doc || doc.__govLabels || typeof MutationObserver === 'undefined') return;
+  doc.__govLabels = true;
+  const apply = () => {
+    for (const wrapper of doc.querySelectorAll('uni-input[aria-label], uni-textarea[aria-label]')) {
+      const field = wrapper.querySelector('input, textarea');
+      const label = wrapper.getAttribute('aria-label');
+      if (field && field.getAttribute('aria-label') !== label) field.setAttribute('aria-label', label);
+    }
+  };
+  new MutationObserver(apply).observe(doc.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label'] });
+  apply();
+}
