@@ -84,7 +84,8 @@ async def verify(server, token, id_number=ID_NUMBER):
 
 async def apply_and_accept(server, token):
     """An application made through the API (no materials needed), accepted by the department: the
-    resident has a 办件 and, once the push worker has written it, a message about it."""
+    resident has a 办件 and, once the push worker has written them, messages about it (submitted, then
+    accepted: the accepted one is the last to come)."""
     r = await server.fetch("/api/v1/applications", "POST", token=token, headers={"Idempotency-Key": str(uuid.uuid4())},
                            json_body={"item_code": "YB0007", "materials": [],
                                       "form": {"member_name": "张三", "member_id_number": "11010519491231002X",
@@ -100,7 +101,7 @@ async def apply_and_accept(server, token):
     deadline = time.monotonic() + 15
     while True:  # the push worker writes the inbox on its own time
         inbox = (await server.fetch("/api/v1/me/inbox", token=token)).json
-        if any(m.get("number") == number for m in inbox["messages"]):
+        if any(m.get("number") == number and "受理" in m.get("title", "") for m in inbox["messages"]):
             return number, inbox["unread"]
         assert time.monotonic() < deadline, "no message about the application in 15 s"
         await asyncio.sleep(0.2)
@@ -291,8 +292,21 @@ async def test_the_tab_bar_counts_unread_messages_and_a_message_opens_its_applic
     assert await steps.count() == 5
     assert await page.locator(".step-status").all_inner_texts() == ["已完成", "已完成", "进行中", "待办理", "待办理"]
     assert await page.locator(".step-current").get_attribute("aria-current") == "step"
-    assert (await page.locator(".step-complete .step-hint").inner_text()).startswith("承诺 ")
+    assert (await page.locator(".step-at-complete .step-hint").inner_text()).startswith("承诺 ")
     await shot(page, "message-opened")
+
+    # at 200 % zoom (half the CSS width) the page is still whole: nothing wider than the screen,
+    # and the 办件编号 on one line
+    await page.set_viewport_size({"width": 188, "height": 406})
+    await page.locator(".detail-number").wait_for()
+    assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    lines = await page.evaluate("""() => {
+      const el = document.querySelector('.detail-number');
+      return Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight));
+    }""")
+    assert lines == 1
+    await shot(page, "zoom-200")
+    await page.set_viewport_size({"width": 375, "height": 812})
 
     await page.go_back()
     await page.locator(f'.message[data-number="{number}"]').first.wait_for(timeout=10000)
