@@ -299,13 +299,13 @@ async def test_the_tab_bar_counts_unread_messages_and_a_message_opens_its_applic
     # and the 办件编号 on one line
     await page.set_viewport_size({"width": 188, "height": 406})
     await page.locator(".detail-number").wait_for()
+    await shot(page, "zoom-200")
     assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     lines = await page.evaluate("""() => {
       const el = document.querySelector('.detail-number');
       return Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight));
     }""")
     assert lines == 1
-    await shot(page, "zoom-200")
     await page.set_viewport_size({"width": 375, "height": 812})
 
     await page.go_back()
