@@ -314,3 +314,30 @@ async def test_the_tab_bar_counts_unread_messages_and_a_message_opens_its_applic
         await page.locator(".tab-inbox .tab-badge").wait_for(state="detached", timeout=10000)
     else:
         await page.locator(".tab-inbox .tab-badge", has_text=str(unread - 1)).wait_for(timeout=10000)
+
+
+async def api_login(server, phone):
+    r = await server.fetch("/api/v1/auth/app/otp", "POST", json_body={"phone": phone})
+    assert r.status == 202, r.body
+    code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
+    r = await server.fetch("/api/v1/auth/app", "POST", json_body={"phone": phone, "otp": code})
+    assert r.status == 200, r.body
+    return r.json["access_token"]
+
+
+@pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
+async def test_the_link_page_passes_axe(page, elder):
+    """账号关联确认 needs a pending request: another account already holds the 身份证号 typed here."""
+    server = page.server
+    id_number = "11010519491231002X"
+    await verify(server, await api_login(server, "13800009101" if elder else "13800009102"), id_number)
+    await server.fetch("/sandbox/sms/messages", "DELETE")
+    await switch_elder(page, elder)
+    token = await login(page, "13700009101" if elder else "13700009102")
+    name = (await server.fetch(f"/sandbox/identity/people/{id_number}")).json["name"]
+    r = await server.fetch("/api/v1/me/realname", "POST", token=token, json_body={"name": name, "id_number": id_number})
+    assert r.status == 202, r.body
+    link = (await server.fetch("/api/v1/me", token=token)).json["links"]["outgoing"][0]["id"]
+    await page.goto(f"{server.base}/h5/#/pages/link/link?id={link}")
+    await page.locator(".proof-sms").wait_for(timeout=15000)
+    await check(page, "link", elder)
