@@ -135,8 +135,9 @@ ELDER_MEASURE = """() => {
     const s = getComputedStyle(el);
     const size = parseFloat(s.fontSize);
     const line = s.lineHeight === 'normal' ? 1.2 * size : parseFloat(s.lineHeight);
-    if (size < 18) problems.push(`text ${size}px: ${node.textContent.trim().slice(0, 20)}`);
-    else if (line / size < 1.3 - 1e-6) problems.push(`line height ${(line / size).toFixed(2)}: ${node.textContent.trim().slice(0, 20)}`);
+    const text = node.textContent.trim().slice(0, 20);
+    if (size < 18) problems.push(`text ${size}px: ${text}`);
+    else if (line / size < 1.3 - 1e-6) problems.push(`line height ${(line / size).toFixed(2)}: ${text}`);
   }
   const controls = root.querySelectorAll(
     "[role=button],[role=link],[role=switch],[role=tab],[role=radio],[role=checkbox],uni-button,button");
@@ -144,7 +145,8 @@ ELDER_MEASURE = """() => {
     if (!visible(el)) continue;
     const r = el.getBoundingClientRect();
     if (r.width < 60 - 0.5 || r.height < 60 - 0.5) {
-      problems.push(`target ${Math.round(r.width)}×${Math.round(r.height)}: ${(el.className || el.tagName).toString().slice(0, 40)} ${el.textContent.trim().slice(0, 12)}`);
+      const what = `${String(el.className || el.tagName).slice(0, 40)} ${el.textContent.trim().slice(0, 12)}`;
+      problems.push(`target ${Math.round(r.width)}×${Math.round(r.height)}: ${what}`);
     }
   }
   return problems;
