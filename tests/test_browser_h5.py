@@ -64,7 +64,7 @@ async def login(page, phone):
     code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
     await page.locator("input").nth(1).fill(code)
     await page.locator(".submit").click()
-    await page.locator(".entry-me").wait_for(timeout=10000)  # back home
+    await page.locator(".tab-bar").wait_for(timeout=10000)  # back home
     await page.locator(".home-login").wait_for(state="detached", timeout=10000)  # logged in
 
 
@@ -176,7 +176,7 @@ async def test_resident_applies_with_a_photo_and_follows_the_application(page):
     await page.locator(".consent-state", has_text="已开启").wait_for(timeout=10000)
     switch = page.locator(".consent-switch")
     assert "switch-on" in (await switch.get_attribute("class")).split()
-    assert await switch.get_attribute("aria-checked") == "true"
+    assert await page.locator(".consent-row").get_attribute("aria-checked") == "true"
     await shot(page, "library-consent")
     await page.go_back()
     await page.locator(".apply-form").wait_for(timeout=10000)
@@ -193,7 +193,12 @@ async def test_resident_applies_with_a_photo_and_follows_the_application(page):
     await shot(page, "apply-filled")
 
     await page.locator(".apply-submit").click()
-    await page.locator(".detail-state").wait_for(timeout=15000)  # the application's detail page
+    # what happens next and by when (45 working days), then the application's detail page
+    await page.locator(".done-page .next-step").first.wait_for(timeout=15000)
+    assert "承诺 45 个工作日内办结" in await page.locator(".done-next").inner_text()
+    await shot(page, "apply-done")
+    await page.locator(".done-view").click()
+    await page.locator(".detail-state").wait_for(timeout=15000)
     assert await page.locator(".detail-state").inner_text() == "已提交"
     number = await page.locator(".detail-number").inner_text()
     assert await page.locator(".event-title").all_inner_texts() == ["已提交"]
@@ -332,7 +337,7 @@ async def test_resident_sees_me_turns_sms_off_and_logs_out(page):
     server = page.server
     phone = "13700004321"
     await login(page, phone)
-    await page.locator(".entry-me").click()
+    await page.locator(".tab-me").click()
     await page.locator(".profile-card").wait_for(timeout=10000)
     assert await page.locator(".realname-tag").inner_text() == "未实名"
     assert await page.locator(".profile-phone .profile-value").inner_text() == "137****4321"
@@ -353,7 +358,7 @@ async def test_resident_sees_me_turns_sms_off_and_logs_out(page):
     assert saved.json == {"channel": None, "sms": "off"}
     await page.reload()
     await page.locator(".sms-state", has_text="已关闭").wait_for(timeout=10000)
-    switch = page.locator(".sms-switch")
+    switch = page.locator(".sms-row")
     assert await switch.get_attribute("aria-checked") == "false"
     await shot(page, "me-sms-off")
 

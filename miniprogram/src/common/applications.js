@@ -112,3 +112,56 @@ export function mergePage(current, incoming) {
   const seen = new Set(current.map((a) => a.number));
   return current.concat(incoming.filter((a) => !seen.has(a.number)));
 }
+
+// 办理进度 as a stepper: the steps done, the one under way and the steps to come. A refusal,
+// denial or withdrawal stops the stepper at the step it happened in.
+const STEPS = Object.freeze([
+  { key: 'submit', title: '提交申请' },
+  { key: 'accept', title: '部门受理', hint: '审查材料是否齐全，不全会通知您补正' },
+  { key: 'review', title: '审核办理' },
+  { key: 'decide', title: '审批决定' },
+  { key: 'complete', title: '办结', hint: '领取或下载办理结果' },
+]);
+const UNDER_WAY = Object.freeze({
+  submitted: 1, accepted: 2, in_review: 2, supplement_required: 2, resubmitted: 2, approved: 4,
+});
+const STOPPED_AT = Object.freeze({ refused: 1, denied: 3 });
+export const STEP_STATUS_LABELS = Object.freeze({ done: '已完成', current: '进行中', todo: '待办理', stopped: '已终止' });
+
+export function stepperView(app) {
+  const state = app && app.state;
+  let current = UNDER_WAY[state];
+  let stopped = null;
+  if (state === 'completed') current = STEPS.length;
+  else if (state in STOPPED_AT) stopped = STOPPED_AT[state];
+  else if (state === 'withdrawn') {
+    const before = ((app && app.timeline) || []).filter((e) => e.to && e.to !== 'withdrawn' && e.action !== 'claim').pop();
+    stopped = before && UNDER_WAY[before.to] !== undefined ? UNDER_WAY[before.to] : 1;
+  }
+  if (current === undefined && stopped === null) current = 1;
+  const due = app && app.due_date ? `承诺 ${app.due_date} 前办结` : '';
+  return STEPS.map((step, i) => {
+    let status;
+    if (stopped !== null) status = i < stopped ? 'done' : i === stopped ? 'stopped' : 'todo';
+    else status = i < current ? 'done' : i === current ? 'current' : 'todo';
+    let title = step.title;
+    if (status === 'stopped') title = applicationStateLabel(state);
+    else if (status === 'current' && state === 'supplement_required') title = '待补正材料';
+    let hint = status === 'todo' || status === 'current' ? step.hint || '' : '';
+    if (step.key === 'complete' && (status === 'todo' || status === 'current') && due) hint = due;
+    return { key: step.key, title, status, statusLabel: STEP_STATUS_LABELS[status], hint: stopped !== null && status === 'todo' ? '' : hint };
+  });
+}
+
+// What happens after a submit, in order, for the page shown right after it.
+export function nextSteps(app, promiseDays) {
+  const days = promiseDays === undefined || promiseDays === null ? null : Number(promiseDays);
+  const byWhen = days === 0 ? '即办事项，受理后当场办结'
+    : days ? `承诺 ${days} 个工作日内办结${app && app.due_date ? `，即 ${app.due_date} 前` : ''}`
+      : app && app.due_date ? `承诺 ${app.due_date} 前办结` : '';
+  return [
+    { title: '部门受理', text: '工作人员审查您提交的材料；材料不全会通过消息通知您补正。' },
+    { title: '审核办理', text: byWhen ? `部门审核办理，${byWhen}。` : '部门审核办理。' },
+    { title: '结果通知', text: '每一步都会发消息告诉您，也可以随时在“我的办件”查看进度。' },
+  ];
+}

@@ -120,7 +120,7 @@ describe('apply page', () => {
       materials: [{ code: 'id_card', upload_id: 'up-blob:id-card' }],
     });
     expect(call.options.idempotent).toMatch(/^[0-9a-f-]{36}$/);
-    expect(uni.redirectTo).toHaveBeenCalledWith({ url: '/pages/applications/detail?number=SB20260105000001' });
+    expect(uni.redirectTo).toHaveBeenCalledWith({ url: '/pages/apply/done?number=SB20260105000001&days=10' });
     // h5: no subscribe messages at all
     expect(uniApi.requestSubscribeMessage).not.toHaveBeenCalled();
     expect(callsTo('POST', '/api/v1/me/subscriptions')).toHaveLength(0);
@@ -208,7 +208,7 @@ describe('apply page', () => {
       expect(callsTo('POST', '/api/v1/me/subscriptions')[0].body).toEqual({
         channel: 'wechat', accepted: [{ template: 'TPL_APPLICATION_STATUS', kind: 'one-time' }],
       });
-      expect(uni.redirectTo).toHaveBeenCalledWith({ url: '/pages/applications/detail?number=SB20260105000001' });
+      expect(uni.redirectTo).toHaveBeenCalledWith({ url: '/pages/apply/done?number=SB20260105000001&days=10' });
     });
 
     test('a failed submit asks nothing; declining the dialog asks the platform nothing', async () => {
@@ -246,7 +246,7 @@ describe('apply page', () => {
     expect(callsTo('GET', '/api/v1/me/subscriptions')).toHaveLength(1);
     expect(uni.showModal).not.toHaveBeenCalled();
     expect(uniApi.requestSubscribeMessage).not.toHaveBeenCalled();
-    expect(uni.redirectTo).toHaveBeenCalledWith({ url: '/pages/applications/detail?number=SB20260105000001' });
+    expect(uni.redirectTo).toHaveBeenCalledWith({ url: '/pages/apply/done?number=SB20260105000001&days=10' });
   });
 
   test('Alipay asks with entityIds and records what was subscribed', async () => {

@@ -23,8 +23,9 @@ describe('home', () => {
     await wrapper.find('.entry-vehicles').trigger('click');
     await wrapper.find('.entry-library').trigger('click');
     expect(uni.navigateTo.mock.calls.map((c) => c[0].url)).toEqual([
-      '/pages/applications/list', '/pages/inbox/inbox', '/pages/vehicles/vehicles', '/pages/library/library',
+      '/pages/applications/list', '/pages/vehicles/vehicles', '/pages/library/library',
     ]);
+    expect(uni.reLaunch).toHaveBeenCalledWith({ url: '/pages/inbox/inbox' }); // a tab page
   });
 
   test('the personal entries ask for a login first', async () => {

@@ -24,7 +24,7 @@ describe('my material library', () => {
     const wrapper = await mountPage(Library);
     expect(wrapper.find('.consent-state').text()).toBe('已开启');
     expect(wrapper.find('.consent-switch').classes()).toContain('switch-on');
-    expect(wrapper.find('.consent-switch').attributes('aria-checked')).toBe('true');
+    expect(wrapper.find('.consent-row').attributes('aria-checked')).toBe('true');
     expect(texts(wrapper, '.entry-name')).toEqual(['居民身份证', '养老保险关系转移接续结果']);
     expect(texts(wrapper, '.entry-added')).toEqual(['保存于 2026-01-05 10:30', '保存于 2026-01-06 16:00']);
     expect(wrapper.find('[data-code="id_card"] .entry-from').text()).toBe('来自办件 SB20260105000001');

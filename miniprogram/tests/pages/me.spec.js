@@ -194,7 +194,7 @@ describe('我的: notification preferences', () => {
     expect(wrapper.find('.pref-explain').text()).toBe('站内消息（我的消息）总会收到，这里选择另外先通过哪里提醒您。');
     expect(wrapper.find('.sms-state').text()).toBe('已开启');
     expect(wrapper.find('.sms-switch').classes()).toContain('switch-on');
-    expect(wrapper.find('.sms-switch').attributes('aria-checked')).toBe('true');
+    expect(wrapper.find('.sms-row').attributes('aria-checked')).toBe('true');
     expect(wrapper.find('.sms-explain').text()).toContain('发短信到 137****1234');
   });
 
@@ -315,22 +315,23 @@ describe('home: the entry to 我的', () => {
     on('GET', '/api/v1/items/hot', { items: [] });
   }
 
-  test('top right, next to the search bar; logged in there is no login button on home', async () => {
+  test('我的 is a tab of the tab bar; logged in there is no login button on home', async () => {
     homeRoutes();
     const wrapper = await mountPage(Index);
-    expect(wrapper.find('.top-bar .entry-me').text()).toBe('我我的');
+    expect(texts(wrapper, '.tab-bar .tab-title')).toEqual(['首页', '办事', '消息', '我的']);
+    expect(wrapper.find('.tab-home').attributes('aria-current')).toBe('page');
     expect(wrapper.find('.home-login').exists()).toBe(false);
     expect(wrapper.text()).not.toContain('退出登录');
-    await wrapper.find('.entry-me').trigger('click');
-    expect(uni.navigateTo).toHaveBeenCalledWith({ url: '/pages/me/me' });
+    await wrapper.find('.tab-me').trigger('click');
+    expect(uni.reLaunch).toHaveBeenCalledWith({ url: '/pages/me/me' });
   });
 
-  test('logged out: 登录 on home, and 我的 asks for a login first', async () => {
+  test('logged out: 登录 on home', async () => {
     homeRoutes();
     state.loggedIn = false;
     const wrapper = await mountPage(Index);
     expect(wrapper.find('.home-login').text()).toBe('登录');
-    await wrapper.find('.entry-me').trigger('click');
+    await wrapper.find('.entry-applications').trigger('click');
     expect(fakeModule.goLogin).toHaveBeenCalled();
     expect(uni.navigateTo).not.toHaveBeenCalled();
   });
@@ -356,7 +357,7 @@ describe('我的: account link requests and merges', () => {
     routes(withLinks({ incoming: [REQUEST] }));
     const wrapper = await mountPage(Me);
     const card = wrapper.find('.incoming-card');
-    expect(wrapper.find('.card').classes()).toContain('incoming-card'); // above everything else
+    expect(wrapper.find('.card:not(.elder-card)').classes()).toContain('incoming-card'); // above everything but 长辈版
     expect(card.find('.incoming-title').text()).toBe('有新的登录方式申请关联您的账号');
     expect(card.find('.incoming-from').text()).toBe('来自支付宝的登录');
     expect(card.find('.incoming-at').text()).toBe('申请时间 2026-01-05 10:30');

@@ -1,0 +1,20 @@
+// The app-wide 长辈版 switch: one reactive value shared by every page (each page's root gets the
+// `elder` class from it), read from uni storage once and written on each change.
+import { ref } from 'vue';
+import { readElder, writeElder } from './common/elder.js';
+
+const store = {
+  getStorageSync: (key) => uni.getStorageSync(key),
+  setStorageSync: (key, value) => uni.setStorageSync(key, value),
+};
+
+const elder = ref(typeof uni === 'undefined' ? false : readElder(store));
+
+export function useElder() {
+  return elder;
+}
+
+export function setElder(on) {
+  elder.value = writeElder(store, on);
+  return elder.value;
+}
