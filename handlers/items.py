@@ -88,7 +88,6 @@ class ItemHandler(BaseHandler):
         ---
         tags: [items]
         parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
           - {in: query, name: channel, schema: {type: string, enum: [wechat, alipay, app]}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
@@ -108,7 +107,6 @@ class AdminItemsHandler(BaseHandler):
         """All items in any status (operators).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: status, schema: {type: string, enum: [draft, published, retired]}}
         responses:
@@ -122,7 +120,6 @@ class AdminItemsHandler(BaseHandler):
         """Create an item.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: ItemInSchema}}
         responses:
@@ -142,9 +139,6 @@ class AdminItemHandler(BaseHandler):
         """One item in any status.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
         """
@@ -157,9 +151,7 @@ class AdminItemHandler(BaseHandler):
         """Replace an item; If-Match carries the version you edited (409 when someone changed it first).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: ItemInSchema}}

@@ -65,9 +65,6 @@ class DraftHandler(BaseHandler):
         """The channel's draft (a copy of the published menu when none is saved).
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: DraftSchema}}}
         """
@@ -82,9 +79,7 @@ class DraftHandler(BaseHandler):
         references by validate and publish.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}[.][0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: MenuSchema}}
@@ -110,9 +105,6 @@ class ValidateHandler(BaseHandler):
         """Check a menu (the body, or the saved draft when the body is empty) and show its diff.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         requestBody:
           required: false
           content: {application/json: {schema: MenuSchema}}
@@ -130,9 +122,6 @@ class PublishHandler(BaseHandler):
         """Publish the draft (or the menu in the body) as base_version + 1.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: PublishSchema}}
         responses:
@@ -155,9 +144,6 @@ class RollbackHandler(BaseHandler):
         """Publish a copy of an earlier version as the newest one.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: RollbackSchema}}
         responses:
@@ -178,9 +164,6 @@ class VersionsHandler(BaseHandler):
         """Published versions, newest first.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         responses:
           200: {description: "versions without their menus"}
         """
@@ -194,9 +177,7 @@ class VersionHandler(BaseHandler):
         """One published version with its menu.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
           - {in: path, name: version, required: true, schema: {type: integer}}
         responses:
           200: {description: "OK", content: {application/json: {schema: VersionSchema}}}
@@ -211,7 +192,6 @@ class AuditHandler(BaseHandler):
         """The audit log of operator actions, newest first.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: target, schema: {type: string}, description: "e.g. menu:wechat or item:SB0001"}
           - {in: query, name: action, schema: {type: string}}

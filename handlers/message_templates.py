@@ -30,7 +30,6 @@ class MessageTemplatesHandler(BaseHandler):
         """Registered templates, by channel then registration.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: channel, schema: {type: string, enum: [wechat, alipay]}}
         responses:
@@ -45,7 +44,6 @@ class MessageTemplatesHandler(BaseHandler):
         each key, and the event types sent with it (each at most once per channel).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: TemplateInSchema}}
         responses:
@@ -66,9 +64,6 @@ class MessageTemplateHandler(BaseHandler):
         """One template.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: template_id, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: TemplateOutSchema}}}
           404: {description: "no such template"}
@@ -82,9 +77,7 @@ class MessageTemplateHandler(BaseHandler):
         """Replace a template; If-Match carries the version you edited (409 when someone changed it first).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: template_id, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: TemplateInSchema}}
@@ -105,9 +98,7 @@ class MessageTemplateHandler(BaseHandler):
         """Remove a template: its events are no longer sent on this channel (the next channel is tried).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: template_id, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string}}
         responses:
           204: {description: "removed"}
@@ -127,7 +118,6 @@ class PreviewHandler(BaseHandler):
         values break their type's rules (such a message is not sent).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: PreviewSchema}}
         responses:
@@ -148,9 +138,6 @@ class TestSendHandler(BaseHandler):
         template there. Answers the outcome (a refusal is `permanent-failure` with its reason).
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: template_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: TestSendSchema}}
         responses:
