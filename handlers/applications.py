@@ -95,8 +95,7 @@ class ApplicationHandler(BaseHandler):
         """
         owner = await submissions.resident_id(self.deps, self.current_claims())
         doc = await applications.get_for_owner(self.deps.db, owner, number)
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ApplicationSchema(role=RESIDENT).dump(doc))
+        self.send_versioned(ApplicationSchema(role=RESIDENT), doc)
 
 
 class WithdrawHandler(BaseHandler):

@@ -129,8 +129,7 @@ class AdminItemsHandler(BaseHandler):
         """
         data = self.load(ItemInSchema())
         doc = await published.save_item(self.deps, data, self.actor())
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ItemOutSchema().dump(doc), 201)
+        self.send_versioned(ItemOutSchema(), doc, 201)
 
 
 class AdminItemHandler(BaseHandler):
@@ -143,8 +142,7 @@ class AdminItemHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
         """
         doc = await catalog.get_item(self.deps.db, code, published_only=False)
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ItemOutSchema().dump(doc))
+        self.send_versioned(ItemOutSchema(), doc)
 
     @require_roles("operator")
     async def put(self, code):
@@ -158,13 +156,11 @@ class AdminItemHandler(BaseHandler):
         responses:
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
           409: {description: "stale version"}
-          428: {description: "If-Match missing"}
         """
         version = self.if_match_version()
         data = self.load(ItemInSchema())
         doc = await published.save_item(self.deps, data, self.actor(), code=code, version=version)
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ItemOutSchema().dump(doc))
+        self.send_versioned(ItemOutSchema(), doc)
 
 
 default_handlers = [

@@ -5,7 +5,6 @@ from api.auth import require_roles
 from api.base import BaseHandler
 from models import audit, menus
 from models.catalog import check_channel
-from models.errors import AppError
 from models.menus import (
     DraftSchema,
     MenuViewSchema,
@@ -87,12 +86,9 @@ class DraftHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: DraftSchema}}}
           409: {description: "the draft changed since you loaded it (details.current_tag)"}
           422: {description: "the path of each bad node"}
-          428: {description: "If-Match missing"}
         """
         check_channel(channel)
-        if_match = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-        if not if_match:
-            raise AppError(428, "request.if_match_required", "请在 If-Match 中带上所编辑草稿的标记（tag）")
+        if_match = self.if_match("所编辑草稿的标记（tag）")
         menu = menus.parse_menu(self.json_body())
         draft = await menus.save_draft(self.deps.db, channel, menu, self.actor()["username"], if_match=if_match)
         self.set_header("ETag", f'"{menus.draft_tag(draft)}"')

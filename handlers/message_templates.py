@@ -54,8 +54,7 @@ class MessageTemplatesHandler(BaseHandler):
         """
         data = self.load(TemplateInSchema())
         doc = await message_templates.create(self.deps.db, data, self.actor())
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(TemplateOutSchema().dump(doc), 201)
+        self.send_versioned(TemplateOutSchema(), doc, 201)
 
 
 class MessageTemplateHandler(BaseHandler):
@@ -69,8 +68,7 @@ class MessageTemplateHandler(BaseHandler):
           404: {description: "no such template"}
         """
         doc = await message_templates.get(self.deps.db, template_id)
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(TemplateOutSchema().dump(doc))
+        self.send_versioned(TemplateOutSchema(), doc)
 
     @require_roles("operator")
     async def put(self, template_id):
@@ -85,13 +83,11 @@ class MessageTemplateHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: TemplateOutSchema}}}
           409: {description: "stale version (details.current_version), or the template id is taken"}
           422: {description: "field errors"}
-          428: {description: "If-Match missing"}
         """
         version = self.if_match_version()
         data = self.load(TemplateInSchema())
         doc = await message_templates.update(self.deps.db, template_id, data, version, self.actor())
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(TemplateOutSchema().dump(doc))
+        self.send_versioned(TemplateOutSchema(), doc)
 
     @require_roles("operator")
     async def delete(self, template_id):
@@ -103,7 +99,6 @@ class MessageTemplateHandler(BaseHandler):
         responses:
           204: {description: "removed"}
           409: {description: "stale version"}
-          428: {description: "If-Match missing"}
         """
         version = self.if_match_version()
         await message_templates.delete(self.deps.db, template_id, version, self.actor())
