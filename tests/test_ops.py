@@ -1,4 +1,3 @@
-import asyncio
 import io
 import json
 import pathlib
@@ -19,11 +18,11 @@ async def test_health_and_ready(server):
     assert r.status == 200 and r.json["status"] == "ready"
     assert r.json["checks"]["mongo"] == r.json["checks"]["redis"] == "ok"
     assert r.json["checks"]["push"] in ("ok", "no worker seen")  # the in-process worker's first read may be yet to come
-    for _ in range(100):
+
+    async def push_ok():
         r = await server.fetch("/readyz")
-        if r.json["checks"]["push"] == "ok":
-            break
-        await asyncio.sleep(0.05)
+        return r if r.json["checks"]["push"] == "ok" else None
+    r = await eventually(push_ok, "the in-process worker's first read", seconds=5)
     assert r.status == 200 and r.json["checks"] == {"mongo": "ok", "redis": "ok", "push": "ok"}
     push = r.json["push"]
     assert push["workers_reading"] == 1 and push["last_read_seconds"] < 60
