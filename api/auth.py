@@ -59,6 +59,7 @@ def require_roles(*roles: str, kind: str = "staff"):
                 raise AppError(403, "auth.forbidden", "没有权限执行此操作")
             return await method(self, *args, **kwargs)
 
+        # The mark api/openapi.py reads (the operation's `security`), and the fuzz tests' token choice.
         wrapper.required_roles = roles
         wrapper.required_kind = kind
         return wrapper

@@ -37,6 +37,12 @@ def content_disposition(content_type: str, filename: str | None) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(filename, safe='')}"
 
 
+def etag_of(if_match: str) -> str:
+    """The entity tag an If-Match header names: `W/"3"`, `"3"` and `3` are all `3`. The weak
+    prefix is removed as a prefix: strip("W/") strips characters, so `W7` or `/7` became `7`."""
+    return if_match.strip().removeprefix("W/").removeprefix('"').removesuffix('"')
+
+
 @tornado.web.stream_request_body
 class BaseHandler(tornado.web.RequestHandler):
     """Bodies are streamed in, so an oversized one is refused with 413 as soon as its
@@ -140,17 +146,20 @@ class BaseHandler(tornado.web.RequestHandler):
                 raise AppError(400, "request.bad_query", f"参数 {name} 应在 {lo} 到 {hi} 之间")
         return value
 
+    def if_match(self, what: str = "所编辑的版本号") -> str:
+        """The entity tag of If-Match (428 without one): what the client last read of the resource."""
+        tag = etag_of(self.request.headers.get("If-Match", ""))
+        if not tag:
+            raise AppError(428, "request.if_match_required", f"请在 If-Match 中带上{what}")
+        return tag
+
     def if_match_version(self) -> int:
-        raw = self.request.headers.get("If-Match", "").strip().strip('W/').strip('"')
-        if not raw:
-            raise AppError(428, "request.if_match_required", "请在 If-Match 中带上所编辑的版本号")
-        try:
-            version = int(raw)
-            if not 0 <= version <= MAX_INT:  # a version MongoDB can compare (a larger one was a 500)
-                raise ValueError(raw)
-            return version
-        except ValueError:
-            raise AppError(400, "request.bad_if_match", "If-Match 应为版本号") from None
+        """If-Match as the version number of a versioned document (its ETag, `send_versioned`)."""
+        tag = self.if_match()
+        # A version MongoDB can compare (a larger one was a 500); digits only, not int()'s "+1" or "1_0".
+        if not (tag.isascii() and tag.isdigit()) or int(tag) > MAX_INT:
+            raise AppError(400, "request.bad_if_match", "If-Match 应为版本号")
+        return int(tag)
 
     # ---- auth --------------------------------------------------------------------------------
     def current_claims(self) -> dict | None:
@@ -189,6 +198,11 @@ class BaseHandler(tornado.web.RequestHandler):
         if etag:
             self.set_header("ETag", f'"{etag}"')
         self.finish(data)
+
+    def send_versioned(self, schema, doc: dict, status: int = 200) -> None:
+        """A versioned document, its version the ETag: the If-Match of the client's next edit."""
+        self.set_header("ETag", f'"{doc["version"]}"')
+        self.send(schema.dump(doc), status)
 
     def no_content(self) -> None:
         self.set_status(204)

@@ -11,6 +11,8 @@ import asyncio
 import json
 import logging
 
+from api.pubsub import Subscription
+
 log = logging.getLogger(__name__)
 PUBSUB_CHANNEL = "govservice:published"
 
@@ -23,7 +25,7 @@ class PublishedCache:
         self.versions: dict[str, int] = {}
         self._store: dict = {}
         self._tasks: list[asyncio.Task] = []
-        self._closing = False
+        self.subscription = Subscription(redis, PUBSUB_CHANNEL, self._on_message, on_subscribe=self.refresh)
 
     # ---- reads -------------------------------------------------------------------------------
     def peek(self, key, depends_on: tuple[str, ...]):
@@ -73,12 +75,11 @@ class PublishedCache:
             await self.refresh()
         except Exception:
             log.warning("initial version load failed; will retry", exc_info=True)
-        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._poll())]
+        self.subscription.start()  # catches up (refresh) after each (re)subscription
+        self._tasks = [asyncio.create_task(self._poll())]
 
     async def stop(self) -> None:
-        # The flag matters: redis-py's get_message can swallow a cancellation that lands
-        # together with its own read timeout, so the listener also checks it every second.
-        self._closing = True
+        await self.subscription.stop()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
@@ -93,34 +94,9 @@ class PublishedCache:
             except Exception:
                 log.warning("version poll failed", exc_info=True)
 
-    async def _listen(self) -> None:
-        backoff = 0.2
-        while not self._closing:
-            pubsub = self.redis.pubsub()
-            try:
-                await pubsub.subscribe(PUBSUB_CHANNEL)
-                backoff = 0.2
-                await self.refresh()  # catch up on anything announced while we were away
-                while not self._closing:
-                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-                    if message is not None:
-                        self._on_message(message)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("cache invalidation listener lost Redis (%s); retrying in %.1fs", exc, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-            finally:
-                # Bounded: closing can wait on a read that the cancellation interrupted.
-                try:
-                    await asyncio.wait_for(pubsub.aclose(), 1.0)
-                except (Exception, asyncio.CancelledError):
-                    pass
-
-    def _on_message(self, message: dict) -> None:
+    def _on_message(self, raw) -> None:
         try:
-            data = json.loads(message["data"])
+            data = json.loads(raw)
             self._advance(str(data["name"]), int(data["version"]))
         except (ValueError, KeyError, TypeError):
-            log.warning("ignored a malformed cache message: %r", message.get("data"))
+            log.warning("ignored a malformed cache message: %r", raw)

@@ -2,10 +2,10 @@
 to the sockets of their owner open in this process. Push workers publish; any process with the
 resident's socket delivers. Best effort: the inbox already holds every message."""
 
-import asyncio
 import json
 import logging
 
+from api.pubsub import Subscription
 from push.providers.inbox import LIVE_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -15,12 +15,11 @@ class LiveHub:
     def __init__(self, redis):
         self.redis = redis
         self.sockets: dict[str, set] = {}
-        self._task: asyncio.Task | None = None
+        self.subscription = Subscription(redis, LIVE_CHANNEL, self.dispatch)
 
     def add(self, owner: str, socket) -> None:
         self.sockets.setdefault(owner, set()).add(socket)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._listen())
+        self.subscription.start()  # from the first socket on
 
     def remove(self, owner: str, socket) -> None:
         group = self.sockets.get(owner)
@@ -28,28 +27,6 @@ class LiveHub:
             group.discard(socket)
             if not group:
                 del self.sockets[owner]
-
-    async def _listen(self) -> None:
-        delay = 0.5
-        while True:
-            pubsub = self.redis.pubsub()
-            try:
-                await pubsub.subscribe(LIVE_CHANNEL)
-                delay = 0.5
-                async for item in pubsub.listen():
-                    if item.get("type") == "message":
-                        self.dispatch(item["data"])
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("live subscription lost (%s); again in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30)
-            finally:
-                try:
-                    await pubsub.aclose()
-                except Exception:
-                    pass
 
     def dispatch(self, raw) -> None:
         """`raw`: a JSON list of {"owner", "message"} (one publish per push batch)."""
@@ -63,9 +40,4 @@ class LiveHub:
                 socket.deliver(message)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):
-                pass
+        await self.subscription.stop()

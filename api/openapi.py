@@ -1,4 +1,8 @@
-"""OpenAPI 3 document generated from the route table and the marshmallow schemas (apispec)."""
+"""OpenAPI 3 document generated from the route table and the marshmallow schemas (apispec).
+
+A method's docstring (YAML after `---`) describes what only it knows; the code supplies the rest:
+`security` from `@require_roles`, path parameters from the route's named groups, and the error
+answers every operation of a kind gives (`add_errors`)."""
 
 from apispec import APISpec, yaml_utils
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -24,21 +28,36 @@ def build_spec(routes) -> dict:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Error", ERROR_SCHEMA)
     for pattern, handler in (route[:2] for route in routes):
+        url = URLSpec(pattern, handler)
+        groups = sorted(url.regex.groupindex, key=url.regex.groupindex.get)
         # TornadoPlugin's own path_helper asks every handler for a `trace` method, which
         # RequestHandler lacks; we read the docstrings ourselves and reuse its path conversion.
         operations = dict(getattr(handler, "openapi_operations", {}))  # e.g. a WebSocket upgrade
         for method in METHODS if not operations else ():
             fn = getattr(handler, method)
             if fn is not getattr(BaseRequestHandler, method):
-                operations[method] = yaml_utils.load_yaml_from_docstring(fn.__doc__ or "")
+                operations[method] = from_code(fn, yaml_utils.load_yaml_from_docstring(fn.__doc__ or ""), groups)
         if operations:
-            path = TornadoPlugin.tornadopath2openapi(URLSpec(pattern, handler), None)
-            spec.path(path=path, operations=operations)
+            spec.path(path=TornadoPlugin.tornadopath2openapi(url, None), operations=operations)
     document = spec.to_dict()
     for operations in document["paths"].values():
         for operation in operations.values():
             add_errors(operation)
     return ecma_patterns(document)
+
+
+def from_code(fn, operation: dict, groups: list[str]) -> dict:
+    """The operation with what the code already says: `security` when the method carries
+    `@require_roles` (api/auth.py marks it), and one parameter per named group of the route.
+    A docstring that still describes either (an older handler) is kept: its own entry wins."""
+    if getattr(fn, "required_kind", None) and "security" not in operation:
+        operation["security"] = [{"bearer": []}]
+    described = {param.get("name") for param in operation.get("parameters", []) if param.get("in") == "path"}
+    generated = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                 for name in groups if name not in described]
+    if generated:
+        operation["parameters"] = generated + operation.get("parameters", [])
+    return operation
 
 
 # Answers that BaseHandler, require_roles and self.load give any operation of a kind, so each

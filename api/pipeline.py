@@ -4,14 +4,14 @@ and why a deployment where no worker was ever seen is not unready for that alone
 
 import datetime as dt
 
-from models import outbox, workers
+from models import clock, outbox, workers
 
 NO_WORKER = "no worker seen"
 
 
 async def status(db, config) -> tuple[str, dict]:
     """("ok" | NO_WORKER | "stale: …", figures)."""
-    at = outbox.now()
+    at = clock.now()
     heartbeat_age, backlog_age = config.push_ready_heartbeat_age, config.push_ready_backlog_age
     fresh_after = at - dt.timedelta(seconds=heartbeat_age or 60)
     last_read, reading = await workers.last_read(db, fresh_after)

@@ -23,10 +23,10 @@ from alipay.aop.api.request.AlipaySystemOauthTokenRequest import AlipaySystemOau
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
 from channels.base import Identity, LoginChannel
+from models.clock import BEIJING
 from models.errors import AppError
 
 log = logging.getLogger(__name__)
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 class _BeijingDatetime(dt.datetime):

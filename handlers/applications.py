@@ -49,7 +49,6 @@ class ApplicationsHandler(BaseHandler):
         running is 409 with Retry-After.
         ---
         tags: [applications]
-        security: [{bearer: []}]
         parameters:
           - {in: header, name: Idempotency-Key, required: true, schema: {type: string, maxLength: 255}}
         requestBody:
@@ -70,7 +69,6 @@ class ApplicationsHandler(BaseHandler):
         """My applications, newest first (cursor pagination; filter by state).
         ---
         tags: [applications]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: state, schema: {type: string}}
           - {in: query, name: cursor, schema: {type: string}}
@@ -91,17 +89,13 @@ class ApplicationHandler(BaseHandler):
         """One of my applications with its full timeline (someone else's is 404).
         ---
         tags: [applications]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           404: {description: "no such application of yours"}
         """
         owner = await submissions.resident_id(self.deps, self.current_claims())
         doc = await applications.get_for_owner(self.deps.db, owner, number)
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ApplicationSchema(role=RESIDENT).dump(doc))
+        self.send_versioned(ApplicationSchema(role=RESIDENT), doc)
 
 
 class WithdrawHandler(BaseHandler):
@@ -110,9 +104,7 @@ class WithdrawHandler(BaseHandler):
         """Withdraw before acceptance is final (submitted or accepted). If-Match: the version you saw.
         ---
         tags: [applications]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
@@ -128,9 +120,7 @@ class SupplementHandler(BaseHandler):
         """Send the materials asked for (补正); the application goes back to review. If-Match required.
         ---
         tags: [applications]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: SupplementSchema}}
@@ -150,9 +140,6 @@ class RatingHandler(BaseHandler):
         """Rate a completed application (好差评, 1-5 and a comment), once.
         ---
         tags: [applications]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: RatingSchema}}
         responses:
@@ -170,9 +157,6 @@ class ResultHandler(BaseHandler):
         image inline; sandboxed (CSP), never cached.
         ---
         tags: [applications]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         responses:
           200: {description: "the file"}
           404: {description: "no such application of yours, or no result yet"}
@@ -188,9 +172,6 @@ class RevealHandler(BaseHandler):
         are the resident's own, shown to the resident; a processor's reveal is.
         ---
         tags: [applications]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         requestBody:
           required: false
           content: {application/json: {schema: RevealSchema}}
@@ -209,7 +190,6 @@ class StaffQueueHandler(BaseHandler):
         """Open applications of my department, soonest due first, overdue flagged.
         ---
         tags: [staff]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: state, schema: {type: string}}
           - {in: query, name: limit, schema: {type: integer, default: 50}}
@@ -229,9 +209,6 @@ class StaffTransitionHandler(BaseHandler):
         request_supplement, complete (with `result`). `version` must be the one you saw.
         ---
         tags: [staff]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: ApplicationTransitionSchema}}
         responses:
@@ -255,9 +232,6 @@ class StaffRevealHandler(BaseHandler):
         department: an admin is 403, another department's processor 404.
         ---
         tags: [staff]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         requestBody:
           required: false
           content: {application/json: {schema: RevealSchema}}
@@ -277,9 +251,6 @@ class StaffClaimHandler(BaseHandler):
         """Claim an application of my department (the first transition also claims it).
         ---
         tags: [staff]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "claimed by someone else, or already finished"}

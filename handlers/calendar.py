@@ -14,7 +14,6 @@ class CalendarHandler(BaseHandler):
         """Loaded years, and the years the built-in data covers.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         responses:
           200: {description: "years"}
         """
@@ -31,7 +30,6 @@ class CalendarYearHandler(BaseHandler):
         only and are marked provisional.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: year, required: true, schema: {type: integer}}
         responses:
@@ -50,7 +48,6 @@ class CalendarYearHandler(BaseHandler):
         """Remove a loaded year (the built-in data or weekends-only apply again).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: year, required: true, schema: {type: integer}}
         responses:

@@ -33,7 +33,6 @@ class DeliveriesHandler(BaseHandler):
         """One 办件's message trail: each event on each channel with its status history.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: application, required: true, schema: {type: string}}
         responses:
@@ -52,7 +51,6 @@ class DeliveryStatsHandler(BaseHandler):
         (default: the last 24 hours).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: from, schema: {type: string, format: date-time}}
           - {in: query, name: to, schema: {type: string, format: date-time}}

@@ -16,7 +16,6 @@ class PositionHandler(BaseHandler):
         """Position heartbeat while on duty (`on_duty: false` when going off duty).
         ---
         tags: [dispatch]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: PositionSchema}}
         responses:
@@ -31,7 +30,6 @@ class TasksHandler(BaseHandler):
         """Tasks: a supervisor's team's, an inspector's own (`open=true`: not yet completed).
         ---
         tags: [dispatch]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: open, schema: {type: string, enum: ["true", "false"]}}
         responses:
@@ -45,7 +43,6 @@ class TasksHandler(BaseHandler):
         """Create a task for the team; the answer suggests the nearest available on-duty inspectors.
         ---
         tags: [dispatch]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: TaskSchema}}
         responses:
@@ -61,9 +58,6 @@ class SuggestionsHandler(BaseHandler):
         """The nearest available on-duty inspectors now (positions older than 10 minutes left out).
         ---
         tags: [dispatch]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: task_id, required: true, schema: {type: string}}
         responses:
           200: {description: "suggestions"}
         """
@@ -77,9 +71,6 @@ class AssignHandler(BaseHandler):
         """Assign the task to an inspector of the team; they are notified (inbox, live socket).
         ---
         tags: [dispatch]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: task_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: AssignSchema}}
         responses:
@@ -98,9 +89,7 @@ class StepHandler(BaseHandler):
         """The assigned inspector accepts, arrives, completes; each step records the seconds since the last.
         ---
         tags: [dispatch]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: task_id, required: true, schema: {type: string}}
           - {in: path, name: step, required: true, schema: {type: string, enum: [accept, arrive, complete]}}
         responses:
           200: {description: "the task"}
@@ -115,7 +104,6 @@ class TeamHandler(BaseHandler):
         """The supervisor's team: inspectors' last positions (with age, stale flag) and open tasks.
         ---
         tags: [dispatch]
-        security: [{bearer: []}]
         responses:
           200: {description: "positions and open tasks"}
         """
@@ -130,7 +118,6 @@ class StaffInboxHandler(BaseHandler):
         """Task alerts for the logged-in inspector, newest first.
         ---
         tags: [dispatch]
-        security: [{bearer: []}]
         responses:
           200: {description: "messages and unread"}
         """

@@ -18,7 +18,6 @@ class CasesHandler(BaseHandler):
         """Cases in the caller's scope (an inspector's own, a supervisor's team's), newest first.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: state, schema: {type: string}}
         responses:
@@ -34,7 +33,6 @@ class CaseHandler(BaseHandler):
         """One case.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         responses:
@@ -49,7 +47,6 @@ class CaseHandler(BaseHandler):
         again returns the stored case; another change on an old version is 409 with the current case.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
@@ -71,7 +68,6 @@ class SyncHandler(BaseHandler):
         the whole batch is safe to send again.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: SyncSchema}}
         responses:
@@ -88,7 +84,6 @@ class TransitionHandler(BaseHandler):
         return (with comments) / close (supervisor of the team).
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
@@ -110,7 +105,6 @@ class VerifyHandler(BaseHandler):
         first event that does not check out.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         responses:
@@ -126,7 +120,6 @@ class TrailHandler(BaseHandler):
         """The case's full event trail (who did what, when), with each event's hash.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         responses:
@@ -146,7 +139,6 @@ class EvidenceHandler(BaseHandler):
         device_id}` after its chunks are uploaded. The same file twice is stored once.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
           - {in: query, name: captured_at, schema: {type: string, format: date-time}}
@@ -188,7 +180,6 @@ class UploadsHandler(BaseHandler):
         """Open a resumable upload for a large file: `{size, sha256}`; chunks are 1 MiB.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
@@ -207,9 +198,6 @@ class UploadHandler(BaseHandler):
         """Which chunks arrived and which are missing (to resume after a broken connection).
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: upload_id, required: true, schema: {type: string}}
         responses:
           200: {description: "received, missing"}
         """
@@ -224,9 +212,7 @@ class ChunkHandler(BaseHandler):
         """One chunk (bytes); sending a chunk again is harmless.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: upload_id, required: true, schema: {type: string}}
           - {in: path, name: n, required: true, schema: {type: integer}}
         requestBody:
           required: true
@@ -258,7 +244,6 @@ class LookupHandler(BaseHandler):
         the reason (and optionally the case). Rate-limited per inspector; every look-up is audited.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: LookupSchema}}
         responses:
@@ -278,7 +263,6 @@ class LookupAuditHandler(BaseHandler):
         """Look-ups: a supervisor's team (optionally one inspector), an inspector's own; newest first.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: inspector, schema: {type: string}}
         responses:

@@ -88,7 +88,6 @@ class ItemHandler(BaseHandler):
         ---
         tags: [items]
         parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
           - {in: query, name: channel, schema: {type: string, enum: [wechat, alipay, app]}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
@@ -108,7 +107,6 @@ class AdminItemsHandler(BaseHandler):
         """All items in any status (operators).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: status, schema: {type: string, enum: [draft, published, retired]}}
         responses:
@@ -122,7 +120,6 @@ class AdminItemsHandler(BaseHandler):
         """Create an item.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: ItemInSchema}}
         responses:
@@ -132,8 +129,7 @@ class AdminItemsHandler(BaseHandler):
         """
         data = self.load(ItemInSchema())
         doc = await published.save_item(self.deps, data, self.actor())
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ItemOutSchema().dump(doc), 201)
+        self.send_versioned(ItemOutSchema(), doc, 201)
 
 
 class AdminItemHandler(BaseHandler):
@@ -142,37 +138,29 @@ class AdminItemHandler(BaseHandler):
         """One item in any status.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
         """
         doc = await catalog.get_item(self.deps.db, code, published_only=False)
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ItemOutSchema().dump(doc))
+        self.send_versioned(ItemOutSchema(), doc)
 
     @require_roles("operator")
     async def put(self, code):
         """Replace an item; If-Match carries the version you edited (409 when someone changed it first).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: ItemInSchema}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
           409: {description: "stale version"}
-          428: {description: "If-Match missing"}
         """
         version = self.if_match_version()
         data = self.load(ItemInSchema())
         doc = await published.save_item(self.deps, data, self.actor(), code=code, version=version)
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(ItemOutSchema().dump(doc))
+        self.send_versioned(ItemOutSchema(), doc)
 
 
 default_handlers = [

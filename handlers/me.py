@@ -29,7 +29,6 @@ class MeHandler(BaseHandler):
         (`outgoing`, with the proofs it may bring), and the merges into this account (each can be undone).
         ---
         tags: [residents]
-        security: [{bearer: []}]
         responses:
           200: {description: "OK", content: {application/json: {schema: ResidentViewSchema}}}
         """
@@ -46,7 +45,6 @@ class RealnameHandler(BaseHandler):
         verification on this channel) before this login sees anything of it.
         ---
         tags: [residents]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: RealnameSchema}}
         responses:
@@ -77,9 +75,6 @@ class LinkCodeHandler(BaseHandler):
         """Send a code to the phone of the account this login asked to join (its owner reads it out).
         ---
         tags: [residents]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: link_id, required: true, schema: {type: string}}
         responses:
           202: {description: "sent; `phone` is masked"}
           404: {description: "no such pending request of this login"}
@@ -97,9 +92,6 @@ class LinkFaceHandler(BaseHandler):
         name and 身份证号 entered; the mini-program runs it with `client`, then confirms.
         ---
         tags: [residents]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: link_id, required: true, schema: {type: string}}
         responses:
           200: {description: "`client`: what the mini-program passes to the platform's face check"}
           404: {description: "no such pending request of this login"}
@@ -116,9 +108,6 @@ class LinkConfirmHandler(BaseHandler):
         On success this login joins the account: new tokens, `merged: true`.
         ---
         tags: [residents]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: link_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: LinkConfirmSchema}}
         responses:
@@ -139,9 +128,7 @@ class LinkAnswerHandler(BaseHandler):
         """The account's owner, on a login already linked, approves (joins) or refuses a request.
         ---
         tags: [residents]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: link_id, required: true, schema: {type: string}}
           - {in: path, name: answer, required: true, schema: {type: string, enum: [approve, refuse]}}
         responses:
           200: {description: "the account after the answer"}
@@ -158,9 +145,6 @@ class MergeUndoHandler(BaseHandler):
         their tokens stop working for mine.
         ---
         tags: [residents]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: merge_id, required: true, schema: {type: string}}
         responses:
           200: {description: "my account after the undo"}
           404: {description: "no such merge into my account, or already undone"}
@@ -174,9 +158,6 @@ class ChannelLinkHandler(BaseHandler):
         """Unlink a channel (not the last one, nor the one this token logged in on).
         ---
         tags: [residents]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         responses:
           200: {description: "the resident after unlinking"}
           404: {description: "channel not linked"}
@@ -193,7 +174,6 @@ class LibraryHandler(BaseHandler):
         """My material library (减证便民): materials departments accepted, reusable by upload_id.
         ---
         tags: [residents]
-        security: [{bearer: []}]
         responses:
           200: {description: "consent and entries"}
         """
@@ -206,7 +186,6 @@ class LibraryHandler(BaseHandler):
         """Give or withdraw consent to keep accepted materials (withdrawing empties the library).
         ---
         tags: [residents]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: ConsentSchema}}
         responses:
@@ -223,9 +202,6 @@ class LibraryEntryHandler(BaseHandler):
         """Remove one material from my library.
         ---
         tags: [residents]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
         responses:
           204: {description: "removed"}
           404: {description: "not in the library"}
@@ -240,7 +216,6 @@ class InboxHandler(BaseHandler):
         """My messages (办件 status changes), newest first, with the unread count.
         ---
         tags: [residents]
-        security: [{bearer: []}]
         responses:
           200: {description: "messages and unread"}
         """
@@ -254,9 +229,6 @@ class InboxReadHandler(BaseHandler):
         """Mark one message read.
         ---
         tags: [residents]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: message_id, required: true, schema: {type: string}}
         responses:
           204: {description: "read"}
           404: {description: "no such message of yours"}
@@ -271,7 +243,6 @@ class MergesHandler(BaseHandler):
         """Resident merges, newest first (admins).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         responses:
           200: {description: "merges"}
         """
@@ -284,9 +255,6 @@ class MergeRevertHandler(BaseHandler):
         """Undo a merge: the merged resident gets its channels back.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: merge_id, required: true, schema: {type: string}}
         responses:
           200: {description: "the restored resident"}
           404: {description: "no such merge, or already reverted"}

@@ -5,7 +5,6 @@ from api.auth import require_roles
 from api.base import BaseHandler
 from models import audit, menus
 from models.catalog import check_channel
-from models.errors import AppError
 from models.menus import (
     DraftSchema,
     MenuViewSchema,
@@ -65,9 +64,6 @@ class DraftHandler(BaseHandler):
         """The channel's draft (a copy of the published menu when none is saved).
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: DraftSchema}}}
         """
@@ -82,9 +78,7 @@ class DraftHandler(BaseHandler):
         references by validate and publish.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string, pattern: "^[0-9]{1,9}[.][0-9]{1,9}$"}}
         requestBody:
           content: {application/json: {schema: MenuSchema}}
@@ -92,12 +86,9 @@ class DraftHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: DraftSchema}}}
           409: {description: "the draft changed since you loaded it (details.current_tag)"}
           422: {description: "the path of each bad node"}
-          428: {description: "If-Match missing"}
         """
         check_channel(channel)
-        if_match = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-        if not if_match:
-            raise AppError(428, "request.if_match_required", "请在 If-Match 中带上所编辑草稿的标记（tag）")
+        if_match = self.if_match("所编辑草稿的标记（tag）")
         menu = menus.parse_menu(self.json_body())
         draft = await menus.save_draft(self.deps.db, channel, menu, self.actor()["username"], if_match=if_match)
         self.set_header("ETag", f'"{menus.draft_tag(draft)}"')
@@ -110,9 +101,6 @@ class ValidateHandler(BaseHandler):
         """Check a menu (the body, or the saved draft when the body is empty) and show its diff.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         requestBody:
           required: false
           content: {application/json: {schema: MenuSchema}}
@@ -130,9 +118,6 @@ class PublishHandler(BaseHandler):
         """Publish the draft (or the menu in the body) as base_version + 1.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: PublishSchema}}
         responses:
@@ -155,9 +140,6 @@ class RollbackHandler(BaseHandler):
         """Publish a copy of an earlier version as the newest one.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: RollbackSchema}}
         responses:
@@ -178,9 +160,6 @@ class VersionsHandler(BaseHandler):
         """Published versions, newest first.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
         responses:
           200: {description: "versions without their menus"}
         """
@@ -194,9 +173,7 @@ class VersionHandler(BaseHandler):
         """One published version with its menu.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: channel, required: true, schema: {type: string}}
           - {in: path, name: version, required: true, schema: {type: integer}}
         responses:
           200: {description: "OK", content: {application/json: {schema: VersionSchema}}}
@@ -211,7 +188,6 @@ class AuditHandler(BaseHandler):
         """The audit log of operator actions, newest first.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: target, schema: {type: string}, description: "e.g. menu:wechat or item:SB0001"}
           - {in: query, name: action, schema: {type: string}}

@@ -30,7 +30,6 @@ class MessageTemplatesHandler(BaseHandler):
         """Registered templates, by channel then registration.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: channel, schema: {type: string, enum: [wechat, alipay]}}
         responses:
@@ -45,7 +44,6 @@ class MessageTemplatesHandler(BaseHandler):
         each key, and the event types sent with it (each at most once per channel).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: TemplateInSchema}}
         responses:
@@ -56,8 +54,7 @@ class MessageTemplatesHandler(BaseHandler):
         """
         data = self.load(TemplateInSchema())
         doc = await message_templates.create(self.deps.db, data, self.actor())
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(TemplateOutSchema().dump(doc), 201)
+        self.send_versioned(TemplateOutSchema(), doc, 201)
 
 
 class MessageTemplateHandler(BaseHandler):
@@ -66,25 +63,19 @@ class MessageTemplateHandler(BaseHandler):
         """One template.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: template_id, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: TemplateOutSchema}}}
           404: {description: "no such template"}
         """
         doc = await message_templates.get(self.deps.db, template_id)
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(TemplateOutSchema().dump(doc))
+        self.send_versioned(TemplateOutSchema(), doc)
 
     @require_roles("operator")
     async def put(self, template_id):
         """Replace a template; If-Match carries the version you edited (409 when someone changed it first).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: template_id, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: TemplateInSchema}}
@@ -92,27 +83,22 @@ class MessageTemplateHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: TemplateOutSchema}}}
           409: {description: "stale version (details.current_version), or the template id is taken"}
           422: {description: "field errors"}
-          428: {description: "If-Match missing"}
         """
         version = self.if_match_version()
         data = self.load(TemplateInSchema())
         doc = await message_templates.update(self.deps.db, template_id, data, version, self.actor())
-        self.set_header("ETag", f'"{doc["version"]}"')
-        self.send(TemplateOutSchema().dump(doc))
+        self.send_versioned(TemplateOutSchema(), doc)
 
     @require_roles("operator")
     async def delete(self, template_id):
         """Remove a template: its events are no longer sent on this channel (the next channel is tried).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
-          - {in: path, name: template_id, required: true, schema: {type: string}}
           - {in: header, name: If-Match, required: true, schema: {type: string}}
         responses:
           204: {description: "removed"}
           409: {description: "stale version"}
-          428: {description: "If-Match missing"}
         """
         version = self.if_match_version()
         await message_templates.delete(self.deps.db, template_id, version, self.actor())
@@ -127,7 +113,6 @@ class PreviewHandler(BaseHandler):
         values break their type's rules (such a message is not sent).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: PreviewSchema}}
         responses:
@@ -148,9 +133,6 @@ class TestSendHandler(BaseHandler):
         template there. Answers the outcome (a refusal is `permanent-failure` with its reason).
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: template_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: TestSendSchema}}
         responses:

@@ -23,7 +23,6 @@ class SubscriptionsHandler(BaseHandler):
         carries its own copy of the server's template ids.
         ---
         tags: [notifications]
-        security: [{bearer: []}]
         responses:
           200: {description: "subscriptions and the channel's templates"}
         """
@@ -39,7 +38,6 @@ class SubscriptionsHandler(BaseHandler):
         templates (not the rejected or banned ones).
         ---
         tags: [notifications]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: SubscriptionsSchema}}
         responses:
@@ -57,7 +55,6 @@ class DevicesHandler(BaseHandler):
         """The resident's JPush devices.
         ---
         tags: [notifications]
-        security: [{bearer: []}]
         responses:
           200: {description: "devices"}
         """
@@ -69,7 +66,6 @@ class DevicesHandler(BaseHandler):
         """Register the app's JPush registration id (again after a reinstall: it moves to this resident).
         ---
         tags: [notifications]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: DeviceSchema}}
         responses:
@@ -88,9 +84,6 @@ class DeviceHandler(BaseHandler):
         """Stop pushing to this device (logout on the phone).
         ---
         tags: [notifications]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: registration_id, required: true, schema: {type: string}}
         responses:
           204: {description: "removed"}
           404: {description: "not your device"}
@@ -107,7 +100,6 @@ class PreferencesHandler(BaseHandler):
         from) and whether important events may fall back to SMS.
         ---
         tags: [notifications]
-        security: [{bearer: []}]
         responses:
           200: {description: "preferences", content: {application/json: {schema: PreferencesSchema}}}
         """
@@ -118,7 +110,6 @@ class PreferencesHandler(BaseHandler):
         """Replace the preferences (omitted fields take their defaults).
         ---
         tags: [notifications]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: PreferencesSchema}}
         responses:

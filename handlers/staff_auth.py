@@ -69,7 +69,6 @@ class StaffMeHandler(BaseHandler):
         """The logged-in staff member's token claims.
         ---
         tags: [staff]
-        security: [{bearer: []}]
         responses:
           200: {description: "who you are"}
         """

@@ -20,7 +20,6 @@ class UploadsHandler(BaseHandler):
         The same file again returns the first upload (200).
         ---
         tags: [uploads]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: filename, schema: {type: string}}
         requestBody:
@@ -61,7 +60,6 @@ class StaffUploadsHandler(UploadsHandler):
         """Upload a result document (办结结果) for my department; same rules as residents' uploads.
         ---
         tags: [staff]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: filename, schema: {type: string}}
         requestBody:
@@ -88,9 +86,6 @@ class UploadHandler(BaseHandler):
         """One of your uploads (someone else's is 404).
         ---
         tags: [uploads]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: upload_id, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: UploadSchema}}}
           404: {description: "no such upload of yours"}
@@ -105,9 +100,6 @@ class UploadContentHandler(BaseHandler):
         sandboxed (CSP), never cached.
         ---
         tags: [uploads]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: upload_id, required: true, schema: {type: string}}
         responses:
           200: {description: "the file"}
           404: {description: "no such upload of yours"}

@@ -18,7 +18,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models import outbox, sensitive, uploads, workdays
+from models import clock, outbox, sensitive, uploads
+from models.clock import now_ms as now
 from models.db import MAX_INT, increment, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import build_form_schema, file_answers, sensitive_fields
@@ -119,7 +120,7 @@ class ApplicationSchema(Schema):
 
     @staticmethod
     def context_today() -> str:
-        return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date().isoformat()
+        return clock.business_date().isoformat()
 
 
 @functools.cache
@@ -130,11 +131,6 @@ def _resident_view() -> ApplicationSchema:
 
 def allowed_actions(state: str, role: str | None = None) -> list[str]:
     return [a for a, (src, _, who) in TRANSITIONS.items() if state in src and (role is None or who == role)]
-
-
-def now() -> dt.datetime:
-    t = dt.datetime.now(dt.UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 async def ensure_indexes(db) -> None:
@@ -345,7 +341,7 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
     claim = {"assignee": actor} if role == STAFF else {}  # the first staff action claims it
     at = now()
     # 办结 time and Beijing date, for the on-time rate against the 承诺时限 due date
-    finished = {"finished_at": at, "finished_date": workdays.business_date(at).isoformat()} if dst in FINAL else {}
+    finished = {"finished_at": at, "finished_date": clock.business_date(at).isoformat()} if dst in FINAL else {}
     update = {"$set": {"state": dst, **claim, **finished, **(extra or {})}, "$inc": {"version": 1},
               "$push": {"timeline": _event(action, doc["state"], dst, role, actor, comment),
                         "outbox": _outbox(dst, doc["channel"])}}

@@ -19,6 +19,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from models.clock import now_ms as now
 from models.db import MAX_INT, increment
 from models.errors import AppError, Conflict, NotFound
 
@@ -104,11 +105,6 @@ class CaseViewSchema(Schema):
     comments = fields.List(fields.Dict())
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
-
-
-def now() -> dt.datetime:
-    at = dt.datetime.now(dt.UTC)  # milliseconds, as MongoDB keeps them
-    return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
 def canonical(value) -> str:

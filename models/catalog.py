@@ -1,6 +1,5 @@
 """Service items (事项库): schema, search fields, and data functions."""
 
-import datetime as dt
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from pymongo import ASCENDING, ReturnDocument
@@ -8,6 +7,7 @@ from pymongo.errors import DuplicateKeyError
 from pypinyin import Style, lazy_pinyin
 
 from models import audit
+from models.clock import now
 from models.db import increment
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import FieldDefSchema, check_form
@@ -135,10 +135,6 @@ async def catalog_version(db) -> int:
 
 async def bump_version(db) -> int:
     return await increment(db.counters, "catalog")
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def create_item(db, data: dict, actor: dict) -> dict:

@@ -16,6 +16,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from models import outbox
 from models.cases import PointSchema
+from models.clock import now
 from models.errors import AppError, Conflict, NotFound
 
 STALE = dt.timedelta(minutes=10)
@@ -53,10 +54,6 @@ class TaskViewSchema(Schema):
     created_by = fields.String()
     timeline = fields.List(fields.Dict())
     created_at = fields.AwareDateTime()
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def metres(a: tuple[float, float], b: tuple[float, float]) -> float:

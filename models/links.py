@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING, ReturnDocument
 
 from models import audit
+from models.clock import now
 from models.db import ttl_index
 from models.errors import Conflict, NotFound
 
@@ -40,10 +41,6 @@ class LinkViewSchema(Schema):
     expires_at = fields.AwareDateTime()
     decided_at = fields.AwareDateTime(allow_none=True)
     via = fields.String(allow_none=True)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def ensure_indexes(db) -> None:

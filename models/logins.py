@@ -5,8 +5,7 @@ kept, so the dashboard reads a few dozen documents for a month whatever the traf
 
 from pymongo import ASCENDING
 
-from models import workdays
-from models.applications import now
+from models.clock import business_date
 
 
 async def ensure_indexes(db) -> None:
@@ -14,7 +13,7 @@ async def ensure_indexes(db) -> None:
 
 
 async def record(db, channel: str) -> None:
-    day = workdays.business_date(now()).isoformat()
+    day = business_date().isoformat()
     await db.login_counts.update_one({"_id": f"{day}:{channel}"},
                                      {"$inc": {"n": 1}, "$setOnInsert": {"day": day, "channel": channel}},
                                      upsert=True)

@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models import audit
 from models.catalog import items_by_code
+from models.clock import now
 from models.db import MAX_INT
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.wxmenu import check_official_account
@@ -114,10 +115,6 @@ async def ensure_indexes(db) -> None:
     await db.menu_versions.create_index([("channel", ASCENDING), ("version", ASCENDING)], unique=True)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def head_version(db, channel: str) -> int:
     head = await db.menu_heads.find_one({"_id": channel})
     return head["version"] if head else 0
@@ -169,7 +166,7 @@ async def save_draft(db, channel: str, menu: dict, actor: str, *, if_match: str)
     if if_match != draft_tag(current):
         raise _draft_changed(current)
     draft = {"menu": menu, "base_version": current["base_version"], "revision": current["revision"] + 1,
-             "updated_at": _now(), "updated_by": actor}
+             "updated_at": now(), "updated_by": actor}
     if current["updated_at"] is None:  # never saved: the first save creates it, once
         try:
             await db.menu_drafts.insert_one({"_id": channel, **draft})
@@ -241,7 +238,7 @@ async def publish(db, channel: str, menu: dict, *, base_version: int, actor: dic
     previous = await get_published(db, channel)
     version = base_version + 1
     change = diff(previous["menu"] if previous else None, menu)
-    doc = {"channel": channel, "version": version, "menu": menu, "state": "pending", "published_at": _now(),
+    doc = {"channel": channel, "version": version, "menu": menu, "state": "pending", "published_at": now(),
            "published_by": actor["username"], "comment": comment, "rollback_of": rollback_of, "diff": change}
     await _reserve(db, doc)
     try:
@@ -285,7 +282,7 @@ async def _reserve(db, doc: dict) -> None:
     # A pending reservation left by a crashed publisher must not block the menu forever.
     stale = await db.menu_versions.delete_one({
         "channel": doc["channel"], "version": doc["version"], "state": "pending",
-        "published_at": {"$lt": _now() - PENDING_STALE_AFTER},
+        "published_at": {"$lt": now() - PENDING_STALE_AFTER},
     })
     if stale.deleted_count:
         log.warning("removed a stale pending menu version", extra={"channel": doc["channel"]})
@@ -301,7 +298,7 @@ async def _move_head(db, channel: str, base: int, version: int) -> None:
     try:
         result = await db.menu_heads.update_one(
             {"_id": channel, "version": base},
-            {"$set": {"version": version, "published_at": _now()}},
+            {"$set": {"version": version, "published_at": now()}},
             upsert=(base == 0),
         )
     except DuplicateKeyError:

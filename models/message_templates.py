@@ -14,6 +14,8 @@ from pymongo.errors import DuplicateKeyError
 
 from models import audit
 from models.applications import STATES
+from models.clock import BEIJING
+from models.clock import now_ms as now
 from models.db import increment
 from models.errors import Conflict, Invalid, NotFound
 from models.template_rules import ALIPAY_TYPE, WECHAT_TYPES, fit, problem
@@ -25,7 +27,6 @@ EVENT_TYPES = tuple(f"application.{state}" for state in STATES)
 SOURCES = {"item_name": "事项名称", "number": "办件编号", "status": "办理状态", "title": "通知标题",
            "body": "通知内容", "time": "更新时间", "remark": "温馨提示", "fixed": "固定文字"}
 DEFAULT_PAGE = "pages/applications/detail"
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 COUNTER = "message_templates"  # bumped by every write: a worker reloads its templates when it moves
 
 
@@ -172,11 +173,6 @@ class TemplateSet:
 # ---- storage -----------------------------------------------------------------------------------
 async def ensure_indexes(db) -> None:
     await db.message_templates.create_index([("channel", ASCENDING), ("template_id", ASCENDING)], unique=True)
-
-
-def now() -> dt.datetime:
-    at = dt.datetime.now(dt.UTC)  # to the millisecond, as stored: the answer matches a later read
-    return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
 def _oid(template_id: str) -> ObjectId:

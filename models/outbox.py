@@ -11,14 +11,12 @@ import datetime as dt
 
 from pymongo import UpdateOne
 
+from models.clock import now
+
 SOURCES = ("applications", "tasks")  # collections whose documents carry an outbox
 FIELDS = {"number": 1, "owner": 1, "item_name": 1, "outbox": 1}  # what a stream entry is made from
 LOOK = 10_000  # documents /readyz looks at, at most, per figure and collection
 PROJECTION = {"outbox.at": 1, "outbox.relayed": 1, "outbox.unconfirmed_since": 1}
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def ensure_indexes(collection) -> None:

@@ -24,6 +24,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models import audit
+from models.clock import now
 from models.errors import AppError, Conflict, Invalid, NotFound
 from models.pii import mask_id, mask_name, mask_phone
 
@@ -55,10 +56,6 @@ class ResidentViewSchema(Schema):
             return {"status": "unverified"}
         return {"status": "verified", "name": rn["name_masked"], "id_number": rn["id_masked"],
                 "verified_at": rn["verified_at"].isoformat()}
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def ensure_indexes(db) -> None:

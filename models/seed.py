@@ -8,7 +8,7 @@ import json
 import logging
 import pathlib
 
-from models import catalog, menus, message_templates, staff
+from models import catalog, clock, menus, message_templates, staff
 from models.db import increment
 from models.errors import Conflict
 
@@ -61,7 +61,7 @@ async def seed_demo(db, *, with_staff: bool = True) -> None:
     added = 0
     for item in demo_items():
         doc = {**item, "search": catalog.search_fields(item["name"], item["keywords"]), "version": 1,
-               "updated_at": catalog.now(), "updated_by": "system"}
+               "updated_at": clock.now(), "updated_by": "system"}
         result = await db.items.update_one({"code": item["code"]}, {"$setOnInsert": doc}, upsert=True)
         added += 1 if result.upserted_id is not None else 0
     if added:
@@ -71,7 +71,7 @@ async def seed_demo(db, *, with_staff: bool = True) -> None:
             await menus.publish(db, channel, menu, base_version=0, actor=SYSTEM, comment="演示数据初始菜单")
     templates_added = 0
     for template in demo_templates():
-        doc = {**template, "version": 1, "created_at": catalog.now(), "updated_at": catalog.now(), "updated_by": "system"}
+        doc = {**template, "version": 1, "created_at": clock.now(), "updated_at": clock.now(), "updated_by": "system"}
         result = await db.message_templates.update_one(
             {"channel": template["channel"], "template_id": template["template_id"]}, {"$setOnInsert": doc}, upsert=True)
         templates_added += 1 if result.upserted_id is not None else 0

@@ -11,6 +11,7 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from models import audit
+from models.clock import now
 from models.db import ttl_index
 from models.errors import AppError, Conflict
 
@@ -38,10 +39,6 @@ class StaffSchema(Schema):
     team = fields.String(allow_none=True)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _invalid() -> AppError:
     return AppError(401, "auth.invalid_credentials", "用户名或密码错误")
 
@@ -66,7 +63,7 @@ async def create_staff(db, *, username: str, password_hash: str, role: str, disp
         raise AppError(422, "staff.team_required", "执法人员须属于一个执法中队")
     doc = {"username": username, "password_hash": password_hash, "role": role,
            "display_name": display_name, "department": department, "team": team, "active": True,
-           "created_at": _now()}
+           "created_at": now()}
     try:
         result = await db.staff.insert_one(doc)
     except DuplicateKeyError:
@@ -97,7 +94,7 @@ async def check_password(db, username: str, password: str) -> dict | None:
         return None
     if not _verify(staff["password_hash"], password):
         return None
-    changes = {"last_login_at": _now()}
+    changes = {"last_login_at": now()}
     if _hasher.check_needs_rehash(staff["password_hash"]):
         changes["password_hash"] = _hasher.hash(password)
     await db.staff.update_one({"_id": staff["_id"]}, {"$set": changes})
@@ -119,7 +116,7 @@ async def issue_refresh(db, staff: dict, ttl: int, family: str | None = None) ->
     token = secrets.token_urlsafe(32)
     await db.staff_refresh.insert_one({
         "_id": _token_id(token), "staff_id": staff["_id"], "family": family or secrets.token_hex(8),
-        "created_at": _now(), "expires_at": _now() + dt.timedelta(seconds=ttl), "used_at": None,
+        "created_at": now(), "expires_at": now() + dt.timedelta(seconds=ttl), "used_at": None,
     })
     return token
 
@@ -128,13 +125,13 @@ async def rotate_refresh(db, token: str, ttl: int) -> tuple[dict, str]:
     """Spend a refresh token and issue its successor. Reusing a spent token revokes its family."""
     expired = AppError(401, "auth.refresh_invalid", "登录已过期，请重新登录")
     record = await db.staff_refresh.find_one_and_update(
-        {"_id": _token_id(token), "used_at": None}, {"$set": {"used_at": _now()}})
+        {"_id": _token_id(token), "used_at": None}, {"$set": {"used_at": now()}})
     if record is None:
         spent = await db.staff_refresh.find_one({"_id": _token_id(token)})
         if spent is not None:  # replayed: someone else may hold this token
             await db.staff_refresh.delete_many({"family": spent["family"]})
         raise expired
-    if record["expires_at"] <= _now():
+    if record["expires_at"] <= now():
         raise expired
     staff = await db.staff.find_one({"_id": record["staff_id"], "active": True})
     if staff is None:

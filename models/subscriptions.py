@@ -6,17 +6,14 @@ quotas add up and each delivered message uses one; a long-term subscription (政
 accounts) has no count. Quotas are spent only when the platform accepted the message.
 """
 
-import datetime as dt
 
 from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING
 
+from models.clock import now
+
 CHANNELS = ("wechat", "alipay")
 PUSH_CHANNELS = ("wechat", "alipay", "app")
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class AcceptedSchema(Schema):

@@ -7,7 +7,6 @@ record per distinct file, and only the owner can read it.
 """
 
 import asyncio
-import datetime as dt
 import hashlib
 import io
 import re
@@ -20,6 +19,7 @@ from PIL import Image
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from models.clock import now_ms
 from models.errors import AppError, NotFound
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -78,12 +78,6 @@ def clean_filename(name: str | None, content_type: str) -> str:
     return base if base.lower().endswith(ext) or (ext == ".jpg" and base.lower().endswith(".jpeg")) else base + ext
 
 
-def _now_ms() -> dt.datetime:
-    """MongoDB keeps milliseconds: answer with what a later read will return."""
-    now = dt.datetime.now(dt.UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
 async def ensure_indexes(db) -> None:
     await db.uploads.create_index([("owner", ASCENDING), ("sha256", ASCENDING)], unique=True)
 
@@ -103,7 +97,7 @@ async def store(db, owner: str, data: bytes, filename: str | None) -> tuple[dict
         return existing, False
     await db.blobs.put(sha256, data, content_type)
     doc = {"owner": owner, "sha256": sha256, "size": len(data), "content_type": content_type,
-           "filename": clean_filename(filename, content_type), "created_at": _now_ms()}
+           "filename": clean_filename(filename, content_type), "created_at": now_ms()}
     try:
         result = await db.uploads.insert_one(doc)
     except DuplicateKeyError:  # the same file sent twice at once
@@ -115,7 +109,7 @@ async def give(db, upload: dict, owner: str) -> dict:
     """`owner`'s own upload of a file someone else stored (a department's result document): the
     bytes are kept once, so this is only a record; the same file given twice is one upload."""
     doc = {"owner": owner, "sha256": upload["sha256"], "size": upload["size"], "content_type": upload["content_type"],
-           "filename": upload.get("filename"), "created_at": _now_ms()}
+           "filename": upload.get("filename"), "created_at": now_ms()}
     try:
         result = await db.uploads.insert_one(doc)
     except DuplicateKeyError:

@@ -31,11 +31,10 @@ from chinese_calendar import constants as cc
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from pymongo import ASCENDING
 
+from models.clock import BEIJING, business_date  # noqa: F401  (callers use workdays.business_date)
 from models.errors import Invalid, NotFound, flatten_errors
 from models.forms import REQUIRED_MSG
 
-# China has kept one fixed offset (no daylight saving time) since 1991.
-BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+08:00")
 YEAR_RANGE = (2000, 2100)  # years an operator may load
 MAX_DAYS = 365  # the largest n of add_working_days (promise_days of items has the same bound)
 MAX_ENTRIES = 60  # per list of a loaded schedule
@@ -200,13 +199,6 @@ class Calendar:
             hi = b.toordinal() - table.first + 1 if year == b.year else len(table.counts) - 1  # end
             total += table.counts[hi] - table.counts[lo]
         return total
-
-
-def business_date(moment: dt.datetime) -> date:
-    """The Beijing (UTC+8) date of an aware datetime: 2025-01-01 16:00 UTC is 2025-01-02."""
-    if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
-        raise ValueError("business_date needs a timezone-aware datetime")
-    return moment.astimezone(BEIJING).date()
 
 
 # --- operator-loaded schedules ---------------------------------------------------------------

@@ -5,7 +5,9 @@ other server when TEST_MONGODB_URI is set (a real `mongod`). Each test gets its 
 its own client (one client per event loop), dropped and closed afterwards.
 """
 
+import asyncio
 import dataclasses
+import inspect
 import io
 import json
 import os
@@ -32,6 +34,21 @@ from sandbox.identity import person_for
 
 TEST_MONGODB_URI = os.environ.get("TEST_MONGODB_URI")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+async def eventually(predicate, what: str, seconds: float = 10.0, every: float = 0.02):
+    """Wait until `predicate()` (sync or async) is truthy and return it, rather than sleep a
+    fixed time and hope; fail naming `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+        await asyncio.sleep(every)
 
 
 def free_port() -> int:

@@ -1,5 +1,6 @@
 import copy
 
+from api.base import etag_of
 from models import seed
 
 NEW_ITEM = {
@@ -88,6 +89,20 @@ async def test_operator_creates_and_edits_items(server, operator_token):
     audit = await server.fetch("/api/v1/admin/audit?target=item:SB9001", token=operator_token)
     assert [e["action"] for e in audit.json["entries"]] == ["item.update", "item.create"]
     assert audit.json["entries"][0]["details"]["changed"] == ["name"]
+
+
+async def test_if_match_takes_the_weak_prefix_off_not_its_characters(server, operator_token):
+    """`strip("W/")` took W and / characters off both ends, so `W1` or `1/` passed as version 1."""
+    assert etag_of('W/"1"') == etag_of('"1"') == etag_of("1") == "1"
+    assert etag_of('"W1/"') == "W1/" and etag_of("/1") == "/1" and etag_of('W/"W/1"') == "W/1"
+    await server.fetch("/api/v1/admin/items", "POST", json_body=NEW_ITEM, token=operator_token)
+    for tag in ("W1", "/1", "1/", "WW/1", 'W/W/"1"', "+1", "1_0"):
+        r = await server.fetch("/api/v1/admin/items/SB9001", "PUT", json_body=NEW_ITEM, token=operator_token,
+                               headers={"If-Match": tag})
+        assert r.status == 400 and r.json["error"]["code"] == "request.bad_if_match", tag
+    r = await server.fetch("/api/v1/admin/items/SB9001", "PUT", json_body=NEW_ITEM, token=operator_token,
+                           headers={"If-Match": 'W/"1"'})
+    assert r.status == 200 and r.headers["Etag"] == '"2"'
 
 
 async def test_item_validation_errors_name_the_field(server, operator_token):

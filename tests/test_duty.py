@@ -1,12 +1,11 @@
 """Duty dispatch over real HTTP: positions, nearest-inspector suggestions with stale positions left
 out, assignment notified through the push service, each step timed, the supervisor's picture."""
 
-import asyncio
 import datetime as dt
 
 import pytest
 
-from support import start_server, stop_server
+from support import eventually, start_server, stop_server
 
 WEST_LAKE = [120.1551, 30.2741]
 
@@ -53,11 +52,11 @@ async def test_suggest_assign_notify_and_time_each_step(dispatch):
     assigned = await server.fetch(f"/api/v1/enforcement/tasks/{task['id']}/assign", "POST", token=t["supervisor"],
                                   json_body={"inspector": "inspector"})
     assert assigned.json["state"] == "assigned"
-    for _ in range(100):  # the push service brings the alert to the inspector's inbox
+
+    async def alerted():  # the push service brings the alert to the inspector's inbox
         box = (await server.fetch("/api/v1/enforcement/inbox", token=t["inspector"])).json
-        if box["messages"]:
-            break
-        await asyncio.sleep(0.05)
+        return box if box["messages"] else None
+    box = await eventually(alerted, "the alert in the inspector's inbox", seconds=5)
     assert box["messages"][0]["title"] == "新的勤务任务" and task["number"] in box["messages"][0]["body"]
     assert (await server.fetch("/api/v1/enforcement/inbox", token=t["inspector.li"])).json["messages"] == []
     # busy now: not suggested for the next task

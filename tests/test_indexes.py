@@ -3,7 +3,6 @@ and items, uploads, submissions, the resident's lists, the clerks' queue and ste
 enforcement cases) while PyMongo's command monitoring records each command the server is sent,
 then asks the server to `explain` each distinct query and fails on a collection scan."""
 
-import asyncio
 import copy
 import datetime as dt
 import uuid
@@ -13,7 +12,7 @@ from pymongo import monitoring
 from models import db as dbmod
 from models import outbox
 from push import relay
-from support import applicant_token, start_server, stop_server, submit
+from support import applicant_token, eventually, start_server, stop_server, submit
 
 QUERIES = {"find", "count", "aggregate", "distinct", "findAndModify", "update", "delete"}
 # Commands the server is sent that are not queries of a document's own fields.
@@ -115,11 +114,11 @@ async def drive_hot_paths(server):
     r = await server.fetch(f"/api/v1/staff/applications/{number}/transitions", "POST", token=clerk,
                            json_body={"action": "accept", "version": 1})
     assert r.status == 200, r.body
-    for _ in range(100):  # the in-process push worker relays and delivers both events
+
+    async def both_delivered():  # the in-process push worker relays and delivers both events
         inbox = (await server.fetch("/api/v1/me/inbox", token=token)).json
-        if len(inbox["messages"]) >= 2:
-            break
-        await asyncio.sleep(0.05)
+        return inbox if len(inbox["messages"]) >= 2 else None
+    inbox = await eventually(both_delivered, "both messages in the inbox", seconds=5)
     assert len(inbox["messages"]) == 2
     await server.fetch(f"/api/v1/me/inbox/{inbox['messages'][0]['id']}/read", "POST", token=token)
     assert (await server.fetch("/readyz")).status == 200  # probed every few seconds by every replica
