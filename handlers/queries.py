@@ -14,8 +14,12 @@ class QueryHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self, code):
         """Run a query item for the logged-in resident (who must be real-name verified). The
-        subject is the resident, or a plate they have bound (`plate`); `year` for 缴费记录 and
-        医保收支明细 (default: this year); `cert_no` narrows 职业技能证书 to one. When the
+        subject is the resident, or a plate they have bound (`plate`, with `plate_type`; 违法查询
+        also takes any plate with `engine_no_last6`, checked against the register); `year` for
+        缴费记录 and 医保收支明细 (default: this year) and 养老金发放 (default: the last 12), or
+        `start_year`/`end_year` for 缴费记录 (at most 10 years), `insurance` narrowing it to one
+        险种; `cert_no` narrows 职业技能证书 to one. A field the item's query does not take is
+        refused (422). When the
         department system is down, the last answer is returned with `stale: true` and its age,
         else 503 `exchange.unavailable`.
         ---
