@@ -52,6 +52,27 @@ describe('query forms: every declared field is sent', () => {
     expect(posts()[2]).toEqual({ plate: '浙AD12345', plate_type: '52', engine_no_last6: 'A1B2C3' });
   });
 
+  test('violations of a car not bound: its plate and engine number, as on 12123', async () => {
+    on('GET', '/api/v1/items/JT0001', JT0001);
+    on('GET', '/api/v1/me/vehicles', { vehicles: [] });
+    on('POST', '/api/v1/queries/JT0001', ({ body }) => ({ item: 'JT0001', query: 'jj.vehicle_violations', stale: false,
+      data: { plate: body.plate, violations: [], unhandled: 0, points_total: 0 } }));
+    const wrapper = await mountPage(Query, { code: 'JT0001' });
+    const posts = () => callsTo('POST', '/api/v1/queries/JT0001').map((c) => c.body);
+    expect(posts()).toEqual([]);
+    await wrapper.find('.other-plate').setValue('浙a12345d');
+    await wrapper.find('.query-run').trigger('click');
+    await settle();
+    expect(posts()).toEqual([]); // not theirs: the engine number first
+    expect(wrapper.find('.query-error-message').text()).toBe('查询非本人名下车辆，请填写发动机号后六位');
+    expect(wrapper.find('[data-field="plate_type"]').text()).toContain('大型新能源汽车');
+    await wrapper.find('[data-field="engine_no_last6"] input').setValue('9z8y7x');
+    await wrapper.find('.query-run').trigger('click');
+    await settle();
+    expect(posts()).toEqual([{ plate: '浙A12345D', plate_type: '51', engine_no_last6: '9Z8Y7X' }]);
+    expect(wrapper.find('.violations-none').exists()).toBe(true);
+  });
+
   test('缴费记录: the year from its picker, the insurance type from its choice', async () => {
     on('GET', '/api/v1/items/SB0002', SB0002);
     on('POST', '/api/v1/queries/SB0002', ({ body }) => ({ ...CONTRIBUTIONS, item: 'SB0002', data: { ...CONTRIBUTIONS.data, year: body.year } }));
