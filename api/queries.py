@@ -56,6 +56,12 @@ async def run(deps, claims: dict, item: dict, body: dict) -> dict:
                     raise AppError(403, "vehicle.not_bound", "请先绑定该车辆，或填写发动机号后六位") from None
                 raise
             bound_tail = None
+            if deps.vehicle_query_limiter is not None:  # nobody tries engine numbers until one fits
+                try:
+                    await deps.vehicle_query_limiter.take(owner)
+                except AppError:
+                    await queries.audit(deps.db, **audit, outcome="refused", ms=0)
+                    raise
         if tail and tail != bound_tail:  # the department checks it against the register (else 40301)
             key_extra = hashlib.sha256(f"{owner}:{tail}".encode()).hexdigest()[:16]
         call = functools.partial(method, plate, tail or bound_tail, plate_type=params.get("plate_type"))

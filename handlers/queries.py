@@ -31,9 +31,10 @@ class QueryHandler(BaseHandler):
           content: {application/json: {schema: QueryBodySchema}}
         responses:
           200: {description: "data, fetched_at, stale, age_seconds, source"}
-          403: {description: "not real-name verified, or the plate is not bound"}
+          403: {description: "not real-name verified, or the plate is not bound (nor an engine number given)"}
           404: {description: "no such query item, or no record at the department"}
           422: {description: "bad year, plate or certificate number; the department refused the input"}
+          429: {description: "too many queries on plates not bound (VEHICLE_QUERY_LIMITS)"}
           503: {description: "the department system is unavailable and nothing is cached"}
         """
         body = self.load(QueryBodySchema(), self.json_body() if self.body else {})

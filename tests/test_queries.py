@@ -378,3 +378,28 @@ async def test_vehicle_queries_check_plate_type_and_engine_number(qserver):
     assert (await query(server, stranger, "JT0001", plate=green, plate_type="52")).status == 403
     # inspection needs the car bound (its form has no engine number)
     assert (await query(server, stranger, "JT0010", plate=green, plate_type="52")).status == 403
+
+
+async def test_engine_numbers_cannot_be_tried_one_after_another(database, redis_server):
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, PUSH_WORKER="false", VEHICLE_QUERY_LIMITS="3/hour")
+    try:
+        plate = "浙A6N8Q2"
+        car = (await server.fetch(f"/sandbox/exchange/jj/vehicles/{urllib.parse.quote(plate)}")).json
+        token, _ = await verified(server, "o-q-guess", PEOPLE["other"])
+        guesses = [f"{n:06d}" for n in range(3) if f"{n:06d}" != car["engine_tail"]][:2]
+        for tail in guesses:
+            assert (await query(server, token, "JT0001", plate=plate, engine_no_last6=tail)).status == 422
+        assert (await query(server, token, "JT0001", plate=plate, engine_no_last6=car["engine_tail"])).status == 200
+        r = await query(server, token, "JT0001", plate=plate, engine_no_last6=car["engine_tail"])  # even the right one
+        assert r.status == 429 and r.json["error"]["code"] == "vehicle.rate_limited" and r.headers["Retry-After"]
+        assert await calls(server, "exchange.jj.violations") == 3
+        # the owner's own bound car is not limited
+        owner, _ = await verified(server, "o-q-guess-owner", car["owner_id_number"])
+        r = await server.fetch("/api/v1/me/vehicles", "POST", token=owner,
+                               json_body={"plate": plate, "engine_tail": car["engine_tail"]})
+        assert r.status == 201
+        for _ in range(4):
+            assert (await query(server, owner, "JT0001", plate=plate)).status == 200
+    finally:
+        await stop_server(server)
