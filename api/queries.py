@@ -5,6 +5,7 @@ served marked stale (with its age), else 503 `exchange.unavailable`."""
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 import time
 
@@ -31,30 +32,63 @@ async def run(deps, claims: dict, item: dict, body: dict) -> dict:
     if not realname:
         raise AppError(403, "query.realname_required", "请先完成实名认证")
     audit = {"owner": owner, "query": item["query"], "item": item["code"], "channel": claims["aud"]}
+    unknown = sorted(k for k, v in body.items() if v is not None and k not in spec.fields())
+    if unknown:
+        raise AppError(422, "validation_failed", "该查询不支持所填的查询条件",
+                       details={k: ["该查询不支持此项"] for k in unknown})
     method = getattr(department, spec.method)
+    key_extra = None
     if spec.subject == "vehicle":
         if not body.get("plate"):
             raise AppError(422, "validation_failed", "请选择要查询的车辆", details={"plate": ["必填"]})
         plate = vehicles.check_plate(body["plate"])
         audit["subject"] = plate
-        try:
-            call = functools.partial(method, plate, await vehicles.bound(deps.db, owner, plate, deps.pii))
-        except AppError:
-            await queries.audit(deps.db, **audit, outcome="refused", ms=0)
-            raise
         params = {"plate": plate}
+        if body.get("plate_type"):
+            params["plate_type"] = body["plate_type"]
+        tail = (body.get("engine_no_last6") or "").upper()
+        try:
+            bound_tail = await vehicles.bound(deps.db, owner, plate, deps.pii)
+        except AppError:
+            if not tail:  # a plate alone tells a stranger nothing
+                await queries.audit(deps.db, **audit, outcome="refused", ms=0)
+                if "engine_no_last6" in spec.takes:
+                    raise AppError(403, "vehicle.not_bound", "请先绑定该车辆，或填写发动机号后六位") from None
+                raise
+            bound_tail = None
+            if deps.vehicle_query_limiter is not None:  # nobody tries engine numbers until one fits
+                try:
+                    await deps.vehicle_query_limiter.take(owner)
+                except AppError:
+                    await queries.audit(deps.db, **audit, outcome="refused", ms=0)
+                    raise
+        if tail and tail != bound_tail:  # the department checks it against the register (else 40301)
+            key_extra = hashlib.sha256(f"{owner}:{tail}".encode()).hexdigest()[:16]
+        call = functools.partial(method, plate, tail or bound_tail, plate_type=params.get("plate_type"))
     else:
         audit["subject"] = realname["id_masked"]
         params = _params(spec, body)
         call = functools.partial(method, deps.pii.decrypt(realname["id_enc"]), **params)
-    return await _answer(deps, spec, item, department, call, params, audit)
+    return await _answer(deps, spec, item, department, call, params, audit, key_extra)
 
 
 def _params(spec, body: dict) -> dict:
     """What a person's query takes besides the person (also the cache key's and the answer's)."""
     params = {}
-    if spec.year:
+    start, end = body.get("start_year"), body.get("end_year")
+    if "start_year" in spec.takes and (start or end):  # a range of years; the bureau bounds it further
+        this_year = dt.datetime.now(BEIJING).year
+        if start and not end:
+            end = min(start + queries.MAX_YEARS - 1, this_year)
+        if start and start > end:
+            raise AppError(422, "validation_failed", "起始年度不能晚于截止年度", details={"start_year": ["晚于截止年度"]})
+        params.update({"start_year": start, "end_year": end} if start else {"end_year": end})
+    elif spec.year:
         params["year"] = body.get("year") or dt.datetime.now(BEIJING).year
+    elif "year" in spec.takes and body.get("year"):
+        params["year"] = body["year"]
+    if "insurance" in spec.takes and body.get("insurance"):
+        params["insurance"] = body["insurance"]
     if spec.cert_no and body.get("cert_no"):
         params["cert_no"] = body["cert_no"].upper()
     return params
@@ -70,8 +104,9 @@ async def _ask(spec, department, call) -> dict:
         raise department.unavailable() from None
 
 
-async def _answer(deps, spec, item, department, call, params, audit) -> dict:
-    key = queries.cache_key(audit["owner"], item["query"], params)
+async def _answer(deps, spec, item, department, call, params, audit, key_extra=None) -> dict:
+    """`key_extra`: what else the answer depends on, kept out of `params` (an engine number typed in)."""
+    key = queries.cache_key(audit["owner"], item["query"], params if key_extra is None else {**params, "_": key_extra})
     entry = await queries.cached(deps.redis, key)
     start = time.monotonic()
     if entry and queries.age_seconds(entry) < spec.ttl:

@@ -11,14 +11,14 @@ class TrafficPolice(Department):
         return bool((await self.call("vehicle-check", {"plate": plate, "engine_tail": engine_tail,
                                                        "id_number": id_number})).get("match"))
 
-    async def violations(self, plate: str, engine_tail: str) -> dict:
-        return await self.call("violations", {"plate": plate, "engine_tail": engine_tail})
+    async def violations(self, plate: str, engine_tail: str, plate_type: str | None = None) -> dict:
+        return await self.call("violations", _vehicle(plate, engine_tail, plate_type))
 
     async def licence(self, id_number: str) -> dict:
         return await self.call("licence", {"id_number": id_number})
 
-    async def inspection(self, plate: str, engine_tail: str) -> dict:
-        return await self.call("inspection", {"plate": plate, "engine_tail": engine_tail})
+    async def inspection(self, plate: str, engine_tail: str, plate_type: str | None = None) -> dict:
+        return await self.call("inspection", _vehicle(plate, engine_tail, plate_type))
 
     # look-ups for field inspectors
     async def vehicle(self, plate: str) -> dict:
@@ -26,3 +26,10 @@ class TrafficPolice(Department):
 
     async def driver(self, licence_no: str) -> dict:
         return await self.call("driver", {"licence_no": licence_no})
+
+
+def _vehicle(plate: str, engine_tail: str, plate_type: str | None) -> dict:
+    """A vehicle as 12123 names it: 号牌种类 (when given), 号牌号码 and the engine number's last six;
+    all must be the register's (else 40301)."""
+    body = {"plate": plate, "engine_tail": engine_tail}
+    return body if plate_type is None else {**body, "plate_type": plate_type}

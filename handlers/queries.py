@@ -14,8 +14,12 @@ class QueryHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self, code):
         """Run a query item for the logged-in resident (who must be real-name verified). The
-        subject is the resident, or a plate they have bound (`plate`); `year` for 缴费记录 and
-        医保收支明细 (default: this year); `cert_no` narrows 职业技能证书 to one. When the
+        subject is the resident, or a plate they have bound (`plate`, with `plate_type`; 违法查询
+        also takes any plate with `engine_no_last6`, checked against the register); `year` for
+        缴费记录 and 医保收支明细 (default: this year) and 养老金发放 (default: the last 12), or
+        `start_year`/`end_year` for 缴费记录 (at most 10 years), `insurance` narrowing it to one
+        险种; `cert_no` narrows 职业技能证书 to one. A field the item's query does not take is
+        refused (422). When the
         department system is down, the last answer is returned with `stale: true` and its age,
         else 503 `exchange.unavailable`.
         ---
@@ -27,9 +31,10 @@ class QueryHandler(BaseHandler):
           content: {application/json: {schema: QueryBodySchema}}
         responses:
           200: {description: "data, fetched_at, stale, age_seconds, source"}
-          403: {description: "not real-name verified, or the plate is not bound"}
+          403: {description: "not real-name verified, or the plate is not bound (nor an engine number given)"}
           404: {description: "no such query item, or no record at the department"}
           422: {description: "bad year, plate or certificate number; the department refused the input"}
+          429: {description: "too many queries on plates not bound (VEHICLE_QUERY_LIMITS)"}
           503: {description: "the department system is unavailable and nothing is cached"}
         """
         body = self.load(QueryBodySchema(), self.json_body() if self.body else {})

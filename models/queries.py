@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from pymongo import ASCENDING, DESCENDING
 
 from models import query_answers as answers
@@ -29,8 +29,21 @@ class Query:
     subject: str  # "person" (the resident's 身份证号) or "vehicle" (a bound plate)
     ttl: int  # seconds an answer is fresh
     answer: type[Schema]  # what the department answers (models/query_answers.py)
-    year: bool = False  # takes a year (缴费记录, 医保收支明细): a year's answer is a page
+    year: bool = False  # takes a year (缴费记录, 医保收支明细): a year's answer is a page (default: this year)
     cert_no: bool = False  # may narrow to one of the resident's certificates
+    takes: frozenset[str] = frozenset()  # further body fields it takes (the API refuses any other)
+
+    def fields(self) -> frozenset[str]:
+        """Every body field this query takes: a form field outside these is refused (422)."""
+        own = {"plate"} if self.subject == "vehicle" else set()
+        return frozenset(own | self.takes | ({"year"} if self.year else set()) | ({"cert_no"} if self.cert_no else set()))
+
+
+# 险种 a resident may narrow 缴费记录 to, as 人社 codes them (GB/T 社会保险险种代码)
+INSURANCE_CODES = {"pension": "110", "unemployment": "210", "medical": "310"}
+# 号牌种类 (GA 24.7): what a plate's register entry says it is
+PLATE_TYPES = ("01", "02", "51", "52")
+MAX_YEARS = 10  # a 缴费记录 range spans at most this many years
 
 
 # A catalog item of kind `query` must name one of these (ItemInSchema refuses others), and
@@ -38,23 +51,52 @@ class Query:
 # models do not know would answer residents `query.not_found`.
 QUERIES = {
     "sb.insured_info": Query("rsj", "insured", "person", 600, answers.Insured),
-    "sb.contributions": Query("rsj", "contributions", "person", 3600, answers.Contributions, year=True),
-    "sb.pension_payments": Query("rsj", "pension", "person", 3600, answers.Pension),
+    "sb.contributions": Query("rsj", "contributions", "person", 3600, answers.Contributions, year=True,
+                              takes=frozenset({"insurance", "start_year", "end_year"})),
+    "sb.pension_payments": Query("rsj", "pension", "person", 3600, answers.Pension, takes=frozenset({"year"})),
     "sb.card_status": Query("rsj", "card", "person", 300, answers.Card),
     "jy.certificates": Query("rsj", "certificates", "person", 3600, answers.Certificates, cert_no=True),
     "yb.account": Query("ybj", "account", "person", 600, answers.MedicalAccount),
     "yb.account_records": Query("ybj", "account_records", "person", 3600, answers.MedicalRecords, year=True),
-    "jj.vehicle_violations": Query("jj", "violations", "vehicle", 300, answers.Violations),
+    "jj.vehicle_violations": Query("jj", "violations", "vehicle", 300, answers.Violations,
+                                   takes=frozenset({"plate_type", "engine_no_last6"})),
     "jj.licence_status": Query("jj", "licence", "person", 600, answers.Licence),
-    "jj.vehicle_inspection": Query("jj", "inspection", "vehicle", 3600, answers.Inspection),
+    "jj.vehicle_inspection": Query("jj", "inspection", "vehicle", 3600, answers.Inspection,
+                                   takes=frozenset({"plate_type"})),
 }
 
 
+def _year(**kwargs):
+    return fields.Integer(load_default=None, allow_none=True, strict=False,
+                          validate=validate.Range(1995, 2100, error="年份应在 1995 年之后"), **kwargs)
+
+
 class QueryBodySchema(Schema):
-    year = fields.Integer(load_default=None, validate=validate.Range(1995, 2100, error="年份应在 1995 年之后"))
+    """Every field any query takes; run() refuses those the item's query does not take."""
+
+    year = _year()
+    start_year = _year()  # 缴费记录 over a range of years (at most MAX_YEARS)
+    end_year = _year()
+    insurance = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        sorted(INSURANCE_CODES), error="险种应为养老、医疗或失业保险"))
     plate = fields.String(load_default=None)
+    plate_type = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        PLATE_TYPES, error="号牌种类应为 01、02、51 或 52"))
+    engine_no_last6 = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[0-9A-Za-z]{6}\Z", error="请输入发动机号（电动机号）后六位"))
     cert_no = fields.String(load_default=None, validate=validate.Regexp(
         r"^[0-9A-Za-z]{1,30}\Z", error="证书编号应为 1 到 30 位字母或数字"))
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        start, end = data.get("start_year"), data.get("end_year")
+        if data.get("year") is not None and (start is not None or end is not None):
+            raise ValidationError("查询年度与起止年度只能选一种", "year")
+        if start is not None and end is not None:
+            if start > end:
+                raise ValidationError("起始年度不能晚于截止年度", "start_year")
+            if end - start >= MAX_YEARS:
+                raise ValidationError(f"一次最多查询 {MAX_YEARS} 个年度", "start_year")
 
 
 class AuditViewSchema(Schema):

@@ -65,7 +65,9 @@ class Contribution(Answer):
 
 
 class Contributions(Answer):
-    year = fields.Integer(required=True)
+    year = fields.Integer()  # a year's records, or a range's (start_year..end_year)
+    start_year = fields.Integer()
+    end_year = fields.Integer()
     records = listing(Contribution)
     total_personal = yuan()
     total_unit = yuan()

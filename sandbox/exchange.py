@@ -36,15 +36,24 @@ real birth date not after today; a lower-case ``x`` is read as ``X``):
 * ``/exchange/rsj/contributions`` ``{"id_number", "year"}`` -> ``{"year",
   "records": [{"month", "type", "base", "personal", "unit", "status"}],
   "total_personal", "total_unit", "months_paid"}`` (totals and months over
-  the 已到账 records); ``year`` an int in 1995..this year, else 40001
-* ``/exchange/rsj/pension`` ``{"id_number"}`` -> ``{"retired": true,
+  the 已到账 records); ``year`` an int in 1995..this year, else 40001. Or a
+  range instead of ``year``: ``{"id_number", "end_year", "start_year"?}`` ->
+  ``{"start_year", "end_year", "records", ...}`` (oldest first), at most 10
+  years, ``start_year`` not before the first insured year (default: that,
+  or ten years back), else 40001. ``insurance_type`` (险种代码 ``110`` 养老,
+  ``210`` 失业, ``310`` 医疗; others 40001) keeps that type's records only
+* ``/exchange/rsj/pension`` ``{"id_number", "year"?}`` -> ``{"retired": true,
   "monthly", "bank", "account_masked", "payments": [{"month", "amount",
-  "paid_on"}]}`` (the last 12, newest first); born 1966 or later -> 40401
+  "paid_on"}]}`` (the last 12, or ``year``'s, newest first); born 1966 or
+  later, or a ``year`` before the pension began -> 40401
 * ``/exchange/rsj/card`` ``{"id_number"}`` -> ``{"card_no_masked", "status",
   "bank", "issued_on", "generation"}`` (``issued_on`` null while 制卡中)
 
 交警 (``plate``: ``浙A12345``, or new-energy ``浙AD12345`` / ``浙A12345D``,
-exactly; ``engine_tail``: exactly 6 of ``[0-9A-Z]``; a wrong tail -> 40301):
+exactly; ``engine_tail``: exactly 6 of ``[0-9A-Z]``; ``plate_type``, optional,
+号牌种类 ``01`` / ``02`` / ``51`` / ``52`` (the register's: ``02`` for 7 characters,
+``52`` / ``51`` for new-energy plates with D/F after the city letter / at the
+end); a wrong tail or plate type -> 40301, the same for both):
 
 * ``/exchange/jj/vehicle-check`` ``{"plate", "engine_tail", "id_number"}`` ->
   ``{"match": bool}`` (is ``id_number`` the owner)
@@ -294,15 +303,19 @@ class ExchangeHandler(SandboxHandler):
         return person
 
     def vehicle(self, body: dict[str, Any]) -> data.Vehicle:
-        """The plate's vehicle, when ``engine_tail`` matches (else 40301)."""
-        plate, tail = body.get("plate"), body.get("engine_tail")
+        """The plate's vehicle, when ``engine_tail`` (and ``plate_type``, when given) are the
+        register's; else 40301, the same for either, so a wrong guess tells nothing."""
+        plate, tail, kind = body.get("plate"), body.get("engine_tail"), body.get("plate_type")
         if not data.valid_plate(plate):
             raise bad_parameter("plate 不是有效的号牌号码")
         if not data.valid_engine_tail(tail):
             raise bad_parameter("engine_tail 应为发动机号后 6 位（数字或大写字母）")
+        if kind is not None and kind not in data.PLATE_TYPES:
+            raise bad_parameter(f"plate_type 应为 {'、'.join(data.PLATE_TYPES)} 之一")
         vehicle = lookup_vehicle(self.state, plate)
-        if not hmac.compare_digest(vehicle.engine_tail, tail):
-            raise ExchangeError(MISMATCH, "号牌号码与发动机号不匹配")
+        same_tail = hmac.compare_digest(vehicle.engine_tail, tail)
+        if not same_tail or (kind is not None and kind != data.plate_type(plate)):
+            raise ExchangeError(MISMATCH, "号牌种类、号牌号码与发动机号不匹配")
         return vehicle
 
 
@@ -320,17 +333,44 @@ class ContributionsHandler(ExchangeHandler):
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         person, today = self.person(body), self.today()
-        year = body.get("year")
+        code = body.get("insurance_type")
+        if code is not None and code not in data.INSURANCE_TYPES:
+            raise bad_parameter(f"insurance_type 应为 {'、'.join(data.INSURANCE_TYPES)} 之一")
+        kind = None if code is None else data.INSURANCE_TYPES[code]
+        if "end_year" not in body and "start_year" not in body:
+            return data.contributions(person, self.year(body, "year"), today, kind)
+        if "year" in body:
+            raise bad_parameter("year 与 start_year / end_year 只能选一种")
+        end = self.year(body, "end_year")
+        first = data.first_contribution_year(person)
+        if "start_year" not in body:  # from the first insured year, ten years at most
+            start = min(max(first, end - data.MAX_CONTRIBUTION_YEARS + 1), end)
+        else:
+            start = self.year(body, "start_year")
+            if start > end:
+                raise bad_parameter("start_year 不能晚于 end_year")
+            if end - start >= data.MAX_CONTRIBUTION_YEARS:
+                raise bad_parameter(f"一次最多查询 {data.MAX_CONTRIBUTION_YEARS} 个年度")
+            if start < first:
+                raise bad_parameter(f"start_year 不能早于首次参保年度 {first}")
+        return data.contribution_years(person, start, end, today, kind)
+
+    def year(self, body: dict[str, Any], key: str) -> int:
+        year, today = body.get(key), self.today()
         if isinstance(year, bool) or not isinstance(year, int) or not data.FIRST_CONTRIBUTION_YEAR <= year <= today.year:
-            raise bad_parameter(f"year 应为 {data.FIRST_CONTRIBUTION_YEAR} 至 {today.year} 之间的整数")
-        return data.contributions(person, year, today)
+            raise bad_parameter(f"{key} 应为 {data.FIRST_CONTRIBUTION_YEAR} 至 {today.year} 之间的整数")
+        return year
 
 
 class PensionHandler(ExchangeHandler):
     target, department = "exchange.rsj.pension", "rsj"
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
-        return data.pension(self.person(body), self.today())
+        person, today, year = self.person(body), self.today(), body.get("year")
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                                 or not data.FIRST_CONTRIBUTION_YEAR <= year <= today.year):
+            raise bad_parameter(f"year 应为 {data.FIRST_CONTRIBUTION_YEAR} 至 {today.year} 之间的整数")
+        return data.pension(person, today, year)
 
 
 class CardHandler(ExchangeHandler):

@@ -261,9 +261,26 @@ def contribution_base(person: Person, factor: Decimal, year: int) -> Decimal:
     return max(average * factor * jitter, average * Decimal("0.6")).quantize(Decimal(1), ROUND_HALF_UP)
 
 
-def contributions(person: Person, year: int, today: dt.date) -> dict[str, Any]:
-    """The year's 职工 contributions: none before work started, for 城乡居民
-    only, after retirement, in the current month or while paused."""
+INSURANCE_TYPES = {"110": "养老", "210": "失业", "310": "医疗"}  # 险种代码 -> the records' type
+MAX_CONTRIBUTION_YEARS = 10
+
+
+def first_contribution_year(person: Person) -> int:
+    return max(work(person).start.year, FIRST_CONTRIBUTION_YEAR)
+
+
+def contribution_years(person: Person, start: int, end: int, today: dt.date, kind: str | None = None) -> dict[str, Any]:
+    """``start``..``end``'s records, oldest first, and their totals."""
+    years = [contributions(person, year, today, kind) for year in range(start, end + 1)]
+    return {"start_year": start, "end_year": end, "records": [r for y in years for r in y["records"]],
+            "total_personal": yuan(sum((Decimal(y["total_personal"]) for y in years), Decimal(0))),
+            "total_unit": yuan(sum((Decimal(y["total_unit"]) for y in years), Decimal(0))),
+            "months_paid": sum(y["months_paid"] for y in years)}
+
+
+def contributions(person: Person, year: int, today: dt.date, kind: str | None = None) -> dict[str, Any]:
+    """The year's 职工 contributions (of one type, ``kind``, when given): none before work
+    started, for 城乡居民 only, after retirement, in the current month or while paused."""
     job = work(person)
     this_month = today.replace(day=1)
     last = add_months(this_month, -1 - (0 if job.retired_on else job.paused_months))
@@ -280,28 +297,37 @@ def contributions(person: Person, year: int, today: dt.date) -> dict[str, Any]:
             owing = month >= add_months(this_month, -6) and Draw("rsj.month", person.id_number, month).below(25) == 0
             status = "欠缴" if owing else "已到账"
             months_paid += not owing
-            for kind, personal_rate, unit_rate in CONTRIBUTION_RATES:
+            for rate_kind, personal_rate, unit_rate in CONTRIBUTION_RATES:
+                if kind is not None and rate_kind != kind:
+                    continue
                 personal, unit = cents(base * personal_rate), cents(base * unit_rate)
                 if not owing:
                     total_personal += personal
                     total_unit += unit
-                records.append({"month": f"{month:%Y-%m}", "type": kind, "base": yuan(base), "personal": yuan(personal),
+                records.append({"month": f"{month:%Y-%m}", "type": rate_kind, "base": yuan(base), "personal": yuan(personal),
                                 "unit": yuan(unit), "status": status})
             month = add_months(month, 1)
     return {"year": year, "records": records, "total_personal": yuan(total_personal), "total_unit": yuan(total_unit),
             "months_paid": months_paid}
 
 
-def pension(person: Person, today: dt.date) -> dict[str, Any]:
+def pension(person: Person, today: dt.date, year: int | None = None) -> dict[str, Any]:
+    """The last 12 payments, or ``year``'s (none before retirement: NoRecord)."""
     job = work(person)
     if job.retired_on is None:
         raise NoRecord("未查询到养老金发放记录")
+    if year is not None and year < job.retired_on.year:
+        raise NoRecord(f"{year} 年无养老金发放记录")
     draw = Draw("rsj.pension", person.id_number)
     cents = draw.between(2600_00, 6800_00) if job.employee else draw.between(180_00, 650_00)
     monthly = Decimal(cents) / 100
     bank, bin_prefix = job.bank
     latest = today.replace(day=1) if today.day >= job.pay_day else add_months(today.replace(day=1), -1)
-    months = [m for m in (add_months(latest, -i) for i in range(12)) if m >= job.retired_on]
+    if year is None:
+        months = [m for m in (add_months(latest, -i) for i in range(12)) if m >= job.retired_on]
+    else:
+        months = [m for m in (add_months(min(latest, dt.date(year, 12, 1)), -i) for i in range(12))
+                  if m >= job.retired_on and m.year == year]
     return {
         "retired": True,
         "monthly": yuan(monthly),
@@ -381,6 +407,17 @@ class Vehicle:
             "vehicle_type": self.vehicle_type,
             "registered_on": self.registered_on.isoformat(),
         }
+
+
+PLATE_TYPES = ("01", "02", "51", "52")  # 大型汽车, 小型汽车, 大型新能源, 小型新能源
+
+
+def plate_type(plate: str) -> str:
+    """号牌种类 (GA 24.7) of a plate the register holds: every derived vehicle is small (02, the
+    blue plate; light trucks too), new-energy ones 52 (D/F after the city letter) or 51 (at the end)."""
+    if len(plate) == 8:
+        return "52" if plate[2] in "DF" else "51"
+    return "02"
 
 
 def derived_vehicle(plate: str) -> Vehicle:

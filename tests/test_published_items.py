@@ -5,6 +5,7 @@ account's buttons) against the sandbox's department systems: each answers 200 wi
 answer schema takes as it is. A query item the models do not know fails here. Every other
 published item opens: the item loads and its form builds."""
 
+import datetime as dt
 import urllib.parse
 import zlib
 
@@ -14,6 +15,7 @@ from models import seed
 from models.forms import build_form_schema
 from models.queries import QUERIES
 from sandbox.demo import mini_pages
+from sandbox.exchange_data import plate_type
 from support import resident_token, start_server, stop_server
 
 # One person per channel, each retired after a working life (so 养老金 and a 职工医保个人账户),
@@ -21,6 +23,36 @@ from support import resident_token, start_server, stop_server
 DEMO_RESIDENTS = {"wechat": "330106195508163314", "alipay": "330105195803011042", "app": "330106195803151092"}
 PLATES = {"wechat": "浙A5B6C7", "alipay": "浙AD23456", "app": "浙A8K9M2"}
 ENGINE_TAIL = "4K7P2Q"
+LAST_YEAR = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year - 1
+
+
+async def filled_form(server, token, code: str, form: list[dict], plate: str) -> dict:
+    """Every field the item's form declares, filled with a value valid for the demo resident: a
+    form field the query API turns away fails the run."""
+    body = {}
+    for field in form:
+        name, kind = field["name"], field["type"]
+        if kind == "plate":
+            value = plate
+        elif name == "plate_type":
+            value = plate_type(plate)
+        elif name == "engine_no_last6":
+            value = ENGINE_TAIL
+        elif name == "cert_no":  # one of the resident's own certificates
+            r = await server.fetch(f"/api/v1/queries/{code}", "POST", token=token, json_body={})
+            assert r.status == 200, (code, r.body.decode())
+            value = r.json["data"]["certificates"][0]["cert_no"]
+        elif kind == "choice":
+            value = field["options"][-1]["value"]
+        elif kind == "number":
+            value = {"start_year": LAST_YEAR - 2}.get(name, LAST_YEAR)
+            assert field.get("min", value) <= value <= field.get("max", value), (code, name)
+        else:
+            raise AssertionError(f"{code}: no demo value for form field {name!r} ({kind})")
+        if kind == "choice":
+            assert value in [o["value"] for o in field["options"]], (code, name, value)
+        body[name] = value
+    return body
 
 
 @pytest.fixture
@@ -106,9 +138,14 @@ async def test_every_published_query_answers_a_demo_resident(demo):
                 continue
             spec = QUERIES.get(item["query"])
             assert spec is not None, f"{code} names {item['query']!r}, which no model knows"
-            body = {"plate": PLATES[channel]} if spec.subject == "vehicle" else {}
+            body = await filled_form(server, token, code, item["form"], PLATES[channel])
+            assert set(body) <= spec.fields(), (code, sorted(set(body) - spec.fields()))
+            if spec.subject == "vehicle":
+                assert body.get("plate") == PLATES[channel], (code, "the form names no plate")
             r = await server.fetch(f"/api/v1/queries/{code}", "POST", token=token, json_body=body)
-            assert r.status == 200, (channel, code, r.body.decode())
+            assert r.status == 200, (channel, code, body, r.body.decode())
+            honoured = {k: v for k, v in body.items() if k != "engine_no_last6"}  # never echoed
+            assert honoured.items() <= r.json["params"].items(), (code, body, r.json["params"])
             answer = r.json
             assert answer["item"] == code and answer["query"] == item["query"] and answer["stale"] is False
             assert answer["data"] and spec.answer().load(answer["data"]) == answer["data"], (channel, code)

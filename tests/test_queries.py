@@ -3,6 +3,7 @@ each query, subject enforcement, vehicle binding, caching, stale answers during 
 circuit breaker opening and closing, the timeout bound, and the audit log."""
 
 import asyncio
+import datetime as dt
 import json
 import time
 import urllib.parse
@@ -277,3 +278,128 @@ async def test_answers_go_through_their_schema(qserver):
     await server.deps.redis.flushall()
     r = await query(server, token, "SB0005")
     assert r.status == 503 and r.json["error"]["code"] == "exchange.unavailable" and "A12345678" not in r.body.decode()
+
+
+THIS_YEAR = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year
+
+
+async def test_contributions_by_insurance_type_and_over_a_range_of_years(qserver):
+    server = qserver
+    token, _ = await verified(server, "o-q-range", PEOPLE["old"])
+    every = await query(server, token, "SB0002", year=2010)
+    r = await query(server, token, "SB0002", year=2010, insurance="pension")
+    assert r.status == 200 and r.json["params"] == {"year": 2010, "insurance": "pension"}
+    assert r.json["data"]["records"] == [x for x in every.json["data"]["records"] if x["type"] == "养老"]
+    assert {x["type"] for x in (await query(server, token, "SB0002", year=2010, insurance="medical")).json["data"][
+        "records"]} == {"医疗"}
+    r = await query(server, token, "SB0002", insurance="injury")  # 工伤: the unit's alone, not in this record
+    assert r.status == 422 and "insurance" in r.json["error"]["details"]
+    # a range of years, at most ten, in order
+    r = await query(server, token, "SB0003", start_year=2006, end_year=2008)
+    assert r.status == 200 and r.json["params"] == {"start_year": 2006, "end_year": 2008}, r.body
+    assert (r.json["data"]["start_year"], r.json["data"]["end_year"]) == (2006, 2008)
+    assert {x["month"][:4] for x in r.json["data"]["records"]} == {"2006", "2007", "2008"}
+    assert r.json["data"]["months_paid"] == 36
+    r = await query(server, token, "SB0003", start_year=2006)  # ten years from the start
+    assert r.json["params"] == {"start_year": 2006, "end_year": 2015}
+    r = await query(server, token, "SB0003", end_year=2005)  # ten years back (not before the first insured year)
+    assert r.status == 200 and r.json["params"] == {"end_year": 2005} and r.json["data"]["start_year"] == 1996
+    for body, field in (({"start_year": 2000, "end_year": 2010}, "start_year"),
+                        ({"start_year": 2010, "end_year": 2009}, "start_year"),
+                        ({"year": 2010, "end_year": 2010}, "year"), ({"start_year": 1990}, "start_year")):
+        r = await query(server, token, "SB0003", **body)
+        assert r.status == 422 and field in r.json["error"]["details"], (body, r.body)
+    r = await query(server, token, "SB0003", start_year=THIS_YEAR + 1)
+    assert r.status == 422 and r.json["error"]["code"] == "validation_failed"
+    # not before the first contribution: the bureau refuses
+    young, _ = await verified(server, "o-q-range-young", PEOPLE["young"])
+    r = await query(server, young, "SB0003", start_year=2016, end_year=2018)
+    assert r.status == 422 and r.json["error"]["code"] == "exchange.rejected" and "首次参保年度" in r.json["error"]["message"]
+    # a field a query does not take is refused, not ignored
+    for code, body in (("SB0001", {"year": 2020}), ("SB0004", {"insurance": "pension"}),
+                       ("YB0002", {"start_year": 2020}), ("JT0009", {"plate_type": "02"})):
+        r = await query(server, token, code, **body)
+        assert r.status == 422 and set(r.json["error"]["details"]) == set(body), (code, r.body)
+
+
+async def test_pension_payments_of_a_year(qserver):
+    server = qserver
+    token, _ = await verified(server, "o-q-pension", PEOPLE["old"])  # a man born 1955-08: pension from 2015-08
+    r = await query(server, token, "SB0004", year=2016)
+    assert r.status == 200 and r.json["params"] == {"year": 2016}
+    assert [p["month"] for p in r.json["data"]["payments"]] == [f"2016-{m:02d}" for m in range(12, 0, -1)]
+    r = await query(server, token, "SB0004", year=2015)
+    assert [p["month"] for p in r.json["data"]["payments"]] == ["2015-12", "2015-11", "2015-10", "2015-09", "2015-08"]
+    r = await query(server, token, "SB0004", year=2014)  # before the pension
+    assert r.status == 404 and r.json["error"]["code"] == "query.no_record" and "2014" in r.json["error"]["message"]
+    assert (await query(server, token, "SB0004", year=THIS_YEAR + 1)).status == 422
+    r = await query(server, token, "SB0004")  # no year: the last twelve, as before
+    assert r.status == 200 and r.json["params"] == {} and len(r.json["data"]["payments"]) == 12
+
+
+async def test_vehicle_queries_check_plate_type_and_engine_number(qserver):
+    server = qserver
+    plate, green = "浙A3M5P7", "浙AD54321"
+    car = (await server.fetch(f"/sandbox/exchange/jj/vehicles/{urllib.parse.quote(plate)}")).json
+    token, _ = await verified(server, "o-q-type", car["owner_id_number"])
+    r = await server.fetch("/api/v1/me/vehicles", "POST", token=token,
+                           json_body={"plate": plate, "engine_tail": car["engine_tail"]})
+    assert r.status == 201, r.body
+    for code in ("JT0001", "JT0010"):
+        r = await query(server, token, code, plate=plate, plate_type="02")
+        assert r.status == 200 and r.json["params"] == {"plate": plate, "plate_type": "02"}, r.body
+        r = await query(server, token, code, plate=plate, plate_type="52")  # the register says 小型汽车
+        assert r.status == 422 and r.json["error"]["code"] == "vehicle.mismatch", r.body
+        r = await query(server, token, code, plate=plate, plate_type="03")
+        assert r.status == 422 and "plate_type" in r.json["error"]["details"]
+    # JT0010 takes no engine number
+    r = await query(server, token, "JT0010", plate=plate, engine_no_last6=car["engine_tail"])
+    assert r.status == 422 and "engine_no_last6" in r.json["error"]["details"]
+    # the owner may type it anyway: a wrong one is refused even though the plate is bound
+    r = await query(server, token, "JT0001", plate=plate, plate_type="02", engine_no_last6="ZZZZZZ"
+                    if car["engine_tail"] != "ZZZZZZ" else "YYYYYY")
+    assert r.status == 422 and r.json["error"]["code"] == "vehicle.mismatch"
+
+    # someone else's car, as on 12123: plate, plate type and the engine number's last six
+    ev = (await server.fetch(f"/sandbox/exchange/jj/vehicles/{urllib.parse.quote(green)}")).json
+    stranger, _ = await verified(server, "o-q-type-stranger", PEOPLE["other"])
+    r = await query(server, stranger, "JT0001", plate=green, plate_type="52")
+    assert r.status == 403 and r.json["error"]["code"] == "vehicle.not_bound"
+    wrong = "000000" if ev["engine_tail"] != "000000" else "111111"
+    for body in ({"plate_type": "52", "engine_no_last6": wrong}, {"plate_type": "02", "engine_no_last6": ev["engine_tail"]}):
+        r = await query(server, stranger, "JT0001", plate=green, **body)
+        assert r.status == 422 and r.json["error"]["code"] == "vehicle.mismatch" and "data" not in r.json, r.body
+    r = await query(server, stranger, "JT0001", plate=green, plate_type="52", engine_no_last6=ev["engine_tail"].lower())
+    assert r.status == 200 and r.json["params"] == {"plate": green, "plate_type": "52"} and r.json["data"]["plate"] == green
+    assert ev["engine_tail"] not in r.body.decode()
+    # the answer is cached for that engine number only: a wrong one after it is still refused
+    r = await query(server, stranger, "JT0001", plate=green, plate_type="52", engine_no_last6=wrong)
+    assert r.status == 422 and r.json["error"]["code"] == "vehicle.mismatch"
+    assert (await query(server, stranger, "JT0001", plate=green, plate_type="52")).status == 403
+    # inspection needs the car bound (its form has no engine number)
+    assert (await query(server, stranger, "JT0010", plate=green, plate_type="52")).status == 403
+
+
+async def test_engine_numbers_cannot_be_tried_one_after_another(database, redis_server):
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, PUSH_WORKER="false", VEHICLE_QUERY_LIMITS="3/hour")
+    try:
+        plate = "浙A6N8Q2"
+        car = (await server.fetch(f"/sandbox/exchange/jj/vehicles/{urllib.parse.quote(plate)}")).json
+        token, _ = await verified(server, "o-q-guess", PEOPLE["other"])
+        guesses = [f"{n:06d}" for n in range(3) if f"{n:06d}" != car["engine_tail"]][:2]
+        for tail in guesses:
+            assert (await query(server, token, "JT0001", plate=plate, engine_no_last6=tail)).status == 422
+        assert (await query(server, token, "JT0001", plate=plate, engine_no_last6=car["engine_tail"])).status == 200
+        r = await query(server, token, "JT0001", plate=plate, engine_no_last6=car["engine_tail"])  # even the right one
+        assert r.status == 429 and r.json["error"]["code"] == "vehicle.rate_limited" and r.headers["Retry-After"]
+        assert await calls(server, "exchange.jj.violations") == 3
+        # the owner's own bound car is not limited
+        owner, _ = await verified(server, "o-q-guess-owner", car["owner_id_number"])
+        r = await server.fetch("/api/v1/me/vehicles", "POST", token=owner,
+                               json_body={"plate": plate, "engine_tail": car["engine_tail"]})
+        assert r.status == 201
+        for _ in range(4):
+            assert (await query(server, owner, "JT0001", plate=plate)).status == 200
+    finally:
+        await stop_server(server)

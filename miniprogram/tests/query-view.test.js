@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  contributionMonths, fieldLabel, genericView, pageUrl, queryMode, safeRedirect, staleMinutes,
-  staleNotice, validIdNumber, violationsView, yearOptions,
+  contributionMonths, contributionsPeriod, extraFields, fieldLabel, fieldValue, genericView, pageMode, pageUrl,
+  plateType, queryBody, queryMode, safeRedirect, staleMinutes, staleNotice, validIdNumber, violationsView, yearOptions,
 } from '../src/common/query-view.js';
 
 test('queryMode prefers the query key and falls back to the item code', () => {
@@ -101,4 +101,73 @@ test('violations: summary of what is open, unhandled records first', () => {
   assert.deepEqual(view.records.map((r) => [r.act, r.handled, r.fine]), [['A2', false, 200], ['A3', false, 150], ['A1', true, 200]]);
   assert.deepEqual(violationsView({ plate: '浙A1', violations: [] }), { plate: '浙A1', total: 0, unhandled: 0, points: 0, fineDue: 0, records: [] });
   assert.equal(violationsView(null).total, 0);
+});
+
+// The demo items' forms (models/demo/items.json)
+const SB0002 = [
+  { name: 'year', label: '查询年度', type: 'number', required: false, min: 1995, max: 2099 },
+  { name: 'insurance', label: '险种', type: 'choice', required: false,
+    options: [{ value: 'pension', label: '养老保险' }, { value: 'unemployment', label: '失业保险' }, { value: 'medical', label: '医疗保险' }] },
+];
+const SB0003 = [
+  { name: 'start_year', label: '起始年度', type: 'number', required: false },
+  { name: 'end_year', label: '截止年度', type: 'number', required: false },
+];
+const JT0001 = [
+  { name: 'plate', label: '号牌号码', type: 'plate', required: true },
+  { name: 'plate_type', label: '号牌种类', type: 'choice', required: true, options: [{ value: '02', label: '小型汽车' }, { value: '52', label: '小型新能源汽车' }] },
+  { name: 'engine_no_last6', label: '发动机号后六位', type: 'text', required: false, max_length: 6 },
+];
+
+test('pageMode shows a year picker only for a form that declares a year', () => {
+  assert.equal(pageMode('SB0002', 'sb.contributions', SB0002), 'year');
+  assert.equal(pageMode('SB0003', 'sb.contributions', SB0003), 'person');
+  assert.equal(pageMode('SB0003', 'sb.contributions', null), 'year'); // form unknown: as before
+  assert.equal(pageMode('SB0004', 'sb.pension_payments', [{ name: 'year', type: 'number' }]), 'year');
+  assert.equal(pageMode('JT0001', 'jj.vehicle_violations', JT0001), 'vehicle');
+  assert.equal(pageMode('SB0001', 'sb.insured_info', []), 'person');
+});
+
+test('extraFields leaves the year and the plate to their own controls', () => {
+  assert.deepEqual(extraFields(SB0002, 'year').map((f) => f.name), ['insurance']);
+  assert.deepEqual(extraFields(SB0003, 'person').map((f) => f.name), ['start_year', 'end_year']);
+  assert.deepEqual(extraFields(JT0001, 'vehicle').map((f) => f.name), ['plate_type', 'engine_no_last6']);
+  assert.deepEqual(extraFields(null, 'year'), []);
+});
+
+test('plateType reads the plate type from the plate', () => {
+  assert.equal(plateType('浙A12345'), '02');
+  assert.equal(plateType('浙AD12345'), '52');
+  assert.equal(plateType('浙AF12345'), '52');
+  assert.equal(plateType('浙A12345D'), '51');
+  assert.equal(plateType(''), '');
+});
+
+test('queryBody sends every declared field that has a value', () => {
+  assert.deepEqual(queryBody(SB0002, { mode: 'year', year: 2024, values: { insurance: 'pension' } }), { year: 2024, insurance: 'pension' });
+  assert.deepEqual(queryBody(SB0002, { mode: 'year', year: 2024, values: { insurance: '' } }), { year: 2024 });
+  assert.deepEqual(queryBody(SB0003, { mode: 'person', values: { start_year: ' 2016 ', end_year: '2025' } }), { start_year: 2016, end_year: 2025 });
+  assert.deepEqual(queryBody(SB0003, { mode: 'person', values: {} }), {});
+  assert.deepEqual(queryBody(JT0001, { mode: 'vehicle', plate: '浙AD12345', values: { plate_type: '52', engine_no_last6: 'a1b2c3' } }),
+    { plate: '浙AD12345', plate_type: '52', engine_no_last6: 'A1B2C3' });
+  assert.deepEqual(queryBody(JT0001, { mode: 'vehicle', plate: '浙A12345', values: { plate_type: '02', engine_no_last6: '' } }),
+    { plate: '浙A12345', plate_type: '02' });
+  // no form (the item did not load): year or plate, as before
+  assert.deepEqual(queryBody(null, { mode: 'year', year: 2024 }), { year: 2024 });
+  assert.deepEqual(queryBody(null, { mode: 'vehicle', plate: '浙A12345' }), { plate: '浙A12345' });
+  assert.deepEqual(queryBody(null, { mode: 'person' }), {});
+});
+
+test('fieldValue trims, numbers numbers, and leaves a bad number for the server to name', () => {
+  assert.equal(fieldValue({ name: 'year', type: 'number' }, '2020'), 2020);
+  assert.equal(fieldValue({ name: 'year', type: 'number' }, '20x0'), '20x0');
+  assert.equal(fieldValue({ name: 'year', type: 'number' }, '  '), undefined);
+  assert.equal(fieldValue({ name: 'cert_no', type: 'text' }, ' ab12 '), 'AB12');
+});
+
+test('contributionsPeriod names a year or a range', () => {
+  assert.equal(contributionsPeriod({ year: 2024 }, 2026), '2024 年');
+  assert.equal(contributionsPeriod({}, 2026), '2026 年');
+  assert.equal(contributionsPeriod({ start_year: 2016, end_year: 2025 }, 2026), '2016—2025 年');
+  assert.equal(contributionsPeriod({ start_year: 2025, end_year: 2025 }, 2026), '2025 年');
 });

@@ -218,6 +218,56 @@ async def test_contributions_bad_year(ex, year):
     assert "year" in message and "1995" in message and "2026" in message
 
 
+async def test_contributions_of_one_insurance_type(ex):
+    every = await ex.data("/rsj/contributions", {"id_number": OWING, "year": 2025})
+    for code, kind in (("110", "养老"), ("210", "失业"), ("310", "医疗")):
+        one = await ex.data("/rsj/contributions", {"id_number": OWING, "year": 2025, "insurance_type": code})
+        assert one["records"] == [r for r in every["records"] if r["type"] == kind] and one["records"]
+        assert one["months_paid"] == every["months_paid"] == 11
+        paid = [r for r in one["records"] if r["status"] == "已到账"]
+        assert one["total_personal"] == f"{sum(float(r['personal']) for r in paid):.2f}"
+    for code in ("410", "510", 110, "", "pension"):  # 工伤 and 生育 are not in this record
+        message = await ex.error("/rsj/contributions", {"id_number": OWING, "year": 2025, "insurance_type": code},
+                                 "40001")
+        assert "insurance_type" in message
+
+
+async def test_contributions_over_a_range_of_years(ex):
+    years = [await ex.data("/rsj/contributions", {"id_number": WORKER, "year": y}) for y in (2023, 2024, 2025)]
+    data = await ex.data("/rsj/contributions", {"id_number": WORKER, "start_year": 2023, "end_year": 2025})
+    assert set(data) == {"start_year", "end_year", "records", "total_personal", "total_unit", "months_paid"}
+    assert (data["start_year"], data["end_year"]) == (2023, 2025)
+    assert data["records"] == [r for y in years for r in y["records"]]
+    assert data["months_paid"] == sum(y["months_paid"] for y in years) == 36
+    assert data["total_unit"] == f"{sum(float(y['total_unit']) for y in years):.2f}"
+    pension_only = await ex.data("/rsj/contributions", {"id_number": WORKER, "start_year": 2023, "end_year": 2025,
+                                                        "insurance_type": "110"})
+    assert pension_only["records"] == [r for r in data["records"] if r["type"] == "养老"]
+    # Without a start: from the first insured year (1998), ten years at most.
+    assert (await ex.data("/rsj/contributions", {"id_number": WORKER, "end_year": 2000}))["start_year"] == 1998
+    assert (await ex.data("/rsj/contributions", {"id_number": WORKER, "end_year": 2025}))["start_year"] == 2016
+    # Ten years at most, in order, not before the first insured year, not in the future.
+    for body, word in (({"start_year": 2015, "end_year": 2025}, "10"), ({"start_year": 2025, "end_year": 2024}, "start_year"),
+                       ({"start_year": 1997, "end_year": 2000}, "1998"), ({"start_year": 2020, "end_year": 2027}, "end_year"),
+                       ({"start_year": 2020}, "end_year"), ({"year": 2020, "end_year": 2021}, "year"),
+                       ({"start_year": "2020", "end_year": 2021}, "start_year")):
+        message = await ex.error("/rsj/contributions", {"id_number": WORKER, **body}, "40001")
+        assert word in message, (body, message)
+    assert (await ex.data("/rsj/contributions", {"id_number": WORKER, "start_year": 1998, "end_year": 2007}))[
+        "months_paid"] == 3 + 9 * 12
+
+
+async def test_pension_of_a_year(ex):
+    data = await ex.data("/rsj/pension", {"id_number": RETIREE, "year": 2025})
+    assert [p["month"] for p in data["payments"]] == [f"2025-{m:02d}" for m in range(12, 2, -1)]  # from 2025-03
+    this_year = await ex.data("/rsj/pension", {"id_number": RETIREE, "year": 2026})
+    assert [p["month"] for p in this_year["payments"]] == ["2026-02", "2026-01"]
+    assert await ex.error("/rsj/pension", {"id_number": RETIREE, "year": 2024}, "40401") == "2024 年无养老金发放记录"
+    for year in (1994, 2027, "2025", True):
+        assert "year" in await ex.error("/rsj/pension", {"id_number": RETIREE, "year": year}, "40001")
+    assert await ex.error("/rsj/pension", {"id_number": WORKER, "year": 2025}, "40401") == "未查询到养老金发放记录"
+
+
 async def test_pension(ex):
     data = await ex.data("/rsj/pension", {"id_number": RETIREE})
     assert set(data) == {"retired", "monthly", "bank", "account_masked", "payments"}
@@ -399,6 +449,19 @@ async def test_violations(ex):
     assert len(set(seen)) >= 6  # plates differ (a few may have none)
 
     assert await ex.error("/jj/violations", {"plate": NEV_SMALL, "engine_tail": "000000"}, "40301")
+
+
+async def test_plate_type_must_be_the_registers(ex):
+    for plate, kind in ((PLATE, "02"), (NEV_SMALL, "52"), (NEV_LARGE, "51")):
+        tail = (await ex.vehicle(plate))["engine_tail"]
+        for path in ("/jj/violations", "/jj/inspection"):
+            assert (await ex.data(path, {"plate": plate, "engine_tail": tail, "plate_type": kind}))["plate"] == plate
+            for other in {"01", "02", "51", "52"} - {kind}:  # the same refusal as a wrong engine number
+                message = await ex.error(path, {"plate": plate, "engine_tail": tail, "plate_type": other}, "40301")
+                assert message == await ex.error(path, {"plate": plate, "engine_tail": "000000"}, "40301")
+            for bad in ("03", 2, ""):
+                assert "plate_type" in await ex.error(path, {"plate": plate, "engine_tail": tail, "plate_type": bad},
+                                                      "40001")
 
 
 async def test_licence(ex):

@@ -98,6 +98,8 @@ export const FIELD_LABELS = Object.freeze({
   since: '参保时间',
   unit: '单位',
   year: '年度',
+  start_year: '起始年度',
+  end_year: '截止年度',
   month: '月份',
   base: '缴费基数',
   personal: '个人缴纳',
@@ -249,4 +251,69 @@ export function violationsView(data) {
     fineDue: open.reduce((s, r) => s + r.fine, 0),
     records: sorted,
   };
+}
+
+// What the page asks for, given the item's form when it is known: a year picker only when the
+// form declares `year` (SB0003 takes a range instead: its fields are shown as they are).
+export function pageMode(code, queryKey, form) {
+  const mode = queryMode(code, queryKey);
+  if (!Array.isArray(form) || mode === 'vehicle') return mode;
+  return form.some((f) => f && f.name === 'year') ? 'year' : 'person';
+}
+
+// The form fields the page shows from their declaration: all but the year (its picker) and the
+// plate (the bound plates' chips).
+export function extraFields(form, mode) {
+  if (!Array.isArray(form)) return [];
+  return form.filter((f) => f && f.name && !(mode === 'year' && f.name === 'year') && !(f.name === 'plate' || f.type === 'plate'));
+}
+
+// 号牌种类 (GA 24.7) a plate's shape says: 52 小型新能源 (D/F after the city letter), 51 大型新能源
+// (D/F at the end), else 02 小型汽车; '' for no plate.
+export function plateType(plate) {
+  const p = String(plate || '').toUpperCase();
+  if (p.length === 8) return /^..[DF]/.test(p) ? '52' : '51';
+  return p.length === 7 ? '02' : '';
+}
+
+// One declared field's value as the query API takes it, or undefined when left empty.
+export function fieldValue(field, raw) {
+  if (raw === undefined || raw === null) return undefined;
+  const text = String(raw).trim();
+  if (text === '') return undefined;
+  if (field.type === 'number') return /^-?\d+$/.test(text) ? Number(text) : text; // the server says what is wrong
+  if (field.name === 'engine_no_last6' || field.name === 'cert_no') return text.toUpperCase();
+  return text;
+}
+
+// The query's body: every field the item's form declares that has a value (the year from its
+// picker, the plate from the chosen one). Without a form (the item did not load): year or plate.
+export function queryBody(form, { mode, year, plate, values } = {}) {
+  if (!Array.isArray(form)) {
+    if (mode === 'year') return { year };
+    if (mode === 'vehicle') return { plate };
+    return {};
+  }
+  const body = {};
+  if (mode === 'vehicle') body.plate = plate;
+  for (const field of form) {
+    if (!field || !field.name) continue;
+    if (field.name === 'plate' || field.type === 'plate') {
+      body.plate = plate;
+    } else if (field.name === 'year' && mode === 'year') {
+      body.year = year;
+    } else {
+      const value = fieldValue(field, (values || {})[field.name]);
+      if (value !== undefined) body[field.name] = value;
+    }
+  }
+  return body;
+}
+
+// "2026 年" or "2016—2025 年" for a 缴费记录 answer (a year's, or a range's).
+export function contributionsPeriod(data, year) {
+  if (data && data.start_year && data.end_year) {
+    return data.start_year === data.end_year ? `${data.start_year} 年` : `${data.start_year}—${data.end_year} 年`;
+  }
+  return `${(data && data.year) || year} 年`;
 }
