@@ -43,7 +43,8 @@ class AliyunSms:
                                                    read_timeout=int(timeout * 1000), autoretry=False)
         self.sign_name, self.executor, self.timeout = sign_name, executor, timeout
 
-    async def send(self, phone: str, template: str, params: dict) -> None:
+    async def send(self, phone: str, template: str, params: dict) -> str | None:
+        """Send one message; returns Aliyun's BizId (QuerySendDetails finds the message by it)."""
         request = sms_models.SendSmsRequest(phone_numbers=phone, sign_name=self.sign_name, template_code=template,
                                             template_param=json.dumps(params, ensure_ascii=False))
         loop = asyncio.get_running_loop()
@@ -69,3 +70,4 @@ class AliyunSms:
                 raise AppError(429, "sms.rate_limited", "短信发送过于频繁，请稍后再试",
                                details={"code": code, "retry_after": wait}, headers={"Retry-After": str(wait)})
             raise unavailable(code or "no body", code)
+        return body.biz_id

@@ -26,7 +26,7 @@ import socket
 
 from redis.exceptions import ResponseError
 
-from models import deliveries, notifications, residents, subscriptions, workers
+from models import deliveries, notifications, receipts, residents, subscriptions, workers
 from push import failures
 from push.providers.base import OUTCOMES, unknown
 from push.relay import GROUP, STREAM, relay_once, sweep_once
@@ -137,8 +137,8 @@ class Worker:
             jobs = [(people[by_id[d["event_id"]]["owner"]], by_id[d["event_id"]], d) for d in mine
                     if by_id[d["event_id"]]["owner"] in people]
             outcomes = await self.attempt(jobs, reach)
-            failed = {d["event_id"] for d, outcome in outcomes
-                      if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")}
+            failed = {d["event_id"] for d, outcome in outcomes if d["provider"] != "inbox"
+                      and outcome["status"] not in deliveries.REACHED and not outcome.get("retry")}
             notes = [by_id[event_id] for event_id in failed]
 
     async def _prepare(self, name: str) -> dict:
@@ -160,7 +160,7 @@ class Worker:
             if done is None or done["status"] == "sending":
                 steps.append(name)
                 break
-            if done["status"] == "delivered":
+            if done["status"] in deliveries.REACHED:  # accepted: its receipt may still fail; we wait for none
                 break
         return steps
 
@@ -192,10 +192,11 @@ class Worker:
                     if retry_at is None:
                         OUTCOMES.labels(delivery["provider"], "technical-failure").inc()
                 quota, owner = self.providers[delivery["provider"]].quota_for(note), str(resident["_id"])
-                if quota and outcome["status"] == "delivered" and reach.one_time(owner, delivery["provider"], quota):
+                if quota and outcome["status"] == "accepted" and reach.one_time(owner, delivery["provider"], quota):
                     used[(owner, delivery["provider"], quota)] += 1
                 results.append((delivery, outcome, retry_at))
-        await deliveries.record_many(self.db, results)
+        accepted = await deliveries.record_many(self.db, results)
+        await receipts.apply_waiting(self.db, accepted)  # receipts that came before the acceptance was written
         await subscriptions.spend(self.db, used)
         return [(delivery, outcome) for delivery, outcome, _ in results]
 
@@ -221,8 +222,8 @@ class Worker:
                 jobs.append((people[note["owner"]], note, d))
         await deliveries.record_many(self.db, gone)
         outcomes = await self.attempt(jobs, reach)
-        finished = [notes[d["event_id"]] for d, outcome in outcomes
-                    if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")]
+        finished = [notes[d["event_id"]] for d, outcome in outcomes if d["provider"] != "inbox"
+                    and outcome["status"] not in deliveries.REACHED and not outcome.get("retry")]
         await self.advance(finished, people, reach)
         return len(claimed)
 

@@ -1,0 +1,66 @@
+"""Receipts: what a platform reported about a message it accepted (WeChat's
+`subscribe_msg_sent_event`, JPush's received report, Aliyun's QuerySendDetails), one per
+(provider, message_id).
+
+They live apart from the deliveries because a receipt may arrive before the worker has written
+the acceptance (WeChat pushes it within a second of the send): the receipt is kept, and the
+acceptance applies any receipt waiting for it. Whichever write comes second sees the first.
+A receipt changes only an `accepted` delivery, so a duplicate changes nothing, and a failure
+receipt turns an acceptance into permanent-failure.
+"""
+
+import datetime as dt
+
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+STATUSES = ("delivered", "permanent-failure")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def ensure_indexes(db) -> None:
+    await db.receipts.create_index([("provider", ASCENDING), ("message_id", ASCENDING)], unique=True)
+
+
+async def record(db, provider: str, message_id: str, status: str, *, reason: str | None = None,
+                 at: dt.datetime | None = None) -> bool:
+    """Keep a receipt (the first one of a message wins) and apply it. True when it changed a
+    delivery now; False for a duplicate, or a message whose acceptance is not written yet."""
+    if status not in STATUSES:
+        raise ValueError(f"receipt status {status!r}")
+    doc = {"provider": provider, "message_id": str(message_id), "status": status, "reason": reason,
+           "at": at or now(), "received_at": now()}
+    try:
+        await db.receipts.insert_one(doc)
+    except DuplicateKeyError:
+        return False
+    return await _apply(db, doc)
+
+
+async def _apply(db, receipt: dict) -> bool:
+    entry = {"status": receipt["status"], "at": receipt["at"], "receipt": True,
+             **({"reason": receipt["reason"]} if receipt["reason"] else {})}
+    changes = {"status": receipt["status"], "receipt_at": receipt["at"]}
+    if receipt["status"] == "delivered":
+        changes["delivered_at"] = receipt["at"]
+    else:
+        changes["reason"] = receipt["reason"]
+    result = await db.deliveries.update_one(
+        {"provider": receipt["provider"], "message_id": receipt["message_id"], "status": "accepted"},
+        {"$set": changes, "$push": {"history": entry}})
+    return bool(result.modified_count)
+
+
+async def apply_waiting(db, accepted: list[tuple[str, str]]) -> int:
+    """After acceptances were written: apply the receipts that came first. One query per batch."""
+    by_provider: dict[str, list[str]] = {}
+    for provider, message_id in accepted:
+        by_provider.setdefault(provider, []).append(message_id)
+    applied = 0
+    for provider, ids in by_provider.items():
+        async for receipt in db.receipts.find({"provider": provider, "message_id": {"$in": ids}}):
+            applied += await _apply(db, receipt)
+    return applied
