@@ -71,3 +71,25 @@ class AliyunSms:
                                details={"code": code, "retry_after": wait}, headers={"Retry-After": str(wait)})
             raise unavailable(code or "no body", code)
         return body.biz_id
+
+    async def query(self, phone: str, biz_id: str, send_date: str) -> list[dict]:
+        """QuerySendDetails of one message (its BizId, to `phone`, sent on `send_date`, yyyyMMdd
+        Beijing): the reports Aliyun has, as dicts of its fields (SendStatus 1 waiting, 2 failed,
+        3 delivered; ErrCode; ReceiveDate). Raises `unavailable` when Aliyun cannot answer."""
+        request = sms_models.QuerySendDetailsRequest(phone_number=phone, biz_id=biz_id, send_date=send_date,
+                                                     page_size=10, current_page=1)
+        loop = asyncio.get_running_loop()
+        try:
+            reply = await asyncio.wait_for(loop.run_in_executor(
+                self.executor, self._client.query_send_details_with_options, request, self._runtime), self.timeout + 1)
+        except TimeoutError:
+            raise unavailable("timeout") from None
+        except Exception as exc:  # the Tea SDK's own exception types
+            code = getattr(exc, "code", None)
+            raise unavailable(type(exc).__name__, code if isinstance(code, str) else None) from None
+        body = reply.body
+        if body is None or body.code != "OK":
+            raise unavailable(getattr(body, "code", None) or "no body", getattr(body, "code", None))
+        found = body.sms_send_detail_dtos.sms_send_detail_dto if body.sms_send_detail_dtos else None
+        return [{"SendStatus": d.send_status, "ErrCode": d.err_code, "ReceiveDate": d.receive_date}
+                for d in found or []]
