@@ -63,6 +63,7 @@ def _figures(docs: list[dict]) -> dict:
         "delivered": by_status["delivered"],
         "failed": failed,
         "finished": len(finished),
+        "reported": len(receipted),  # finished on channels with receipts: the 到达率's denominator
         "receipts": not docs or any(d["provider"] not in NO_RECEIPTS for d in docs),  # False: 到达率 unknowable
         "acceptance_rate": _rate(by_status["accepted"] + by_status["delivered"], len(finished)),
         "arrival_rate": _rate(len(delivered), len(receipted)),
