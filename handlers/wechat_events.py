@@ -140,9 +140,16 @@ class WeChatEventsHandler(BaseHandler):
         """WeChat's check of the server URL: echoes `echostr` when the signature is ours.
         ---
         tags: [wechat]
+        parameters:
+          - {in: query, name: signature, required: true, schema: {type: string}}
+          - {in: query, name: timestamp, required: true, schema: {type: string}}
+          - {in: query, name: nonce, required: true, schema: {type: string}}
+          - {in: query, name: echostr, required: true, schema: {type: string}}
         responses:
           200: {description: "echostr"}
+          400: {description: "missing or malformed parameters"}
           403: {description: "bad signature or stale timestamp"}
+          404: {description: "no WECHAT_PUSH_TOKEN configured"}
         """
         token = self._token()
         query = self._query()
@@ -155,10 +162,22 @@ class WeChatEventsHandler(BaseHandler):
         """Events from WeChat (XML or JSON; plain or safe mode). Answers "success".
         ---
         tags: [wechat]
+        parameters:
+          - {in: query, name: signature, required: true, schema: {type: string}}
+          - {in: query, name: timestamp, required: true, schema: {type: string}}
+          - {in: query, name: nonce, required: true, schema: {type: string}}
+          - {in: query, name: encrypt_type, schema: {type: string, enum: [raw, aes]}}
+          - {in: query, name: msg_signature, schema: {type: string}}
+        requestBody:
+          content:
+            text/xml: {schema: {type: string}}
+            application/json: {schema: {type: object}}
         responses:
           200: {description: "success"}
-          400: {description: "malformed body"}
+          400: {description: "malformed parameters or body"}
           403: {description: "bad signature, stale timestamp or replayed nonce"}
+          404: {description: "no WECHAT_PUSH_TOKEN configured"}
+          413: {description: "body over 64 KiB"}
         """
         token = self._token()
         query = self._query()
