@@ -88,17 +88,17 @@ async def due(db, limit: int) -> list[str]:
     return [d["_id"] for d in await db.deliveries.find(query, {"_id": 1}).limit(limit).to_list(None)]
 
 
-async def record_many(db, results: list[tuple[dict, dict, dt.datetime | None]]) -> list[tuple[str, str]]:
+async def record_many(db, results: list[tuple[dict, dict, dt.datetime | None]]) -> list[tuple[str, str, str]]:
     """Write attempts' outcomes: (delivery, outcome, retry_at). A temporary failure with a retry
     time stays `sending`; otherwise the status is final (a temporary failure past its window
     becomes technical-failure; an acceptance keeps the platform's `message_id`). Only records
     still `sending` change: a late answer changes nothing. Outcomes alike are written together,
     acceptances (one message id each) in one bulk write, so a batch costs a few writes, not one
-    per message. Returns the (provider, message_id) of the acceptances written."""
+    per message. Returns the (provider, message_id, delivery id) of the acceptances written."""
     at = now()
     groups: dict[tuple, list[str]] = {}
     accepted: list[UpdateOne] = []
-    ids: list[tuple[str, str]] = []
+    ids: list[tuple[str, str, str]] = []
     for delivery, outcome, retry_at in results:
         entry = {"status": outcome["status"], "at": at, **({"reason": outcome["reason"]} if outcome.get("reason") else {})}
         if outcome["status"] == "temporary-failure" and retry_at is not None:
@@ -111,7 +111,7 @@ async def record_many(db, results: list[tuple[dict, dict, dt.datetime | None]]) 
                 "$inc": {"attempts": 1}, "$push": {"history": entry},
                 "$set": {"status": "accepted", "message_id": outcome["message_id"], "reason": None, "finished_at": at,
                          "lease_until": None, "retry_at": None}}))
-            ids.append((delivery["provider"], outcome["message_id"]))
+            ids.append((delivery["provider"], outcome["message_id"], delivery["_id"]))
             continue
         final = "technical-failure" if outcome["status"] == "temporary-failure" else outcome["status"]
         groups.setdefault((outcome["status"], final, outcome.get("reason")), []).append(delivery["_id"])

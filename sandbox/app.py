@@ -16,9 +16,9 @@ Upstreams and their fault / received-log targets:
 * ``alipay``           - ``alipay.gateway``, ``alipay.system.oauth.token``,
   ``alipay.open.app.mini.templatemessage.send``, ``alipay.user.certify.open.initialize|certify|query``
   (the last three in ``alipay_certify``, which adds only control routes)
-* ``sms``              - ``sms.send`` (served by ``sms_gateway_app``)
+* ``sms``              - ``sms.send``, ``sms.query`` (served by ``sms_gateway_app``)
 * ``identity``         - ``identity.verify``
-* ``jpush``            - ``jpush.push``, ``jpush.cid``
+* ``jpush``            - ``jpush.push``, ``jpush.cid``, ``jpush.report``
 * ``exchange``         - ``exchange.rsj.insured|contributions|pension|card``,
   ``exchange.jj.vehicle_check|violations|licence|inspection``, and per
   department ``exchange.rsj``, ``exchange.jj``

@@ -53,7 +53,7 @@ Read-back and the account, mounted by ``sms_routes`` (control plane):
 * ``GET|PUT {prefix}/sms/account``  ``{"balance", "daily_limit"}``: messages
   left and the daily limit (null: no limit); a PUT sets the fields it names
 
-Target: ``sms.send``. An ``errcode`` fault answers HTTP 200
+Targets: ``sms.send``, ``sms.query`` (QuerySendDetails). An ``errcode`` fault answers HTTP 200
 ``{"Code": "isp.SYSTEM_ERROR", "Message": <errmsg>, "RequestId"}``. The
 received log masks ``PhoneNumbers`` and ``TemplateParam`` (verification
 codes); the read-back above has them in full.
@@ -77,7 +77,7 @@ from sandbox.base import NotFoundHandler, SandboxHandler
 from sandbox.faults import ControlHandler
 from sandbox.state import SMS_CLOCK_SKEW, SMS_PARAM_MAX, Fault, SandboxState
 
-TARGETS = ("sms.send",)
+TARGETS = ("sms.send", "sms.query")
 
 ACTION = "SendSms"
 QUERY_ACTION = "QuerySendDetails"
@@ -154,6 +154,11 @@ class SmsGatewayHandler(SandboxHandler):
         payload = super().error_payload(status_code)
         payload["RequestId"] = self.request_id
         return payload
+
+    def request_targets(self) -> tuple[str, ...]:
+        # QuerySendDetails is recorded and faulted apart, so a fault meant for a send never hits a query
+        action = self.request.headers.get("x-acs-action") or self.get_query_argument("Action", "")
+        return ("sms.query",) if action == QUERY_ACTION else ("sms.send",)
 
     def send_sms(self, code: str, status: int = 200, message: str | None = None, **extra: Any) -> None:
         self.note_code(code)

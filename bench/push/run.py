@@ -142,8 +142,14 @@ def main() -> int:
         pids = {"worker": worker.pid, "db": mongo.pid, **({"api": api.pid} if args.receipts else {})}
         calls = floor(stack)
         rounds = []
+        def receipts(on: bool) -> None:  # none for the baseline's own sends: they are not the worker's
+            if args.receipts:
+                assert http("PUT", sandbox + "/sandbox/wechat/push", {"outcome": "deliver" if on else "silent"})[0] == 200
+
         for r in range(args.rounds):
+            receipts(False)
             base_run, _ = measured({}, partial(load, [send] * args.messages, BATCH, workdir=stack.dir))
+            receipts(True)
             run, d = profiled(worker.pid, args.profile if r == 0 else None, partial(
                 profiled, mongo.pid, args.profile_db if r == 0 else None,
                 partial(measured, pids, partial(drain, redis, owners, args.messages), stack)))
