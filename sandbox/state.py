@@ -501,6 +501,7 @@ class WeChatPushState:
     errcode: int = 43101
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending: list[dict[str, Any]] = field(default_factory=list)
+    flushing: bool = False  # an ``auto`` flusher is running
 
     def reset(self) -> None:
         self.pending.clear()

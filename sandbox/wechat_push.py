@@ -26,6 +26,7 @@ Receipts wait in ``pending`` until flushed, so tests decide when they arrive:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -106,19 +107,40 @@ async def deliver(push: WeChatPushState, appid: str, message: dict[str, Any], ti
         return 599
 
 
-async def flush(push: WeChatPushState, clock) -> list[dict[str, Any]]:
-    """Post every pending receipt, oldest first."""
+async def flush(push: WeChatPushState, clock, concurrency: int = 10) -> list[dict[str, Any]]:
+    """Post every pending receipt (`concurrency` at a time), each tried up to 3 times as WeChat
+    does when our URL does not answer 200 in time."""
     pending, push.pending = push.pending, []
-    return [{"msgid": p["msgid"], "status": await deliver(push, p["appid"], p["message"], int(clock()))}
-            for p in pending]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(p: dict[str, Any]) -> dict[str, Any]:
+        async with gate:
+            for _ in range(3):
+                status = await deliver(push, p["appid"], p["message"], int(clock()))
+                if status == 200:
+                    break
+        return {"msgid": p["msgid"], "status": status}
+
+    return list(await asyncio.gather(*(one(p) for p in pending)))
+
+
+async def _auto(state) -> None:
+    """``auto`` mode: one flusher at a time, until nothing is pending."""
+    push = state.wechat_push
+    try:
+        while push.pending:
+            await flush(push, state.clock)
+    finally:
+        push.flushing = False
 
 
 def after_send(state, appid: str, openid: str, template_id: str, msgid: int) -> None:
-    """The subscribe-send handler's hook: queue the receipt, and post it at once in ``auto`` mode."""
+    """The subscribe-send handler's hook: queue the receipt, and post it soon in ``auto`` mode."""
     push = state.wechat_push
     push.sent(appid, openid, template_id, msgid, f"gh_{appid[-12:]}", state.clock())
-    if push.auto and push.pending:
-        IOLoop.current().spawn_callback(flush, push, state.clock)
+    if push.auto and push.pending and not push.flushing:
+        push.flushing = True
+        IOLoop.current().spawn_callback(_auto, state)
 
 
 class PushConfigHandler(ControlHandler):
