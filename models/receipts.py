@@ -52,10 +52,11 @@ def _change(receipt: dict) -> dict:
 
 
 async def _apply(db, receipt: dict) -> bool:
-    # found first, then changed by _id: SecantusDB plans an update's filter as a scan, a find by its index
-    found = await db.deliveries.find_one({"provider": receipt["provider"], "message_id": receipt["message_id"],
-                                          "status": "accepted"}, {"_id": 1})
-    if found is None:
+    # found by exactly the index's fields, then changed by _id: SecantusDB scans the collection for an
+    # update's filter, or a find's with a field more than its index has (mongod uses the index either way)
+    found = await db.deliveries.find_one({"provider": receipt["provider"], "message_id": receipt["message_id"]},
+                                         {"_id": 1, "status": 1})
+    if found is None or found["status"] != "accepted":
         return False
     result = await db.deliveries.update_one({"_id": found["_id"], "status": "accepted"}, _change(receipt))
     return bool(result.modified_count)
