@@ -131,7 +131,7 @@ def push_providers(deps: Deps) -> dict:
     if cfg.jpush_app_key and cfg.jpush_master_secret:
         providers["app"] = JPushProvider(deps.db, app_key=cfg.jpush_app_key, master_secret=cfg.jpush_master_secret,
                                          api_base=cfg.jpush_api_base, timeout=cfg.upstream_timeout,
-                                         apns_production=cfg.jpush_apns_production)
+                                         apns_production=cfg.jpush_apns_production, report_base=cfg.jpush_report_base)
     return providers
 
 

@@ -15,6 +15,8 @@ DEMO_WECHAT_SECRET = "demo-wechat-secret"
 DEMO_WECHAT_MINI_APPID = "wxdemominiapp"
 DEMO_WECHAT_MINI_SECRET = "demo-mini-secret"
 DEMO_JPUSH_APP_KEY = "demojpushappkey000000001"
+DEMO_WECHAT_PUSH_TOKEN = "demo-push-token"
+DEMO_WECHAT_PUSH_AES_KEY = "demoDemoDemoDemoDemoDemoDemoDemoDemoDemoDem"  # 43 characters, as WeChat's console makes
 DEMO_PII_HMAC_KEY = "demo-only-pii-hmac-key"
 DEMO_PII_ENC_KEY = "00" * 32
 DEMO_SMS_SIGN_NAME = "政务服务"
@@ -65,6 +67,10 @@ class Settings:
     pii_enc_key: Secret = Secret("")  # 64 hex characters (32 bytes)
     wechat_mini_appid: str = ""
     wechat_mini_secret: Secret = Secret("")
+    # the mini-program's message-push server URL (消息推送): its token, and the EncodingAESKey of
+    # safe mode (43 characters; empty: plain mode only). No token: the URL answers 404.
+    wechat_push_token: Secret = Secret("")
+    wechat_push_aes_key: Secret = Secret("")
     alipay_app_id: str = ""
     alipay_private_key: Secret = Secret("")  # PKCS#1 PEM body; demo: generated at start
     alipay_public_key: str = ""  # Alipay's public key; demo: the sandbox's
@@ -88,6 +94,9 @@ class Settings:
     jpush_app_key: str = ""
     jpush_master_secret: Secret = Secret("")
     jpush_api_base: str = "https://api.jpush.cn/v3/"
+    jpush_report_base: str = "https://report.jpush.cn/v3/"  # the received report (receipts)
+    receipts_poll_every: float = 5.0  # seconds between the push worker's looks for receipts to ask about
+    receipts_recheck: float = 60.0  # seconds before the same message is asked about again
     jpush_apns_production: bool = True  # iOS pushes through APNs' production service (demo: its sandbox)
     sms_template_status: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]
     exchange_api_base: str = ""  # the data-sharing exchange; unset: no department queries
@@ -163,6 +172,8 @@ class Settings:
             pii_enc_key=Secret(env.get("PII_ENC_KEY", DEMO_PII_ENC_KEY if demo else "")),
             wechat_mini_appid=env.get("WECHAT_MINI_APPID", DEMO_WECHAT_MINI_APPID if demo else ""),
             wechat_mini_secret=Secret(env.get("WECHAT_MINI_SECRET", DEMO_WECHAT_MINI_SECRET if demo else "")),
+            wechat_push_token=Secret(env.get("WECHAT_PUSH_TOKEN", DEMO_WECHAT_PUSH_TOKEN if demo else "")),
+            wechat_push_aes_key=Secret(env.get("WECHAT_PUSH_AES_KEY", DEMO_WECHAT_PUSH_AES_KEY if demo else "")),
             alipay_app_id=env.get("ALIPAY_APP_ID", "2021000000000001" if demo else ""),
             alipay_private_key=Secret(env.get("ALIPAY_PRIVATE_KEY", "")),
             alipay_public_key=env.get("ALIPAY_PUBLIC_KEY", ""),
@@ -188,6 +199,10 @@ class Settings:
             jpush_api_base=env.get("JPUSH_API_BASE", f"{sandbox}/sandbox/jpush/v3/" if demo
                                    else "https://api.jpush.cn/v3/"),
             jpush_apns_production=_bool(env, "JPUSH_APNS_PRODUCTION", not demo),
+            jpush_report_base=env.get("JPUSH_REPORT_BASE", f"{sandbox}/sandbox/jpush/v3/report/" if demo
+                                      else "https://report.jpush.cn/v3/"),
+            receipts_poll_every=_float(env, "RECEIPTS_POLL_EVERY", 5.0),
+            receipts_recheck=_float(env, "RECEIPTS_RECHECK", 60.0),
             sms_template_status=env.get("SMS_TEMPLATE_STATUS", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]),
             exchange_api_base=env.get("EXCHANGE_API_BASE", f"{sandbox}/sandbox/exchange" if demo else ""),
             exchange_app_id=env.get("EXCHANGE_APP_ID", "demo-exchange-app" if demo else ""),
@@ -217,6 +232,8 @@ class Settings:
             raise ConfigError("PUSH_RETRY_WINDOW must be above 0 and at most 43200 seconds (12 hours)")
         if self.push_sweep_age <= 0 or self.push_ready_heartbeat_age < 0 or self.push_ready_backlog_age < 0:
             raise ConfigError("PUSH_SWEEP_AGE must be above 0; PUSH_READY_HEARTBEAT_AGE and PUSH_READY_BACKLOG_AGE 0 or more")
+        if self.wechat_push_aes_key and len(self.wechat_push_aes_key) != 43:
+            raise ConfigError("WECHAT_PUSH_AES_KEY must be the 43 characters of the EncodingAESKey (or empty)")
         if self.demo:
             return
         problems = []
@@ -224,6 +241,8 @@ class Settings:
             problems.append("JWT_SECRET must be set to a random value of at least 32 characters")
         if self.wechat_secret == DEMO_WECHAT_SECRET:
             problems.append("WECHAT_SECRET must not be the demo secret")
+        if self.wechat_push_token == DEMO_WECHAT_PUSH_TOKEN or self.wechat_push_aes_key == DEMO_WECHAT_PUSH_AES_KEY:
+            problems.append("WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY must not be the demo ones")
         if not self.pii_hmac_key or self.pii_hmac_key == DEMO_PII_HMAC_KEY or len(self.pii_hmac_key) < 32:
             problems.append("PII_HMAC_KEY must be set to a random value of at least 32 characters")
         if len(self.pii_enc_key) != 64 or self.pii_enc_key == DEMO_PII_ENC_KEY:

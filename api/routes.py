@@ -20,6 +20,7 @@ from handlers import (
     resident_auth,
     staff_auth,
     uploads,
+    wechat_events,
 )
 
 ROUTES = [
@@ -42,5 +43,6 @@ ROUTES = [
     *enforcement.default_handlers,
     *duty.default_handlers,
     *calendar.default_handlers,
+    *wechat_events.default_handlers,
     *docs.default_handlers,
 ]

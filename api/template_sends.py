@@ -50,4 +50,4 @@ async def test_send(deps, template: dict, to: str, event: dict, actor: dict) -> 
                        details={"to": to, "event": event["type"], "status": outcome["status"],
                                 "reason": outcome.get("reason")})
     return {**shown, "status": outcome["status"], "reason": outcome.get("reason"),
-            "receipt": outcome.get("receipt")}
+            "receipt": outcome.get("message_id")}

@@ -43,7 +43,8 @@ class AliyunSms:
                                                    read_timeout=int(timeout * 1000), autoretry=False)
         self.sign_name, self.executor, self.timeout = sign_name, executor, timeout
 
-    async def send(self, phone: str, template: str, params: dict) -> None:
+    async def send(self, phone: str, template: str, params: dict) -> str | None:
+        """Send one message; returns Aliyun's BizId (QuerySendDetails finds the message by it)."""
         request = sms_models.SendSmsRequest(phone_numbers=phone, sign_name=self.sign_name, template_code=template,
                                             template_param=json.dumps(params, ensure_ascii=False))
         loop = asyncio.get_running_loop()
@@ -69,3 +70,26 @@ class AliyunSms:
                 raise AppError(429, "sms.rate_limited", "短信发送过于频繁，请稍后再试",
                                details={"code": code, "retry_after": wait}, headers={"Retry-After": str(wait)})
             raise unavailable(code or "no body", code)
+        return body.biz_id
+
+    async def query(self, phone: str, biz_id: str, send_date: str) -> list[dict]:
+        """QuerySendDetails of one message (its BizId, to `phone`, sent on `send_date`, yyyyMMdd
+        Beijing): the reports Aliyun has, as dicts of its fields (SendStatus 1 waiting, 2 failed,
+        3 delivered; ErrCode; ReceiveDate). Raises `unavailable` when Aliyun cannot answer."""
+        request = sms_models.QuerySendDetailsRequest(phone_number=phone, biz_id=biz_id, send_date=send_date,
+                                                     page_size=10, current_page=1)
+        loop = asyncio.get_running_loop()
+        try:
+            reply = await asyncio.wait_for(loop.run_in_executor(
+                self.executor, self._client.query_send_details_with_options, request, self._runtime), self.timeout + 1)
+        except TimeoutError:
+            raise unavailable("timeout") from None
+        except Exception as exc:  # the Tea SDK's own exception types
+            code = getattr(exc, "code", None)
+            raise unavailable(type(exc).__name__, code if isinstance(code, str) else None) from None
+        body = reply.body
+        if body is None or body.code != "OK":
+            raise unavailable(getattr(body, "code", None) or "no body", getattr(body, "code", None))
+        found = body.sms_send_detail_dtos.sms_send_detail_dto if body.sms_send_detail_dtos else None
+        return [{"SendStatus": d.send_status, "ErrCode": d.err_code, "ReceiveDate": d.receive_date}
+                for d in found or []]

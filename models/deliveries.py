@@ -1,18 +1,22 @@
 """Deliveries: one record per (event, provider), so each message reaches each channel once.
 
-Statuses follow GOV.UK Notify: created → sending → delivered | permanent-failure |
-technical-failure (temporary errors kept failing for the whole retry window) | temporary-failure
+Statuses follow GOV.UK Notify: created → sending → accepted (the platform took it; its
+`message_id` is kept) | delivered (our own inbox at once; a platform's message once its receipt
+says so, models/receipts.py) | permanent-failure (a refusal, or a failure receipt after acceptance)
+| technical-failure (temporary errors kept failing for the whole retry window) | temporary-failure
 (still `sending` after 3 days). A record is worked by whoever holds its lease; a temporary error
-schedules `retry_at`; outcomes are accepted only while the record is `sending`, so a late
-duplicate answer changes nothing.
+schedules `retry_at`; send outcomes are accepted only while the record is `sending`, so a late
+duplicate answer changes nothing; receipts only change an `accepted` record.
 """
 
 import datetime as dt
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError
 
-FINAL = ("delivered", "permanent-failure", "technical-failure", "temporary-failure")
+FINAL = ("accepted", "delivered", "permanent-failure", "technical-failure", "temporary-failure")
+# a channel that reached one of these is done: the worker tries no further channel
+REACHED = ("accepted", "delivered")
 STUCK_AFTER = dt.timedelta(days=3)
 
 
@@ -29,6 +33,9 @@ async def ensure_indexes(db) -> None:
     await db.deliveries.create_index([("status", ASCENDING), ("retry_at", ASCENDING)])
     await db.deliveries.create_index([("status", ASCENDING), ("lease_until", ASCENDING)])
     await db.deliveries.create_index([("created_at", ASCENDING)])
+    # receipts find their message; the receipts poller its channel's accepted messages
+    await db.deliveries.create_index([("provider", ASCENDING), ("message_id", ASCENDING)])
+    await db.deliveries.create_index([("status", ASCENDING), ("provider", ASCENDING), ("finished_at", ASCENDING)])
 
 
 def new(note: dict, provider: str, lease: float, worker: str, **extra) -> dict:
@@ -81,13 +88,17 @@ async def due(db, limit: int) -> list[str]:
     return [d["_id"] for d in await db.deliveries.find(query, {"_id": 1}).limit(limit).to_list(None)]
 
 
-async def record_many(db, results: list[tuple[dict, dict, dt.datetime | None]]) -> None:
+async def record_many(db, results: list[tuple[dict, dict, dt.datetime | None]]) -> list[tuple[str, str, str]]:
     """Write attempts' outcomes: (delivery, outcome, retry_at). A temporary failure with a retry
     time stays `sending`; otherwise the status is final (a temporary failure past its window
-    becomes technical-failure). Only records still `sending` change: a late answer changes nothing.
-    Outcomes alike are written together, so a batch costs a few writes, not one per message."""
+    becomes technical-failure; an acceptance keeps the platform's `message_id`). Only records
+    still `sending` change: a late answer changes nothing. Outcomes alike are written together,
+    acceptances (one message id each) in one bulk write, so a batch costs a few writes, not one
+    per message. Returns the (provider, message_id, delivery id) of the acceptances written."""
     at = now()
     groups: dict[tuple, list[str]] = {}
+    accepted: list[UpdateOne] = []
+    ids: list[tuple[str, str, str]] = []
     for delivery, outcome, retry_at in results:
         entry = {"status": outcome["status"], "at": at, **({"reason": outcome["reason"]} if outcome.get("reason") else {})}
         if outcome["status"] == "temporary-failure" and retry_at is not None:
@@ -95,14 +106,24 @@ async def record_many(db, results: list[tuple[dict, dict, dt.datetime | None]]) 
                 "$inc": {"attempts": 1}, "$push": {"history": entry},
                 "$set": {"retry_at": retry_at, "lease_until": None, "reason": outcome.get("reason")}})
             continue
+        if outcome["status"] == "accepted" and outcome.get("message_id"):
+            accepted.append(UpdateOne({"_id": delivery["_id"], "status": "sending"}, {
+                "$inc": {"attempts": 1}, "$push": {"history": entry},
+                "$set": {"status": "accepted", "message_id": outcome["message_id"], "reason": None, "finished_at": at,
+                         "lease_until": None, "retry_at": None}}))
+            ids.append((delivery["provider"], outcome["message_id"], delivery["_id"]))
+            continue
         final = "technical-failure" if outcome["status"] == "temporary-failure" else outcome["status"]
         groups.setdefault((outcome["status"], final, outcome.get("reason")), []).append(delivery["_id"])
-    for (status, final, reason), ids in groups.items():
+    if accepted:
+        await db.deliveries.bulk_write(accepted, ordered=False)
+    for (status, final, reason), group in groups.items():
         entry = {"status": status, "at": at, **({"reason": reason} if reason else {})}
         trail = [entry] if final == status else [entry, {"status": final, "at": at}]
-        await db.deliveries.update_many({"_id": {"$in": ids}, "status": "sending"}, {
+        await db.deliveries.update_many({"_id": {"$in": group}, "status": "sending"}, {
             "$inc": {"attempts": 1}, "$push": {"history": {"$each": trail}},
             "$set": {"status": final, "reason": reason, "finished_at": at, "lease_until": None, "retry_at": None}})
+    return ids
 
 
 async def expire_stuck(db) -> int:
@@ -128,9 +149,24 @@ async def window(db, start: dt.datetime, end: dt.datetime, *, provider: str | No
     if template:
         query["type"] = template
     fields = {"event_id": 1, "provider": 1, "type": 1, "status": 1, "reason": 1, "event_at": 1, "finished_at": 1,
-              "attempts": 1}
+              "attempts": 1, "delivered_at": 1}
     return await db.deliveries.find(query, fields).to_list(None)
 
+
+async def awaiting_receipt(db, provider: str, since: dt.datetime, checked_before: dt.datetime,
+                           limit: int) -> list[dict]:
+    """A channel's accepted messages younger than `since` whose receipt was last asked for before
+    `checked_before` (or never), oldest first: what the receipts poller asks the platform about."""
+    query = {"status": "accepted", "provider": provider, "finished_at": {"$gte": since},
+             "$or": [{"receipt_checked_at": None}, {"receipt_checked_at": {"$lt": checked_before}}]}
+    fields = {"owner": 1, "message_id": 1, "finished_at": 1, "event_at": 1}
+    return await db.deliveries.find(query, fields).sort("finished_at", ASCENDING).limit(limit).to_list(None)
+
+
+async def checked(db, delivery_ids: list[str]) -> None:
+    """The poller asked about these: the next look at them waits its turn."""
+    if delivery_ids:
+        await db.deliveries.update_many({"_id": {"$in": delivery_ids}}, {"$set": {"receipt_checked_at": now()}})
 
 
 async def keep(db, delivery_id: str, field: str, value):

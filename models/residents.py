@@ -63,6 +63,7 @@ async def ensure_indexes(db) -> None:
     await db.residents.create_index([("realname.id_hmac", ASCENDING)], unique=True,
                                     partialFilterExpression={"state": "active", "realname.id_hmac": {"$exists": True}})
     await db.resident_merges.create_index([("at", ASCENDING)])
+    await db.residents.create_index([("channels.address", ASCENDING)])  # WeChat's events name the openid
     await db.resident_merges.create_index([("target", ASCENDING), ("at", ASCENDING)])
 
 
@@ -102,6 +103,12 @@ async def of_token(db, claims: dict) -> dict:
     if not holds_tag(doc, claims.get("idk")):
         raise AppError(401, "auth.token_revoked", "该登录方式已与账号解除关联，请重新登录")
     return doc
+
+
+async def by_address(db, channel: str, address: str) -> dict | None:
+    """The active resident a channel reaches at `address` (WeChat: the mini-program openid)."""
+    return await db.residents.find_one({"state": "active", "channels": {"$elemMatch": {"channel": channel,
+                                                                                      "address": address}}})
 
 
 async def get_many(db, resident_ids) -> dict[str, dict]:

@@ -139,6 +139,13 @@ async def exhausted(db, owner: str, channel: str, template: str) -> None:
                                       {"$set": {"kind": "one-time", "remaining": 0, "updated_at": now()}})
 
 
+async def turned_off(db, owner: str, channel: str, template: str) -> None:
+    """The resident rejected the template in the app's settings (WeChat's subscribe_msg_change_event):
+    nothing more until they accept again."""
+    await db.subscriptions.update_one({"_id": _key(owner, channel, template)},
+                                      {"$set": {"kind": "one-time", "remaining": 0, "updated_at": now()}})
+
+
 async def register_device(db, owner: str, registration_id: str, platform: str) -> dict:
     """A registration id belongs to the phone's current owner: re-registering moves it."""
     doc = {"owner": owner, "platform": platform, "active": True, "updated_at": now()}

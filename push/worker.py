@@ -26,9 +26,10 @@ import socket
 
 from redis.exceptions import ResponseError
 
-from models import deliveries, notifications, residents, subscriptions, workers
+from models import deliveries, notifications, receipts, residents, subscriptions, workers
 from push import failures
 from push.providers.base import OUTCOMES, unknown
+from push.receipts import Poller
 from push.relay import GROUP, STREAM, relay_once, sweep_once
 from push.retry import RetryPolicy
 from push.templates import render
@@ -54,6 +55,8 @@ class Worker:
     retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
     sweep_age: float = 300.0  # an event unhandled this long after relaying is looked at again
     heartbeat_every: float = 10.0  # at most one heartbeat write per this many seconds
+    poller: object = None  # push/receipts.py's Poller, run beside the loop by `run` (None: no polling)
+    receipts_every: float = 5.0
     _next_beat: float = dataclasses.field(default=0.0, init=False, repr=False)
 
     async def ensure_group(self) -> None:
@@ -137,8 +140,8 @@ class Worker:
             jobs = [(people[by_id[d["event_id"]]["owner"]], by_id[d["event_id"]], d) for d in mine
                     if by_id[d["event_id"]]["owner"] in people]
             outcomes = await self.attempt(jobs, reach)
-            failed = {d["event_id"] for d, outcome in outcomes
-                      if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")}
+            failed = {d["event_id"] for d, outcome in outcomes if d["provider"] != "inbox"
+                      and outcome["status"] not in deliveries.REACHED and not outcome.get("retry")}
             notes = [by_id[event_id] for event_id in failed]
 
     async def _prepare(self, name: str) -> dict:
@@ -160,7 +163,7 @@ class Worker:
             if done is None or done["status"] == "sending":
                 steps.append(name)
                 break
-            if done["status"] == "delivered":
+            if done["status"] in deliveries.REACHED:  # accepted: its receipt may still fail; we wait for none
                 break
         return steps
 
@@ -192,10 +195,11 @@ class Worker:
                     if retry_at is None:
                         OUTCOMES.labels(delivery["provider"], "technical-failure").inc()
                 quota, owner = self.providers[delivery["provider"]].quota_for(note), str(resident["_id"])
-                if quota and outcome["status"] == "delivered" and reach.one_time(owner, delivery["provider"], quota):
+                if quota and outcome["status"] == "accepted" and reach.one_time(owner, delivery["provider"], quota):
                     used[(owner, delivery["provider"], quota)] += 1
                 results.append((delivery, outcome, retry_at))
-        await deliveries.record_many(self.db, results)
+        accepted = await deliveries.record_many(self.db, results)
+        await receipts.apply_waiting(self.db, accepted)  # receipts that came before the acceptance was written
         await subscriptions.spend(self.db, used)
         return [(delivery, outcome) for delivery, outcome, _ in results]
 
@@ -221,8 +225,8 @@ class Worker:
                 jobs.append((people[note["owner"]], note, d))
         await deliveries.record_many(self.db, gone)
         outcomes = await self.attempt(jobs, reach)
-        finished = [notes[d["event_id"]] for d, outcome in outcomes
-                    if d["provider"] != "inbox" and outcome["status"] != "delivered" and not outcome.get("retry")]
+        finished = [notes[d["event_id"]] for d, outcome in outcomes if d["provider"] != "inbox"
+                    and outcome["status"] not in deliveries.REACHED and not outcome.get("retry")]
         await self.advance(finished, people, reach)
         return len(claimed)
 
@@ -262,8 +266,35 @@ async def run(db, redis, worker: Worker, stop: asyncio.Event, *, relay_every: fl
     and retried. The outbox and the retries are looked at again at once while they yield work, else
     every `relay_every` / `due_every` seconds (each look is a query); events unconfirmed for the
     sweep age likewise, else twice per sweep age (at most every 30 s); every `sweep_every` seconds,
-    deliveries stuck in `sending` for 3 days expire."""
+    deliveries stuck in `sending` for 3 days expire. The worker's receipts poller, if it has one,
+    runs beside the loop every `worker.receipts_every` seconds."""
     await worker.ensure_group()
+    polling = asyncio.create_task(_poll(worker, stop)) if worker.poller is not None else None
+    try:
+        await _loop(db, redis, worker, stop, relay_every, due_every, sweep_every)
+    finally:
+        if polling is not None:
+            polling.cancel()
+
+
+async def _poll(worker: Worker, stop: asyncio.Event) -> None:
+    """Receipts to ask for (push/receipts.py), beside the delivery loop: a slow platform report
+    never holds up sending."""
+    while not stop.is_set():
+        try:
+            await worker.poller.run_once()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("receipts poll failed; retrying")
+        try:
+            await asyncio.wait_for(stop.wait(), worker.receipts_every)
+        except TimeoutError:
+            pass
+
+
+async def _loop(db, redis, worker: Worker, stop: asyncio.Event, relay_every: float, due_every: float,
+                sweep_every: float) -> None:
     loop = asyncio.get_running_loop()
     next_relay = next_due = next_sweep = next_check = loop.time()
     check_every = min(30.0, worker.sweep_age / 2)
@@ -319,7 +350,8 @@ def configured(db, redis, providers: dict, settings) -> Worker:
     """A worker as the settings say; it beats at least three times within /readyz's freshness window."""
     beat = min(10.0, settings.push_ready_heartbeat_age / 3) if settings.push_ready_heartbeat_age > 0 else 10.0
     return Worker(db, redis, providers, sweep_age=settings.push_sweep_age, heartbeat_every=beat, retry=RetryPolicy(
-        settings.push_retry_base, settings.push_retry_cap, settings.push_retry_window))
+        settings.push_retry_base, settings.push_retry_cap, settings.push_retry_window),
+        poller=Poller(db, providers, recheck=settings.receipts_recheck), receipts_every=settings.receipts_poll_every)
 
 
 def main() -> int:

@@ -11,13 +11,14 @@ Upstreams and their fault / received-log targets:
   ``wechat.menu.create|get|delete|selfmenu_info``
 * ``wechat_login``     - ``wechat.jscode2session``
 * ``wechat_subscribe`` - ``wechat.subscribe.send``
+* ``wechat_push``      - none (it calls our push URL: control routes only)
 * ``wechat_face``      - ``wechat.face.getverifyid``, ``wechat.face.queryverifyinfo``
 * ``alipay``           - ``alipay.gateway``, ``alipay.system.oauth.token``,
   ``alipay.open.app.mini.templatemessage.send``, ``alipay.user.certify.open.initialize|certify|query``
   (the last three in ``alipay_certify``, which adds only control routes)
-* ``sms``              - ``sms.send`` (served by ``sms_gateway_app``)
+* ``sms``              - ``sms.send``, ``sms.query`` (served by ``sms_gateway_app``)
 * ``identity``         - ``identity.verify``
-* ``jpush``            - ``jpush.push``, ``jpush.cid``
+* ``jpush``            - ``jpush.push``, ``jpush.cid``, ``jpush.report``
 * ``exchange``         - ``exchange.rsj.insured|contributions|pension|card``,
   ``exchange.jj.vehicle_check|violations|licence|inspection``, and per
   department ``exchange.rsj``, ``exchange.jj``
@@ -52,6 +53,7 @@ from sandbox import (
     wechat,
     wechat_face,
     wechat_login,
+    wechat_push,
     wechat_subscribe,
 )
 from sandbox.base import NotFoundHandler
@@ -66,6 +68,7 @@ _UPSTREAMS = [
     (wechat.TARGETS, wechat.wechat_routes),
     (wechat_login.TARGETS, wechat_login.wechat_login_routes),
     (wechat_subscribe.TARGETS, wechat_subscribe.wechat_subscribe_routes),
+    ((), wechat_push.wechat_push_routes),
     (wechat_face.TARGETS, wechat_face.wechat_face_routes),
     (alipay.TARGETS, alipay.alipay_routes),
     ((), alipay_certify.alipay_certify_routes),

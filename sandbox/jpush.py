@@ -43,6 +43,11 @@ Control plane (not recorded):
   "registration_ids", "notification", "message", "options", "at"}``
 * ``DELETE {prefix}/jpush/pushes`` forgets them.
 
+``GET {prefix}/jpush/v3/report/received/detail?msg_ids=`` (target ``jpush.report``; JPush's
+report.jpush.cn ``/v3/received/detail``): per msg_id the received counts, as
+``PUT {prefix}/jpush/receipts`` ``{"outcome": "deliver" | "silent", "outcomes": {registration_id:
+outcome}}`` said when it was pushed (default: delivered to every device).
+
 ``GET {prefix}/jpush/v3/push/cid?count=N`` (target ``jpush.cid``) issues cids, each
 good for a day; a push carrying a cid that already succeeded answers that first result
 and pushes nothing (JPush's guard against retried requests); an unknown or expired cid
@@ -79,12 +84,13 @@ from sandbox.state import (
     JPUSH_DEVICE_PLATFORMS,
     JPUSH_PLATFORMS,
     JPUSH_REGISTRATION_ID,
+    JPUSH_REPORT_FIELDS,
     Fault,
     JPushDevice,
     SandboxState,
 )
 
-TARGETS = ("jpush.push", "jpush.cid")
+TARGETS = ("jpush.push", "jpush.cid", "jpush.report")
 
 MAX_REGISTRATION_IDS = 1000
 MAX_TIME_TO_LIVE = 864_000  # 10 days
@@ -323,7 +329,8 @@ class PushHandler(JPushHandler):
             if first is not None:  # a retry: JPush answers the first result and pushes nothing
                 return self.send_json(first)
         msg_id = str(next(jpush.msg_ids))
-        jpush.pushes.append({"msg_id": msg_id, "app_key": app_key, "cid": cid, **push, "at": self.state.now_iso()})
+        jpush.pushes.append({"msg_id": msg_id, "app_key": app_key, "cid": cid, **push, "at": self.state.now_iso(),
+                             "report": jpush.report(app_key, push["registration_ids"])})
         reply = {"sendno": push["sendno"], "msg_id": msg_id}
         if cid is not None:
             jpush.cid_results[cid] = reply
@@ -346,6 +353,46 @@ class CidHandler(PushHandler):
         now = self.state.clock()
         self.state.jpush.cids.setdefault(app_key, {}).update(dict.fromkeys(cids, now))
         self.send_json({"cidlist": cids})
+
+
+class ReceivedDetailHandler(PushHandler):
+    """``GET /v3/received/detail?msg_ids=a,b`` (report.jpush.cn; here below ``/v3/report/``): per
+    msg_id of this app, the received counts (null for an id JPush does not know), up to 100 ids."""
+
+    target = "jpush.report"
+
+    def post(self) -> None:  # not the push it inherits its credentials check from
+        raise tornado.web.HTTPError(405)
+
+    def get(self) -> None:
+        app_key = self.app_key()
+        if app_key is None:
+            return self.fail(1004, 401)
+        ids = [i for i in self.get_query_argument("msg_ids", "").split(",") if i]
+        if not 1 <= len(ids) <= 100 or not all(i.isdigit() for i in ids):
+            return self.fail(1003, 400, "msg_ids must be 1-100 msg_id, separated by commas")
+        pushes = {p["msg_id"]: p for p in self.state.jpush.pushes if p["app_key"] == app_key}
+        empty = dict.fromkeys(JPUSH_REPORT_FIELDS)
+        self.send_json([{"msg_id": i, **(pushes[i]["report"] if i in pushes else empty)} for i in ids])
+
+
+class ReceiptsHandler(ControlHandler):
+    """``GET|PUT {prefix}/jpush/receipts`` ``{"outcome": "deliver" | "silent", "outcomes":
+    {registration_id: outcome}}``: what the received report will say of pushes made from now."""
+
+    def get(self) -> None:
+        jpush = self.state.jpush
+        self.send_json({"outcome": jpush.receipt_outcome, "outcomes": jpush.receipt_outcomes})
+
+    def put(self) -> None:
+        body = self.json_body()
+        outcomes = body.get("outcomes", {}) if isinstance(body, dict) else None
+        if not isinstance(outcomes, dict) or body.get("outcome", "deliver") not in ("deliver", "silent") \
+                or not all(v in ("deliver", "silent") for v in outcomes.values()):
+            return self.fail(400, 'outcome(s) must be "deliver" or "silent"')
+        self.state.jpush.receipt_outcome = body.get("outcome", self.state.jpush.receipt_outcome)
+        self.state.jpush.receipt_outcomes.update(outcomes)
+        self.get()
 
 
 class JPushNotFoundHandler(JPushHandler):
@@ -428,9 +475,11 @@ def jpush_routes(state: SandboxState, prefix_re: str) -> list[tuple[str, type, d
     return [
         (rf"{base}/v3/push", PushHandler, args),
         (rf"{base}/v3/push/cid", CidHandler, args),
+        (rf"{base}/v3/report/received/detail", ReceivedDetailHandler, args),
         (rf"{base}/v3/.*", JPushNotFoundHandler, args),
         (rf"{base}/devices", DevicesHandler, args),
         (rf"{base}/devices/([^/]{{1,64}})", DeviceHandler, args),
         (rf"{base}/pushes", PushesHandler, args),
         (rf"{base}/rate-limit", RateLimitHandler, args),
+        (rf"{base}/receipts", ReceiptsHandler, args),
     ]

@@ -39,6 +39,12 @@ Answers (``RequestId`` in every one, and in ``x-acs-request-id``):
   ``MissingTemplateCode`` / ``InvalidVersion``; HTTP 404
   ``InvalidAccessKeyId.NotFound`` / ``InvalidAction.NotFound``
 
+``QuerySendDetails`` (same signature; ``PhoneNumber``, ``SendDate`` yyyyMMdd, ``BizId``,
+``PageSize`` 1-50, ``CurrentPage``): ``{"Code": "OK", "TotalCount", "SmsSendDetailDTOs":
+{"SmsSendDetailDTO": [{"PhoneNum", "SendStatus" (1 waiting, 2 failed, 3 delivered), "ErrCode"
+("DELIVERED" or the failure's), "TemplateCode", "Content", "SendDate", "ReceiveDate", "OutId"}]}}``;
+what each message's report says is set by ``PUT {prefix}/sms/receipts`` before it is sent.
+
 Read-back and the account, mounted by ``sms_routes`` (control plane):
 
 * ``GET    {prefix}/sms/messages[?phone=]``  ``{"messages": [...]}``, oldest
@@ -47,7 +53,7 @@ Read-back and the account, mounted by ``sms_routes`` (control plane):
 * ``GET|PUT {prefix}/sms/account``  ``{"balance", "daily_limit"}``: messages
   left and the daily limit (null: no limit); a PUT sets the fields it names
 
-Target: ``sms.send``. An ``errcode`` fault answers HTTP 200
+Targets: ``sms.send``, ``sms.query`` (QuerySendDetails). An ``errcode`` fault answers HTTP 200
 ``{"Code": "isp.SYSTEM_ERROR", "Message": <errmsg>, "RequestId"}``. The
 received log masks ``PhoneNumbers`` and ``TemplateParam`` (verification
 codes); the read-back above has them in full.
@@ -71,9 +77,11 @@ from sandbox.base import NotFoundHandler, SandboxHandler
 from sandbox.faults import ControlHandler
 from sandbox.state import SMS_CLOCK_SKEW, SMS_PARAM_MAX, Fault, SandboxState
 
-TARGETS = ("sms.send",)
+TARGETS = ("sms.send", "sms.query")
 
 ACTION = "SendSms"
+QUERY_ACTION = "QuerySendDetails"
+SEND_DATE = re.compile(r"[0-9]{8}")
 VERSION = "2017-05-25"
 SIGNATURE_ALGORITHM = "ACS3-HMAC-SHA256"
 
@@ -146,6 +154,11 @@ class SmsGatewayHandler(SandboxHandler):
         payload = super().error_payload(status_code)
         payload["RequestId"] = self.request_id
         return payload
+
+    def request_targets(self) -> tuple[str, ...]:
+        # QuerySendDetails is recorded and faulted apart, so a fault meant for a send never hits a query
+        action = self.request.headers.get("x-acs-action") or self.get_query_argument("Action", "")
+        return ("sms.query",) if action == QUERY_ACTION else ("sms.send",)
 
     def send_sms(self, code: str, status: int = 200, message: str | None = None, **extra: Any) -> None:
         self.note_code(code)
@@ -230,10 +243,12 @@ class SmsGatewayHandler(SandboxHandler):
             params = self.params()
             action = self.request.headers.get("x-acs-action") or params.get("Action", "")
             version = self.request.headers.get("x-acs-version") or params.get("Version", "")
-            if action != ACTION:
+            if action not in (ACTION, QUERY_ACTION):
                 raise SmsError("InvalidAction.NotFound", 404)
             if version != VERSION:
                 raise SmsError("InvalidVersion", 400)
+            if action == QUERY_ACTION:
+                return self.query_details(params)
             message = self.check_message(params)
         except SmsError as exc:
             return self.send_sms(exc.code, exc.status, exc.message)
@@ -286,6 +301,29 @@ class SmsGatewayHandler(SandboxHandler):
             "text": TEMPLATE_VAR.sub(lambda m: values[m.group(1)], template),
         }
 
+    def query_details(self, params: dict[str, str]) -> None:
+        """QuerySendDetails: the messages of one BizId to one phone sent on SendDate (yyyyMMdd,
+        Beijing), with the delivery report each got (SendStatus 1 waiting, 2 failed, 3 delivered)."""
+        for name in ("PhoneNumber", "SendDate", "BizId"):
+            if not params.get(name):
+                raise SmsError(f"Missing{name}", 400, f"{name} is mandatory for this action.")
+        match = PHONE.fullmatch(params["PhoneNumber"].strip())
+        if match is None:
+            raise SmsError("isv.MOBILE_NUMBER_ILLEGAL")
+        if not SEND_DATE.fullmatch(params["SendDate"]):
+            raise SmsError("isv.INVALID_PARAMETERS", message="SendDate must be yyyyMMdd")
+        size, page = params.get("PageSize", "10"), params.get("CurrentPage", "1")
+        if not (size.isdigit() and 1 <= int(size) <= 50 and page.isdigit() and int(page) >= 1):
+            raise SmsError("isv.INVALID_PARAMETERS", message="PageSize 1-50, CurrentPage from 1")
+        day = f"{params['SendDate'][:4]}-{params['SendDate'][4:6]}-{params['SendDate'][6:]}"
+        found = [{"PhoneNum": m["phone"], "TemplateCode": m["template_code"], "Content": m["text"], "OutId": "",
+                  **m["report"]} for m in self.state.sms.messages
+                 if m["phone"] == match.group(1) and m["biz_id"] == params["BizId"]
+                 and m["report"]["SendDate"].startswith(day)]
+        start = (int(page) - 1) * int(size)
+        self.send_sms("OK", TotalCount=len(found),
+                      SmsSendDetailDTOs={"SmsSendDetailDTO": found[start:start + int(size)]})
+
     def deliver(self, message: dict[str, Any]) -> None:
         sms = self.state.sms
         biz_id = f"{secrets.randbelow(10**18):018d}^0"
@@ -300,6 +338,7 @@ class SmsGatewayHandler(SandboxHandler):
                     "text": message["text"],
                     "biz_id": biz_id,
                     "at": self.state.now_iso(),
+                    "report": sms.report(phone),
                 }
             )
         self.send_sms("OK", BizId=biz_id)
@@ -318,6 +357,29 @@ class MessagesHandler(ControlHandler):
         count = len(self.state.sms.messages)
         self.state.sms.forget()
         self.send_json({"deleted": count})
+
+
+class ReceiptsHandler(ControlHandler):
+    """``GET|PUT {prefix}/sms/receipts`` ``{"outcome": "deliver" | "fail" | "waiting", "errcode",
+    "outcomes": {phone: {"outcome", "errcode"?}}}``: the reports of messages sent from now."""
+
+    def get(self) -> None:
+        sms = self.state.sms
+        self.send_json({"outcome": sms.receipt_outcome, "errcode": sms.receipt_errcode,
+                        "outcomes": sms.receipt_outcomes})
+
+    def put(self) -> None:
+        body = self.json_body()
+        outcomes = body.get("outcomes", {}) if isinstance(body, dict) else None
+        rules = [body, *outcomes.values()] if isinstance(outcomes, dict) else [None]
+        if not all(isinstance(r, dict) and r.get("outcome", "deliver") in ("deliver", "fail", "waiting")
+                   and isinstance(r.get("errcode", ""), str) for r in rules):
+            return self.fail(400, 'outcome(s) must be "deliver", "fail" or "waiting"; errcode a string')
+        sms = self.state.sms
+        sms.receipt_outcome = body.get("outcome", sms.receipt_outcome)
+        sms.receipt_errcode = body.get("errcode", sms.receipt_errcode)
+        sms.receipt_outcomes.update(outcomes)
+        self.get()
 
 
 class AccountHandler(ControlHandler):
@@ -341,7 +403,8 @@ def sms_routes(state: SandboxState, prefix_re: str) -> list[tuple[str, type, dic
     """The read-back and account routes below ``{prefix}/sms/`` (the gateway
     itself is ``sms_gateway_app``)."""
     args = {"state": state}
-    return [(rf"{prefix_re}/sms/messages", MessagesHandler, args), (rf"{prefix_re}/sms/account", AccountHandler, args)]
+    return [(rf"{prefix_re}/sms/messages", MessagesHandler, args), (rf"{prefix_re}/sms/account", AccountHandler, args),
+            (rf"{prefix_re}/sms/receipts", ReceiptsHandler, args)]
 
 
 def sms_gateway_app(state: SandboxState, **settings: Any) -> tornado.web.Application:

@@ -483,6 +483,50 @@ class WeChatSubscribeState:
         return 0
 
 
+PUSH_OUTCOMES = ("deliver", "fail", "silent")
+FAIL_STATUS = {43101: "fail:user refuse to accept the msg", 43107: "fail:user refuse to accept the msg"}
+
+
+@dataclass
+class WeChatPushState:
+    """WeChat's message push to the mini-program's server URL (sandbox/wechat_push.py): where it
+    goes, how it is signed, what each user's receipts say, and the receipts not posted yet."""
+
+    push_url: str | None = None
+    token: str = ""
+    aes_key: str | None = None
+    format: str = "xml"
+    auto: bool = False
+    outcome: str = "deliver"
+    errcode: int = 43101
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    flushing: bool = False  # an ``auto`` flusher is running
+
+    def reset(self) -> None:
+        self.pending.clear()
+        self.outcomes.clear()
+        self.outcome, self.errcode, self.auto = "deliver", 43101, False
+
+    def view(self) -> dict[str, Any]:
+        return {"push_url": self.push_url, "token": self.token, "aes_key": self.aes_key, "format": self.format,
+                "auto": self.auto, "outcome": self.outcome, "errcode": self.errcode, "outcomes": self.outcomes,
+                "pending": len(self.pending)}
+
+    def sent(self, appid: str, openid: str, template_id: str, msgid: int, gh_id: str, at: float) -> None:
+        """A subscribe message was accepted: queue its receipt as this user's outcome says."""
+        rule = self.outcomes.get(openid, {"outcome": self.outcome, "errcode": self.errcode})
+        if rule.get("outcome", "deliver") == "silent" or not self.push_url:
+            return
+        errcode = 0 if rule.get("outcome", "deliver") == "deliver" else int(rule.get("errcode") or self.errcode)
+        item = {"TemplateId": template_id, "MsgID": str(msgid), "ErrorCode": str(errcode),
+                "ErrorStatus": "success" if errcode == 0 else FAIL_STATUS.get(errcode, "fail:system error")}
+        self.pending.append({"appid": appid, "msgid": msgid, "message": {
+            "ToUserName": gh_id, "FromUserName": openid, "CreateTime": str(int(at)), "MsgType": "event",
+            "Event": "subscribe_msg_sent_event", "SubscribeMsgSentEvent": {"List": item}}})
+
+
+
 # ---------------------------------------------------------------- Alipay
 
 ALIPAY_AUTH_CODE_TTL = 300
@@ -697,6 +741,22 @@ class SmsState:
     balance: int | None = None
     daily_limit: int | None = None
     sent_today: tuple[dt.date, int] | None = None  # (Beijing day, messages) against daily_limit
+    # what QuerySendDetails will say of a message sent now: "deliver" (SendStatus 3), "fail" (2,
+    # with `receipt_errcode`) or "waiting" (1); per phone in `receipt_outcomes` ({"outcome", "errcode"})
+    receipt_outcome: str = "deliver"
+    receipt_errcode: str = "MN:0001"
+    receipt_outcomes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def report(self, phone: str) -> dict[str, Any]:
+        """The delivery report of a message sent to `phone` now (QuerySendDetails' fields)."""
+        rule = self.receipt_outcomes.get(phone, {})
+        outcome = rule.get("outcome", self.receipt_outcome)
+        now = dt.datetime.fromtimestamp(self.clock(), BEIJING)
+        status = {"deliver": 3, "fail": 2}.get(outcome, 1)
+        return {"SendStatus": status, "ErrCode": {3: "DELIVERED", 2: rule.get("errcode", self.receipt_errcode)}.get(
+                    status, ""),
+                "SendDate": now.strftime("%Y-%m-%d %H:%M:%S"),
+                "ReceiveDate": (now + dt.timedelta(seconds=2)).strftime("%Y-%m-%d %H:%M:%S") if status != 1 else ""}
 
     def __post_init__(self) -> None:
         self.messages = collections.deque(maxlen=self.limit)
@@ -705,6 +765,8 @@ class SmsState:
         self.forget()
         self.nonces.clear()
         self.balance = self.daily_limit = None
+        self.receipt_outcome, self.receipt_errcode = "deliver", "MN:0001"
+        self.receipt_outcomes.clear()
 
     def forget(self) -> None:
         """Forget the messages sent, and with them every limit they count towards."""
@@ -779,6 +841,10 @@ JPUSH_PUSH_LIMIT = 100_000  # pushes kept for read-back
 JPUSH_CID_TTL = 86400  # a cid from push/cid is good for a day
 JPUSH_RATE_WINDOW = 60  # the push API's rate limit counts calls per app in windows of a minute
 JPUSH_RATE_LIMIT = 600  # calls per window (JPush's free tier)
+# the counts of /v3/received/detail (report.jpush.cn), in its order
+JPUSH_REPORT_FIELDS = ("jpush_received", "android_pns_sent", "android_pns_received", "ios_apns_sent",
+                       "ios_apns_received", "ios_msg_received", "wp_mpns_sent", "quickapp_jpush_received",
+                       "quickapp_pns_sent", "hmos_hmpns_sent", "hmos_hmpns_received")
 
 
 @dataclass
@@ -803,8 +869,28 @@ class JPushState:
     cid_results: dict[str, dict[str, str]] = field(default_factory=dict)  # cid -> first successful reply
     rate_limit: int = JPUSH_RATE_LIMIT  # push calls per app per window
     windows: dict[str, tuple[float, int]] = field(default_factory=dict)  # app_key -> (window start, calls)
+    # what the received report will say of a push made now: "deliver" (every device got it) or
+    # "silent" (sent, never received); per registration id in `receipt_outcomes`
+    receipt_outcome: str = "deliver"
+    receipt_outcomes: dict[str, str] = field(default_factory=dict)
+
+    def report(self, app_key: str, registration_ids: list[str]) -> dict[str, int]:
+        """The received report's counts of a push to these devices (JPush's /v3/received/detail)."""
+        counts = dict.fromkeys(JPUSH_REPORT_FIELDS, 0)
+        for registration_id in registration_ids:
+            device = self.devices.get((app_key, registration_id))
+            received = self.receipt_outcomes.get(registration_id, self.receipt_outcome) == "deliver"
+            platform = device.platform if device else "android"
+            sent, got = {"ios": ("ios_apns_sent", "ios_apns_received"), "hmos": ("hmos_hmpns_sent", "hmos_hmpns_received")
+                         }.get(platform, (None, "jpush_received"))
+            if sent:
+                counts[sent] += 1
+            counts[got] += int(received)
+        return counts
 
     def reset(self) -> None:
+        self.receipt_outcome = "deliver"
+        self.receipt_outcomes.clear()
         self.devices.clear()
         self.pushes.clear()
         self.cids.clear()
@@ -947,6 +1033,7 @@ class SandboxState:
             clock=self._now,
         )
         self.wechat_login = WeChatLoginState(clock=self._now, risky_openids=set(wechat_risky_openids))
+        self.wechat_push = WeChatPushState()
         if wechat_subscribe_templates is None:
             wechat_subscribe_templates = {appid: DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES for appid in apps}
         self.wechat_subscribe = WeChatSubscribeState(
@@ -1011,6 +1098,7 @@ class SandboxState:
         self.wechat.reset()
         self.wechat_login.reset()
         self.wechat_subscribe.reset()
+        self.wechat_push.reset()
         self.alipay.reset()
         self.sms.reset()
         self.identity.reset()

@@ -70,6 +70,7 @@ from sandbox.faults import ControlHandler
 from sandbox.state import SandboxState
 from sandbox.wechat import WeChatApiHandler
 from sandbox.wechat_login import ID_PATTERN
+from sandbox.wechat_push import after_send
 
 TARGETS = ("wechat.subscribe.send",)
 
@@ -239,6 +240,7 @@ class SubscribeSendHandler(WeChatApiHandler):
             return self.fail(errcode)
         msgid = next(subscribe.msgids)
         subscribe.messages.append({"msgid": msgid, "appid": self.appid, **message, "at": self.state.now_iso()})
+        after_send(self.state, self.appid, message["touser"], message["template_id"], msgid)  # its receipt
         self.send_json({"errcode": 0, "errmsg": "ok", "msgid": msgid})
 
 

@@ -350,7 +350,7 @@ async def test_message_templates_preview_and_test_send(page):
     assert await page.locator(".preview-data tr[class=bad]").count() == 0
     await page.get_by_label("试发送给").fill("o-console-tpl")
     await page.get_by_role("button", name="试发送").click()
-    await page.get_by_text("已送达平台，消息 ID").wait_for(timeout=10000)
+    await page.get_by_text("平台已受理，消息 ID").wait_for(timeout=10000)
     sent = (await server.fetch("/sandbox/wechat/subscribe-messages?touser=o-console-tpl")).json["messages"]
     assert [m["data"]["phrase3"]["value"] for m in sent] == ["不予受理"]
     await page.get_by_role("button", name="试发送").click()  # the one-time quota is spent

@@ -67,3 +67,32 @@ async def test_dashboard_window_and_access(server, operator_token):
     assert (await server.fetch("/api/v1/admin/dashboard", token=clerk)).status == 403
     assert (await server.fetch("/api/v1/admin/dashboard", token=token)).status == 403
     assert (await server.fetch("/api/v1/admin/dashboard")).status == 401
+
+
+async def test_delivery_tile_agrees_with_the_channel_rows(server, operator_token):
+    """The dashboard's 消息到达率 tile is the stats' `total`: the same records as the channel rows,
+    the inbox left out; 到达率 counts receipts only, and Alipay (no receipts) stays out of it."""
+    day = dt.datetime(2026, 1, 10, 2, 0, tzinfo=dt.UTC)
+
+    def delivery(i, provider, status, **extra):
+        return {"_id": f"dash-{i}:{provider}", "event_id": f"dash-{i}", "provider": provider,
+                "type": "application.accepted", "number": "BJ0", "owner": "x", "status": status, "attempts": 1,
+                "created_at": day, "event_at": day, "finished_at": day + dt.timedelta(seconds=1), **extra}
+
+    await server.deps.db.deliveries.insert_many([
+        delivery(1, "inbox", "delivered"), delivery(2, "inbox", "delivered"), delivery(3, "inbox", "delivered"),
+        delivery(1, "wechat", "delivered", delivered_at=day + dt.timedelta(seconds=2)),
+        delivery(2, "wechat", "permanent-failure", reason="wechat-sent-event 43101 user refused"),
+        delivery(3, "app", "accepted"), delivery(4, "sms", "delivered", delivered_at=day + dt.timedelta(minutes=5)),
+        delivery(5, "alipay", "accepted")])
+    r = await server.fetch("/api/v1/admin/deliveries/stats?from=2026-01-10T00:00:00Z&to=2026-01-11T00:00:00Z",
+                           token=operator_token)
+    assert r.status == 200, r.body
+    rows = {name: f for name, f in r.json["channels"].items() if name != "inbox"}
+    total = r.json["total"]
+    for figure in ("total", "accepted", "delivered", "finished", "reported"):
+        assert total[figure] == sum(f[figure] for f in rows.values()), figure
+    assert (total["delivered"], total["reported"]) == (2, 4)  # alipay's acceptance is no receipt
+    assert total["arrival_rate"] == 0.5 and total["within_10s"] == 0.25 and total["acceptance_rate"] == 0.8
+    assert rows["alipay"]["arrival_rate"] is None and rows["alipay"]["receipts"] is False
+    assert rows["app"]["arrival_rate"] == 0.0 and rows["sms"]["within_10s"] == 0.0

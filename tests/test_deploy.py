@@ -31,8 +31,8 @@ def app_services() -> dict:
 
 def filled(environment: dict) -> dict:
     """The environment as a container would get it, each ${NAME} filled with a random hex value
-    (or its default, when it has one: numbers stay numbers)."""
-    values: dict[str, str] = {}
+    (or its default, when it has one: numbers stay numbers; WeChat's EncodingAESKey is 43 characters)."""
+    values: dict[str, str] = {"WECHAT_PUSH_AES_KEY": secrets.token_hex(22)[:43]}
 
     def value(m):
         default = m.group(3) if m.group(2) == "-" else ""

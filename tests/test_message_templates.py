@@ -224,7 +224,7 @@ async def test_test_send_reaches_the_sandbox_or_says_why_not(push_server):
     r = await server.fetch(send, "POST", token=operator, json_body={"to": "o-tpl-test",
                                                                     "event": {"type": "application.approved"}})
     assert r.status == 200, r.body
-    assert r.json["status"] == "delivered" and r.json["receipt"] and r.json["problems"] == {}
+    assert r.json["status"] == "accepted" and r.json["receipt"] and r.json["problems"] == {}
     [message] = await sent_to(server, "o-tpl-test")
     assert message["data"] == r.json["data"] and message["page"] == r.json["page"]
     assert message["data"]["phrase3"] == {"value": "已准予"} and str(message["msgid"]) == r.json["receipt"]
@@ -244,13 +244,13 @@ async def test_test_send_reaches_the_sandbox_or_says_why_not(push_server):
     paged = (await server.fetch(ADMIN, "POST", token=operator, json_body=real_like(
         page="pages/applications/detial", events=[]))).json
     r = await server.fetch(f"{ADMIN}/{paged['id']}/test-send", "POST", token=operator, json_body={"to": "o-tpl-page"})
-    assert r.json["status"] != "delivered" and "41030" in r.json["reason"]
+    assert r.json["status"] != "accepted" and "41030" in r.json["reason"]
 
     r = await server.fetch(send, "POST", token=operator, json_body={"to": "not an openid"})
     assert r.status == 422 and "to" in r.json["error"]["details"]
     entries = (await server.fetch("/api/v1/admin/audit?action=message_template.test_send", token=operator)).json
     assert entries["entries"][-1]["details"] == {"to": "o-tpl-test", "event": "application.approved",
-                                                 "status": "delivered", "reason": None}
+                                                 "status": "accepted", "reason": None}
 
 
 async def test_alipay_keys_come_from_the_template(push_server):
@@ -264,7 +264,7 @@ async def test_alipay_keys_come_from_the_template(push_server):
     alipay = (await templates(server, operator, "alipay"))["TPL_ALIPAY_STATUS"]
     send = f"{ADMIN}/{alipay['id']}/test-send"
     r = await server.fetch(send, "POST", token=operator, json_body={"to": "2088000000000078"})
-    assert r.json["status"] == "delivered", r.json
+    assert r.json["status"] == "accepted", r.json
     [message] = (await server.fetch("/sandbox/alipay/template-messages?to_user_id=2088000000000078")).json["messages"]
     assert message["data"] == r.json["data"] and set(message["data"]) == {f"keyword{i}" for i in range(1, 6)}
     # four keywords where the template has five: Alipay refuses the message

@@ -112,7 +112,7 @@ async def test_wechat_subscribe_message_spends_the_quota(push_server):
     assert len(data["thing2"]) == 20 and data["thing2"].endswith("…")  # shortened to WeChat's limit
     assert sent[0]["page"].endswith(f"number={first['number']}&event={first['event_id']}")
     found = await trail(server, first["event_id"])
-    assert found["wechat"]["status"] == "delivered" and found["inbox"]["status"] == "delivered"
+    assert found["wechat"]["status"] == "accepted" and found["inbox"]["status"] == "delivered"
     subs = (await server.fetch("/api/v1/me/subscriptions", token=token)).json["subscriptions"]
     assert subs == [{"channel": "wechat", "template": TEMPLATE, "kind": "one-time", "remaining": 0,
                      "updated_at": subs[0]["updated_at"]}]
@@ -162,10 +162,10 @@ async def test_temporary_errors_retry_with_backoff_then_deliver(push_server):
     wechat = (await trail(server, e["event_id"]))["wechat"]
     # libcurl itself resends once when a kept-alive connection dies before any answer, so the
     # dropped connection may or may not cost an attempt of ours
-    assert wechat["status"] == "delivered" and wechat["attempts"] in (3, 4)
+    assert wechat["status"] == "accepted" and wechat["attempts"] in (3, 4)
     statuses = [h["status"] for h in wechat["history"]]
     assert statuses[:4] == ["created", "sending", "temporary-failure", "temporary-failure"]
-    assert statuses[-1] == "delivered" and set(statuses[2:-1]) == {"temporary-failure"}
+    assert statuses[-1] == "accepted" and set(statuses[2:-1]) == {"temporary-failure"}
     assert len(await wechat_sent(server, "o-retry")) == 1
 
 
@@ -177,7 +177,7 @@ async def test_expired_token_is_refreshed_once_without_a_retry(push_server):
     e = event(owner)
     await worker.handle([e])
     wechat = (await trail(server, e["event_id"]))["wechat"]
-    assert wechat["status"] == "delivered" and wechat["attempts"] == 1
+    assert wechat["status"] == "accepted" and wechat["attempts"] == 1
     assert len(await wechat_sent(server, "o-token")) == 1
 
 
@@ -192,7 +192,7 @@ async def test_retries_give_up_after_the_window_then_sms_for_important_events(pu
     await settle(server, worker)
     found = await trail(server, e["event_id"])
     assert found["app"]["status"] == "technical-failure" and found["app"]["attempts"] >= 2
-    assert found["sms"]["status"] == "delivered"
+    assert found["sms"]["status"] == "accepted"
     sms = (await server.fetch("/sandbox/sms/messages?phone=13900000001")).json["messages"]
     assert sms[-1]["template_code"] == "SMS_APPLICATION_STATUS" and sms[-1]["params"]["status"] == "待补正"
 
@@ -207,7 +207,7 @@ async def test_unregistered_device_1011_falls_back_to_sms_and_is_disabled(push_s
     await worker.handle([e])
     found = await trail(server, e["event_id"])
     assert found["app"]["status"] == "permanent-failure" and "1011" in found["app"]["reason"]
-    assert found["sms"]["status"] == "delivered"
+    assert found["sms"]["status"] == "accepted"
     devices = (await server.fetch("/api/v1/me/devices", token=token)).json["devices"]
     assert devices[0]["active"] is False
     # not tried again: the next event skips the app channel
@@ -227,7 +227,7 @@ async def test_jpush_delivers_once_even_when_the_reply_is_lost(push_server):
     await worker.handle([e])
     await settle(server, worker, seconds=8)
     found = await trail(server, e["event_id"])
-    assert found["app"]["status"] == "delivered" and found["app"]["attempts"] == 2
+    assert found["app"]["status"] == "accepted" and found["app"]["attempts"] == 2
     pushes = (await server.fetch("/sandbox/jpush/pushes?registration_id=1a0018970a0b1c2d3e6")).json["pushes"]
     assert len(pushes) == 1 and pushes[0]["notification"]["android"]["title"] == "办件已受理"
 
@@ -243,7 +243,7 @@ async def test_alipay_template_message(push_server):
     assert r.status == 200
     e = event(await me(server, token), channel="alipay")
     await worker.handle([e])
-    assert (await trail(server, e["event_id"]))["alipay"]["status"] == "delivered"
+    assert (await trail(server, e["event_id"]))["alipay"]["status"] == "accepted"
     sent = (await server.fetch("/sandbox/alipay/template-messages")).json["messages"]
     mine = [m for m in sent if m["to_user_id"] == "2088000000000077"]
     assert len(mine) == 1 and mine[0]["data"]["keyword3"]["value"] == "已受理"
@@ -306,7 +306,7 @@ async def test_late_duplicate_outcome_and_stuck_deliveries(push_server):
     delivered = (await deliveries.get_many(server.deps.db, [key]))[key]
     await deliveries.record_many(server.deps.db, [(delivered, {"status": "permanent-failure", "reason": "late"}, None)])
     after = (await deliveries.get_many(server.deps.db, [key]))[key]
-    assert after["status"] == "delivered" and after["history"] == delivered["history"]
+    assert after["status"] == "accepted" and after["history"] == delivered["history"]
     old = dt.datetime.now(dt.UTC) - dt.timedelta(days=4)
     await server.deps.db.deliveries.insert_one({"_id": "stuck:wechat", "event_id": "stuck", "provider": "wechat",
                                                 "status": "sending", "created_at": old, "history": []})
@@ -326,14 +326,16 @@ async def test_stats_per_channel_and_template(push_server):
     r = await server.fetch("/api/v1/admin/deliveries/stats", token=operator)
     assert r.status == 200, r.body
     body = r.json
-    assert body["events"] == {"total": 3, "reached_outside_inbox": 2, "rate": round(2 / 3, 4)}
     wechat = body["channels"]["wechat"]
-    assert wechat["sent"] == wechat["delivered"] == 2 and wechat["arrival_rate"] == 1.0
+    # accepted by WeChat, no receipt yet: accepted in full, 到达率 0 until the receipts come
+    assert wechat["sent"] == wechat["accepted"] == 2 and wechat["acceptance_rate"] == 1.0
+    assert wechat["arrival_rate"] == 0.0 and wechat["delivered"] == 0
     assert wechat["latency_ms"]["p50"] is not None and wechat["latency_ms"]["p95"] >= wechat["latency_ms"]["p50"]
-    assert body["channels"]["inbox"]["delivered"] == 3
+    assert body["channels"]["inbox"]["delivered"] == 3 and body["channels"]["inbox"]["arrival_rate"] == 1.0
+    assert body["total"]["accepted"] == 2 and body["total"]["finished"] == 2  # the inbox left out
     only = await server.fetch("/api/v1/admin/deliveries/stats?channel=wechat&template=application.accepted",
                               token=operator)
-    assert [(t["channel"], t["template"], t["delivered"]) for t in only.json["templates"]] == [
+    assert [(t["channel"], t["template"], t["accepted"]) for t in only.json["templates"]] == [
         ("wechat", "application.accepted", 1)]
     future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     empty = await server.fetch(f"/api/v1/admin/deliveries/stats?from={future}", token=operator)
@@ -371,7 +373,7 @@ async def test_fallback_order_preferred_channel_then_others_then_sms(push_server
                        "DELETE")
     await worker.handle([important])
     found = await trail(server, important["event_id"])
-    assert found["wechat"]["status"] == "permanent-failure" and found["app"]["status"] == "delivered"
+    assert found["wechat"]["status"] == "permanent-failure" and found["app"]["status"] == "accepted"
     assert "sms" not in found
     subs = (await server.fetch("/api/v1/me/subscriptions", token=token)).json["subscriptions"]
     assert (subs[0]["kind"], subs[0]["remaining"]) == ("one-time", 0)  # not tried again until accepted again

@@ -147,7 +147,7 @@ async def test_chaos_every_message_once(database, redis_server, mongo_uri):
         survivor_task = asyncio.create_task(run(db, server.deps.redis, survivor, stop, relay_every=0.05))
 
         async def delivered_at_least(n):
-            return await db.deliveries.count_documents({"provider": {"$ne": "inbox"}, "status": "delivered"}) >= n
+            return await db.deliveries.count_documents({"provider": {"$ne": "inbox"}, "status": "accepted"}) >= n
 
         # generous deadlines: they only matter when something hangs, and a loaded 2-core machine
         # (the whole suite, one shared SecantusDB) can be several times slower than a quiet one
@@ -196,10 +196,11 @@ async def test_chaos_every_message_once(database, redis_server, mongo_uri):
 
         operator = await server.login()
         stats = (await server.fetch("/api/v1/admin/deliveries/stats", token=operator)).json
-        assert stats["channels"]["wechat"]["delivered"] == len(wechat_seen) == 500
-        assert stats["channels"]["app"]["delivered"] == len(jpush_seen) == 500
+        assert stats["channels"]["wechat"]["accepted"] == len(wechat_seen) == 500
+        assert stats["channels"]["app"]["accepted"] == len(jpush_seen) == 500
         assert stats["channels"]["inbox"]["delivered"] == 1000
-        assert stats["events"] == {"total": 1000, "reached_outside_inbox": 1000, "rate": 1.0}
+        # no receipts played here: every message accepted, none known to have arrived
+        assert (stats["total"]["acceptance_rate"], stats["total"]["arrival_rate"]) == (1.0, 0.0)
         print(f"\nchaos: {retried} deliveries retried, {len(twice)} WeChat sends in doubt and resent, "
               f"{sum(1 for d in trail.values() if d.get('in_doubt'))} in doubt in all")
     finally:

@@ -164,7 +164,7 @@ async def test_sms_system_error_is_retried(push_server):
     assert found["status"] == "sending" and found["retry_at"]
     await settle(server, worker)
     found = (await trail(server, found["event_id"]))["sms"]
-    assert (found["status"], found["attempts"]) == ("delivered", 3)
+    assert (found["status"], found["attempts"]) == ("accepted", 3)
 
 
 # ---------------------------------------------------------------- JPush
@@ -263,7 +263,7 @@ async def test_alipay_trouble_is_retried(push_server, spec, status, reason):
     assert (found["status"], found["attempts"]) == (status, 1) and found["reason"].startswith(reason), found["reason"]
     await settle(server, worker)
     found = (await trail(server, found["event_id"]))["alipay"]
-    assert (found["status"], found["attempts"]) == ("delivered", 2)
+    assert (found["status"], found["attempts"]) == ("accepted", 2)
     assert len(server.deps.sandbox.alipay.template_messages) == 1
 
 

@@ -65,7 +65,7 @@ async def test_an_unexpected_error_in_one_send_spares_the_batch(push_server, mon
         found = await trail(server, e["event_id"])
         assert found["inbox"]["status"] == "delivered"
         if e["event_id"] != doomed:
-            assert found["wechat"]["status"] == "delivered" and found["wechat"]["attempts"] == 1
+            assert found["wechat"]["status"] == "accepted" and found["wechat"]["attempts"] == 1
     failed = (await trail(server, doomed))["wechat"]
     assert failed["reason"] == "unknown: RuntimeError" and failed["attempts"] == 2
 
@@ -93,14 +93,14 @@ async def test_a_batch_write_failing_spares_the_other_channels(push_server, monk
     await worker.handle(events)
     for e in events:
         found = await trail(server, e["event_id"])
-        assert found["wechat"]["status"] == "delivered"
+        assert found["wechat"]["status"] == "accepted"
         kept = found["inbox"]  # our store failing is temporary: retried for the whole window
         assert (kept["status"], kept["reason"]) == ("sending", "ConnectionError") and kept["retry_at"]
     await asyncio.sleep(2.1)
     await settle(server, worker, seconds=10)
     for e in events:
         found = await trail(server, e["event_id"])
-        assert found["inbox"]["status"] == "delivered" and found["wechat"]["status"] == "delivered"
+        assert found["inbox"]["status"] == "delivered" and found["wechat"]["status"] == "accepted"
     assert set(sent_per_event(server).values()) == {1}
 
 

@@ -37,7 +37,7 @@ async def test_a_day_of_refused_tokens_forces_one_refresh(push_server):
         e = event(owner)
         await worker.handle([e])
         found = (await trail(server, e["event_id"]))["wechat"]
-        assert (found["status"], found["attempts"]) == ("delivered", 1), found.get("reason")
+        assert (found["status"], found["attempts"]) == ("accepted", 1), found.get("reason")
     assert await forced_refreshes(server) == 1
 
 
@@ -51,7 +51,7 @@ async def test_a_token_killed_elsewhere_is_fetched_without_forcing(push_server):
     assert not isinstance(sandbox.wechat.stable(appid, force_refresh=True), int)  # kills the token we hold
     e = event(owners[1])
     await worker.handle([e])
-    assert (await trail(server, e["event_id"]))["wechat"]["status"] == "delivered"
+    assert (await trail(server, e["event_id"]))["wechat"]["status"] == "accepted"
     assert await forced_refreshes(server) == 0
 
 
@@ -71,14 +71,14 @@ async def test_jpush_cids_older_than_their_day_are_not_used(push_server, monkeyp
     provider = worker.providers["app"]
     first = event(owners[0], channel="app")
     await worker.handle([first])  # fills the cid pool
-    assert (await trail(server, first["event_id"]))["app"]["status"] == "delivered"
+    assert (await trail(server, first["event_id"]))["app"]["status"] == "accepted"
     sandbox, real, later = server.deps.sandbox, server.deps.sandbox.clock, 25 * 3600
     monkeypatch.setattr(sandbox, "clock", lambda: real() + later)  # a quiet day passes
     monkeypatch.setattr(provider, "clock", lambda: dt.datetime.now(dt.UTC) + dt.timedelta(seconds=later), raising=False)
     second = event(owners[1], channel="app")
     await worker.handle([second])
     found = (await trail(server, second["event_id"]))["app"]
-    assert (found["status"], found["attempts"]) == ("delivered", 1), found.get("reason")
+    assert (found["status"], found["attempts"]) == ("accepted", 1), found.get("reason")
     cids = (await server.fetch("/sandbox/received?target=jpush.cid")).json["requests"]
     assert len(cids) == 2  # the old pool was dropped and a fresh one fetched
 
@@ -91,7 +91,7 @@ async def test_jpush_rate_limit_waits_for_the_reset(push_server):
     events = [event(owner, channel="app") for owner in owners]
     await worker.handle(events)
     found = [(await trail(server, e["event_id"]))["app"] for e in events]
-    assert sorted(f["status"] for f in found) == ["delivered", "delivered", "sending"]
+    assert sorted(f["status"] for f in found) == ["accepted", "accepted", "sending"]
     [waiting] = [f for f in found if f["status"] == "sending"]
     assert waiting["reason"].startswith("jpush rate limit") and seconds_until(waiting["retry_at"]) > 50
     await worker.run_due()

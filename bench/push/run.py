@@ -2,6 +2,7 @@
 same WeChat sends posted straight to the sandbox, in the same run.
 
     .venv/bin/python bench/push/run.py [--messages 1000] [--rounds 3] [--residents 100] [--engine durable]
+        [--no-receipts]
 
 Redis, SecantusDB (`--engine`), the sandbox (`python -m sandbox`, answering every WeChat
 subscribe-message send after 10 ms), the API (only to set up the residents, then stopped) and
@@ -9,6 +10,11 @@ the worker run as processes of their own, as `make run` starts them. `residents`
 WeChat and accept long-term status messages. Each round puts `messages` status events in the
 stream and times the worker from the first event to the last acknowledged one; each event costs
 a notification record, an inbox message, a WeChat subscribe message and two delivery records.
+
+Receipts on (the default): the API keeps running as the mini-program's message-push URL, and the
+sandbox posts every accepted message's `subscribe_msg_sent_event` to it at once, signed and
+encrypted (safe mode), so the worker's acceptances meet receipts racing them (models/receipts.py)
+and the API's CPU per receipt is measured too. The run ends when every message is `delivered`.
 
 Baseline of the same round: as many subscribe-message POSTs sent straight to the sandbox by
 bench/load.py at the worker's concurrency (one batch of 200), nothing else: the network path, and
@@ -47,6 +53,8 @@ from common import (  # noqa: E402
 )
 
 TEMPLATE, APPID = "TPL_APPLICATION_STATUS", "wxdemominiapp"
+DEMO_WECHAT_PUSH_TOKEN = "demo-push-token"  # api/config.py's demo WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY
+DEMO_WECHAT_PUSH_AES_KEY = "demoDemoDemoDemoDemoDemoDemoDemoDemoDemoDem"
 STREAM, GROUP = "push:events", "push-workers"  # push/relay.py, push/worker.py
 BATCH = 200  # push.worker.Worker's default batch: the sends it has in flight at once
 GOAL_CPU_US = 250
@@ -87,6 +95,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--residents", type=int, default=100)
     parser.add_argument("--engine", choices=ENGINES, default="durable")
+    parser.add_argument("--receipts", action=argparse.BooleanOptionalAction, default=True,
+                        help="WeChat posts a receipt of every message to the API (safe mode)")
     parser.add_argument("--profile", help="py-spy the worker during the first round into this file")
     parser.add_argument("--profile-db", help="py-spy SecantusDB during the first round into this file")
     args = parser.parse_args()
@@ -108,8 +118,14 @@ def main() -> int:
                 {"template": TEMPLATE, "kind": "long-term"}]}, token)
             assert status in (200, 201), r
             owners.append(subject(token))
-        api.terminate()  # only the worker uses the database from here on
-        api.wait(15)
+        if args.receipts:  # the API stays up: it is the push URL WeChat's receipts go to
+            status, r = http("PUT", sandbox + "/sandbox/wechat/push", {
+                "push_url": base + "/api/v1/wechat/events", "token": DEMO_WECHAT_PUSH_TOKEN,
+                "aes_key": DEMO_WECHAT_PUSH_AES_KEY, "format": "xml", "auto": True})
+            assert status == 200, r
+        else:
+            api.terminate()  # only the worker uses the database from here on
+            api.wait(15)
         worker = stack.worker()
         wait_for(lambda: any(g["name"] == GROUP for g in redis.xinfo_groups(STREAM)), 60, "the worker", worker)
         drain(redis, owners, BATCH)  # warm-up: connections open, WeChat token fetched and kept in Redis
@@ -123,11 +139,17 @@ def main() -> int:
         before = cpu_seconds(worker.pid)
         time.sleep(2)
         idle = (cpu_seconds(worker.pid) - before) / 2  # the worker's polling of the outbox and retries
-        pids = {"worker": worker.pid, "db": mongo.pid}
+        pids = {"worker": worker.pid, "db": mongo.pid, **({"api": api.pid} if args.receipts else {})}
         calls = floor(stack)
         rounds = []
+        def receipts(on: bool) -> None:  # none for the baseline's own sends: they are not the worker's
+            if args.receipts:
+                assert http("PUT", sandbox + "/sandbox/wechat/push", {"outcome": "deliver" if on else "silent"})[0] == 200
+
         for r in range(args.rounds):
+            receipts(False)
             base_run, _ = measured({}, partial(load, [send] * args.messages, BATCH, workdir=stack.dir))
+            receipts(True)
             run, d = profiled(worker.pid, args.profile if r == 0 else None, partial(
                 profiled, mongo.pid, args.profile_db if r == 0 else None,
                 partial(measured, pids, partial(drain, redis, owners, args.messages), stack)))
@@ -137,19 +159,29 @@ def main() -> int:
                            "baseline_errors": base_run["errors"], "worker_cpu_us_per_message": us(own, n),
                            "baseline_sender_cpu_us_per_send": base_run["client_cpu_us"],
                            "db_cpu_us_per_message": us(d["db"], n), "db_ops_per_message": round(d["db_ops"] / n, 2),
-                           "redis_cmds_per_message": round(d["redis_cmds"] / n, 2)})
+                           "redis_cmds_per_message": round(d["redis_cmds"] / n, 2),
+                           **({"api_cpu_us_per_receipt": us(d["api"], n)} if args.receipts else {})})
+        sent = args.messages * args.rounds + BATCH
         with pymongo.MongoClient(uri) as client:
-            delivered = client.bench.deliveries.count_documents({"provider": "wechat", "status": "delivered"})
+            wechat = client.bench.deliveries
+
+            def reached() -> int:
+                return wechat.count_documents({"provider": "wechat", "status": "delivered" if args.receipts
+                                               else "accepted"})
+
+            wait_for(lambda: reached() >= sent, 300, "every receipt applied" if args.receipts else "every acceptance")
+            delivered = reached()
         final = counters(stack)
     run = median_run(rounds, "worker_cpu_us_per_message")
-    sent = args.messages * args.rounds + BATCH
-    result = {"engine": engine_label(args.engine), "residents": args.residents, "messages_per_round": args.messages,
+    result = {"engine": engine_label(args.engine), "receipts": args.receipts, "residents": args.residents,
+              "messages_per_round": args.messages,
               "rounds": len(rounds), "batch": BATCH, **run, "ratio": round(run["messages_per_s"] / run["baseline_per_s"], 3),
-              "worker_idle_cpu_share": round(idle, 4), "delivered_wechat": delivered, "sent": sent, "floor": calls,
+              "worker_idle_cpu_share": round(idle, 4),
+              ("delivered_wechat" if args.receipts else "accepted_wechat"): delivered, "sent": sent, "floor": calls,
               "goal_worker_cpu_250us": run["worker_cpu_us_per_message"] <= GOAL_CPU_US,
               "all_rounds": [{k: r[k] for k in ("messages_per_s", "baseline_per_s", "worker_cpu_us_per_message")}
                              for r in rounds], "db_ops_total": final["db_ops"]}
-    assert delivered == sent, f"{delivered} of {sent} WeChat messages delivered"
+    assert delivered == sent, f"{delivered} of {sent} WeChat messages {'delivered' if args.receipts else 'accepted'}"
     record("push", result)
     return 0
 

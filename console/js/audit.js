@@ -46,7 +46,7 @@ export function detailLines(entry, items = {}) {
     lines.push(`版本 ${d.version}`);
     if (d.changed?.length) lines.push(`修改：${d.changed.map((k) => FIELD_LABELS[k] || k).join('、')}`);
   } else if (entry.action === 'message_template.test_send') {
-    const outcome = d.status === 'delivered' ? '已送达平台' : `未送达：${d.reason || d.status}`;
+    const outcome = { accepted: '平台已受理', delivered: '已送达' }[d.status] || `未送达：${d.reason || d.status}`;
     lines.push(`发给 ${d.to}（示例事件 ${d.event}）`, outcome);
   } else if (entry.action === 'application.reveal') {
     lines.push(`字段：${(d.fields || []).join('、')}`);

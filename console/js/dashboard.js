@@ -37,11 +37,22 @@ export function deliveryWindow(from, to) {
   return { from: beijingDayStart(from), to: beijingDayStart(addDays(to, 1)) };
 }
 
+/** The 到达率 tile: the deliveries' `total`, computed by the server from the same records as the
+ * channel rows (inbox left out), so tile and rows always agree. */
+function arrivalTile(stats) {
+  const total = stats?.total;
+  if (!stats) return { value: '—', hint: '推送统计暂不可用' };
+  if (!total?.finished) return { value: '—', hint: '区间内暂无消息' };
+  if (!total.reported) return { value: '无回执', hint: `平台受理率 ${percent(total.acceptance_rate)}（支付宝不提供送达回执）` };
+  return { value: percent(total.arrival_rate),
+    hint: `按回执 ${number(total.delivered)} / ${number(total.reported)} 条送达；平台受理率 ${percent(total.acceptance_rate)}，`
+      + `10 秒内送达 ${percent(total.within_10s)}（站内消息不计）` };
+}
+
 /** The KPI tiles. `stats` (deliveries) may be null when it could not be loaded. */
 export function tiles(summary, stats) {
   const a = summary.applications;
   const r = summary.ratings;
-  const events = stats?.events;
   return [
     { key: 'total', label: '办件总数', value: number(a.total), hint: `办结 ${number(a.finished)} 件` },
     { key: 'on_time', label: '按时办结率', value: percent(a.on_time_rate),
@@ -49,9 +60,7 @@ export function tiles(summary, stats) {
     { key: 'overdue', label: '逾期未办结', value: number(a.overdue), hint: '当前仍在办理且已超过承诺时限', alert: a.overdue > 0 },
     { key: 'rating', label: '好差评均分', value: r.average === null ? '—' : `${decimal(r.average)} 分`,
       hint: r.count ? `好评率 ${percent(r.good_rate)}，共 ${number(r.count)} 条评价` : '区间内暂无评价' },
-    { key: 'arrival', label: '消息到达率', value: stats ? percent(events?.rate) : '—',
-      hint: stats ? (events?.total ? `${number(events.reached_outside_inbox)} / ${number(events.total)} 条消息送达居民手机（站内消息不计）` : '区间内暂无消息')
-        : '推送统计暂不可用' },
+    { key: 'arrival', label: '消息到达率', ...arrivalTile(stats) },
   ];
 }
 
@@ -93,17 +102,29 @@ export function ratingBars(summary) {
   };
 }
 
-/** Bars: 到达率 per push channel in percent; channels with nothing finished yet have no bar. */
+const inPercent = (rate) => (rate === null || rate === undefined ? null : Math.round(rate * 1000) / 10);
+const failures = (f) => Object.values(f.failed || {}).reduce((n, reasons) => n + Object.values(reasons).reduce((a, b) => a + b, 0), 0);
+
+function arrivalRow(name, f) {
+  return { channel: name, acceptance: percent(f.acceptance_rate),
+    rate: f.receipts === false ? '无回执' : percent(f.arrival_rate), fast: f.receipts === false ? '—' : percent(f.within_10s),
+    accepted: number(f.accepted), delivered: number(f.delivered), failed: number(failures(f)), total: number(f.total),
+    p50: f.latency_ms?.p50 ?? null, p95: f.latency_ms?.p95 ?? null };
+}
+
+/** Bars per push channel in percent: the platform's acceptance and the 到达率 by receipt (no bar
+ * where nothing finished, or the platform sends no receipts). Rows: each channel, then the total
+ * the tile shows (inbox left out). */
 export function arrivalBars(stats) {
   const channels = Object.entries(stats?.channels || {});
   return {
     labels: channels.map(([c]) => DELIVERY_CHANNELS[c] || c),
-    datasets: [{ label: '到达率（%）', backgroundColor: PALETTE[1],
-      data: channels.map(([, f]) => (f.arrival_rate === null ? null : Math.round(f.arrival_rate * 1000) / 10)) }],
-    rows: channels.map(([c, f]) => ({ channel: DELIVERY_CHANNELS[c] || c, rate: percent(f.arrival_rate),
-      delivered: number(f.delivered), total: number(f.total),
-      failed: number(Object.values(f.failed || {}).reduce((n, reasons) => n + Object.values(reasons).reduce((a, b) => a + b, 0), 0)),
-      p50: f.latency_ms?.p50 ?? null, p95: f.latency_ms?.p95 ?? null })),
+    datasets: [
+      { label: '平台受理率（%）', backgroundColor: PALETTE[0], data: channels.map(([, f]) => inPercent(f.acceptance_rate)) },
+      { label: '到达率（按回执，%）', backgroundColor: PALETTE[1], data: channels.map(([, f]) => inPercent(f.arrival_rate)) },
+    ],
+    rows: channels.map(([c, f]) => arrivalRow(DELIVERY_CHANNELS[c] || c, f)),
+    total: stats?.total ? arrivalRow('合计（不含站内消息）', stats.total) : null,
     empty: channels.length === 0,
   };
 }

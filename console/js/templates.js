@@ -23,7 +23,7 @@ export const TYPE_RULES = {
   keyword: '支付宝关键词：长度以内的任意文字（超出截断）',
 };
 export const DEFAULT_PAGE = 'pages/applications/detail';
-export const STATUS_LABELS = { delivered: '已送达平台', 'temporary-failure': '暂时失败', 'permanent-failure': '发送失败' };
+export const STATUS_LABELS = { accepted: '平台已受理', delivered: '已送达', 'temporary-failure': '暂时失败', 'permanent-failure': '发送失败' };
 
 const KEY = /^[a-z][a-z_]*[0-9]{1,3}$/;
 const present = (v) => v !== null && v !== undefined && String(v).trim() !== '';
@@ -103,7 +103,7 @@ export function dataRows(keys, answer) {
 export function outcomeLine(answer) {
   if (!answer) return '';
   const status = STATUS_LABELS[answer.status] || answer.status;
-  if (answer.status === 'delivered') return `${status}，消息 ID ${answer.receipt || '—'}`;
+  if (answer.status === 'accepted' || answer.status === 'delivered') return `${status}，消息 ID ${answer.receipt || '—'}`;
   return `${status}：${answer.reason || '原因未知'}`;
 }
 

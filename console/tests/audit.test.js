@@ -40,4 +40,6 @@ test('message templates in words', () => {
     ['版本 2', '修改：发送的事件、关键词']);
   assert.deepEqual(detailLines({ action: 'message_template.test_send', details: { to: 'o-1', event: 'application.accepted',
     status: 'permanent-failure', reason: 'no-quota (43101)' } }), ['发给 o-1（示例事件 application.accepted）', '未送达：no-quota (43101)']);
+  assert.deepEqual(detailLines({ action: 'message_template.test_send', details: { to: 'o-1', event: 'application.accepted',
+    status: 'accepted', reason: null } }), ['发给 o-1（示例事件 application.accepted）', '平台已受理']);
 });

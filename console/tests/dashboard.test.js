@@ -17,15 +17,20 @@ const summary = {
   logins: { by_channel: { wechat: 3, app: 1 }, by_day: [{ date: '2026-01-29', wechat: 2 }, { date: '2026-02-02', wechat: 1, app: 1 }] },
 };
 // Shaped like GET /api/v1/admin/deliveries/stats (models/delivery_stats.summarize).
+const figures = (f) => ({ sent: f.total, sending: 0, accepted: 0, delivered: 0, failed: {}, finished: f.total, reported: f.total,
+  receipts: true, acceptance_rate: null, arrival_rate: null, within_10s: null, latency_ms: { p50: null, p95: null }, ...f });
 const stats = {
-  events: { total: 4, reached_outside_inbox: 3, rate: 0.75 },
   channels: {
-    inbox: { total: 4, sent: 4, delivered: 4, sending: 0, failed: {}, arrival_rate: 1, latency_ms: { p50: 3.2, p95: 8 } },
-    sms: { total: 1, sent: 0, delivered: 0, sending: 1, failed: {}, arrival_rate: null, latency_ms: { p50: null, p95: null } },
-    wechat: { total: 4, sent: 4, delivered: 3, sending: 0, failed: { 'permanent-failure': { quota_exhausted: 1 } }, arrival_rate: 0.75,
-      latency_ms: { p50: 120, p95: 300 } },
+    alipay: figures({ total: 2, accepted: 2, reported: 0, receipts: false, acceptance_rate: 1 }),
+    inbox: figures({ total: 5, delivered: 5, acceptance_rate: 1, arrival_rate: 1, within_10s: 1, latency_ms: { p50: 3.2, p95: 8 } }),
+    sms: figures({ total: 1, sent: 0, sending: 1, finished: 0, reported: 0 }),
+    wechat: figures({ total: 4, accepted: 1, delivered: 2, failed: { 'permanent-failure': { 'wechat-sent-event 43101 user refused': 1 } },
+      acceptance_rate: 0.75, arrival_rate: 0.5, within_10s: 0.25, latency_ms: { p50: 120, p95: 300 } }),
   },
 };
+// the server's total: the same records as the rows, inbox left out
+stats.total = figures({ total: 7, accepted: 3, delivered: 2, failed: stats.channels.wechat.failed, finished: 6, reported: 4,
+  acceptance_rate: 5 / 6, arrival_rate: 0.5, within_10s: 0.25 });
 
 test('date ranges in Beijing days', () => {
   assert.deepEqual(presetRange(30, '2026-03-01'), { from: '2026-01-31', to: '2026-03-01' });
@@ -47,8 +52,13 @@ test('KPI tiles', () => {
   assert.equal(t.overdue.alert, true);
   assert.equal(t.rating.value, '3.50 分');
   assert.match(t.rating.hint, /好评率 50.0%/);
-  assert.equal(t.arrival.value, '75.0%');
-  assert.equal(t.arrival.hint, '3 / 4 条消息送达居民手机（站内消息不计）');
+  assert.equal(t.arrival.value, '50.0%');
+  assert.equal(t.arrival.hint, '按回执 2 / 4 条送达；平台受理率 83.3%，10 秒内送达 25.0%（站内消息不计）');
+  const onlyAlipay = { channels: { alipay: stats.channels.alipay }, total: stats.channels.alipay };
+  const alipay = Object.fromEntries(tiles(summary, onlyAlipay).map((x) => [x.key, x])).arrival;
+  assert.deepEqual([alipay.value, alipay.hint], ['无回执', '平台受理率 100.0%（支付宝不提供送达回执）']);
+  const none = Object.fromEntries(tiles(summary, { channels: {}, total: figures({ total: 0, finished: 0 }) }).map((x) => [x.key, x]));
+  assert.deepEqual([none.arrival.value, none.arrival.hint], ['—', '区间内暂无消息']);
 });
 
 test('null rates show as "—", and a missing delivery figure says so', () => {
@@ -83,9 +93,16 @@ test('logins per channel for every day of the range', () => {
 test('ratings and 到达率 bars', () => {
   assert.deepEqual(ratingBars(summary).datasets[0].data, [0, 1, 0, 0, 1]);
   const arrival = arrivalBars(stats);
-  assert.deepEqual(arrival.labels, ['站内消息', '短信', '微信']);
-  assert.deepEqual(arrival.datasets[0].data, [100, null, 75]);
-  assert.deepEqual(arrival.rows.map((r) => [r.channel, r.rate, r.failed]), [['站内消息', '100.0%', '0'], ['短信', '—', '0'], ['微信', '75.0%', '1']]);
+  assert.deepEqual(arrival.labels, ['支付宝', '站内消息', '短信', '微信']);
+  assert.deepEqual(arrival.datasets.map((d) => d.data), [[100, 100, null, 75], [null, 100, null, 50]]);
+  assert.deepEqual(arrival.rows.map((r) => [r.channel, r.acceptance, r.rate, r.fast, r.failed]), [
+    ['支付宝', '100.0%', '无回执', '—', '0'], ['站内消息', '100.0%', '100.0%', '100.0%', '0'], ['短信', '—', '—', '—', '0'],
+    ['微信', '75.0%', '50.0%', '25.0%', '1']]);
+  assert.deepEqual([arrival.total.channel, arrival.total.rate, arrival.total.delivered, arrival.total.failed],
+    ['合计（不含站内消息）', '50.0%', '2', '1']);
+  // the tile shows the total row's 到达率
+  const tile = Object.fromEntries(tiles(summary, stats).map((x) => [x.key, x])).arrival;
+  assert.equal(tile.value, arrival.total.rate);
   assert.equal(arrivalBars(null).empty, true);
 });
 

@@ -71,7 +71,7 @@ test('a preview and a test-send, as shown', () => {
   assert.deepEqual(dataRows(keys, answer), [{ key: 'thing1', value: '社保卡补换', problem: '' },
     { key: 'phrase3', value: '办件不予受理', problem: '通知标题「办件不予受理」应为 5 个以内汉字' }]);
   assert.deepEqual(dataRows(keys, null).map((r) => r.value), ['', '']);
-  assert.equal(outcomeLine({ status: 'delivered', receipt: '3000000000000000001' }), '已送达平台，消息 ID 3000000000000000001');
+  assert.equal(outcomeLine({ status: 'accepted', receipt: '3000000000000000001' }), '平台已受理，消息 ID 3000000000000000001');
   assert.equal(outcomeLine({ status: 'permanent-failure', reason: 'no-quota (43101)' }), '发送失败：no-quota (43101)');
   assert.equal(outcomeLine(null), '');
 });

@@ -56,7 +56,7 @@ class AlipayTemplateProvider(TemplateProvider):
             raise TemporaryFailure(reason) from None
         code, sub_code = str(reply.get("code")), reply.get("sub_code") or ""
         if code == "10000" and reply.get("verified", True):
-            return "10000"
+            return None  # templatemessage.send names no message and Alipay has no receipt API: stays accepted
         if code == "20000" or sub_code.startswith("isp."):  # Alipay's own trouble: try again later
             raise TemporaryFailure(sub_code or code)
         if sub_code in PERMANENT:

@@ -20,8 +20,8 @@ from push import failures
 log = logging.getLogger(__name__)
 # Attempts by outcome; technical-failure (a temporary failure that used up its retry window) is
 # counted by the worker, which decides it, on top of that last attempt's temporary-failure.
-OUTCOMES = Counter("govservice_push_outcomes", "Push attempts by channel and status (delivered, temporary-failure, "
-                   "permanent-failure; technical-failure: retries given up)", ["channel", "status"])
+OUTCOMES = Counter("govservice_push_outcomes", "Push attempts by channel and status (accepted, delivered: the inbox, "
+                   "temporary-failure, permanent-failure; technical-failure: retries given up)", ["channel", "status"])
 SEND_SECONDS = Histogram("govservice_push_send_seconds", "Time a channel took to take a message", ["channel"],
                          buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
@@ -113,7 +113,7 @@ class Provider:
             to = self.address(resident, reach)
             if to is None:
                 raise PermanentFailure("no-recipient", cause="recipient")
-            receipt = await self._send(to, resident, note, delivery)
+            message_id = await self._send(to, resident, note, delivery)
         except TemporaryFailure as exc:
             log.warning("push %s temporary-failure: %s", self.name, exc, extra=extra)
             return {"status": "temporary-failure", "reason": str(exc), "ms": _ms(start),
@@ -127,10 +127,12 @@ class Provider:
             if not isinstance(exc, UnknownFailure):
                 log.exception("push %s: unexpected error", self.name, extra=extra)
             return {**unknown(exc), "ms": _ms(start)}
-        log.info("push %s delivered (%s)", self.name, receipt, extra=extra)
-        return {"status": "delivered", "receipt": receipt, "ms": _ms(start)}
+        log.info("push %s accepted (%s)", self.name, message_id, extra=extra)
+        # accepted, not delivered: only the platform's receipt says it arrived (models/receipts.py)
+        return {"status": "accepted", "message_id": str(message_id) if message_id else None, "ms": _ms(start)}
 
-    async def _send(self, to, resident: dict, note: dict, delivery: dict):
+    async def _send(self, to, resident: dict, note: dict, delivery: dict) -> str | None:
+        """Send one message; returns the platform's message id (None: the platform names none)."""
         raise NotImplementedError
 
 

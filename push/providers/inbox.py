@@ -30,7 +30,7 @@ class InboxProvider(Provider):
         await inbox.write_many(self.db, messages)
         if self.redis is not None:
             await self._publish(messages, {note["_id"]: note["type"] for _, note, _, _ in jobs})
-        return [{"status": "delivered", "receipt": m["_id"]} for m in messages]
+        return [{"status": "delivered", "message_id": m["_id"]} for m in messages]  # our own store: no receipt to wait for
 
     async def _publish(self, messages: list[dict], types: dict) -> None:
         live = [{"owner": m["owner"], "message": {"id": m["_id"], "type": types[m["_id"]],

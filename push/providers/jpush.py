@@ -33,14 +33,18 @@ TEMPORARY = {1000, 1030}  # JPush's own error, its internal timeout: the cid mak
 # this `options.classification` = 1 (0: operational/marketing), and maps it to Xiaomi, Huawei, OPPO
 # and vivo ("厂商消息分类使用指南", docs.jiguang.cn/jpush/client/Android/android_channel_id).
 SYSTEM_MESSAGE = 1
+# the received report's counts of devices that got the message (/v3/received/detail)
+RECEIVED = ("jpush_received", "android_pns_received", "ios_apns_received", "ios_msg_received",
+            "quickapp_jpush_received", "hmos_hmpns_received")
 
 
 class JPushProvider(Provider):
     name = "app"
 
     def __init__(self, db, *, app_key: str, master_secret: str, api_base: str, timeout: float = 5.0,
-                 apns_production: bool = True):
+                 apns_production: bool = True, report_base: str = "https://report.jpush.cn/v3/"):
         self.db, self.api_base, self.timeout, self.apns_production = db, api_base, timeout, apns_production
+        self.report_base = report_base
         self._sdk = jpush.JPush(app_key, master_secret)
         token = base64.b64encode(f"{app_key}:{master_secret}".encode()).decode()
         self._headers = {"Authorization": f"Basic {token}", "Content-Type": "application/json"}
@@ -97,6 +101,15 @@ class JPushProvider(Provider):
             raise UnknownFailure(f"jpush {code}")
         return reply.get("msg_id", "")
 
+    async def received(self, msg_ids: list[str]) -> set[str]:
+        """The msg_ids (at most 100) that reached a device, by JPush's received report. A push
+        nobody received yet is simply not among them: JPush never reports a failure."""
+        reply = await self._fetch("received/detail?msg_ids=" + ",".join(msg_ids), "GET", None, base=self.report_base)
+        if not isinstance(reply, list):
+            raise UnknownFailure("jpush report not a list")
+        return {str(r.get("msg_id")) for r in reply if isinstance(r, dict)
+                and sum(r.get(k) or 0 for k in RECEIVED if isinstance(r.get(k) or 0, int)) > 0}
+
     async def _late_cid(self, delivery: dict) -> str:
         """The record was made while JPush handed out no cid: give it one before its first push."""
         cid = (await self.prepare())["cid"]
@@ -104,9 +117,9 @@ class JPushProvider(Provider):
             raise TemporaryFailure("jpush cid unavailable")
         return await deliveries.keep(self.db, delivery["_id"], "cid", cid)
 
-    async def _fetch(self, path: str, method: str, body: str | None) -> dict:
+    async def _fetch(self, path: str, method: str, body: str | None, *, base: str | None = None) -> dict:
         try:
-            response = await AsyncHTTPClient().fetch(self.api_base + path, method=method, body=body,
+            response = await AsyncHTTPClient().fetch((base or self.api_base) + path, method=method, body=body,
                                                      headers=self._headers, request_timeout=self.timeout)
             return json.loads(response.body)
         except HTTPClientError as exc:

@@ -34,10 +34,10 @@ class SmsProvider(Provider):
     async def _send(self, to, resident: dict, note: dict, delivery: dict):
         params = {"item": fit(note["item_name"], 20), "number": note["number"], "status": note["phrase"]}
         try:
-            await self.sms.send(to, self.template, params)
+            biz_id = await self.sms.send(to, self.template, params)
         except AppError as exc:
             raise classify(exc) from None
-        return "OK"
+        return biz_id  # QuerySendDetails reports its fate (push/receipts.py)
 
 
 def classify(exc: AppError) -> Exception:

@@ -11,6 +11,7 @@ from jpush.common import ZONES, APIRequestException, JPushFailure, Unauthorized
 from sandbox_testkit import START, call
 
 from sandbox.jpush import jpush_zone
+from sandbox.state import JPUSH_REPORT_FIELDS
 
 pytestmark = pytest.mark.asyncio
 
@@ -101,6 +102,7 @@ async def test_push_and_read_back(jp):
         "message": None,
         "options": {"sendno": 1, "time_to_live": 86400},
         "at": jp.sb.state.now_iso(),
+        "report": {**dict.fromkeys(JPUSH_REPORT_FIELDS, 0), "jpush_received": 1},
     }]
     assert await jp.pushes(IPHONE) == []
     assert jp.sb.clock.now == START
@@ -363,3 +365,25 @@ async def test_rate_limit_per_app_and_minute(jp):
     assert len(await jp.pushes()) == 3
     for bad in ({"limit": -1}, {"limit": "2"}, {}):
         assert (await jp.sb.fetch("/jpush/rate-limit", "PUT", bad))[0].code == 400
+
+
+async def test_received_report(jp):
+    await jp.register()
+    await jp.register(IPHONE, "ios")
+    got = (await jp.send(ANDROID, IPHONE)).payload["msg_id"]
+    response, _ = await jp.sb.fetch("/jpush/receipts", "PUT", {"outcome": "silent"})
+    assert response.code == 200
+    lost = (await jp.send(ANDROID)).payload["msg_id"]
+    response, report = await jp.sb.fetch(f"/jpush/v3/report/received/detail?msg_ids={got},{lost},1",
+                                         headers=jp.auth())
+    assert response.code == 200
+    assert [(r["msg_id"], r["jpush_received"], r["ios_apns_sent"], r["ios_apns_received"]) for r in report] == [
+        (got, 1, 1, 1), (lost, 0, 0, 0), ("1", None, None, None)]
+    response, _ = await jp.sb.fetch(f"/jpush/v3/report/received/detail?msg_ids={got}", headers=jp.auth(OTHER_KEY,
+                                                                                                       OTHER_SECRET))
+    assert response.code == 200  # another app's msg_id: JPush knows nothing of it
+    response, _ = await jp.sb.fetch(f"/jpush/v3/report/received/detail?msg_ids={got}")
+    assert response.code == 401
+    response, _ = await jp.sb.fetch("/jpush/v3/report/received/detail?msg_ids=" + ",".join(["1"] * 101),
+                                    headers=jp.auth())
+    assert response.code == 400

@@ -97,8 +97,36 @@ async def test_send_and_read_back(sms):
         "text": "您的验证码为123456，5分钟内有效。",
         "biz_id": body.biz_id,
         "at": at(),
+        "report": {"SendStatus": 3, "ErrCode": "DELIVERED", "SendDate": "2026-03-02 10:00:00",
+                   "ReceiveDate": "2026-03-02 10:00:02"},
     }]
     assert await sms.messages(OTHER_PHONE) == []
+
+
+async def test_query_send_details_reports_each_message(sms):
+    response, _ = await sms.sb.fetch("/sms/receipts", "PUT", {"outcomes": {OTHER_PHONE: {"outcome": "fail",
+                                                                                           "errcode": "MN:0001"}}})
+    assert response.code == 200
+    delivered, failed = await sms.send(), await sms.send(phone=OTHER_PHONE)
+
+    async def query(phone, biz_id, day="20260302"):
+        request = sms_models.QuerySendDetailsRequest(phone_number=phone, biz_id=biz_id, send_date=day, page_size=10,
+                                                     current_page=1)
+        reply = await call(sms.client().query_send_details, request)
+        return reply.body
+
+    body = await query(PHONE, delivered.biz_id)
+    assert (body.code, body.total_count) == ("OK", 1)
+    [detail] = body.sms_send_detail_dtos.sms_send_detail_dto
+    assert (detail.send_status, detail.err_code, detail.receive_date) == (3, "DELIVERED", "2026-03-02 10:00:02")
+    assert detail.phone_num == PHONE and detail.template_code == TEMPLATE
+    [detail] = (await query(OTHER_PHONE, failed.biz_id)).sms_send_detail_dtos.sms_send_detail_dto
+    assert (detail.send_status, detail.err_code) == (2, "MN:0001")
+    assert (await query(PHONE, failed.biz_id)).total_count == 0  # another phone's message
+    assert (await query(PHONE, delivered.biz_id, "20260301")).total_count == 0  # another day
+    assert (await query(PHONE, delivered.biz_id, "2026-03-02")).code == "isv.INVALID_PARAMETERS"
+    # recorded apart from the sends: a fault meant for a send never hits a query
+    assert len(await sms.sb.received("sms.query")) == 5 and len(await sms.sb.received("sms.send")) == 2
 
 
 async def test_phone_forms_and_several_numbers(sms):

@@ -10,8 +10,7 @@ const { ref, reactive, computed, inject, onMounted } = window.Vue;
 
 const STACKED = { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } };
 const COUNTS = { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } };
-const PERCENT = { scales: { y: { beginAtZero: true, max: 100, ticks: { callback: (v) => `${v}%` } } },
-  plugins: { legend: { display: false } } };
+const PERCENT = { scales: { y: { beginAtZero: true, max: 100, ticks: { callback: (v) => `${v}%` } } } };
 
 export default {
   components: { ErrorBanner, ChartBox },
@@ -109,14 +108,16 @@ export default {
           <p v-if="view.ratings.empty" class="chart-empty">区间内暂无评价</p>
         </figure>
         <figure class="card">
-          <figcaption>各渠道消息到达率</figcaption>
+          <figcaption>各渠道受理率与到达率（到达率按平台回执）</figcaption>
           <ErrorBanner :error="statsError"></ErrorBanner>
           <ChartBox v-if="!statsError" type="bar" :data="view.arrival" :options="PERCENT" label="各渠道消息到达率"></ChartBox>
           <p v-if="!statsError && view.arrival.empty" class="chart-empty">区间内暂无消息推送</p>
           <table v-if="view.arrival.rows.length" class="table compact">
-            <thead><tr><th>渠道</th><th>到达率</th><th>送达</th><th>失败</th><th>总数</th><th>时延 P50 / P95</th></tr></thead>
-            <tbody><tr v-for="r in view.arrival.rows" :key="r.channel">
-              <td>{{ r.channel }}</td><td>{{ r.rate }}</td><td>{{ r.delivered }}</td><td>{{ r.failed }}</td><td>{{ r.total }}</td>
+            <thead><tr><th>渠道</th><th>受理率</th><th>到达率（回执）</th><th>10 秒内送达</th><th>已受理待回执</th><th>送达</th>
+              <th>失败</th><th>总数</th><th>受理时延 P50 / P95</th></tr></thead>
+            <tbody><tr v-for="r in [...view.arrival.rows, ...(view.arrival.total ? [view.arrival.total] : [])]" :key="r.channel">
+              <td>{{ r.channel }}</td><td>{{ r.acceptance }}</td><td>{{ r.rate }}</td><td>{{ r.fast }}</td><td>{{ r.accepted }}</td>
+              <td>{{ r.delivered }}</td><td>{{ r.failed }}</td><td>{{ r.total }}</td>
               <td>{{ r.p50 === null ? '—' : r.p50 + ' ms' }} / {{ r.p95 === null ? '—' : r.p95 + ' ms' }}</td></tr></tbody>
           </table>
         </figure>

@@ -215,7 +215,7 @@ export default {
         <button type="button" class="btn btn-primary" @click="testSend" :disabled="testing || !testTo.trim() || dirty">
           {{ testing ? '正在发送…' : '试发送' }}</button>
         <span v-if="dirty" class="muted">请先保存修改再试发送</span>
-        <p v-if="tested" class="outcome" :class="tested.status === 'delivered' ? 'ok' : 'bad'" role="status">{{ outcomeLine(tested) }}</p>
+        <p v-if="tested" class="outcome" :class="['accepted', 'delivered'].includes(tested.status) ? 'ok' : 'bad'" role="status">{{ outcomeLine(tested) }}</p>
       </div>
     </section>
     <ConfirmDialog :open="deleting" title="删除消息模板" confirm-text="确认删除" danger @confirm="remove" @cancel="deleting = false">
