@@ -64,6 +64,12 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+def _next_page(pdf, font: str, height: float) -> float:
+    pdf.showPage()
+    pdf.setFont(font, 12)
+    return height - 64
+
+
 def render(doc: dict, signature_png: bytes) -> bytes:
     """`doc`: number, party, vehicle, facts, place, observed_at, legal_basis, penalty_text,
     inspector, badge_no, team, service_text, issued_at, verify_url (all plain text)."""
@@ -95,9 +101,13 @@ def render(doc: dict, signature_png: bytes) -> bytes:
         pdf.setFont(font, 12)
         pdf.drawString(left, y, f"{label}：")
         for line in _wrap(text, right - left - 72, 12):
+            if y < 64:  # long facts run onto another page
+                y = _next_page(pdf, font, height)
             pdf.drawString(left + 72, y, line)
             y -= 18
         y -= 6
+    if y < 200:  # the signature and the QR code stay together
+        y = _next_page(pdf, font, height)
     y -= 8
     pdf.drawString(left, y, "当事人签名：")
     pdf.drawImage(ImageReader(io.BytesIO(signature_png)), left + 72, y - 70, width=200, height=80,
