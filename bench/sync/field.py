@@ -20,7 +20,11 @@ from common import ENGINES, ROOT, Stack, engine_label, http, measured, median_ru
 SCRIPT = os.path.join(os.path.dirname(__file__), "field_queue.mjs")
 
 
-def node(base: str, token: str, args, baseline: bool) -> dict:
+def node(base: str, args, baseline: bool) -> dict:
+    # a fresh login each run: a run can outlast an access token (15 minutes)
+    status, r = http("POST", base + "/api/v1/auth/staff", {"username": "inspector", "password": "Inspector@2026"})
+    assert status == 200, r
+    token = r["access_token"]
     cmd = ["node", SCRIPT, base, token, str(args.cases), str(args.photos), str(args.photo_kb)]
     cmd += ["--baseline"] if baseline else []
     return json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, cwd=ROOT).stdout)
@@ -39,13 +43,11 @@ def main() -> int:
         _, mongo = stack.mongo(args.engine)
         stack.sandbox()
         api, base = stack.api()
-        status, r = http("POST", base + "/api/v1/auth/staff", {"username": "inspector", "password": "Inspector@2026"})
-        assert status == 200, r
-        token, pids = r["access_token"], {"api": api.pid, "db": mongo.pid}
+        pids = {"api": api.pid, "db": mongo.pid}
         rounds = []
         for _ in range(args.rounds):
-            queue, queue_d = measured(pids, lambda: node(base, token, args, False))
-            plain, plain_d = measured(pids, lambda: node(base, token, args, True))
+            queue, queue_d = measured(pids, lambda: node(base, args, False))
+            plain, plain_d = measured(pids, lambda: node(base, args, True))
             rounds.append({"queue_s": round(queue["seconds"], 2), "baseline_s": round(plain["seconds"], 2),
                            "queue_requests": queue["requests"], "baseline_requests": plain["requests"],
                            "api_cpu_ms_per_case_queue": round(us(queue_d["api"], args.cases) / 1000, 1),
