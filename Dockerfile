@@ -7,6 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /app
 COPY requirements.txt .
+# a CJK font for the documents the server renders (当场行政处罚决定书, models/decision_pdf.py)
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-compile -r requirements.txt \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin govservice
 

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SECANTUS := .venv-secantus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run reset test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync bench-mongo system-deps clean
+.PHONY: run reset test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync bench-field-sync bench-mongo system-deps clean
 
 # Redis, SecantusDB, the sandbox, the API and a push worker, each its own process (deploy/Procfile)
 run: $(VENV)/.runtime $(VENV)/.local $(SECANTUS)/.installed
@@ -58,6 +58,11 @@ bench-query: $(VENV)/.runtime $(SECANTUS)/.installed system-deps
 
 bench-sync: $(VENV)/.runtime $(SECANTUS)/.installed system-deps
 	$(BIN)/python bench/sync/run.py
+
+# 执法通's queue (field/src/lib/queue.js, in Node) syncing 50 cases with 2 photos each
+bench-field-sync: $(VENV)/.runtime $(SECANTUS)/.installed
+	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server nodejs"
+	$(BIN)/python bench/sync/field.py
 
 bench-mongo: $(VENV)/.runtime $(SECANTUS)/.installed
 	$(BIN)/python bench/mongo/run.py

@@ -110,6 +110,7 @@ class Settings:
     vehicle_query_limits: str = "10/hour;30/day"  # 违法查询 on plates not bound (engine numbers tried), per resident
     h5_dir: str = "miniprogram/dist/build/h5"  # the resident h5 build, served at /h5/ when present
     console_dir: str = "console"  # the operators' console (static files), served at /console/
+    public_url: str = ""  # this API as the public reaches it (the QR code on documents); empty: a relative path
     field_dir: str = "field/dist/build/h5"  # the inspectors' h5 build (执法通), served at /field/ when present
     metrics_dir: str = ""  # prometheus_client's multi-process folder; empty: a fresh temp folder when forking
     metrics_token: Secret = Secret("")  # when set, /metrics wants `Authorization: Bearer <token>`
@@ -215,6 +216,7 @@ class Settings:
             vehicle_query_limits=env.get("VEHICLE_QUERY_LIMITS", "10/hour;30/day"),
             h5_dir=env.get("H5_DIR", "miniprogram/dist/build/h5"),
             console_dir=env.get("CONSOLE_DIR", "console"),
+            public_url=env.get("PUBLIC_URL", f"http://127.0.0.1:{port}" if demo else ""),
             field_dir=env.get("FIELD_DIR", "field/dist/build/h5"),
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
             metrics_token=Secret(env.get("METRICS_TOKEN", "")),

@@ -19,7 +19,7 @@ async def run(deps, claims: dict, body: dict) -> dict:
     if department is None:
         raise AppError(503, "exchange.not_connected", "该查询暂未接入，请稍后再试")
     try:
-        await deps.lookup_limiter.take(claims["username"])
+        left = await deps.lookup_limiter.take(claims["username"])
     except AppError:
         await lookups.audit(deps.db, claims, body, "rate_limited")
         raise
@@ -32,4 +32,4 @@ async def run(deps, claims: dict, body: dict) -> dict:
         await lookups.audit(deps.db, claims, body, "unavailable" if exc.status == 503 else "rejected")
         raise
     await lookups.audit(deps.db, claims, body, "ok")
-    return {"kind": body["kind"], "key": body["key"], "data": data, "source": department.title}
+    return {"kind": body["kind"], "key": body["key"], "data": data, "source": department.title, "rate_limit": left}

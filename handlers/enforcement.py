@@ -3,6 +3,7 @@
 from api import lookups as lookup_api
 from api.auth import require_roles
 from api.base import BaseHandler
+from api.ratelimit import headers
 from models import cases, evidence, lookups
 from models.cases import CasePutSchema, CaseTransitionSchema, CaseViewSchema, SyncSchema
 from models.evidence import AttachSchema, CaptureSchema, UploadStartSchema
@@ -247,14 +248,17 @@ class LookupHandler(BaseHandler):
         requestBody:
           content: {application/json: {schema: LookupSchema}}
         responses:
-          200: {description: "data and source"}
+          200: {description: "data, source, and `rate_limit` (limit, remaining, reset_seconds; also in X-RateLimit-* headers)"}
           404: {description: "no such vehicle, driver or business"}
           422: {description: "no reason, or a malformed key"}
           429: {description: "too many look-ups; Retry-After"}
           503: {description: "the department system is unavailable"}
         """
         body = self.load(LookupSchema())
-        self.send(await lookup_api.run(self.deps, self.current_claims(), body))
+        answer = await lookup_api.run(self.deps, self.current_claims(), body)
+        for name, value in headers(answer["rate_limit"]).items():
+            self.set_header(name, value)
+        self.send(answer)
 
 
 class LookupAuditHandler(BaseHandler):

@@ -6,7 +6,7 @@ sent again (a replay after a lost answer) returns the stored case; another chang
 already moved past is a 409 carrying the current case. Everything happens in one document per
 case, so one update writes the content, the version and the case's event.
 
-Every event (created, edited, evidence added, state changed) is appended to a hash chain inside
+Every event (created, edited, evidence added, state changed, document issued) is appended to a hash chain inside
 the case: each event's hash covers its own content and the previous event's hash. `verify()`
 recomputes the chain and the evidence files' SHA-256 and reports the first broken link.
 """
@@ -122,7 +122,7 @@ def event_hash(event: dict) -> str:
     return hashlib.sha256(canonical({k: v for k, v in event.items() if k != "hash"}).encode()).hexdigest()
 
 
-def _event(case: dict | None, kind: str, actor: dict, data: dict) -> dict:
+def new_event(case: dict | None, kind: str, actor: dict, data: dict) -> dict:
     events = case["events"] if case else []
     event = {"seq": len(events) + 1, "type": kind, "at": now().isoformat(timespec="milliseconds"),
              "actor": actor["username"], "data": data, "prev": events[-1]["hash"] if events else GENESIS}
@@ -186,17 +186,17 @@ async def put(db, case_id: str, body: dict, claims: dict) -> tuple[dict, int]:
         doc = {"_id": case_id, "number": None, "version": 1, "state": "draft", "team": claims.get("team"),
                "inspector": claims["username"], **content, "evidence": [], "comments": [],
                "created_at": now(), "updated_at": now()}
-        doc["events"] = [_event(None, "created", actor, {"op": op, "content": content})]
+        doc["events"] = [new_event(None, "created", actor, {"op": op, "content": content})]
         try:
             await db.cases.insert_one(doc)
             return doc, 201
         except DuplicateKeyError:  # the same new case sent twice at once
             return await put(db, case_id, body, claims)
     if body["version"] != case["version"]:
-        raise _conflict(case, "案件已被更新，请以最新版本为准")
+        raise conflict(case, "案件已被更新，请以最新版本为准")
     if case["state"] not in EDITABLE:
-        raise _conflict(case, "案件已立案，不能再修改现场内容")
-    event = _event(case, "edited", actor, {"op": op, "content": content})
+        raise conflict(case, "案件已立案，不能再修改现场内容")
+    event = new_event(case, "edited", actor, {"op": op, "content": content})
     updated = await db.cases.find_one_and_update(
         {"_id": case_id, "version": case["version"]},
         {"$set": {**content, "version": case["version"] + 1, "updated_at": now()}, "$push": {"events": event}},
@@ -206,7 +206,7 @@ async def put(db, case_id: str, body: dict, claims: dict) -> tuple[dict, int]:
     return updated, 200
 
 
-def _conflict(case: dict, message: str) -> Conflict:
+def conflict(case: dict, message: str) -> Conflict:
     return Conflict("case.conflict", message, details={"current": CaseViewSchema().dump(case)})
 
 
@@ -218,9 +218,9 @@ async def transition(db, case_id: str, body: dict, claims: dict) -> dict:
     if claims.get("role") not in roles and claims.get("role") != "admin":
         raise AppError(403, "auth.forbidden", "没有权限执行此操作")
     if body["version"] != case["version"]:
-        raise _conflict(case, "案件已被更新，请以最新版本为准")
+        raise conflict(case, "案件已被更新，请以最新版本为准")
     if case["state"] not in sources:
-        raise _conflict(case, f"案件当前状态（{case['state']}）不能执行该操作")
+        raise conflict(case, f"案件当前状态（{case['state']}）不能执行该操作")
     if body["action"] == "return" and not body["comment"].strip():
         raise AppError(422, "validation_failed", "退回须填写意见", details={"comment": ["退回须填写意见"]})
 
@@ -230,23 +230,23 @@ async def transition(db, case_id: str, body: dict, claims: dict) -> dict:
             changes["number"] = await next_number(db, session)
         data = {"action": body["action"], "from": case["state"], "to": target, "comment": body["comment"],
                 **({"number": changes["number"]} if "number" in changes else {})}
-        update = {"$set": changes, "$push": {"events": _event(case, "state_changed", claims, data)}}
+        update = {"$set": changes, "$push": {"events": new_event(case, "state_changed", claims, data)}}
         if body["comment"]:
             update["$push"]["comments"] = {"by": claims["username"], "at": now(), "action": body["action"],
                                            "text": body["comment"]}
         updated = await db.cases.find_one_and_update({"_id": case_id, "version": case["version"]}, update,
                                                      return_document=ReturnDocument.AFTER, session=session)
         if updated is None:
-            raise _Stale  # aborts the transaction: the number taken above is given back
+            raise Stale  # aborts the transaction: the number taken above is given back
         return updated
 
     try:
         return await db.transaction(write)
-    except _Stale:
-        raise _conflict(await get(db, case_id, claims), "案件已被更新，请以最新版本为准") from None
+    except Stale:
+        raise conflict(await get(db, case_id, claims), "案件已被更新，请以最新版本为准") from None
 
 
-class _Stale(Exception):
+class Stale(Exception):
     """The case changed between our read and our write."""
 
 
@@ -262,8 +262,8 @@ async def add_evidence(db, case: dict, item: dict, claims: dict) -> tuple[dict, 
         if existing["sha256"] == item["sha256"]:
             return case, False
     if case["state"] in ("decided", "closed"):
-        raise _conflict(case, "案件已决定，不能再补充证据")
-    event = _event(case, "evidence_added", claims, item)
+        raise conflict(case, "案件已决定，不能再补充证据")
+    event = new_event(case, "evidence_added", claims, item)
     updated = await db.cases.find_one_and_update(
         {"_id": case["_id"], "version": case["version"], "evidence.sha256": {"$ne": item["sha256"]}},
         {"$push": {"evidence": item, "events": event}, "$set": {"version": case["version"] + 1, "updated_at": now()}},
@@ -278,8 +278,8 @@ async def listing(db, claims: dict, *, state: str | None = None, limit: int = 50
     return await db.cases.find(query, {"events": 0}).sort("updated_at", DESCENDING).limit(limit).to_list(None)
 
 
-async def verify(db, case: dict) -> dict:
-    """Recompute the chain and the evidence hashes; the first broken link, if any."""
+def broken_link(case: dict) -> dict | None:
+    """The chain's first broken link (a `verify` answer), or None: hashes only, no files read."""
     prev = GENESIS
     for index, event in enumerate(case["events"], start=1):
         if event.get("seq") != index or event.get("prev") != prev:
@@ -287,19 +287,31 @@ async def verify(db, case: dict) -> dict:
         if event_hash(event) != event.get("hash"):
             return {"ok": False, "broken_at": index, "reason": "事件内容与哈希不符", "events": len(case["events"])}
         prev = event["hash"]
+    return None
+
+
+async def verify(db, case: dict) -> dict:
+    """Recompute the chain and the evidence hashes; the first broken link, if any."""
+    broken = broken_link(case)
+    if broken:
+        return broken
+    prev = case["events"][-1]["hash"] if case["events"] else GENESIS
     contents = [e["data"]["content"] for e in case["events"] if "content" in e["data"]]
     if contents and canonical(contents[-1]) != canonical({k: case.get(k) for k in CONTENT}):
         return {"ok": False, "broken_at": None, "reason": "案件内容与事件链不符", "events": len(case["events"])}
     recorded = [e["data"] for e in case["events"] if e["type"] == "evidence_added"]
     if [e["sha256"] for e in recorded] != [e["sha256"] for e in case["evidence"]]:
         return {"ok": False, "broken_at": None, "reason": "证据清单与事件链不符", "events": len(case["events"])}
-    for item in case["evidence"]:
+    documents = [e["data"]["document"] for e in case["events"] if e["type"] == "document_issued"]
+    files = [(item["sha256"], "证据文件") for item in case["evidence"]] + \
+        [(digest, "文书") for d in documents for digest in (d["sha256"], d["signature_sha256"])]
+    for sha256, what in files:
         try:
-            data = await db.blobs.get(item["sha256"])
+            data = await db.blobs.get(sha256)
         except Exception:
             data = None
-        if data is None or hashlib.sha256(data).hexdigest() != item["sha256"]:
-            return {"ok": False, "broken_at": None, "reason": f"证据文件缺失或被改动：{item['sha256'][:12]}",
+        if data is None or hashlib.sha256(data).hexdigest() != sha256:
+            return {"ok": False, "broken_at": None, "reason": f"{what}缺失或被改动：{sha256[:12]}",
                     "events": len(case["events"])}
     return {"ok": True, "broken_at": None, "events": len(case["events"]), "head": prev}
 

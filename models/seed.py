@@ -31,6 +31,7 @@ DEMO_STAFF = [
     ("admin", "Admin@2026", "admin", "系统管理员", None),
 ]
 ENFORCEMENT = ("inspector", "supervisor")
+BADGES = {"inspector": "33010620001", "inspector.li": "33010620002", "inspector.wang": "33010620003"}  # 执法证号
 
 
 @functools.cache
@@ -81,7 +82,7 @@ async def seed_demo(db, *, with_staff: bool = True) -> None:
         for username, password, role, name, unit in DEMO_STAFF:
             if await db.staff.find_one({"username": username}, {"_id": 1}):
                 continue
-            place = {"team": unit} if role in ENFORCEMENT else {"department": unit}
+            place = {"team": unit, "badge_no": BADGES.get(username)} if role in ENFORCEMENT else {"department": unit}
             try:
                 await staff.create_staff(db, username=username, password_hash=_hash(password), role=role,
                                          display_name=name, **place)

@@ -6,6 +6,7 @@ from models import (
     cases,
     catalog,
     deliveries,
+    documents,
     duty,
     evidence,
     inbox,
@@ -30,7 +31,7 @@ from models import (
 
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
-                   subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins, workers,
+                   subscriptions, queries, vehicles, cases, evidence, documents, lookups, duty, logins, workers,
                    message_templates, receipts):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()

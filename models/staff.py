@@ -54,7 +54,7 @@ def hash_password(password: str) -> str:
 
 
 async def create_staff(db, *, username: str, password_hash: str, role: str, display_name: str,
-                       department: str | None = None, team: str | None = None) -> dict:
+                       department: str | None = None, team: str | None = None, badge_no: str | None = None) -> dict:
     if role not in ROLES:
         raise AppError(422, "staff.invalid_role", f"未知角色：{role}")
     if role == "processor" and not department:
@@ -63,7 +63,7 @@ async def create_staff(db, *, username: str, password_hash: str, role: str, disp
         raise AppError(422, "staff.team_required", "执法人员须属于一个执法中队")
     doc = {"username": username, "password_hash": password_hash, "role": role,
            "display_name": display_name, "department": department, "team": team, "active": True,
-           "created_at": now()}
+           "created_at": now(), **({"badge_no": badge_no} if badge_no else {})}  # 执法证号, printed on documents
     try:
         result = await db.staff.insert_one(doc)
     except DuplicateKeyError:

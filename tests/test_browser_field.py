@@ -2,15 +2,20 @@
 at a fixed position: log in; go offline; register a case with two photos (one small, sent whole; one
 over 1 MiB, sent in resumable chunks); reload the page offline (the service worker serves the app,
 IndexedDB still holds the case and both photos); go online; watch it sync; the server's chain
-verifies with both photos' SHA-256. `make test` builds the app first (`make client`)."""
+verifies with both photos' SHA-256. Then: a look-up with its reason and the limit left; on duty, a
+task dispatched, accepted, reached and completed; a supervisor returns a case that the inspector
+fixes and resubmits; a spot decision signed on the screen yields the PDF 决定书.
+`make test` builds the app first (`make client`)."""
 
 import hashlib
+import io
 import os
 import pathlib
 import shutil
 
 import pytest
 from playwright.async_api import async_playwright
+from pypdf import PdfReader
 
 from support import start_server, stop_server, unless_present, watch_policy
 
@@ -33,7 +38,7 @@ async def page(database, redis_server):
         context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
                                             has_touch=True, permissions=["geolocation"], geolocation=HERE)
         tab = await context.new_page()
-        tab.server, tab.ctx = server, context
+        tab.server, tab.ctx, tab.browser = server, context, browser
         tab.violations = watch_policy(context)
         yield tab
         await browser.close()
@@ -118,3 +123,172 @@ async def test_an_inspector_registers_a_case_offline_and_it_syncs(page):
     assert [e["sha256"] for e in case["evidence"]] == [hashlib.sha256(d).hexdigest() for d in (small, large)]
     verify = (await server.fetch(f"/api/v1/enforcement/cases/{case['id']}/verify", token=token)).json
     assert verify["ok"] and verify["events"] == 3
+
+
+async def log_in(page, username="inspector", password="Inspector@2026"):
+    await page.goto(f"{page.server.base}/field/")
+    await page.locator(".username input").fill(username)
+    await page.locator(".password input").fill(password)
+    await page.locator(".submit").click()
+    await page.locator(".logout").wait_for(timeout=15000)
+
+
+async def big(page, *selectors):
+    for target in selectors:  # gloves: big targets
+        box = await page.locator(target).first.bounding_box()
+        assert box["height"] >= 56, target
+
+
+async def new_case(page, facts="在禁停路段停车，驾驶人不在现场。"):
+    """A case made on the device (online), synced: the detail page with its server state."""
+    await page.goto(f"{page.server.base}/field/#/pages/index/index")
+    await page.locator(".new-case").click()
+    await page.get_by_text("经度 120.155100").wait_for(timeout=10000)
+    await page.get_by_text("机动车违反规定停放、临时停车").click()
+    await page.locator(".party-name input").fill("王五")
+    await page.locator(".id-number input").fill("330106195508163314")
+    await page.locator(".plate input").fill("A7K2M9")
+    await page.locator(".address input").fill("杭州市西湖区南山路 100 号")
+    await page.locator(".facts textarea").fill(facts)
+    await page.locator(".save").click()
+    await page.locator(".case-status", has_text="已同步").wait_for(timeout=20000)
+    return page.url.split("id=")[1]
+
+
+async def test_a_lookup_needs_a_reason_and_shows_the_limit_left(page):
+    await log_in(page)
+    await page.locator(".open-lookup").click()
+    await page.locator(".lookup-key input").fill("浙A7K2M9")
+    await page.locator(".lookup-submit").click()
+    await page.get_by_text("请说明查询事由").wait_for()  # no reason: not sent
+    await page.locator(".reason-chip", has_text="现场检查核实").click()
+    await page.locator(".lookup-submit").click()
+    await page.locator(".lookup-result").wait_for(timeout=10000)
+    await page.get_by_text("交管系统：浙A7K2M9").wait_for()
+    await page.get_by_text("还可查询 29 次（每分钟 30 次）").wait_for()
+    await big(page, ".lookup-submit", ".kind-driver", ".reason-chip")
+    await shot(page, "lookup")
+    token = await page.server.login("supervisor", "Supervisor@2026")
+    entries = (await page.server.fetch("/api/v1/enforcement/lookups/audit", token=token)).json["entries"]
+    assert [(e["inspector"], e["subject"], e["reason"], e["outcome"]) for e in entries] == [
+        ("inspector", "浙A7K2M9", "现场检查核实", "ok")]
+
+
+async def test_on_duty_a_task_is_dispatched_accepted_reached_and_completed(page):
+    server = page.server
+    await log_in(page)
+    await page.locator(".open-duty").click()
+    await page.locator(".on-duty").click()
+    await page.get_by_text("在岗（正在上报位置）").wait_for()
+    await page.get_by_text("我的位置：120.155100, 30.274100").wait_for(timeout=10000)
+    supervisor = await server.login("supervisor", "Supervisor@2026")
+    team = (await server.fetch("/api/v1/enforcement/team", token=supervisor)).json
+    mine = [p for p in team["positions"] if p["inspector"] == "inspector"][0]
+    assert mine["on_duty"] and (mine["lng"], mine["lat"]) == (HERE["longitude"], HERE["latitude"])
+
+    where = {"type": "Point", "coordinates": [120.1651, 30.2741]}  # about 960 m east
+    task = (await server.fetch("/api/v1/enforcement/tasks", "POST", token=supervisor,
+                               json_body={"location": where, "description": "湖滨路出租车违规揽客", "priority": "urgent"})).json
+    assert task["suggestions"][0]["inspector"] == "inspector"
+    r = await server.fetch(f"/api/v1/enforcement/tasks/{task['task']['id']}/assign", "POST", token=supervisor,
+                           json_body={"inspector": "inspector"})
+    assert r.status == 200
+    await page.locator(".task-alert", has_text="湖滨路出租车违规揽客").wait_for(timeout=20000)
+    await page.get_by_text("距我 960 米（东方向）").wait_for()
+    await big(page, ".off-duty", ".step-accept")
+    await shot(page, "duty")
+    for step in ("accept", "arrive", "complete"):
+        await page.locator(f".step-{step}").click()
+    await page.get_by_text("暂无任务").wait_for(timeout=10000)
+    done = (await server.fetch("/api/v1/enforcement/tasks", token=supervisor)).json["tasks"][0]
+    assert done["state"] == "completed" and [t["state"] for t in done["timeline"]] == [
+        "open", "assigned", "accepted", "arrived", "completed"]
+    await page.locator(".off-duty").click()
+    await page.get_by_text("离岗").first.wait_for()
+    team = (await server.fetch("/api/v1/enforcement/team", token=supervisor)).json
+    assert not [p for p in team["positions"] if p["inspector"] == "inspector"][0]["on_duty"]
+
+
+async def test_a_supervisor_returns_a_case_and_the_inspector_resubmits(page):
+    server = page.server
+    await log_in(page)
+    case_id = await new_case(page)
+    await page.locator(".register").click()
+    await page.get_by_text("服务器状态：已立案").wait_for(timeout=10000)
+
+    boss = await (await page.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                                 is_mobile=True, has_touch=True)).new_page()
+    boss.server = server
+    await log_in(boss, "supervisor", "Supervisor@2026")
+    assert await boss.locator(".new-case").count() == 0  # role-gated menu
+    await boss.locator(".supervise").click()
+    await boss.locator(".review-case").wait_for(timeout=10000)
+    await boss.locator(".return").click()
+    await boss.get_by_text("退回须填写审核意见").wait_for()
+    await boss.locator(".review-comment textarea").fill("请补充驾驶人陈述")
+    await big(boss, ".approve", ".return", ".tab-audit")
+    await boss.locator(".return").click()
+    await boss.get_by_text("没有待审核的案件").wait_for(timeout=10000)
+    await boss.locator(".tab-team").click()
+    await boss.locator(".tab-audit").click()
+
+    await page.reload()
+    await page.get_by_text("退回：请补充驾驶人陈述").wait_for(timeout=10000)
+    await page.get_by_text("服务器状态：已退回").wait_for()
+    await shot(page, "returned")
+    await page.locator(".edit").click()
+    await page.locator(".facts textarea").fill("在禁停路段停车。驾驶人到场后称临时停车取物。")
+    await page.locator(".save").click()
+    await page.locator(".case-status", has_text="已同步").wait_for(timeout=20000)
+    await page.locator(".register", has_text="修改完成，重新提交").click()
+    await page.get_by_text("服务器状态：已立案").wait_for(timeout=10000)
+
+    await boss.locator(".tab-review").click()
+    await boss.locator(".review-case").wait_for(timeout=10000)
+    await boss.locator(".approve").click()
+    await boss.get_by_text("没有待审核的案件").wait_for(timeout=10000)
+    token = await server.login("supervisor", "Supervisor@2026")
+    case = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}", token=token)).json
+    assert case["state"] == "decided" and case["record"]["facts"].endswith("临时停车取物。")
+    assert [c["text"] for c in case["comments"]] == ["请补充驾驶人陈述"]
+    assert (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json["ok"]
+
+
+async def test_a_spot_decision_yields_the_signed_pdf(page):
+    server = page.server
+    await log_in(page)
+    case_id = await new_case(page)
+    await page.locator(".spot").click()
+    await page.get_by_text("《中华人民共和国道路交通安全法》第九十三条第二款").wait_for()
+    await page.locator(".kind-fine").click()
+    await page.locator(".amount input").fill("100")
+    await page.locator(".issue").click()
+    await page.get_by_text("请当事人在签名框内签名").wait_for()  # no signature: not sent
+    box = await page.locator(".sig-pad").bounding_box()
+    await page.mouse.move(box["x"] + 30, box["y"] + 150)
+    await page.mouse.down()
+    for x, y in ((90, 40), (150, 160), (220, 50), (300, 140)):
+        await page.mouse.move(box["x"] + x, box["y"] + y, steps=5)
+    await page.mouse.up()
+    await page.get_by_text("已签名").wait_for()
+    await page.locator(".serve-electronic").click()
+    await page.locator(".phone input").fill("13800138000")
+    await page.locator(".consent").click()
+    await big(page, ".issue", ".kind-fine", ".serve-on-spot", ".consent", ".sig-clear")
+    await shot(page, "decide")
+    await page.locator(".issue").click()
+    await page.locator(".issued").wait_for(timeout=20000)
+    await page.get_by_text("电子送达 138****8000").wait_for()
+
+    token = await server.login("inspector", "Inspector@2026")
+    case = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}", token=token)).json
+    assert case["state"] == "decided"
+    await page.get_by_text(f"决定书已生成：案号 {case['number']}").wait_for()
+    document = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/documents", token=token)).json["documents"][0]
+    pdf = (await server.fetch(f"/api/v1/enforcement/documents/{document['id']}.pdf", token=token)).body
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\n", "")
+    assert case["number"] in text and "《中华人民共和国道路交通安全法》第九十三条第二款" in text
+    assert "罚款人民币 100 元" in text and "王五" in text
+    assert (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json["ok"]
+    await page.locator(".back").click()
+    await page.locator(".document .open-pdf").wait_for(timeout=10000)

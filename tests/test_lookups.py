@@ -31,6 +31,9 @@ async def test_lookups_need_a_reason_are_limited_and_audited(lserver):
     assert r.status == 200, r.body
     assert r.json["data"]["plate"] == PLATE and r.json["source"] == "交管系统"
     assert r.json["data"]["owner_id_masked"].endswith(car["owner_id_number"][-4:])
+    left = r.json["rate_limit"]  # what the app shows: look-ups left in the tightest window
+    assert left == {"limit": "3 per 1 minute", "remaining": 2, "reset_seconds": left["reset_seconds"]}
+    assert r.headers["X-Ratelimit-Remaining"] == "2" and 0 <= left["reset_seconds"] <= 60  # names as Tornado spells them
     no_reason = await look(server, inspector, "vehicle", PLATE, reason="")
     assert no_reason.status == 422 and "reason" in no_reason.json["error"]["details"]
     bad_key = await look(server, inspector, "business", "ABC")
@@ -43,6 +46,7 @@ async def test_lookups_need_a_reason_are_limited_and_audited(lserver):
     assert business.status in (200, 404)
     limited = await look(server, inspector, "vehicle", PLATE)  # the fourth in a minute (LOOKUP_LIMITS=3/minute)
     assert limited.status == 429 and int(limited.headers["Retry-After"]) >= 1
+    assert limited.headers["X-Ratelimit-Remaining"] == "0"
     other = await server.login("inspector.li", "Inspector@2026")
     assert (await look(server, other, "vehicle", PLATE)).status == 200  # limits are per inspector
     supervisor = await server.login("supervisor", "Supervisor@2026")

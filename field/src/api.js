@@ -3,7 +3,9 @@
 import { ApiError, buildUrl, createClient, uuidv4 } from '../../miniprogram/src/common/http.js';
 import { STORAGE_KEYS, isLoggedIn, saveLogin } from '../../miniprogram/src/common/session.js';
 import { createUniRequest, createUniStorage, resolveBaseUrl } from '../../miniprogram/src/common/uni-adapter.js';
+import { HEARTBEAT_MS, heartbeatDue } from './lib/duty.js';
 import { createFieldApi } from './lib/field-api.js';
+import { metres } from './lib/geo.js';
 import { createQueue } from './lib/queue.js';
 import { idbStore, uniStore } from './lib/stores.js';
 
@@ -106,6 +108,36 @@ async function sendBytes(method, path, bytes, options) {
 }
 
 export const fieldApi = createFieldApi({ client: api, sendBytes });
+
+// A document's PDF: fetched with the login (h5: opened from a blob; the mini-program: opened with
+// the system viewer from a downloaded file).
+export async function openPdf(docId) {
+  const path = `/api/v1/enforcement/documents/${docId}.pdf`;
+  const get = () => {
+    const token = storage.get(STORAGE_KEYS.accessToken);
+    // #ifdef H5
+    return fetch(buildUrl(API_BASE, path), { headers: { Authorization: `Bearer ${token}` } });
+    // #endif
+    // #ifndef H5
+    return new Promise((resolve, reject) => uni.downloadFile({
+      url: buildUrl(API_BASE, path), header: { Authorization: `Bearer ${token}` },
+      success: (res) => resolve({ ok: res.statusCode === 200, status: res.statusCode, path: res.tempFilePath }), fail: reject,
+    }));
+    // #endif
+  };
+  let response = await get();
+  if (response.status === 401) {
+    await api.get('/api/v1/auth/staff/me'); // renews the token
+    response = await get();
+  }
+  if (!response.ok) throw new ApiError({ status: response.status, code: `http.${response.status}`, message: '决定书打开失败' });
+  // #ifdef H5
+  window.open(URL.createObjectURL(await response.blob()), '_blank');
+  // #endif
+  // #ifndef H5
+  uni.openDocument({ filePath: response.path, fileType: 'pdf' });
+  // #endif
+}
 
 function deviceStore() {
   // #ifdef H5
@@ -211,4 +243,48 @@ export function startSync() {
 
 export function toast(error, fallback = '操作失败') {
   uni.showToast({ title: (error && error.message) || fallback, icon: 'none', duration: 2500 });
+}
+
+// On duty (勤务): a position heartbeat every minute (sooner after moving 50 m) for as long as the
+// app is open and the inspector is on duty; going off duty sends one last position.
+const duty = { timer: null, last: 0, where: null, listeners: new Set() };
+export const onDuty = () => Boolean(storage.get('on_duty'));
+export const lastPosition = () => duty.where;
+export function onPosition(listener) {
+  duty.listeners.add(listener);
+  return () => duty.listeners.delete(listener);
+}
+
+async function beat(force = false, on = true) {
+  let where;
+  try {
+    where = await locate();
+  } catch {
+    return;
+  }
+  const moved = duty.where ? metres(duty.where, where) : null;
+  duty.listeners.forEach((l) => l(where));
+  if (!force && !heartbeatDue(duty.last, Date.now(), moved)) return;
+  try {
+    await fieldApi.position({ lng: where.lng, lat: where.lat, on_duty: on });
+    duty.where = where;
+    duty.last = Date.now();
+  } catch { /* offline: the next beat tries again */ }
+}
+
+export function resumeDuty() {
+  if (!onDuty() || duty.timer) return;
+  duty.timer = setInterval(() => beat(), Math.min(15000, HEARTBEAT_MS));
+  beat(true);
+}
+
+export async function setDuty(on) {
+  storage.set('on_duty', on);
+  if (on) {
+    resumeDuty();
+    return;
+  }
+  clearInterval(duty.timer);
+  duty.timer = null;
+  await beat(true, false);
 }

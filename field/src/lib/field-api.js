@@ -11,6 +11,16 @@ export function createFieldApi({ client, sendBytes }) {
     attach: (caseId, body) => client.post(`${BASE}/cases/${caseId}/evidence`, body),
     postEvidence: (caseId, capture, bytes, type) => sendBytes('POST', `${BASE}/cases/${caseId}/evidence`, bytes, { query: capture, type }),
     verify: (caseId) => client.get(`${BASE}/cases/${caseId}/verify`),
-    cases: async () => (await client.get(`${BASE}/cases`)).cases,
+    cases: async (state) => (await client.get(`${BASE}/cases`, state ? { query: { state } } : undefined)).cases,
+    getCase: (caseId) => client.get(`${BASE}/cases/${caseId}`),
+    transition: (caseId, action, version, comment = '') => client.post(`${BASE}/cases/${caseId}/transitions`, { action, version, comment }),
+    decideOnSpot: (caseId, body) => client.post(`${BASE}/cases/${caseId}/spot-decision`, body),
+    documents: async (caseId) => (await client.get(`${BASE}/cases/${caseId}/documents`)).documents,
+    lookup: (body) => client.post(`${BASE}/lookups`, body),
+    lookupAudit: async () => (await client.get(`${BASE}/lookups/audit`)).entries,
+    position: (body) => client.post(`${BASE}/position`, body),
+    tasks: async (open = true) => (await client.get(`${BASE}/tasks`, { query: { open: String(open) } })).tasks,
+    step: (taskId, step) => client.post(`${BASE}/tasks/${taskId}/${step}`, {}),
+    team: () => client.get(`${BASE}/team`),
   };
 }

@@ -205,5 +205,14 @@ export function createQueue({ store, api, uuid, deviceId, now = () => new Date()
       error: '', status: 'synced', rev: record.rev + 1, synced_at: now() });
   }
 
-  return { save, addPhoto, photosOf, list, counts, sync, resolve, get: (id) => store.get('cases', id) };
+  // The server's case after an online step (立案, a supervisor's return, 当场处罚): a copy that is
+  // not edited locally moves to the server's version; local edits keep theirs (a 409 will tell).
+  async function adopt(id, server) {
+    const record = await store.get('cases', id);
+    if (!record || !server || (record.server && record.server.version >= server.version)) return record;
+    const untouched = !record.server || record.version === record.server.version;
+    return putCase({ ...record, server, version: untouched && record.status === 'synced' ? server.version : record.version });
+  }
+
+  return { save, addPhoto, photosOf, list, counts, sync, resolve, adopt, get: (id) => store.get('cases', id) };
 }

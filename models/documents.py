@@ -1,0 +1,249 @@
+"""Case documents (文书): the 当场行政处罚决定书 of a case decided on the spot (行政处罚法 第五十一条).
+
+The inspector's app sends the penalty, the party's signature (a PNG drawn on the device) and how
+the document was served (送达: handed over on the spot, or electronically with the party's consent
+and phone). The server numbers the case if it has no number yet, renders the PDF, keeps it and the
+signature as blobs, and appends one event carrying both SHA-256 to the case's hash chain, so
+`cases.verify` covers the document too. The case is then `decided`.
+"""
+
+import asyncio
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import io
+import uuid
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from PIL import Image
+from pymongo import ASCENDING, ReturnDocument
+
+from models import cases, decision_pdf
+from models.db import MAX_INT
+from models.errors import AppError, NotFound
+from models.pii import mask_phone
+
+KIND = "spot_decision"
+SPOT_LIMITS = {"person": 200, "business": 3000}  # 行政处罚法 第五十一条
+SPOT_FROM = ("draft", "returned", "registered")
+SIGNATURE_MAX = 512 * 1024  # bytes of PNG
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+class PenaltySchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["warning", "fine"]))
+    amount = fields.Integer(load_default=0, validate=validate.Range(0, SPOT_LIMITS["business"]))
+
+    @validates_schema
+    def _amount(self, data, **kwargs):
+        if data["kind"] == "fine" and data["amount"] < 1:
+            raise ValidationError("罚款金额应为正整数（元）", "amount")
+        if data["kind"] == "warning" and data["amount"]:
+            raise ValidationError("警告不应有罚款金额", "amount")
+
+
+class ServiceSchema(Schema):  # 送达
+    method = fields.String(required=True, validate=validate.OneOf(["on_spot", "electronic"]))
+    phone = fields.String(validate=validate.Regexp(r"^1[3-9]\d{9}\Z", error="手机号码格式不正确"))
+    consent = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _electronic(self, data, **kwargs):
+        if data["method"] == "electronic":
+            if not data.get("phone"):
+                raise ValidationError("电子送达须填写当事人手机号码", "phone")
+            if not data["consent"]:
+                raise ValidationError("电子送达须经当事人同意", "consent")
+
+
+class SpotDecisionSchema(Schema):
+    version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
+    penalty = fields.Nested(PenaltySchema, required=True)
+    service = fields.Nested(ServiceSchema, required=True)
+    signature = fields.String(required=True, validate=validate.Length(16, SIGNATURE_MAX * 4 // 3 + 64))  # base64 PNG
+
+
+class DocumentViewSchema(Schema):
+    id = fields.String(attribute="_id")
+    case_id = fields.String()
+    kind = fields.String()
+    number = fields.String()
+    sha256 = fields.String()
+    size = fields.Integer()
+    signature_sha256 = fields.String()
+    penalty = fields.Dict()
+    service = fields.Dict(attribute="service_view")
+    issued_by = fields.String()
+    issued_at = fields.AwareDateTime()
+    verify_url = fields.String()
+
+
+async def ensure_indexes(db) -> None:
+    await db.documents.create_index([("case_id", ASCENDING)])
+
+
+def signature_png(text: str) -> bytes:
+    """The signature's PNG bytes, decoded whole by Pillow: a real, non-blank image of sane size."""
+    raw = text.split(",", 1)[1] if text.startswith("data:") else text
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise _bad_signature("签名应为 PNG 图片的 base64") from None
+    if len(data) > SIGNATURE_MAX or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise _bad_signature("签名应为不超过 512 KB 的 PNG 图片")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG" or not (40 <= image.width <= 2000 and 20 <= image.height <= 1000):
+                raise _bad_signature("签名图片尺寸应在 40×20 到 2000×1000 像素之间")
+            image.load()
+            ink = _ink(image)
+    except AppError:
+        raise
+    except Exception:  # Pillow raises OSError, SyntaxError, ValueError... for bad data
+        raise _bad_signature("签名图片已损坏") from None
+    if ink < 0.002:
+        raise _bad_signature("签名为空，请当事人签名")
+    return data
+
+
+def _ink(image: Image.Image) -> float:
+    """The share of pixels that are drawn (dark and not transparent)."""
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    grey = Image.alpha_composite(white, rgba).convert("L")
+    dark = sum(grey.histogram()[:160])
+    return dark / (grey.width * grey.height)
+
+
+def _bad_signature(message: str) -> AppError:
+    return AppError(422, "validation_failed", message, details={"signature": [message]})
+
+
+def party_kind(case: dict) -> str:
+    return "business" if any(p["kind"] == "business" for p in case.get("parties", [])) else "person"
+
+
+def _texts(case: dict, body: dict, number: str, staff: dict, issued_at: dt.datetime, verify_url: str) -> dict:
+    parties = case.get("parties", [])
+    who = next((p for p in parties if p["kind"] in ("person", "business")), None)
+    party = ""
+    if who:
+        ident = who.get("id_number_masked") or who.get("licence_no") or ""
+        party = f"{who.get('name', '')}" + (f"（{'身份证号' if who['kind'] == 'person' else '统一社会信用代码'} {ident}）"
+                                             if ident else "")
+    vehicle = next((p.get("plate", "") for p in parties if p["kind"] == "vehicle"), "")
+    record = case.get("record", {})
+    observed = record.get("observed_at")
+    penalty = body["penalty"]
+    service = body["service"]
+    return {
+        "number": number, "party": party, "vehicle": vehicle, "facts": record.get("facts", ""),
+        "place": record.get("address") or "{:.6f}, {:.6f}".format(*case["location"]["coordinates"]),
+        "observed_at": observed.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M") if observed else "",
+        "legal_basis": case["legal_basis"],
+        "penalty_text": "警告" if penalty["kind"] == "warning" else f"罚款人民币 {penalty['amount']} 元",
+        "inspector": staff.get("display_name") or staff["username"], "badge_no": staff.get("badge_no") or "未登记",
+        "team": case.get("team") or "",
+        "service_text": "当场交付当事人" if service["method"] == "on_spot"
+        else f"经当事人同意电子送达（手机 {mask_phone(service['phone'])}）",
+        "issued_at": issued_at.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M"), "verify_url": verify_url,
+    }
+
+
+def _check(case: dict, body: dict, claims: dict) -> None:
+    if claims.get("role") != "inspector" or case["inspector"] != claims["username"]:
+        raise AppError(403, "auth.forbidden", "只有办案的执法队员可以当场作出处罚决定")
+    if body["version"] != case["version"]:
+        raise cases.conflict(case, "案件已被更新，请以最新版本为准")
+    if case["state"] not in SPOT_FROM:
+        raise cases.conflict(case, f"案件当前状态（{case['state']}）不能当场处罚")
+    if not case.get("legal_basis", "").strip():
+        raise AppError(422, "validation_failed", "请先选择违法行为（法律依据）", details={"legal_basis": ["缺少法律依据"]})
+    limit = SPOT_LIMITS[party_kind(case)]
+    if body["penalty"]["amount"] > limit:
+        message = f"当场处罚的罚款不能超过 {limit} 元（{'单位' if limit > 200 else '个人'}），请适用普通程序"
+        raise AppError(422, "validation_failed", message, details={"penalty": {"amount": [message]}})
+
+
+async def issue(db, pii, case_id: str, body: dict, claims: dict, public_url: str) -> tuple[dict, dict]:
+    """Decide the case on the spot: (document, case). 409 on a stale version or a wrong state."""
+    case = await cases.get(db, case_id, claims)
+    _check(case, body, claims)
+    signature = signature_png(body["signature"])
+    staff = await db.staff.find_one({"username": claims["username"]}) or {"username": claims["username"]}
+    doc_id = uuid.uuid4().hex
+    verify_url = f"{public_url.rstrip('/')}/api/v1/enforcement/documents/{doc_id}/verify"
+    service = body["service"]
+    loop = asyncio.get_running_loop()
+
+    async def write(session) -> tuple[dict, dict]:
+        number = case.get("number") or await cases.next_number(db, session)
+        issued_at = cases.now()
+        texts = _texts(case, body, number, staff, issued_at, verify_url)
+        pdf = await loop.run_in_executor(None, decision_pdf.render, texts, signature)
+        sha256, sig_sha256 = hashlib.sha256(pdf).hexdigest(), hashlib.sha256(signature).hexdigest()
+        for digest, data, kind in ((sha256, pdf, "application/pdf"), (sig_sha256, signature, "image/png")):
+            if not await db.blobs.exists(digest):
+                await db.blobs.put(digest, data, kind)
+        served = {"method": service["method"], "consent": service["consent"], "at": issued_at.isoformat(timespec="milliseconds"),
+                  **({"phone_masked": mask_phone(service["phone"])} if service["method"] == "electronic" else {})}
+        record = {"id": doc_id, "kind": KIND, "sha256": sha256, "size": len(pdf), "signature_sha256": sig_sha256,
+                  "penalty": body["penalty"], "service": served}
+        data = {"action": "spot_decision", "from": case["state"], "to": "decided", "number": number, "document": record}
+        updated = await db.cases.find_one_and_update(
+            {"_id": case_id, "version": case["version"]},
+            {"$set": {"state": "decided", "number": number, "version": case["version"] + 1, "updated_at": issued_at},
+             "$push": {"events": cases.new_event(case, "document_issued", claims, data)}},
+            return_document=ReturnDocument.AFTER, session=session)
+        if updated is None:
+            raise cases.Stale
+        document = {"_id": doc_id, "case_id": case_id, "kind": KIND, "number": number, "sha256": sha256, "size": len(pdf),
+                    "signature_sha256": sig_sha256, "penalty": body["penalty"], "service": served,
+                    "service_phone": pii.encrypt(service["phone"]) if service.get("phone") else None,
+                    "issued_by": claims["username"], "issued_at": issued_at, "verify_url": verify_url}
+        await db.documents.insert_one(document, session=session)
+        return document, updated
+
+    try:
+        return await db.transaction(write)
+    except cases.Stale:
+        raise cases.conflict(await cases.get(db, case_id, claims), "案件已被更新，请以最新版本为准") from None
+
+
+def view(document: dict) -> dict:
+    return DocumentViewSchema().dump({**document, "service_view": document["service"]})
+
+
+async def of_case(db, case_id: str, claims: dict) -> list[dict]:
+    await cases.get(db, case_id, claims)
+    return await db.documents.find({"case_id": case_id}).sort("issued_at", ASCENDING).to_list(None)
+
+
+async def get(db, doc_id: str, claims: dict) -> tuple[dict, bytes]:
+    """The document and its PDF, for staff who see its case."""
+    document = await db.documents.find_one({"_id": doc_id})
+    if document is None:
+        raise NotFound("document.not_found", "文书不存在")
+    await cases.get(db, document["case_id"], claims)
+    return document, await db.blobs.get(document["sha256"])
+
+
+async def public_check(db, doc_id: str) -> dict:
+    """What the QR code's page shows anyone: the document exists, is intact and on an intact chain.
+    No party data: only the number, the kind, the date and the hash."""
+    document = await db.documents.find_one({"_id": doc_id})
+    case = document and await db.cases.find_one({"_id": document["case_id"]})
+    if case is None:
+        raise NotFound("document.not_found", "文书不存在")
+    # anyone may ask: the chain's hashes and this one PDF are checked, never the (large) evidence files
+    listed = any(e["data"].get("document", {}).get("sha256") == document["sha256"] for e in case["events"])
+    try:
+        data = await db.blobs.get(document["sha256"])
+    except Exception:
+        data = None
+    valid = listed and cases.broken_link(case) is None and data is not None and \
+        hashlib.sha256(data).hexdigest() == document["sha256"]
+    return {"number": document["number"], "kind": "当场行政处罚决定书", "sha256": document["sha256"],
+            "issued_at": document["issued_at"].isoformat(), "valid": valid,
+            "message": "文书真实有效，与案件证据链一致" if valid else "文书或案件记录校验失败"}

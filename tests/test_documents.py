@@ -1,0 +1,159 @@
+"""当场行政处罚决定书 over real HTTP: the inspector decides a case on the spot with the party's
+signature; the PDF's text holds the case number and the legal basis; 送达 is recorded; the
+document's SHA-256 is on the case's chain, which verifies (and breaks when the PDF is altered);
+bad signatures, penalties and 送达 are 4xx; the QR's public page answers without party data."""
+
+import base64
+import hashlib
+import io
+import uuid
+
+import pytest
+from PIL import Image, ImageDraw
+from pypdf import PdfReader
+from test_enforcement import body, put
+
+from models import decision_pdf
+
+BASIS = "《中华人民共和国道路交通安全法》第九十三条第二款"
+
+
+def signature(ink=True, size=(400, 160), fmt="PNG") -> str:
+    image = Image.new("RGBA", size, (255, 255, 255, 0))
+    if ink:
+        ImageDraw.Draw(image).line([(20, 120), (120, 30), (220, 130), (380, 40)], fill=(0, 0, 0, 255), width=6)
+    buf = io.BytesIO()
+    image.convert("RGB" if fmt == "JPEG" else "RGBA").save(buf, fmt)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def decision(version, **changes):
+    return {"version": version, "penalty": {"kind": "fine", "amount": 100},
+            "service": {"method": "on_spot"}, "signature": signature(), **changes}
+
+
+@pytest.fixture
+async def staff(server):
+    return {"inspector": await server.login("inspector", "Inspector@2026"),
+            "li": await server.login("inspector.li", "Inspector@2026"),
+            "supervisor": await server.login("supervisor", "Supervisor@2026")}
+
+
+async def new_case(server, token, **changes):
+    case_id = str(uuid.uuid4())
+    parties = [{"kind": "person", "name": "王五", "id_number_masked": "330106********3314"},
+               {"kind": "vehicle", "plate": "浙A7K2M9"}]
+    payload = body(**{"legal_basis": BASIS, "parties": parties, **changes})
+    assert (await put(server, token, case_id, payload)).status == 201
+    return case_id
+
+
+async def decide(server, token, case_id, payload):
+    return await server.fetch(f"/api/v1/enforcement/cases/{case_id}/spot-decision", "POST", token=token, json_body=payload)
+
+
+async def test_a_spot_decision_yields_a_signed_pdf_on_the_chain(server, staff):
+    token = staff["inspector"]
+    case_id = await new_case(server, token)
+    r = await decide(server, token, case_id, decision(1, service={"method": "electronic", "phone": "13800138000",
+                                                                  "consent": True}))
+    assert r.status == 201, r.body
+    document, case = r.json["document"], r.json["case"]
+    assert case["state"] == "decided" and case["number"].startswith("ZF") and case["version"] == 2
+    assert document["number"] == case["number"] and document["service"]["method"] == "electronic"
+    assert document["service"]["phone_masked"] == "138****8000" and "13800138000" not in r.body.decode()
+
+    pdf = await server.fetch(f"/api/v1/enforcement/documents/{document['id']}.pdf", token=token)
+    assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.body)).pages).replace("\n", "")
+    for expected in (case["number"], BASIS, "罚款人民币 100 元", "王五", "执法队员张伟", "33010620001",
+                     "电子送达", "138****8000", document["verify_url"]):
+        assert expected in text, expected
+    assert hashlib.sha256(pdf.body).hexdigest() == document["sha256"]
+
+    trail = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/trail", token=token)).json["events"]
+    assert trail[-1]["type"] == "document_issued" and trail[-1]["data"]["document"]["sha256"] == document["sha256"]
+    verify = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json
+    assert verify["ok"] and verify["events"] == 2
+    listed = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/documents", token=staff["supervisor"])).json
+    assert [d["id"] for d in listed["documents"]] == [document["id"]]
+    assert (await server.fetch(f"/api/v1/enforcement/documents/{document['id']}.pdf", token=staff["li"])).status == 404
+
+    public = await server.fetch(f"/api/v1/enforcement/documents/{document['id']}/verify")  # the QR code, no login
+    assert public.status == 200 and public.json["valid"] and public.json["number"] == case["number"]
+    assert "王五" not in public.body.decode()
+    assert (await server.fetch(f"/api/v1/enforcement/documents/{'0' * 32}/verify")).status == 404
+
+    again = await decide(server, token, case_id, decision(2))
+    assert again.status == 409  # decided already
+
+    # the stored PDF altered: the chain no longer verifies, nor does the public page
+    await server.deps.db.blobs._bucket.upload_from_stream(document["sha256"], pdf.body + b"%tampered")
+    broken = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json
+    assert not broken["ok"] and "文书" in broken["reason"]
+    assert not (await server.fetch(f"/api/v1/enforcement/documents/{document['id']}/verify")).json["valid"]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"signature": signature(ink=False)}, "signature"),  # blank
+    ({"signature": signature(fmt="JPEG")}, "signature"),  # not a PNG
+    ({"signature": signature(size=(10, 10))}, "signature"),
+    ({"signature": "not base64!!" * 4}, "signature"),
+    ({"signature": base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100).decode()}, "signature"),  # corrupt
+    ({"penalty": {"kind": "fine", "amount": 500}}, "penalty"),  # over Art. 51's 200 元 for a person
+    ({"penalty": {"kind": "fine", "amount": 0}}, "penalty"),
+    ({"penalty": {"kind": "warning", "amount": 50}}, "penalty"),
+    ({"service": {"method": "electronic", "phone": "13800138000"}}, "service"),  # no consent
+    ({"service": {"method": "electronic", "consent": True}}, "service"),  # no phone
+    ({"service": {"method": "post"}}, "service"),
+])
+async def test_bad_decisions_are_422(server, staff, change, field):
+    case_id = await new_case(server, staff["inspector"])
+    r = await decide(server, staff["inspector"], case_id, decision(1, **change))
+    assert r.status == 422, r.body
+    assert field in str(r.json["error"]["details"])
+    case = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}", token=staff["inspector"])).json
+    assert case["state"] == "draft" and case["number"] is None
+
+
+async def test_who_and_when(server, staff):
+    case_id = await new_case(server, staff["inspector"])
+    assert (await decide(server, staff["li"], case_id, decision(1))).status == 404  # not their case
+    assert (await decide(server, staff["supervisor"], case_id, decision(1))).status == 403
+    assert (await decide(server, staff["inspector"], case_id, decision(7))).status == 409  # stale
+    no_basis = await new_case(server, staff["inspector"], legal_basis="")
+    assert (await decide(server, staff["inspector"], no_basis, decision(1))).status == 422
+    business = await new_case(server, staff["inspector"], parties=[{"kind": "business", "name": "某某运输公司"}])
+    r = await decide(server, staff["inspector"], business, decision(1, penalty={"kind": "fine", "amount": 2000}))
+    assert r.status == 201  # up to 3,000 元 for an organisation
+    warning = await new_case(server, staff["inspector"])
+    r = await decide(server, staff["inspector"], warning, decision(1, penalty={"kind": "warning"}))
+    assert r.status == 201 and r.json["document"]["penalty"] == {"kind": "warning", "amount": 0}
+
+
+async def test_a_supervisor_returns_and_approves(server, staff):
+    inspector, supervisor = staff["inspector"], staff["supervisor"]
+    case_id = await new_case(server, inspector)
+
+    async def act(token, action, version, comment=""):
+        return await server.fetch(f"/api/v1/enforcement/cases/{case_id}/transitions", "POST", token=token,
+                                  json_body={"action": action, "version": version, "comment": comment})
+
+    assert (await act(inspector, "register", 1)).json["state"] == "registered"
+    returned = (await act(supervisor, "return", 2, "请补充驾驶人陈述")).json
+    assert returned["state"] == "returned" and returned["comments"][-1]["text"] == "请补充驾驶人陈述"
+    fixed = await put(server, inspector, case_id, body(3, legal_basis=BASIS, record={"facts": "补充：驾驶人称临时停车。"}))
+    assert fixed.status == 200 and fixed.json["version"] == 4
+    assert (await act(inspector, "register", 4)).json["state"] == "registered"
+    assert (await act(supervisor, "approve", 5)).json["state"] == "decided"
+    assert (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=supervisor)).json["ok"]
+
+
+async def test_no_cjk_font_is_a_clear_503(server, staff, monkeypatch):
+    monkeypatch.setattr(decision_pdf, "_registered", False)
+    monkeypatch.setattr(decision_pdf, "font_file", lambda: None)
+    case_id = await new_case(server, staff["inspector"])
+    r = await decide(server, staff["inspector"], case_id, decision(1))
+    assert r.status == 503 and r.json["error"]["code"] == "document.font_missing"
+    case = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}", token=staff["inspector"])).json
+    assert case["state"] == "draft"
