@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import uuid
 
 from bson import ObjectId
@@ -99,6 +100,8 @@ class ApplicationSchema(Schema):
     rating = fields.Dict(allow_none=True)
     result = fields.Method("_result")
     assignee = fields.String(allow_none=True)
+    claimed_at = fields.AwareDateTime(allow_none=True)
+    due_in = fields.Integer()  # working days to the due date (negative: overdue); queue and staff view only
 
     def _overdue(self, doc):
         return doc["state"] not in FINAL and doc["due_date"] < self.context_today()
@@ -320,12 +323,21 @@ async def list_for_owner(db, owner: str, *, state: str | None, cursor: str | Non
     return docs, (str(docs[-1]["_id"]) if more else None)
 
 
-async def queue(db, department: str | None, *, state: str | None, limit: int) -> list[dict]:
+async def queue(db, department: str | None, *, state: str | None, limit: int, search: str | None = None,
+                claimed: str | None = None, me: str = "") -> list[dict]:
+    """Open applications, soonest due first. `search`: a number (exact), an item code or part of an
+    item's name; `claimed`: "mine" or "unclaimed"."""
     query: dict = {"state": {"$nin": sorted(FINAL)}}
     if department is not None:
         query["department"] = department
     if state:
         query["state"] = state
+    if search:
+        query["$or"] = [{"number": search}, {"item_code": search}, {"item_name": {"$regex": re.escape(search)}}]
+    if claimed == "mine":
+        query["assignee"] = me
+    elif claimed == "unclaimed":
+        query["assignee"] = None
     return await db.applications.find(query).sort([("due_date", ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list(None)
 
 
@@ -335,14 +347,15 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
     """Apply `action` if the application is still at `version` and the action is allowed now."""
     src, dst, who = TRANSITIONS[action]
     if role == STAFF and doc.get("assignee") not in (None, actor):
-        raise Conflict("application.claimed", f"该办件已由 {doc['assignee']} 认领",
-                       details={"assignee": doc["assignee"]})
+        raise claimed_by(doc["assignee"])
     if who != role:
         raise Conflict("application.action_not_allowed", "无权执行此操作",
                        details={"allowed_actions": allowed_actions(doc["state"], role)})
     if action in NEEDS_COMMENT and not comment.strip():
         raise Invalid({"comment": ["请填写原因或需补正的内容"]})
-    claim = {"assignee": actor} if role == STAFF else {}  # the first staff action claims it
+    claim = {}
+    if role == STAFF and doc.get("assignee") is None:  # the first staff action claims it
+        claim = {"assignee": actor, "claimed_at": now()}
     at = now()
     # 办结 time and Beijing date, for the on-time rate against the 承诺时限 due date
     finished = {"finished_at": at, "finished_date": workdays.business_date(at).isoformat()} if dst in FINAL else {}
@@ -350,11 +363,14 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
               "$push": {"timeline": _event(action, doc["state"], dst, role, actor, comment),
                         "outbox": _outbox(dst, doc["channel"])}}
     updated = await db.applications.find_one_and_update(
-        {"_id": doc["_id"], "version": version, "state": {"$in": sorted(src)}}, update,
+        {"_id": doc["_id"], "version": version, "state": {"$in": sorted(src)},
+         **({"assignee": {"$in": [None, actor]}} if role == STAFF else {})}, update,
         return_document=ReturnDocument.AFTER)
     if updated is not None:
         return updated
     current = await db.applications.find_one({"_id": doc["_id"]})
+    if role == STAFF and current.get("assignee") not in (None, actor):  # claimed meanwhile
+        raise claimed_by(current["assignee"])
     if current["version"] != version:
         raise Conflict("application.version_conflict", "办件已被更新，请刷新后重试",
                        details={"current_version": current["version"], "state": current["state"]})
@@ -385,17 +401,43 @@ async def rate(db, doc: dict, *, score: int, comment: str) -> dict:
     return updated
 
 
+def claimed_by(assignee: str) -> Conflict:
+    return Conflict("application.claimed", f"该办件已由 {assignee} 认领，只有认领人可以办理",
+                    details={"assignee": assignee})
+
+
 async def claim(db, doc: dict, username: str) -> dict:
     """Take an application into one's own work (no version needed: only an unclaimed one can be taken)."""
     if doc["state"] in FINAL:
         raise Conflict("application.final", "办件已办结或终止")
+    if doc.get("assignee") == username:
+        return doc
     updated = await db.applications.find_one_and_update(
-        {"_id": doc["_id"], "assignee": {"$in": [None, username]}},
-        {"$set": {"assignee": username}, "$push": {"timeline": _event("claim", doc["state"], doc["state"], STAFF,
-                                                                     username, "")}},
+        {"_id": doc["_id"], "assignee": None},
+        {"$set": {"assignee": username, "claimed_at": now()},
+         "$push": {"timeline": _event("claim", doc["state"], doc["state"], STAFF, username, "")}},
         return_document=ReturnDocument.AFTER)
     if updated is None:
         current = await db.applications.find_one({"_id": doc["_id"]})
-        raise Conflict("application.claimed", f"该办件已由 {current['assignee']} 认领",
-                       details={"assignee": current["assignee"]})
+        if current.get("assignee") == username:
+            return current
+        raise claimed_by(current.get("assignee"))
+    return updated
+
+
+async def release(db, doc: dict, username: str, *, admin: bool = False) -> dict:
+    """Give a claimed application back to the queue: its assignee may, and an admin (someone absent)."""
+    holder = doc.get("assignee")
+    if holder is None:
+        raise Conflict("application.not_claimed", "该办件尚未被认领")
+    if holder != username and not admin:
+        raise claimed_by(holder)
+    updated = await db.applications.find_one_and_update(
+        {"_id": doc["_id"], "assignee": holder},
+        {"$set": {"assignee": None, "claimed_at": None},
+         "$push": {"timeline": _event("release", doc["state"], doc["state"], STAFF, username,
+                                      "" if holder == username else f"释放 {holder} 的认领")}},
+        return_document=ReturnDocument.AFTER)
+    if updated is None:
+        raise Conflict("application.claim_changed", "认领状态已变化，请刷新后重试")
     return updated
