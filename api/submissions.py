@@ -64,12 +64,15 @@ def staff_owner(claims: dict) -> str:
 async def staff_transition(deps, claims: dict, number: str, body: dict) -> dict:
     department = staff_department(claims)
     doc = await applications.get_for_department(deps.db, department, number)
-    extra = {}
+    extra, comment = {}, body["comment"]
     if body["action"] == "complete":
         extra["result"] = await _result_document(deps, claims, body.get("result"))
+    if body["action"] == "request_supplement" and body["materials"] and comment.strip():
+        item = await catalog.get_item(deps.db, doc["item_code"], published_only=False)
+        extra["supplement_request"], comment = applications.supplement_request(item, body["materials"], comment)
     updated = await applications.transition(deps.db, doc, body["action"], role=STAFF,
                                             actor=claims.get("username", ""), version=body["version"],
-                                            comment=body["comment"], extra=extra)
+                                            comment=comment, extra=extra)
     if body["action"] in ("accept", "approve", "complete"):
         owner = await residents.get(deps.db, updated["owner"])
         if owner.get("library_consent"):

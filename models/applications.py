@@ -59,6 +59,9 @@ class ApplicationTransitionSchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
     result = fields.String(load_default=None, validate=validate.Length(1, 40))  # staff upload id of the result document
+    # request_supplement: the codes of the item's materials to send again (named in the comment)
+    materials = fields.List(fields.String(validate=validate.Length(1, 40)), load_default=list,
+                            validate=validate.Length(max=30))
 
 
 class SupplementSchema(Schema):
@@ -101,6 +104,7 @@ class ApplicationSchema(Schema):
     result = fields.Method("_result")
     assignee = fields.String(allow_none=True)
     claimed_at = fields.AwareDateTime(allow_none=True)
+    supplement_request = fields.Dict(allow_none=True)  # {materials: [{code, name}], reason}: the latest 补正 asked
     due_in = fields.Integer()  # working days to the due date (negative: overdue); queue and staff view only
 
     def _overdue(self, doc):
@@ -376,6 +380,18 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
                        details={"current_version": current["version"], "state": current["state"]})
     raise Conflict("application.action_not_allowed", f"当前状态下不能执行此操作：{action}",
                    details={"state": current["state"], "allowed_actions": allowed_actions(current["state"], role)})
+
+
+def supplement_request(item: dict, codes: list[str], reason: str) -> tuple[dict, str]:
+    """The materials a 补正 names (codes of the item's materials; 422 otherwise) and the comment the
+    resident reads: the names first, then the reason."""
+    wanted = {m["code"]: m["name"] for m in item["materials"]}
+    errors = {f"materials[{i}]": ["该事项没有此材料"] for i, code in enumerate(codes) if code not in wanted}
+    if errors:
+        raise Invalid(errors, "补正材料有误")
+    named = [{"code": c, "name": wanted[c]} for c in dict.fromkeys(codes)]
+    comment = f"需补正：{'、'.join(m['name'] for m in named)}。{reason.strip()}" if named else reason
+    return {"materials": named, "reason": reason.strip()}, comment[:600]
 
 
 async def supplement(db, doc: dict, *, owner: str, version: int, refs: list[dict], comment: str, item: dict) -> dict:

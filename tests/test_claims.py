@@ -90,3 +90,19 @@ async def test_workbench_reads_queue_filters_view_and_materials(server):
         assert r.status == 404
     r = await server.fetch(path(number, "/release"), "POST", token=elsewhere)
     assert r.status == 404
+
+
+async def test_a_supplement_request_names_the_materials(server):
+    token = await applicant_token(server, "o-names")
+    number = (await submit(server, token)).json["number"]
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    await staff_do(server, clerk, number, "accept", 1)
+    await staff_do(server, clerk, number, "start_review", 2)
+    r = await staff_do(server, clerk, number, "request_supplement", 3, materials=["nope"], comment="照片不清晰")
+    assert r.status == 422 and "materials[0]" in r.json["error"]["details"]
+    r = await staff_do(server, clerk, number, "request_supplement", 3, materials=["id_card"], comment="照片不清晰")
+    assert r.status == 200, r.body
+    assert r.json["supplement_request"]["materials"][0]["code"] == "id_card"
+    assert r.json["timeline"][-1]["comment"].startswith("需补正：") and r.json["timeline"][-1]["comment"].endswith("照片不清晰")
+    mine = await server.fetch(f"/api/v1/applications/{number}", token=token)
+    assert mine.json["supplement_request"]["reason"] == "照片不清晰"
