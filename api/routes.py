@@ -18,6 +18,7 @@ from handlers import (
     notifications,
     queries,
     resident_auth,
+    staff_admin,
     staff_auth,
     uploads,
 )
@@ -27,6 +28,7 @@ ROUTES = [
     *health.default_handlers,
     *metrics.default_handlers,
     *staff_auth.default_handlers,
+    *staff_admin.default_handlers,
     *items.default_handlers,
     *menus.default_handlers[1:],
     *resident_auth.default_handlers,
