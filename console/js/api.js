@@ -143,6 +143,12 @@ export function createClient({ fetchFn, storage, base = '', onSessionEnd = () =>
       const { data } = await request('POST', '/api/v1/auth/staff', { body: { username, password }, auth: false });
       return store(data);
     },
+    /** Change one's own password; the server ends the other sessions and answers a fresh pair. */
+    async changePassword(oldPassword, newPassword) {
+      const { data } = await request('POST', '/api/v1/auth/staff/password',
+        { body: { old_password: oldPassword, new_password: newPassword } });
+      return store(data);
+    },
     /** Revoke the refresh token on the server (best effort) and forget the session here. */
     async logout() {
       const current = session();

@@ -14,7 +14,8 @@ export const NAV = [
   { name: 'menus', href: '#/menus/wechat', label: '菜单管理' },
   { name: 'templates', href: '#/templates/wechat', label: '消息模板' },
   { name: 'audit', href: '#/audit', label: '操作日志' },
-  { name: 'desk', href: '#/desk', label: '办件工作台', roles: ['processor', 'admin'] },
+  { name: 'desk', href: '#/desk', label: '办件工作台' },
+  { name: 'staff', href: '#/staff', label: '人员管理' },
 ];
 // The pages each role may open (admin: all).
 const ROLE_PAGES = {
@@ -54,6 +55,7 @@ export function parseRoute(hash) {
   if (page === 'audit') return { name: 'audit' };
   if (page === 'desk' && arg) return { name: 'application', number: arg };
   if (page === 'desk') return { name: 'desk' };
+  if (page === 'staff') return { name: 'staff' };
   return { name: 'dashboard' };
 }
 

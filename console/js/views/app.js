@@ -13,12 +13,14 @@ import TemplateList from './templates.js';
 import TemplateEditor from './template-editor.js';
 import Desk from './desk.js';
 import ApplicationPage from './application.js';
+import StaffPage from './staff.js';
+import ChangePassword from './password.js';
 
 const { ref, computed, inject, onMounted } = window.Vue;
 
 export default {
   components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, TemplateList, TemplateEditor, Desk,
-    ApplicationPage },
+    ApplicationPage, StaffPage, ChangePassword },
   setup() {
     const api = inject('api');
     const hashRoute = ref(parseRoute(location.hash));
@@ -66,6 +68,7 @@ export default {
   },
   template: `<div v-if="checking" class="boot">正在加载…</div>
   <Login v-else-if="!store.staff" :reason="store.reason" @done="loggedIn"></Login>
+  <ChangePassword v-else-if="store.staff.must_change_password" @logout="logout"></ChangePassword>
   <div v-else class="shell">
     <header class="topbar">
       <span class="brand">政务服务运营管理台</span>
@@ -86,6 +89,7 @@ export default {
         :key="'te-' + route.channel + (route.id || 'new')"></TemplateEditor>
       <AuditLog v-else-if="route.name === 'audit'"></AuditLog>
       <Desk v-else-if="route.name === 'desk'"></Desk>
+      <StaffPage v-else-if="route.name === 'staff'"></StaffPage>
       <ApplicationPage v-else-if="route.name === 'application'" :number="route.number" :key="'a-' + route.number"></ApplicationPage>
     </main>
   </div>`,
