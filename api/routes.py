@@ -20,6 +20,7 @@ from handlers import (
     resident_auth,
     staff_admin,
     staff_auth,
+    tickets,
     uploads,
 )
 
@@ -35,6 +36,7 @@ ROUTES = [
     *me.default_handlers,
     *uploads.default_handlers,
     *applications.default_handlers,
+    *tickets.default_handlers,
     *deliveries.default_handlers,
     *dashboard.default_handlers,
     *notifications.default_handlers,

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from models import applications, audit, catalog, library, residents, sensitive, uploads, workdays
+from models import applications, audit, catalog, library, residents, sensitive, tickets, uploads, workdays
 from models.applications import RESIDENT, STAFF
 from models.errors import AppError
 
@@ -163,7 +163,12 @@ async def material_content(deps, claims: dict, number: str, code: str) -> tuple[
 async def rate(deps, claims: dict, number: str, body: dict) -> dict:
     owner = await resident_id(deps, claims)
     doc = await applications.get_for_owner(deps.db, owner, number)
-    return await applications.rate(deps.db, doc, score=body["score"], comment=body["comment"])
+    calendar = await workdays.calendar(deps.db)
+
+    async def open_ticket(application, session):
+        await tickets.open_for(deps.db, application, calendar=calendar, days=deps.config.rectify_days, session=session)
+
+    return await applications.rate(deps.db, doc, body, on_bad=open_ticket)
 
 
 async def withdraw(deps, claims: dict, number: str, version: int) -> dict:

@@ -12,10 +12,10 @@ from models.applications import (
     STATES,
     ApplicationSchema,
     ApplicationTransitionSchema,
-    RatingSchema,
     SubmitSchema,
     SupplementSchema,
 )
+from models.ratings import RatingSchema
 
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
 

@@ -19,7 +19,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models import outbox, sensitive, uploads, workdays
+from models import outbox, ratings, sensitive, uploads, workdays
 from models.db import MAX_INT, increment, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import build_form_schema, file_answers, sensitive_fields
@@ -66,11 +66,6 @@ class ApplicationTransitionSchema(Schema):
 
 class SupplementSchema(Schema):
     materials = fields.List(fields.Nested(MaterialRefSchema), required=True, validate=validate.Length(1, 30))
-    comment = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class RatingSchema(Schema):
-    score = fields.Integer(required=True, validate=validate.Range(1, 5))
     comment = fields.String(load_default="", validate=validate.Length(max=500))
 
 
@@ -404,12 +399,20 @@ async def supplement(db, doc: dict, *, owner: str, version: int, refs: list[dict
                             extra={"materials": list(merged.values())})
 
 
-async def rate(db, doc: dict, *, score: int, comment: str) -> dict:
-    """好差评: once, after completion."""
-    rating = {"score": score, "comment": comment, "at": now()}
-    updated = await db.applications.find_one_and_update(
-        {"_id": doc["_id"], "state": "completed", "rating": None}, {"$set": {"rating": rating}},
-        return_document=ReturnDocument.AFTER)
+async def rate(db, doc: dict, body: dict, on_bad=None) -> dict:
+    """好差评: once, after completion. A 不满意 or 非常不满意 rating and the ticket `on_bad(application,
+    session)` opens for it are written in one transaction: no bad rating without its ticket."""
+    rating = ratings.rating_doc(body, now())
+
+    async def write(session) -> dict | None:
+        updated = await db.applications.find_one_and_update(
+            {"_id": doc["_id"], "state": "completed", "rating": None}, {"$set": {"rating": rating}},
+            return_document=ReturnDocument.AFTER, session=session)
+        if updated is not None and rating["level"] in ratings.BAD and on_bad is not None:
+            await on_bad(updated, session)
+        return updated
+
+    updated = await db.transaction(write)
     if updated is None:
         if doc["state"] != "completed":
             raise Conflict("application.not_completed", "办结后才能评价")

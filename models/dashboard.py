@@ -1,12 +1,12 @@
 """The operators' dashboard (绩效评估): 办件 by state and department, on-time rate against the
-承诺时限, the overdue list, 好差评 and logins per channel, over a window of Beijing days.
+承诺时限, the overdue list, 好差评, the 差评 tickets and logins per channel, over a window of Beijing days.
 
 Counting runs in the database (aggregation on indexed fields); only the overdue list returns
 documents, and only the fields it shows."""
 
 import datetime as dt
 
-from models import logins, workdays
+from models import logins, tickets, workdays
 from models.applications import FINAL, STATES
 from models.catalog import DEPARTMENTS
 
@@ -68,7 +68,8 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
         doc["days_overdue"] = (today - dt.date.fromisoformat(doc["due_date"])).days
 
     scores = dict.fromkeys(("1", "2", "3", "4", "5"), 0)
-    rating_match = {"rating.at": {"$gte": start, "$lt": end}}
+    # a rating whose department's appeal was upheld (models/tickets.py) no longer counts
+    rating_match = {"rating.at": {"$gte": start, "$lt": end}, "rating.excluded": {"$ne": True}}
     for row in await _group(apps, rating_match, {"_id": "$department", "n": {"$sum": 1},
                                                  "avg": {"$avg": "$rating.score"}}):
         d = dept(row["_id"])
@@ -95,4 +96,5 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
             "good_rate": _rate(scores["4"] + scores["5"], rated),  # 好评率: 4 or 5 stars
         },
         "logins": await logins.per_day(db, first.isoformat(), last.isoformat()),
+        "tickets": await tickets.figures(db, start, end),
     }

@@ -21,6 +21,7 @@ from models import (
     seed,
     staff,
     subscriptions,
+    tickets,
     uploads,
     vehicles,
     workers,
@@ -30,7 +31,7 @@ from models import (
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
                    subscriptions, queries, vehicles, cases, evidence, lookups, duty, logins, workers,
-                   message_templates):
+                   message_templates, tickets):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()
 

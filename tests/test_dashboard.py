@@ -30,8 +30,8 @@ async def test_dashboard_figures(server, operator_token):
     today = workdays.business_date(now())
     late = (today - dt.timedelta(days=3)).isoformat()
     await db.applications.update_one({"number": numbers[2]}, {"$set": {"due_date": late}})
-    for number, score in ((numbers[0], 5), (numbers[1], 2)):
-        r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": score})
+    for number, body in ((numbers[0], {"score": 5}), (numbers[1], {"score": 2, "reasons": ["slow"], "comment": "太慢"})):
+        r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body=body)
         assert r.status == 200, r.body
 
     r = await server.fetch("/api/v1/admin/dashboard", token=operator_token)
