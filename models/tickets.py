@@ -66,6 +66,21 @@ class VerdictSchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=500))
 
 
+def _iso(value):
+    """Nested records as JSON: times in ISO 8601, as every other time the API sends."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _iso(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_iso(v) for v in value]
+    return value
+
+
+def _nested(name: str) -> fields.Function:
+    return fields.Function(lambda t: _iso(t.get(name)))
+
+
 class TicketSchema(Schema):
     id = fields.Function(lambda t: str(t["_id"]))
     number = fields.String()
@@ -78,13 +93,13 @@ class TicketSchema(Schema):
     opened_at = fields.AwareDateTime()
     due_date = fields.String()
     due_provisional = fields.Boolean()
-    callbacks = fields.List(fields.Dict())
-    resolution = fields.Dict(allow_none=True)
+    callbacks = _nested("callbacks")
+    resolution = _nested("resolution")
     closed_at = fields.AwareDateTime(allow_none=True)
     on_time = fields.Function(on_time)
-    verdict = fields.Dict(allow_none=True)
-    appeal = fields.Dict(allow_none=True)
-    history = fields.List(fields.Dict())
+    verdict = _nested("verdict")
+    appeal = _nested("appeal")
+    history = _nested("history")
 
 
 class ResidentTicketSchema(TicketSchema):

@@ -15,12 +15,13 @@ export const NAV = [
   { name: 'templates', href: '#/templates/wechat', label: '消息模板' },
   { name: 'audit', href: '#/audit', label: '操作日志' },
   { name: 'desk', href: '#/desk', label: '办件工作台' },
+  { name: 'tickets', href: '#/tickets', label: '差评整改' },
   { name: 'staff', href: '#/staff', label: '人员管理' },
 ];
 // The pages each role may open (admin: all).
 const ROLE_PAGES = {
-  operator: ['dashboard', 'items', 'menus', 'templates', 'audit'],
-  processor: ['desk'],
+  operator: ['dashboard', 'items', 'menus', 'templates', 'audit', 'tickets'],
+  processor: ['desk', 'tickets'],
 };
 
 /** The nav entries `staff` may use. */
@@ -56,12 +57,14 @@ export function parseRoute(hash) {
   if (page === 'desk' && arg) return { name: 'application', number: arg };
   if (page === 'desk') return { name: 'desk' };
   if (page === 'staff') return { name: 'staff' };
+  if (page === 'tickets' && arg) return { name: 'ticket', id: arg };
+  if (page === 'tickets') return { name: 'tickets' };
   return { name: 'dashboard' };
 }
 
 /** The nav entry a route belongs to (an item editor belongs to 事项管理). */
 export function navName(route) {
-  return { item: 'items', template: 'templates', application: 'desk' }[route.name] || route.name;
+  return { item: 'items', template: 'templates', application: 'desk', ticket: 'tickets' }[route.name] || route.name;
 }
 
 export const roleName = (role) => ROLE_LABELS[role] || role || '未知';

@@ -15,12 +15,13 @@ import Desk from './desk.js';
 import ApplicationPage from './application.js';
 import StaffPage from './staff.js';
 import ChangePassword from './password.js';
+import { TicketList, TicketPage } from './tickets.js';
 
 const { ref, computed, inject, onMounted } = window.Vue;
 
 export default {
   components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, TemplateList, TemplateEditor, Desk,
-    ApplicationPage, StaffPage, ChangePassword },
+    ApplicationPage, StaffPage, ChangePassword, TicketList, TicketPage },
   setup() {
     const api = inject('api');
     const hashRoute = ref(parseRoute(location.hash));
@@ -90,6 +91,8 @@ export default {
       <AuditLog v-else-if="route.name === 'audit'"></AuditLog>
       <Desk v-else-if="route.name === 'desk'"></Desk>
       <StaffPage v-else-if="route.name === 'staff'"></StaffPage>
+      <TicketList v-else-if="route.name === 'tickets'"></TicketList>
+      <TicketPage v-else-if="route.name === 'ticket'" :id="route.id" :key="'t-' + route.id"></TicketPage>
       <ApplicationPage v-else-if="route.name === 'application'" :number="route.number" :key="'a-' + route.number"></ApplicationPage>
     </main>
   </div>`,
