@@ -11,6 +11,8 @@ from models.applications import FINAL, STATES
 from models.catalog import DEPARTMENTS
 
 OVERDUE_LIST = 50
+BACKLOG = {"to_accept": ("submitted",), "in_review": ("accepted", "in_review", "resubmitted"),
+           "to_supplement": ("supplement_required",)}
 
 
 def window(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -57,6 +59,13 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
         d["finished"], d["on_time"] = row["n"], row["on_time"]
         d["on_time_rate"] = _rate(row["on_time"], row["n"])
 
+    # the backlog now (whatever the window): waiting to be accepted, in review, waiting for 补正
+    backlog = dict.fromkeys(BACKLOG, 0)
+    for row in await _group(apps, {"state": {"$nin": sorted(FINAL)}}, {"_id": "$state", "n": {"$sum": 1}}):
+        for name, states in BACKLOG.items():
+            if row["_id"] in states:
+                backlog[name] += row["n"]
+
     open_overdue = {"state": {"$nin": sorted(FINAL)}, "due_date": {"$lt": today.isoformat()}}
     for row in await _group(apps, open_overdue, {"_id": "$department", "n": {"$sum": 1}}):
         dept(row["_id"])["overdue"] = row["n"]
@@ -87,6 +96,7 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
             "finished": finished, "on_time": sum(d["on_time"] for d in rows),
             "on_time_rate": _rate(sum(d["on_time"] for d in rows), finished),
             "overdue": sum(d["overdue"] for d in rows),
+            "backlog": backlog,
         },
         "departments": rows,
         "overdue": overdue,

@@ -88,7 +88,8 @@ async def test_operator_publishes_a_menu_change_sees_it_on_h5_and_rolls_back(pag
     await total.wait_for(timeout=10000)
     assert await total.inner_text() == "2"
     labels = await page.locator(".tile-label").all_inner_texts()
-    assert labels == ["办件总数", "按时办结率", "逾期未办结", "好差评均分", "消息到达率"]
+    assert labels == ["办件总数", "按时办结率", "逾期未办结", "在办积压", "好差评均分", "消息到达率"]
+    assert "待受理 2 件" in await page.locator("[data-tile=backlog] .tile-hint").inner_text()
     assert await page.locator("[data-tile=on_time] .tile-value").inner_text() == "—"  # nothing 办结 yet
     assert await page.locator(".charts canvas").count() == 4
     assert await page.locator(".departments tbody tr").count() == 3

@@ -37,6 +37,10 @@ async def test_a_bad_rating_is_called_back_and_closed(page):
 
     await login(page, "operator", "Operator@2026")
     assert await open_figure(page) == "1"
+    backlog = page.locator("[data-tile=backlog]")  # beside 逾期未办结; the one 办件 is 办结
+    assert await backlog.locator(".tile-label").inner_text() == "在办积压"
+    assert await backlog.locator(".tile-value").inner_text() == "0"
+    assert await backlog.locator(".tile-hint").inner_text() == "待受理 0 件，审核中 0 件，待补正 0 件"
     await page.get_by_role("button", name="退出登录").click()
 
     await login(page, "processor.rsj", "Processor@2026")

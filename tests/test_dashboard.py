@@ -42,6 +42,7 @@ async def test_dashboard_figures(server, operator_token):
     apps = body["applications"]
     assert apps["total"] == 4 and apps["by_state"]["completed"] == 2 and apps["by_state"]["submitted"] == 2
     assert apps["finished"] == 2 and apps["on_time"] == 1 and apps["on_time_rate"] == 0.5 and apps["overdue"] == 1
+    assert apps["backlog"] == {"to_accept": 2, "in_review": 0, "to_supplement": 0}
     rsj = next(d for d in body["departments"] if d["department"] == "rsj")
     assert rsj["name"] == "市人力资源和社会保障局" and rsj["total"] == 4 and rsj["overdue"] == 1
     assert rsj["ratings"] == 2 and rsj["rating_average"] == 3.5
