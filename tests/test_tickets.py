@@ -7,7 +7,7 @@ import datetime as dt
 from test_dashboard import complete
 
 from models import tickets, workdays
-from support import applicant_token, submit
+from support import applicant_token, start_server, stop_server, submit
 
 
 async def rated(server, openid="o-t", **rating):
@@ -137,3 +137,17 @@ def test_deadline_rules():
     assert tickets.on_time(closed) is True  # 23:59 in Beijing on the due day
     assert tickets.on_time({**closed, "closed_at": dt.datetime(2025, 10, 3, 16, 0, tzinfo=dt.UTC)}) is False
     assert tickets.on_time({"closed_at": None, "due_date": "2025-10-03"}) is None
+
+
+async def test_the_deadline_follows_the_citys_setting(database, redis_server):
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, RECTIFY_DAYS="2")
+    try:
+        token, _, number, r = await rated(server, "o-city", level="dissatisfied", reasons=["slow"], comment="慢")
+        assert r.status == 200, r.body
+        due = (await ticket_of(server, token, number)).json["due_date"]
+        calendar = await workdays.calendar(server.deps.db)
+        today = workdays.business_date(dt.datetime.now(dt.UTC))
+        assert due == calendar.add_working_days(today, 2)[0].isoformat()
+    finally:
+        await stop_server(server)
