@@ -45,6 +45,11 @@ def reveal_request(handler) -> list[str] | None:
     return handler.load(RevealSchema(), None if handler.body else {})["names"]
 
 
+async def send_staff_view(handler, doc: dict) -> None:
+    """An application as staff see it after a step: with `due_in`, as the queue and the view show it."""
+    handler.send(ApplicationSchema(role=STAFF).dump((await submissions.with_due_in(handler.deps, [doc]))[0]))
+
+
 class ApplicationsHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self):
@@ -291,7 +296,7 @@ class StaffTransitionHandler(BaseHandler):
         """
         body = self.load(ApplicationTransitionSchema())
         doc = await submissions.staff_transition(self.deps, self.current_claims(), number, body)
-        self.send(ApplicationSchema(role=STAFF).dump(doc))
+        await send_staff_view(self, doc)
 
 
 class StaffRevealHandler(BaseHandler):
@@ -334,7 +339,7 @@ class StaffClaimHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "claimed by someone else, or already finished"}
         """
-        self.send(ApplicationSchema(role=STAFF).dump(await submissions.claim(self.deps, self.current_claims(), number)))
+        await send_staff_view(self, await submissions.claim(self.deps, self.current_claims(), number))
 
 
 class StaffReleaseHandler(BaseHandler):
@@ -350,7 +355,7 @@ class StaffReleaseHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "application.claimed (someone else's), application.not_claimed"}
         """
-        self.send(ApplicationSchema(role=STAFF).dump(await submissions.release(self.deps, self.current_claims(), number)))
+        await send_staff_view(self, await submissions.release(self.deps, self.current_claims(), number))
 
 
 default_handlers = [

@@ -38,7 +38,7 @@ async def test_a_processor_works_an_application_to_completion(page, tmp_path):
 
     await login(page, "processor.rsj", "Processor@2026")
     await page.locator(".topbar").wait_for(timeout=10000)
-    assert await page.locator(".topbar nav a").all_inner_texts() == ["办件工作台"]
+    assert await page.locator(".topbar nav a").all_inner_texts() == ["办件工作台", "差评整改"]
     row = await open_application(page, number)
     assert "剩" in await row.inner_text() and "个工作日" in await row.inner_text()
     assert "未认领" in await row.inner_text()
@@ -62,7 +62,8 @@ async def test_a_processor_works_an_application_to_completion(page, tmp_path):
     await shot(page, "desk-viewer")
 
     await (await act(page, "受理")).get_by_role("button", name="确认受理").click()
-    await page.get_by_text("已受理").first.wait_for(timeout=10000)
+    await page.locator(".page-head .tag", has_text="已受理").wait_for(timeout=10000)
+    assert "个工作日" in await page.locator(".page-head .due").inner_text()  # still counted after a step
     await (await act(page, "开始审核")).get_by_role("button", name="确认开始审核").click()
     form = await act(page, "要求补正")
     await form.get_by_role("button", name="确认要求补正").click()

@@ -19,7 +19,7 @@ async def test_release_by_the_claimer_or_an_admin_only(server):
     r = await server.fetch(path(number, "/release"), "POST", token=first)
     assert r.status == 409 and r.json["error"]["code"] == "application.not_claimed"
     r = await server.fetch(path(number, "/claim"), "POST", token=first)
-    assert r.status == 200 and r.json["claimed_at"]
+    assert r.status == 200 and r.json["claimed_at"] and isinstance(r.json["due_in"], int)
     r = await server.fetch(path(number, "/claim"), "POST", token=first)  # again: still mine, no change
     assert r.status == 200 and r.json["assignee"] == "processor.rsj"
     r = await server.fetch(path(number, "/release"), "POST", token=second)

@@ -206,8 +206,8 @@ export default {
               <input type="file" name="result" accept="application/pdf,image/jpeg,image/png" @change="pickResult"></label>
             <p v-if="input.resultName" class="muted">已上传：{{ input.resultName }}</p>
             <p v-for="p in (tried ? problems : [])" :key="p" class="field-error" role="alert">{{ p }}</p>
-            <button class="btn btn-primary" type="submit" :disabled="busy">确认{{ ACTIONS[action].label }}</button>
-            <button class="btn" type="button" @click="action = ''">取消</button>
+            <div><button class="btn btn-primary" type="submit" :disabled="busy">确认{{ ACTIONS[action].label }}</button>
+              <button class="btn" type="button" @click="action = ''">取消</button></div>
           </form>
 
           <h3>办理过程</h3>
