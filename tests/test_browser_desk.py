@@ -97,6 +97,11 @@ async def test_a_processor_works_an_application_to_completion(page, tmp_path):
     await form.get_by_text("已上传：结果通知书.pdf").wait_for()
     await form.get_by_role("button", name="确认办结").click()
     await page.locator(".page-head .tag", has_text="已办结").wait_for(timeout=10000)
+    await page.locator(".materials li", has_text="办结结果").get_by_role("button", name="查看").click()
+    frame = page.locator("iframe.viewer-pdf")  # the PDF in a frame without script or same origin
+    await frame.wait_for(timeout=10000)
+    assert await frame.get_attribute("sandbox") == ""
+    assert (await frame.get_attribute("src")).startswith("blob:")
     await shot(page, "desk-completed")
     done = (await server.fetch(f"/api/v1/applications/{number}", token=resident)).json
     assert done["state"] == "completed" and done["result"]["filename"] == "结果通知书.pdf"
@@ -135,3 +140,25 @@ async def test_a_second_processor_cannot_act_on_a_claimed_application(page):
     await page.get_by_role("button", name="释放认领").click()
     await page.get_by_text("该办件尚未认领").wait_for(timeout=10000)
 
+
+
+async def test_a_stale_page_is_explained_and_reloaded(page):
+    server = page.server
+    resident = await applicant_token(server, "o-desk-3")
+    number = await submit(server, resident)
+    await login(page, "processor.rsj", "Processor@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    await page.goto(f"{server.base}/console/#/desk/{number}")
+    await page.get_by_text("该办件尚未认领").wait_for(timeout=10000)
+    form = await act(page, "受理")
+    # the same processor accepts it from another tab first: this page's version is stale
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    r = await server.fetch(f"/api/v1/staff/applications/{number}/transitions", "POST", token=clerk,
+                           json_body={"action": "accept", "version": 1, "comment": ""})
+    assert r.status == 200
+    await form.get_by_role("button", name="确认受理").click()
+    conflict = page.locator(".conflict")
+    await conflict.wait_for(timeout=10000)
+    assert "在您查看之后，办件已被他人更新（现为「已受理」）" in await conflict.inner_text()
+    await page.locator(".page-head .tag", has_text="已受理").wait_for()  # reloaded
+    await shot(page, "desk-stale")
