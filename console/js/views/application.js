@@ -185,7 +185,7 @@ export default {
 
         <div>
           <h3>办理</h3>
-          <div v-if="app.supplement_request && app.state !== 'in_review'" class="alert alert-info">
+          <div v-if="app.supplement_request && ['supplement_required', 'resubmitted'].includes(app.state)" class="alert alert-info">
             已要求补正：{{ app.supplement_request.materials.map((m) => m.name).join('、') }}。{{ app.supplement_request.reason }}</div>
           <p v-if="!app.allowed_actions.length" class="muted">当前状态下没有需要您办理的操作。</p>
           <p v-else-if="!canAct" class="muted">他人认领中，不能办理。</p>

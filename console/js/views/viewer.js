@@ -60,7 +60,10 @@ export default {
     </div>
     <ErrorBanner :error="error"></ErrorBanner>
     <div v-if="url && isImage" class="viewer-stage"><img :src="url" :style="style" :alt="props.name"></div>
-    <iframe v-else-if="url && isPdf" class="viewer-pdf" :src="url" sandbox="" :title="props.name"></iframe>
+    <template v-else-if="url && isPdf">
+      <p class="muted">PDF 在隔离的框架中显示，不运行其中的脚本；浏览器不支持时请点击「下载」查看。</p>
+      <iframe class="viewer-pdf" :src="url" sandbox="" :title="props.name"></iframe>
+    </template>
     <p v-else-if="url" class="muted">此类文件无法在页面中预览，请下载查看。</p>
   </div>`,
 };
