@@ -29,6 +29,7 @@ from channels.face import AlipayFace, WeChatFace
 from channels.sms import AliyunSms
 from channels.wechat import WeChatMiniLogin, WeChatPlatform
 from exchange.identity import IdentityRegister
+from exchange.medical import MedicalInsurance
 from exchange.social import SocialSecurity
 from exchange.traffic import TrafficPolice
 from exchange.transport import Transport
@@ -228,7 +229,8 @@ def departments(settings) -> dict:
     common = dict(api_base=settings.exchange_api_base, app_id=settings.exchange_app_id,
                   secret=settings.exchange_app_secret, timeout=settings.exchange_timeout,
                   failures=settings.exchange_breaker_failures, recovery=settings.exchange_breaker_seconds)
-    return {d.name: d for d in (SocialSecurity(**common), TrafficPolice(**common), Transport(**common))}
+    return {d.name: d for d in (SocialSecurity(**common), TrafficPolice(**common), Transport(**common),
+                                 MedicalInsurance(**common))}
 
 
 def _sandbox_state(settings):

@@ -4,7 +4,11 @@ Fresh cached answers skip the department; when the department is down, a cached 
 served marked stale (with its age), else 503 `exchange.unavailable`."""
 
 import datetime as dt
+import functools
+import logging
 import time
+
+from marshmallow import ValidationError
 
 from exchange.base import NoRecord
 from models import queries, residents, vehicles
@@ -12,6 +16,7 @@ from models.errors import AppError, NotFound
 from models.queries import QUERIES
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
+log = logging.getLogger(__name__)
 
 
 async def run(deps, claims: dict, item: dict, body: dict) -> dict:
@@ -26,25 +31,46 @@ async def run(deps, claims: dict, item: dict, body: dict) -> dict:
     if not realname:
         raise AppError(403, "query.realname_required", "请先完成实名认证")
     audit = {"owner": owner, "query": item["query"], "item": item["code"], "channel": claims["aud"]}
+    method = getattr(department, spec.method)
     if spec.subject == "vehicle":
         if not body.get("plate"):
             raise AppError(422, "validation_failed", "请选择要查询的车辆", details={"plate": ["必填"]})
         plate = vehicles.check_plate(body["plate"])
         audit["subject"] = plate
         try:
-            args = (plate, await vehicles.bound(deps.db, owner, plate, deps.pii))
+            call = functools.partial(method, plate, await vehicles.bound(deps.db, owner, plate, deps.pii))
         except AppError:
             await queries.audit(deps.db, **audit, outcome="refused", ms=0)
             raise
         params = {"plate": plate}
     else:
         audit["subject"] = realname["id_masked"]
-        params = {"year": body.get("year") or dt.datetime.now(BEIJING).year} if spec.year else {}
-        args = (deps.pii.decrypt(realname["id_enc"]), *params.values())
-    return await _answer(deps, spec, item, department, args, params, audit)
+        params = _params(spec, body)
+        call = functools.partial(method, deps.pii.decrypt(realname["id_enc"]), **params)
+    return await _answer(deps, spec, item, department, call, params, audit)
 
 
-async def _answer(deps, spec, item, department, args, params, audit) -> dict:
+def _params(spec, body: dict) -> dict:
+    """What a person's query takes besides the person (also the cache key's and the answer's)."""
+    params = {}
+    if spec.year:
+        params["year"] = body.get("year") or dt.datetime.now(BEIJING).year
+    if spec.cert_no and body.get("cert_no"):
+        params["cert_no"] = body["cert_no"].upper()
+    return params
+
+
+async def _ask(spec, department, call) -> dict:
+    """The department's answer, through the query's schema; one that does not fit is its fault."""
+    data = await call()
+    try:
+        return spec.answer().load(data)
+    except ValidationError as err:
+        log.error("%s answered out of shape: %s", department.name, sorted(err.messages))
+        raise department.unavailable() from None
+
+
+async def _answer(deps, spec, item, department, call, params, audit) -> dict:
     key = queries.cache_key(audit["owner"], item["query"], params)
     entry = await queries.cached(deps.redis, key)
     start = time.monotonic()
@@ -52,7 +78,7 @@ async def _answer(deps, spec, item, department, args, params, audit) -> dict:
         outcome = "cached"
     else:
         try:
-            entry = await queries.keep(deps.redis, key, await getattr(department, spec.method)(*args))
+            entry = await queries.keep(deps.redis, key, await _ask(spec, department, call))
             outcome = "ok"
         except NoRecord as exc:  # "nothing on record" is an answer too: kept as long as data would be
             entry = await queries.keep(deps.redis, key, None, no_record=exc.message)

@@ -1,4 +1,4 @@
-"""The social-security bureau (人社局): 参保信息, 缴费记录 by year, 养老金发放, 社保卡状态."""
+"""The social-security bureau (人社局): 参保信息, 缴费记录 by year, 养老金发放, 社保卡状态, 职业技能证书."""
 
 from exchange.base import Department
 
@@ -18,3 +18,7 @@ class SocialSecurity(Department):
 
     async def card(self, id_number: str) -> dict:
         return await self.call("card", {"id_number": id_number})
+
+    async def certificates(self, id_number: str, cert_no: str | None = None) -> dict:
+        body = {"id_number": id_number} if cert_no is None else {"id_number": id_number, "cert_no": cert_no}
+        return await self.call("certificates", body)

@@ -1,4 +1,4 @@
-"""Instant queries for residents (社保, 交通), their vehicles, and the operators' view of both."""
+"""Instant queries for residents (社保, 医保, 就业, 交通), their vehicles, and the operators' view of both."""
 
 from api import published, queries
 from api.auth import require_roles
@@ -14,9 +14,10 @@ class QueryHandler(BaseHandler):
     @require_roles(kind="resident")
     async def post(self, code):
         """Run a query item for the logged-in resident (who must be real-name verified). The
-        subject is the resident, or a plate they have bound (`plate`); `year` for 缴费记录
-        (default: this year). When the department system is down, the last answer is returned
-        with `stale: true` and its age, else 503 `exchange.unavailable`.
+        subject is the resident, or a plate they have bound (`plate`); `year` for 缴费记录 and
+        医保收支明细 (default: this year); `cert_no` narrows 职业技能证书 to one. When the
+        department system is down, the last answer is returned with `stale: true` and its age,
+        else 503 `exchange.unavailable`.
         ---
         tags: [queries]
         security: [{bearer: []}]
@@ -28,7 +29,7 @@ class QueryHandler(BaseHandler):
           200: {description: "data, fetched_at, stale, age_seconds, source"}
           403: {description: "not real-name verified, or the plate is not bound"}
           404: {description: "no such query item, or no record at the department"}
-          422: {description: "bad year or plate; the department refused the input"}
+          422: {description: "bad year, plate or certificate number; the department refused the input"}
           503: {description: "the department system is unavailable and nothing is cached"}
         """
         body = self.load(QueryBodySchema(), self.json_body() if self.body else {})

@@ -11,6 +11,7 @@ from models import audit
 from models.db import increment
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import FieldDefSchema, check_form
+from models.queries import QUERIES
 
 CHANNELS = ("wechat", "alipay", "app")
 CATEGORIES = ("社保", "医保", "就业", "交通")
@@ -50,7 +51,9 @@ class ItemInSchema(Schema):
     fee_fen = fields.Integer(load_default=0, validate=validate.Range(0, 100_000_000))
     online_depth = fields.String(required=True, validate=validate.OneOf(list(ONLINE_DEPTHS), error="请选择网办深度"))
     regions = fields.List(fields.String(validate=validate.Regexp(r"^\d{6}\Z")), load_default=list)
-    query = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[a-z]+(\.[a-z_]+)+\Z"))
+    # only a query the models know: any other would answer residents "not a query item"
+    query = fields.String(load_default=None, allow_none=True,
+                          validate=validate.OneOf(sorted(QUERIES), error="没有这个查询接口"))
     link_url = fields.Url(load_default=None, allow_none=True, schemes={"https"})
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUSES, error="请选择状态"))
 

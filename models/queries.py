@@ -15,6 +15,8 @@ import logging
 from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING, DESCENDING
 
+from models import query_answers as answers
+
 log = logging.getLogger(__name__)
 STALE_FOR = 7 * 86400  # seconds a cached answer may still be shown, marked stale
 OUTCOMES = ("ok", "cached", "stale", "no_record", "rejected", "unavailable", "refused")
@@ -22,27 +24,37 @@ OUTCOMES = ("ok", "cached", "stale", "no_record", "rejected", "unavailable", "re
 
 @dataclasses.dataclass(frozen=True)
 class Query:
-    department: str  # "rsj" | "jj"
+    department: str  # "rsj" | "jj" | "ybj": the exchange adapter
     method: str  # the adapter's method
     subject: str  # "person" (the resident's 身份证号) or "vehicle" (a bound plate)
     ttl: int  # seconds an answer is fresh
-    year: bool = False  # takes a year (缴费记录)
+    answer: type[Schema]  # what the department answers (models/query_answers.py)
+    year: bool = False  # takes a year (缴费记录, 医保收支明细): a year's answer is a page
+    cert_no: bool = False  # may narrow to one of the resident's certificates
 
 
+# A catalog item of kind `query` must name one of these (ItemInSchema refuses others), and
+# tests/test_published_items.py runs every published one against the sandbox: an item the
+# models do not know would answer residents `query.not_found`.
 QUERIES = {
-    "sb.insured_info": Query("rsj", "insured", "person", 600),
-    "sb.contributions": Query("rsj", "contributions", "person", 3600, year=True),
-    "sb.pension_payments": Query("rsj", "pension", "person", 3600),
-    "sb.card_status": Query("rsj", "card", "person", 300),
-    "jj.vehicle_violations": Query("jj", "violations", "vehicle", 300),
-    "jj.licence_status": Query("jj", "licence", "person", 600),
-    "jj.vehicle_inspection": Query("jj", "inspection", "vehicle", 3600),
+    "sb.insured_info": Query("rsj", "insured", "person", 600, answers.Insured),
+    "sb.contributions": Query("rsj", "contributions", "person", 3600, answers.Contributions, year=True),
+    "sb.pension_payments": Query("rsj", "pension", "person", 3600, answers.Pension),
+    "sb.card_status": Query("rsj", "card", "person", 300, answers.Card),
+    "jy.certificates": Query("rsj", "certificates", "person", 3600, answers.Certificates, cert_no=True),
+    "yb.account": Query("ybj", "account", "person", 600, answers.MedicalAccount),
+    "yb.account_records": Query("ybj", "account_records", "person", 3600, answers.MedicalRecords, year=True),
+    "jj.vehicle_violations": Query("jj", "violations", "vehicle", 300, answers.Violations),
+    "jj.licence_status": Query("jj", "licence", "person", 600, answers.Licence),
+    "jj.vehicle_inspection": Query("jj", "inspection", "vehicle", 3600, answers.Inspection),
 }
 
 
 class QueryBodySchema(Schema):
     year = fields.Integer(load_default=None, validate=validate.Range(1995, 2100, error="年份应在 1995 年之后"))
     plate = fields.String(load_default=None)
+    cert_no = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[0-9A-Za-z]{1,30}\Z", error="证书编号应为 1 到 30 位字母或数字"))
 
 
 class AuditViewSchema(Schema):

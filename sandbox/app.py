@@ -24,6 +24,9 @@ Upstreams and their fault / received-log targets:
 * ``exchange_lookup``  - ``exchange.jj.vehicle|driver``,
   ``exchange.ysj.business``, and per department ``exchange.ysj`` (mounted
   before ``exchange``, whose routes end with a catch-all)
+* ``exchange_skills``  - ``exchange.rsj.certificates`` (before ``exchange`` too)
+* ``exchange_medical`` - ``exchange.ybj.account|records``, and per department
+  ``exchange.ybj`` (before ``exchange`` too)
 
 A new upstream adds a module with its ``TARGETS`` and a ``*_routes(state,
 prefix_re)`` function, and is listed in ``_UPSTREAMS`` below.
@@ -41,6 +44,8 @@ from sandbox import (
     alipay_certify,
     exchange,
     exchange_lookup,
+    exchange_medical,
+    exchange_skills,
     identity,
     jpush,
     sms,
@@ -68,6 +73,8 @@ _UPSTREAMS = [
     (identity.TARGETS, identity.identity_routes),
     (jpush.TARGETS, jpush.jpush_routes),
     (exchange_lookup.TARGETS, exchange_lookup.exchange_lookup_routes),
+    (exchange_skills.TARGETS, exchange_skills.exchange_skills_routes),
+    (exchange_medical.TARGETS, exchange_medical.exchange_medical_routes),
     (exchange.TARGETS, exchange.exchange_routes),
 ]
 

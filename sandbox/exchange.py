@@ -1,9 +1,12 @@
 """The data-sharing exchange (数据共享交换平台) and the department systems
 behind it: the social-security bureau (人社, ``rsj``), the traffic police
-(交警, ``jj``) and the transport bureau (运管, ``ysj``). Their data is
-derived, deterministically, in ``sandbox.exchange_data``; the field
-inspectors' look-ups (``/jj/vehicle``, ``/jj/driver``, ``/ysj/business``)
-live in ``sandbox.exchange_lookup``.
+(交警, ``jj``), the transport bureau (运管, ``ysj``) and the medical-insurance
+bureau (医保, ``ybj``). Their data is derived, deterministically, in
+``sandbox.exchange_data``; the field inspectors' look-ups (``/jj/vehicle``,
+``/jj/driver``, ``/ysj/business``) live in ``sandbox.exchange_lookup``, 人社's
+vocational certificates (``/rsj/certificates``) in ``sandbox.exchange_skills``
+and 医保's 个人账户 (``/ybj/account``, ``/ybj/records``) in
+``sandbox.exchange_medical``.
 
 Every data endpoint is ``POST {prefix}/exchange/{department}/{query}`` with a
 JSON body, signed with headers ``X-App-Id``, ``X-Timestamp`` (milliseconds
@@ -68,7 +71,7 @@ Control plane (not signed, not recorded):
 
 Targets: one per endpoint (``exchange.rsj.insured``, ...,
 ``exchange.jj.vehicle_check``, ...) and one per department (``exchange.rsj``,
-``exchange.jj``, ``exchange.ysj``: every request to it is also recorded and
+``exchange.jj``, ``exchange.ysj``, ``exchange.ybj``: every request to it is also recorded and
 faulted under that).
 Faults come before the signature check. A ``status`` fault answers that status
 with an envelope (code: the fault's errcode, else status x 100); an ``errcode``
@@ -109,8 +112,12 @@ ENDPOINT_TARGETS = (
     "exchange.jj.vehicle",
     "exchange.jj.driver",
     "exchange.ysj.business",
+    # sandbox.exchange_skills, sandbox.exchange_medical
+    "exchange.rsj.certificates",
+    "exchange.ybj.account",
+    "exchange.ybj.records",
 )
-DEPARTMENTS = ("rsj", "jj", "ysj")
+DEPARTMENTS = ("rsj", "jj", "ysj", "ybj")
 TARGETS = (*ENDPOINT_TARGETS, *(f"exchange.{department}" for department in DEPARTMENTS))
 
 AUTH_HEADERS = ("X-App-Id", "X-Timestamp", "X-Nonce", "X-Signature")

@@ -107,6 +107,9 @@ async def test_item_validation_errors_name_the_field(server, operator_token):
     bad = {**NEW_ITEM, "kind": "query"}
     r = await server.fetch("/api/v1/admin/items", "POST", json_body=bad, token=operator_token)
     assert r.status == 422 and r.json["error"]["details"] == {"query": ["查询类事项须指定查询接口"]}
+    bad = {**NEW_ITEM, "kind": "query", "query": "yb.nothing"}  # residents would get "not a query item"
+    r = await server.fetch("/api/v1/admin/items", "POST", json_body=bad, token=operator_token)
+    assert r.status == 422 and r.json["error"]["details"] == {"query": ["没有这个查询接口"]}
     bad = {**NEW_ITEM, "form": NEW_ITEM["form"] * 2}
     r = await server.fetch("/api/v1/admin/items", "POST", json_body=bad, token=operator_token)
     assert r.status == 422 and "字段名重复" in r.json["error"]["details"]["form"][0]

@@ -227,3 +227,53 @@ async def test_without_an_exchange_queries_say_so(database, redis_server):
         assert r.status == 503 and r.json["error"]["code"] == "exchange.not_connected"
     finally:
         await stop_server(server)
+
+
+async def test_medical_account_and_certificates(qserver):
+    server = qserver
+    token, _ = await verified(server, "o-q-yb", PEOPLE["old"])
+    r = await query(server, token, "YB0001")
+    assert r.status == 200 and r.json["query"] == "yb.account" and r.json["source"] == "医保系统"
+    assert r.json["data"]["insurance_type"] == "城镇职工基本医疗保险" and r.json["data"]["balance"]
+    r = await query(server, token, "YB0002", year=2025)  # a year of 收支明细 is one page
+    assert r.status == 200 and r.json["params"] == {"year": 2025} and r.json["data"]["year"] == 2025
+    assert r.json["data"]["records"] and all(x["date"].startswith("2025-") for x in r.json["data"]["records"])
+    r = await query(server, token, "YB0002", year=1999)  # before 个人账户 began: the bureau refuses
+    assert r.status == 422 and r.json["error"]["code"] == "exchange.rejected"
+    r = await query(server, token, "JY0003")
+    assert r.status == 200 and r.json["source"] == "社保系统" and r.json["data"]["count"] >= 1
+    first = r.json["data"]["certificates"][0]
+    r = await query(server, token, "JY0003", cert_no=first["cert_no"].lower())
+    assert r.status == 200 and r.json["params"] == {"cert_no": first["cert_no"]}
+    assert r.json["data"] == {"certificates": [first], "count": 1}
+    r = await query(server, token, "JY0003", cert_no="no/such")
+    assert r.status == 422 and "cert_no" in r.json["error"]["details"]
+    # nobody else's certificate through its number; 城乡居民 have no 职工医保个人账户
+    other, _ = await verified(server, "o-q-yb-other", PEOPLE["other"])
+    r = await query(server, other, "JY0003", cert_no=first["cert_no"])
+    assert r.status == 404 and r.json["error"]["code"] == "query.no_record"
+    r = await query(server, other, "YB0001")
+    assert r.status == 404 and r.json["error"]["message"] == "未查询到职工医保个人账户"
+
+
+async def test_answers_go_through_their_schema(qserver):
+    server = qserver
+    token, _ = await verified(server, "o-q-shape", PEOPLE["old"])
+    department = server.deps.exchange["rsj"]
+    card = {"card_no_masked": "A1*****23", "status": "正常", "bank": "杭州银行", "issued_on": "2022-05-01",
+            "generation": "第三代"}
+
+    async def leaky(id_number):  # a field nobody declared, unmasked: dropped
+        return {**card, "id_number": id_number}
+
+    department.card = leaky
+    r = await query(server, token, "SB0005")
+    assert r.status == 200 and r.json["data"] == card and PEOPLE["old"] not in r.body.decode()
+
+    async def unmasked(id_number):  # a masked field in clear: the department's fault, never shown
+        return {**card, "card_no_masked": "A12345678"}
+
+    department.card = unmasked
+    await server.deps.redis.flushall()
+    r = await query(server, token, "SB0005")
+    assert r.status == 503 and r.json["error"]["code"] == "exchange.unavailable" and "A12345678" not in r.body.decode()

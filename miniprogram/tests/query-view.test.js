@@ -15,6 +15,9 @@ test('queryMode prefers the query key and falls back to the item code', () => {
   assert.equal(queryMode('XX9999', 'sb.contributions'), 'year');
   assert.equal(queryMode('XX9999', 'jj.vehicle_inspection'), 'vehicle');
   assert.equal(queryMode('JT0009', 'jj.licence_status'), 'person');
+  assert.equal(queryMode('YB0002', 'yb.account_records'), 'year');
+  assert.equal(queryMode('YB0002'), 'year');
+  assert.equal(queryMode('YB0001', 'yb.account'), 'person');
 });
 
 test('yearOptions counts down from this year, not before 1995', () => {
@@ -61,7 +64,7 @@ test('genericView turns scalars into fields and lists of objects into rows', () 
     tags: ['a', 'b'],
   });
   assert.deepEqual(view.fields.map((f) => [f.label, f.value]), [
-    ['号牌号码', '浙A12345'], ['已退休', '是'], ['发卡日期', '—'], ['extra · level', '3'], ['tags', 'a、b'],
+    ['号牌号码', '浙A12345'], ['已退休', '是'], ['发卡日期', '—'], ['extra · 等级', '3'], ['tags', 'a、b'],
   ]);
   assert.equal(view.lists.length, 1);
   assert.equal(view.lists[0].label, '违法记录');

@@ -38,6 +38,9 @@ async def test_all_upstreams_mount_under_a_prefix():
             ("/exchange/jj/vehicles/%E6%B5%99A12345", "GET", None, 200),
             ("/exchange/jj/vehicle", "POST", b'{"plate": "x"}', 401),  # sandbox.exchange_lookup, unsigned
             ("/exchange/ysj/business", "POST", b'{"licence_no": "330100123456"}', 401),
+            ("/exchange/rsj/certificates", "POST", b'{"id_number": "11010519491231002X"}', 401),  # exchange_skills
+            ("/exchange/ybj/account", "POST", b'{"id_number": "11010519491231002X"}', 401),  # exchange_medical
+            ("/exchange/ybj/records", "POST", b'{"id_number": "11010519491231002X", "year": 2025}', 401),
             ("/exchange/calls", "GET", None, 200),
             ("/exchange/nowhere", "GET", None, 404),
         ]
@@ -48,7 +51,8 @@ async def test_all_upstreams_mount_under_a_prefix():
         assert {"wechat.token", "wechat.jscode2session", "alipay.gateway", "alipay.system.oauth.token",
                 "alipay.open.app.mini.templatemessage.send", "sms.send", "identity.verify",
                 "wechat.subscribe.send", "jpush.push", "exchange.rsj.insured", "exchange.jj.violations",
-                "exchange.rsj", "exchange.jj", "exchange.jj.driver", "exchange.ysj.business", "exchange.ysj"} <= targets
+                "exchange.rsj", "exchange.jj", "exchange.jj.driver", "exchange.ysj.business", "exchange.ysj",
+                "exchange.rsj.certificates", "exchange.ybj.account", "exchange.ybj.records", "exchange.ybj"} <= targets
     finally:
         server.stop()
         await server.close_all_connections()

@@ -1,9 +1,9 @@
 // Pure helpers for the item / query / realname pages. No platform APIs: tested with node --test.
 
-// What a query needs besides the resident: a year (缴费记录) or a bound plate (车辆).
-const YEAR_QUERIES = new Set(['sb.contributions']);
+// What a query needs besides the resident: a year (缴费记录, 医保收支明细) or a bound plate (车辆).
+const YEAR_QUERIES = new Set(['sb.contributions', 'yb.account_records']);
 const VEHICLE_QUERIES = new Set(['jj.vehicle_violations', 'jj.vehicle_inspection']);
-const YEAR_CODES = new Set(['SB0002', 'SB0003']);
+const YEAR_CODES = new Set(['SB0002', 'SB0003', 'YB0002']);
 const VEHICLE_CODES = new Set(['JT0001', 'JT0010']);
 
 // 'year' | 'vehicle' | 'person'. The item's query key wins when known; the code is the fallback.
@@ -132,6 +132,30 @@ export const FIELD_LABELS = Object.freeze({
   first_issued: '初次领证',
   next_window_from: '可检验起始日',
   balance: '余额',
+  // 医保个人账户 (yb.account, yb.account_records)
+  insurance_type: '险种',
+  credited_this_year: '本年划入',
+  spent_this_year: '本年就医购药',
+  family_spent_this_year: '本年家庭共济',
+  family: '家庭共济成员',
+  relation: '关系',
+  name_masked: '姓名',
+  as_of: '截至',
+  opening_balance: '年初余额',
+  closing_balance: '年末余额',
+  total_in: '收入合计',
+  total_out: '支出合计',
+  date: '日期',
+  direction: '收支',
+  // 职业技能证书 (jy.certificates)
+  certificates: '证书',
+  count: '证书数量',
+  cert_no: '证书编号',
+  kind: '证书类别',
+  occupation: '职业（工种）',
+  level: '等级',
+  issuer: '发证机构',
+  certified_on: '发证日期',
 });
 
 export function fieldLabel(key) {
