@@ -46,8 +46,10 @@ class TokenService:
             raise AppError(401, "auth.token_invalid", "登录凭证无效") from None
 
 
-def require_roles(*roles: str, kind: str = "staff"):
-    """Handler-method decorator: a valid token of `kind` whose role is one of `roles` (admin always passes)."""
+def require_roles(*roles: str, kind: str = "staff", before_password_change: bool = False):
+    """Handler-method decorator: a valid token of `kind` whose role is one of `roles` (admin always passes).
+    A staff token issued while the password must still be changed (`pwc`) opens only the methods
+    marked `before_password_change` (who am I, change my password)."""
 
     def decorate(method):
         @functools.wraps(method)
@@ -57,6 +59,8 @@ def require_roles(*roles: str, kind: str = "staff"):
                 raise AppError(401, "auth.required", "请先登录")
             if claims["typ"] != kind or (roles and claims["role"] not in roles and claims["role"] != "admin"):
                 raise AppError(403, "auth.forbidden", "没有权限执行此操作")
+            if claims.get("pwc") and not before_password_change:
+                raise AppError(403, "auth.password_change_required", "请先修改初始密码后再继续操作")
             return await method(self, *args, **kwargs)
 
         # The mark api/openapi.py reads (the operation's `security`), and the fuzz tests' token choice.

@@ -50,6 +50,7 @@ class Settings:
     refresh_token_ttl: int = 12 * 3600
     login_max_failures: int = 5
     login_lock_seconds: int = 900
+    rectify_days: int = 5  # working days a department has to close a 差评's rectification ticket (the city's rule)
     wechat_appid: str = ""
     wechat_secret: Secret = Secret("")
     wechat_api_base: str = "https://api.weixin.qq.com/"
@@ -152,6 +153,7 @@ class Settings:
             access_token_ttl=_int(env, "ACCESS_TOKEN_TTL", 900),
             refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 12 * 3600),
             login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
+            rectify_days=_int(env, "RECTIFY_DAYS", 5),
             login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 900),
             wechat_appid=env.get("WECHAT_APPID", DEMO_WECHAT_APPID if demo else ""),
             wechat_secret=Secret(env.get("WECHAT_SECRET", DEMO_WECHAT_SECRET if demo else "")),
@@ -230,6 +232,8 @@ class Settings:
         """Refuse settings that are unsafe outside the demo."""
         if not 60 <= self.access_token_ttl <= 900:
             raise ConfigError("ACCESS_TOKEN_TTL must be between 60 and 900 seconds")
+        if not 1 <= self.rectify_days <= 60:
+            raise ConfigError("RECTIFY_DAYS must be between 1 and 60 working days")
         if not 0 < self.push_retry_window <= 12 * 3600:  # a JPush cid (the retry's guard) lives a day
             raise ConfigError("PUSH_RETRY_WINDOW must be above 0 and at most 43200 seconds (12 hours)")
         if self.push_sweep_age <= 0 or self.push_ready_heartbeat_age < 0 or self.push_ready_backlog_age < 0:

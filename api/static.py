@@ -9,8 +9,9 @@ _COMMON = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'
            "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
            "frame-ancestors 'none'; form-action 'self'")
 H5_POLICY = f"{_COMMON}; script-src 'self'"
-# The console compiles its Vue templates in the browser (no build step), which needs eval.
-CONSOLE_POLICY = f"{_COMMON}; script-src 'self' 'unsafe-eval'"
+# The console compiles its Vue templates in the browser (no build step), which needs eval; its
+# material viewer shows a PDF from a blob: URL in a sandboxed frame.
+CONSOLE_POLICY = f"{_COMMON}; script-src 'self' 'unsafe-eval'; frame-src blob:"
 
 
 class ClientFiles(tornado.web.StaticFileHandler):

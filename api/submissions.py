@@ -1,6 +1,8 @@
 """Residents' applications and staff processing: joins auth claims, idempotency and the models."""
 
-from models import applications, audit, catalog, library, residents, sensitive, uploads, workdays
+import datetime as dt
+
+from models import applications, audit, catalog, library, residents, sensitive, tickets, uploads, workdays
 from models.applications import RESIDENT, STAFF
 from models.errors import AppError
 
@@ -62,12 +64,15 @@ def staff_owner(claims: dict) -> str:
 async def staff_transition(deps, claims: dict, number: str, body: dict) -> dict:
     department = staff_department(claims)
     doc = await applications.get_for_department(deps.db, department, number)
-    extra = {}
+    extra, comment = {}, body["comment"]
     if body["action"] == "complete":
         extra["result"] = await _result_document(deps, claims, body.get("result"))
+    if body["action"] == "request_supplement" and body["materials"] and comment.strip():
+        item = await catalog.get_item(deps.db, doc["item_code"], published_only=False)
+        extra["supplement_request"], comment = applications.supplement_request(item, body["materials"], comment)
     updated = await applications.transition(deps.db, doc, body["action"], role=STAFF,
                                             actor=claims.get("username", ""), version=body["version"],
-                                            comment=body["comment"], extra=extra)
+                                            comment=comment, extra=extra)
     if body["action"] in ("accept", "approve", "complete"):
         owner = await residents.get(deps.db, updated["owner"])
         if owner.get("library_consent"):
@@ -113,10 +118,57 @@ async def claim(deps, claims: dict, number: str) -> dict:
     return await applications.claim(deps.db, doc, claims.get("username", ""))
 
 
+async def release(deps, claims: dict, number: str) -> dict:
+    doc = await applications.get_for_department(deps.db, staff_department(claims), number)
+    admin = claims["role"] == "admin"
+    updated = await applications.release(deps.db, doc, claims.get("username", ""), admin=admin)
+    if admin and doc["assignee"] != claims.get("username"):  # taking work from someone is audited
+        await audit.record(deps.db, actor=claims.get("username", ""), role=claims["role"],
+                           action="application.release", target=f"application:{number}",
+                           details={"assignee": doc["assignee"], "department": doc["department"]})
+    return updated
+
+
+async def with_due_in(deps, docs: list[dict]) -> list[dict]:
+    """Each document with `due_in`: working days from today (Beijing) to its due date."""
+    calendar = await workdays.calendar(deps.db)
+    today = workdays.business_date(applications.now())
+    out = []
+    for doc in docs:
+        try:
+            due_in = calendar.working_days_between(today, dt.date.fromisoformat(doc["due_date"]))
+        except ValueError:  # a date outside the calendar's range
+            due_in = None
+        out.append({**doc, "due_in": due_in} if due_in is not None else doc)
+    return out
+
+
+async def staff_view(deps, claims: dict, number: str) -> dict:
+    doc = await applications.get_for_department(deps.db, staff_department(claims), number)
+    return (await with_due_in(deps, [doc]))[0]
+
+
+async def material_content(deps, claims: dict, number: str, code: str) -> tuple[dict, bytes]:
+    """A material of an application of my department (or its result), with its bytes."""
+    doc = await applications.get_for_department(deps.db, staff_department(claims), number)
+    found = next((m for m in doc["materials"] if m["code"] == code), None)
+    if found is None and code == "result" and doc.get("result"):
+        found = doc["result"]
+    if found is None:
+        raise AppError(404, "material.not_found", "该办件没有这份材料")
+    data = await deps.db.blobs.get(found["sha256"])
+    return found, data
+
+
 async def rate(deps, claims: dict, number: str, body: dict) -> dict:
     owner = await resident_id(deps, claims)
     doc = await applications.get_for_owner(deps.db, owner, number)
-    return await applications.rate(deps.db, doc, score=body["score"], comment=body["comment"])
+    calendar = await workdays.calendar(deps.db)
+
+    async def open_ticket(application, session):
+        await tickets.open_for(deps.db, application, calendar=calendar, days=deps.config.rectify_days, session=session)
+
+    return await applications.rate(deps.db, doc, body, on_bad=open_ticket)
 
 
 async def withdraw(deps, claims: dict, number: str, version: int) -> dict:

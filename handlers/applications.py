@@ -12,10 +12,10 @@ from models.applications import (
     STATES,
     ApplicationSchema,
     ApplicationTransitionSchema,
-    RatingSchema,
     SubmitSchema,
     SupplementSchema,
 )
+from models.ratings import RatingSchema
 
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
 
@@ -24,6 +24,10 @@ class ApplicationListSchema(Schema):
     applications = fields.List(fields.Nested(ApplicationSchema(
         exclude=("timeline", "form", "masked_fields", "materials"), role=RESIDENT)))
     next_cursor = fields.String(allow_none=True)
+
+
+class StaffQueueSchema(Schema):
+    applications = fields.List(fields.Nested(ApplicationSchema(exclude=("timeline",), role=STAFF)))
 
 
 class RevealSchema(Schema):
@@ -39,6 +43,11 @@ class RevealedSchema(Schema):
 def reveal_request(handler) -> list[str] | None:
     """The field names asked for; no body (or no `fields`) asks for every sensitive answer."""
     return handler.load(RevealSchema(), None if handler.body else {})["names"]
+
+
+async def send_staff_view(handler, doc: dict) -> None:
+    """An application as staff see it after a step: with `due_in`, as the queue and the view show it."""
+    handler.send(ApplicationSchema(role=STAFF).dump((await submissions.with_due_in(handler.deps, [doc]))[0]))
 
 
 class ApplicationsHandler(BaseHandler):
@@ -192,14 +201,60 @@ class StaffQueueHandler(BaseHandler):
         tags: [staff]
         parameters:
           - {in: query, name: state, schema: {type: string}}
+          - {in: query, name: q, description: "number, item code or part of its name", schema: {type: string}}
+          - {in: query, name: claimed, schema: {type: string, enum: [mine, unclaimed]}}
           - {in: query, name: limit, schema: {type: integer, default: 50}}
         responses:
-          200: {description: "the queue"}
+          200: {description: "the queue", content: {application/json: {schema: StaffQueueSchema}}}
         """
-        department = submissions.staff_department(self.current_claims())
+        claims = self.current_claims()
+        department = submissions.staff_department(claims)
+        search = (self.query_arg("q") or "").strip()[:40] or None
         docs = await applications.queue(self.deps.db, department, state=self.query_arg("state", choices=STATES),
-                                        limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=200))
-        self.send({"applications": ApplicationSchema(many=True, exclude=("timeline",), role=STAFF).dump(docs)})
+                                        limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=200), search=search,
+                                        claimed=self.query_arg("claimed", choices=("mine", "unclaimed")),
+                                        me=claims.get("username", ""))
+        docs = await submissions.with_due_in(self.deps, docs)
+        self.send(StaffQueueSchema().dump({"applications": docs}))
+
+
+class StaffApplicationHandler(BaseHandler):
+    @require_roles("processor")
+    async def get(self, number):
+        """One application of my department with its form (sensitive answers masked), materials and
+        timeline; `due_in` counts working days to its due date. ETag: its version.
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          404: {description: "not an application of your department"}
+        """
+        doc = await submissions.staff_view(self.deps, self.current_claims(), number)
+        self.set_header("ETag", f'"{doc["version"]}"')
+        self.send(ApplicationSchema(role=STAFF).dump(doc))
+
+
+class StaffMaterialHandler(BaseHandler):
+    @require_roles("processor")
+    async def get(self, number, code):
+        """A material's file (`code` as in `materials`, or `result` for the issued result): an image
+        inline, anything else as an attachment; sandboxed (CSP), never cached.
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+          - {in: path, name: code, required: true, schema: {type: string}}
+        responses:
+          200: {description: "the file"}
+          404: {description: "not an application of your department, or no such material"}
+        """
+        material, data = await submissions.material_content(self.deps, self.current_claims(), number, code)
+        self.send_file(data, material["content_type"], material.get("filename") or material.get("name"),
+                       etag=material["sha256"])
 
 
 class StaffTransitionHandler(BaseHandler):
@@ -218,7 +273,7 @@ class StaffTransitionHandler(BaseHandler):
         """
         body = self.load(ApplicationTransitionSchema())
         doc = await submissions.staff_transition(self.deps, self.current_claims(), number, body)
-        self.send(ApplicationSchema(role=STAFF).dump(doc))
+        await send_staff_view(self, doc)
 
 
 class StaffRevealHandler(BaseHandler):
@@ -255,7 +310,23 @@ class StaffClaimHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "claimed by someone else, or already finished"}
         """
-        self.send(ApplicationSchema(role=STAFF).dump(await submissions.claim(self.deps, self.current_claims(), number)))
+        await send_staff_view(self, await submissions.claim(self.deps, self.current_claims(), number))
+
+
+class StaffReleaseHandler(BaseHandler):
+    @require_roles("processor")
+    async def post(self, number):
+        """Give a claimed application back to the queue: its assignee, or an admin (audited).
+        ---
+        tags: [staff]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: number, required: true, schema: {type: string}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
+          409: {description: "application.claimed (someone else's), application.not_claimed"}
+        """
+        await send_staff_view(self, await submissions.release(self.deps, self.current_claims(), number))
 
 
 default_handlers = [
@@ -267,7 +338,10 @@ default_handlers = [
     (rf"/api/v1/applications/{NUMBER}/result", ResultHandler),
     (rf"/api/v1/applications/{NUMBER}/reveal", RevealHandler),
     (r"/api/v1/staff/applications", StaffQueueHandler),
+    (rf"/api/v1/staff/applications/{NUMBER}", StaffApplicationHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/claim", StaffClaimHandler),
+    (rf"/api/v1/staff/applications/{NUMBER}/release", StaffReleaseHandler),
+    (rf"/api/v1/staff/applications/{NUMBER}/materials/(?P<code>[^/]{{1,40}})", StaffMaterialHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/reveal", StaffRevealHandler),
     (rf"/api/v1/staff/applications/{NUMBER}/transitions", StaffTransitionHandler),
 ]

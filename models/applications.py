@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import uuid
 
 from bson import ObjectId
@@ -18,7 +19,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models import clock, outbox, sensitive, uploads
+from models import clock, outbox, ratings, sensitive, uploads
 from models.clock import now_ms as now
 from models.db import MAX_INT, increment, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
@@ -59,15 +60,13 @@ class ApplicationTransitionSchema(Schema):
     comment = fields.String(load_default="", validate=validate.Length(max=500))
     version = fields.Integer(required=True, validate=validate.Range(0, MAX_INT))
     result = fields.String(load_default=None, validate=validate.Length(1, 40))  # staff upload id of the result document
+    # request_supplement: the codes of the item's materials to send again (named in the comment)
+    materials = fields.List(fields.String(validate=validate.Length(1, 40)), load_default=list,
+                            validate=validate.Length(max=30))
 
 
 class SupplementSchema(Schema):
     materials = fields.List(fields.Nested(MaterialRefSchema), required=True, validate=validate.Length(1, 30))
-    comment = fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class RatingSchema(Schema):
-    score = fields.Integer(required=True, validate=validate.Range(1, 5))
     comment = fields.String(load_default="", validate=validate.Length(max=500))
 
 
@@ -100,6 +99,9 @@ class ApplicationSchema(Schema):
     rating = fields.Dict(allow_none=True)
     result = fields.Method("_result")
     assignee = fields.String(allow_none=True)
+    claimed_at = fields.AwareDateTime(allow_none=True)
+    supplement_request = fields.Dict(allow_none=True)  # {materials: [{code, name}], reason}: the latest 补正 asked
+    due_in = fields.Integer()  # working days to the due date (negative: overdue); queue and staff view only
 
     def _overdue(self, doc):
         return doc["state"] not in FINAL and doc["due_date"] < self.context_today()
@@ -316,12 +318,21 @@ async def list_for_owner(db, owner: str, *, state: str | None, cursor: str | Non
     return docs, (str(docs[-1]["_id"]) if more else None)
 
 
-async def queue(db, department: str | None, *, state: str | None, limit: int) -> list[dict]:
+async def queue(db, department: str | None, *, state: str | None, limit: int, search: str | None = None,
+                claimed: str | None = None, me: str = "") -> list[dict]:
+    """Open applications, soonest due first. `search`: a number (exact), an item code or part of an
+    item's name; `claimed`: "mine" or "unclaimed"."""
     query: dict = {"state": {"$nin": sorted(FINAL)}}
     if department is not None:
         query["department"] = department
     if state:
         query["state"] = state
+    if search:
+        query["$or"] = [{"number": search}, {"item_code": search}, {"item_name": {"$regex": re.escape(search)}}]
+    if claimed == "mine":
+        query["assignee"] = me
+    elif claimed == "unclaimed":
+        query["assignee"] = None
     return await db.applications.find(query).sort([("due_date", ASCENDING), ("_id", ASCENDING)]).limit(limit).to_list(None)
 
 
@@ -331,14 +342,15 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
     """Apply `action` if the application is still at `version` and the action is allowed now."""
     src, dst, who = TRANSITIONS[action]
     if role == STAFF and doc.get("assignee") not in (None, actor):
-        raise Conflict("application.claimed", f"该办件已由 {doc['assignee']} 认领",
-                       details={"assignee": doc["assignee"]})
+        raise claimed_by(doc["assignee"])
     if who != role:
         raise Conflict("application.action_not_allowed", "无权执行此操作",
                        details={"allowed_actions": allowed_actions(doc["state"], role)})
     if action in NEEDS_COMMENT and not comment.strip():
         raise Invalid({"comment": ["请填写原因或需补正的内容"]})
-    claim = {"assignee": actor} if role == STAFF else {}  # the first staff action claims it
+    claim = {}
+    if role == STAFF and doc.get("assignee") is None:  # the first staff action claims it
+        claim = {"assignee": actor, "claimed_at": now()}
     at = now()
     # 办结 time and Beijing date, for the on-time rate against the 承诺时限 due date
     finished = {"finished_at": at, "finished_date": clock.business_date(at).isoformat()} if dst in FINAL else {}
@@ -346,16 +358,31 @@ async def transition(db, doc: dict, action: str, *, role: str, actor: str, versi
               "$push": {"timeline": _event(action, doc["state"], dst, role, actor, comment),
                         "outbox": _outbox(dst, doc["channel"])}}
     updated = await db.applications.find_one_and_update(
-        {"_id": doc["_id"], "version": version, "state": {"$in": sorted(src)}}, update,
+        {"_id": doc["_id"], "version": version, "state": {"$in": sorted(src)},
+         **({"assignee": {"$in": [None, actor]}} if role == STAFF else {})}, update,
         return_document=ReturnDocument.AFTER)
     if updated is not None:
         return updated
     current = await db.applications.find_one({"_id": doc["_id"]})
+    if role == STAFF and current.get("assignee") not in (None, actor):  # claimed meanwhile
+        raise claimed_by(current["assignee"])
     if current["version"] != version:
         raise Conflict("application.version_conflict", "办件已被更新，请刷新后重试",
                        details={"current_version": current["version"], "state": current["state"]})
     raise Conflict("application.action_not_allowed", f"当前状态下不能执行此操作：{action}",
                    details={"state": current["state"], "allowed_actions": allowed_actions(current["state"], role)})
+
+
+def supplement_request(item: dict, codes: list[str], reason: str) -> tuple[dict, str]:
+    """The materials a 补正 names (codes of the item's materials; 422 otherwise) and the comment the
+    resident reads: the names first, then the reason."""
+    wanted = {m["code"]: m["name"] for m in item["materials"]}
+    errors = {f"materials[{i}]": ["该事项没有此材料"] for i, code in enumerate(codes) if code not in wanted}
+    if errors:
+        raise Invalid(errors, "补正材料有误")
+    named = [{"code": c, "name": wanted[c]} for c in dict.fromkeys(codes)]
+    comment = f"需补正：{'、'.join(m['name'] for m in named)}。{reason.strip()}" if named else reason
+    return {"materials": named, "reason": reason.strip()}, comment[:600]
 
 
 async def supplement(db, doc: dict, *, owner: str, version: int, refs: list[dict], comment: str, item: dict) -> dict:
@@ -368,12 +395,20 @@ async def supplement(db, doc: dict, *, owner: str, version: int, refs: list[dict
                             extra={"materials": list(merged.values())})
 
 
-async def rate(db, doc: dict, *, score: int, comment: str) -> dict:
-    """好差评: once, after completion."""
-    rating = {"score": score, "comment": comment, "at": now()}
-    updated = await db.applications.find_one_and_update(
-        {"_id": doc["_id"], "state": "completed", "rating": None}, {"$set": {"rating": rating}},
-        return_document=ReturnDocument.AFTER)
+async def rate(db, doc: dict, body: dict, on_bad=None) -> dict:
+    """好差评: once, after completion. A 不满意 or 非常不满意 rating and the ticket `on_bad(application,
+    session)` opens for it are written in one transaction: no bad rating without its ticket."""
+    rating = ratings.rating_doc(body, now())
+
+    async def write(session) -> dict | None:
+        updated = await db.applications.find_one_and_update(
+            {"_id": doc["_id"], "state": "completed", "rating": None}, {"$set": {"rating": rating}},
+            return_document=ReturnDocument.AFTER, session=session)
+        if updated is not None and rating["level"] in ratings.BAD and on_bad is not None:
+            await on_bad(updated, session)
+        return updated
+
+    updated = await db.transaction(write)
     if updated is None:
         if doc["state"] != "completed":
             raise Conflict("application.not_completed", "办结后才能评价")
@@ -381,17 +416,43 @@ async def rate(db, doc: dict, *, score: int, comment: str) -> dict:
     return updated
 
 
+def claimed_by(assignee: str) -> Conflict:
+    return Conflict("application.claimed", f"该办件已由 {assignee} 认领，只有认领人可以办理",
+                    details={"assignee": assignee})
+
+
 async def claim(db, doc: dict, username: str) -> dict:
     """Take an application into one's own work (no version needed: only an unclaimed one can be taken)."""
     if doc["state"] in FINAL:
         raise Conflict("application.final", "办件已办结或终止")
+    if doc.get("assignee") == username:
+        return doc
     updated = await db.applications.find_one_and_update(
-        {"_id": doc["_id"], "assignee": {"$in": [None, username]}},
-        {"$set": {"assignee": username}, "$push": {"timeline": _event("claim", doc["state"], doc["state"], STAFF,
-                                                                     username, "")}},
+        {"_id": doc["_id"], "assignee": None},
+        {"$set": {"assignee": username, "claimed_at": now()},
+         "$push": {"timeline": _event("claim", doc["state"], doc["state"], STAFF, username, "")}},
         return_document=ReturnDocument.AFTER)
     if updated is None:
         current = await db.applications.find_one({"_id": doc["_id"]})
-        raise Conflict("application.claimed", f"该办件已由 {current['assignee']} 认领",
-                       details={"assignee": current["assignee"]})
+        if current.get("assignee") == username:
+            return current
+        raise claimed_by(current.get("assignee"))
+    return updated
+
+
+async def release(db, doc: dict, username: str, *, admin: bool = False) -> dict:
+    """Give a claimed application back to the queue: its assignee may, and an admin (someone absent)."""
+    holder = doc.get("assignee")
+    if holder is None:
+        raise Conflict("application.not_claimed", "该办件尚未被认领")
+    if holder != username and not admin:
+        raise claimed_by(holder)
+    updated = await db.applications.find_one_and_update(
+        {"_id": doc["_id"], "assignee": holder},
+        {"$set": {"assignee": None, "claimed_at": None},
+         "$push": {"timeline": _event("release", doc["state"], doc["state"], STAFF, username,
+                                      "" if holder == username else f"释放 {holder} 的认领")}},
+        return_document=ReturnDocument.AFTER)
+    if updated is None:
+        raise Conflict("application.claim_changed", "认领状态已变化，请刷新后重试")
     return updated

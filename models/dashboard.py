@@ -1,16 +1,18 @@
 """The operators' dashboard (绩效评估): 办件 by state and department, on-time rate against the
-承诺时限, the overdue list, 好差评 and logins per channel, over a window of Beijing days.
+承诺时限, the overdue list, 好差评, the 差评 tickets and logins per channel, over a window of Beijing days.
 
 Counting runs in the database (aggregation on indexed fields); only the overdue list returns
 documents, and only the fields it shows."""
 
 import datetime as dt
 
-from models import logins, workdays
+from models import logins, tickets, workdays
 from models.applications import FINAL, STATES
 from models.catalog import DEPARTMENTS
 
 OVERDUE_LIST = 50
+BACKLOG = {"to_accept": ("submitted",), "in_review": ("accepted", "in_review", "resubmitted"),
+           "to_supplement": ("supplement_required",)}
 
 
 def window(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -57,6 +59,13 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
         d["finished"], d["on_time"] = row["n"], row["on_time"]
         d["on_time_rate"] = _rate(row["on_time"], row["n"])
 
+    # the backlog now (whatever the window): waiting to be accepted, in review, waiting for 补正
+    backlog = dict.fromkeys(BACKLOG, 0)
+    for row in await _group(apps, {"state": {"$nin": sorted(FINAL)}}, {"_id": "$state", "n": {"$sum": 1}}):
+        for name, states in BACKLOG.items():
+            if row["_id"] in states:
+                backlog[name] += row["n"]
+
     open_overdue = {"state": {"$nin": sorted(FINAL)}, "due_date": {"$lt": today.isoformat()}}
     for row in await _group(apps, open_overdue, {"_id": "$department", "n": {"$sum": 1}}):
         dept(row["_id"])["overdue"] = row["n"]
@@ -68,7 +77,8 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
         doc["days_overdue"] = (today - dt.date.fromisoformat(doc["due_date"])).days
 
     scores = dict.fromkeys(("1", "2", "3", "4", "5"), 0)
-    rating_match = {"rating.at": {"$gte": start, "$lt": end}}
+    # a rating whose department's appeal was upheld (models/tickets.py) no longer counts
+    rating_match = {"rating.at": {"$gte": start, "$lt": end}, "rating.excluded": {"$ne": True}}
     for row in await _group(apps, rating_match, {"_id": "$department", "n": {"$sum": 1},
                                                  "avg": {"$avg": "$rating.score"}}):
         d = dept(row["_id"])
@@ -86,6 +96,7 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
             "finished": finished, "on_time": sum(d["on_time"] for d in rows),
             "on_time_rate": _rate(sum(d["on_time"] for d in rows), finished),
             "overdue": sum(d["overdue"] for d in rows),
+            "backlog": backlog,
         },
         "departments": rows,
         "overdue": overdue,
@@ -95,4 +106,5 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
             "good_rate": _rate(scores["4"] + scores["5"], rated),  # 好评率: 4 or 5 stars
         },
         "logins": await logins.per_day(db, first.isoformat(), last.isoformat()),
+        "tickets": await tickets.figures(db, start, end),
     }

@@ -13,6 +13,7 @@ from pymongo import UpdateMany, UpdateOne
 
 from models import sensitive
 from models.forms import PHONE_RE, id_number_ok, sensitive_fields
+from models.ratings import BY_SCORE
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -26,6 +27,23 @@ async def run(db, pii) -> None:
     await db.migrations.update_one({"_id": "seal_application_forms"}, {"$set": {"ran_at": started}}, upsert=True)
     if count:
         log.info("sealed the sensitive answers of %d applications stored in clear", count)
+    mark = await db.migrations.find_one({"_id": "rating_levels"})
+    count = await rating_levels(db, since=mark["ran_at"] - OVERLAP if mark else None)
+    await db.migrations.update_one({"_id": "rating_levels"}, {"$set": {"ran_at": started}}, upsert=True)
+    if count:
+        log.info("gave %d ratings stored as a score their national level", count)
+
+
+async def rating_levels(db, *, since: dt.datetime | None = None) -> int:
+    """Ratings stored as a score 1-5 (before models/ratings.py) get their level and no reasons."""
+    changed = 0
+    for score, level in BY_SCORE.items():
+        query: dict = {"rating.score": score, "rating.level": {"$exists": False}}
+        if since is not None:
+            query["rating.at"] = {"$gte": since}
+        result = await db.applications.update_many(query, {"$set": {"rating.level": level, "rating.reasons": []}})
+        changed += result.modified_count
+    return changed
 
 
 async def seal_application_forms(db, pii, *, since: dt.datetime | None = None) -> int:

@@ -23,6 +23,7 @@ from models import (
     seed,
     staff,
     subscriptions,
+    tickets,
     uploads,
     vehicles,
     workers,
@@ -32,7 +33,7 @@ from models import (
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
                    subscriptions, queries, vehicles, cases, evidence, documents, lookups, duty, logins, workers,
-                   message_templates, receipts):
+                   message_templates, receipts, tickets):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()
 

@@ -37,6 +37,7 @@ class StaffSchema(Schema):
     role = fields.String()
     department = fields.String(allow_none=True)
     team = fields.String(allow_none=True)
+    must_change_password = fields.Boolean(dump_default=False)
 
 
 def _invalid() -> AppError:
@@ -99,6 +100,10 @@ async def check_password(db, username: str, password: str) -> dict | None:
         changes["password_hash"] = _hasher.hash(password)
     await db.staff.update_one({"_id": staff["_id"]}, {"$set": changes})
     return staff
+
+
+def check_hash(hashed: str, password: str) -> bool:
+    return _verify(hashed, password)
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -247,7 +247,7 @@ async def test_rating_once_after_completion(server):
     r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token,
                            json_body={"score": 5, "comment": "办理很快"})
     assert r.status == 200 and r.json["rating"]["score"] == 5
-    again = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": 1})
+    again = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": 3})
     assert again.status == 409 and again.json["error"]["code"] == "application.already_rated"
 
 

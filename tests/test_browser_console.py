@@ -1,5 +1,5 @@
 """The operator console in Debian's chromium (Playwright, never a downloaded browser), against this
-server: wrong passwords and other roles are refused; an operator sees the dashboard, edits the app
+server: wrong passwords and roles without pages here are refused; an operator sees the dashboard, edits the app
 channel's menu, validates, publishes after confirming the diff, sees the change on the resident h5
 page, rolls back and sees it gone; 422 field errors and a stale version in the item editor; a WeChat
 refusal of the official-account menu with its errcode. The h5 step needs `make client`; a screenshot
@@ -52,7 +52,7 @@ async def login(page, username, password):
     await page.get_by_role("button", name="登录").click()
 
 
-async def test_a_wrong_password_and_a_processor_are_refused(page):
+async def test_a_wrong_password_and_an_inspector_are_refused(page):
     await login(page, "operator", "not-the-password")
     error = page.locator(".login-error")
     await error.wait_for(timeout=10000)
@@ -67,12 +67,12 @@ async def test_a_wrong_password_and_a_processor_are_refused(page):
     assert await button.is_disabled() and "后可重试" in await button.inner_text()  # counts down from Retry-After
     await shot(page, "locked")
 
-    await login(page, "processor.rsj", "Processor@2026")
+    await login(page, "inspector", "Inspector@2026")  # 执法通 is theirs; processors have the workbench
     await page.get_by_text("无权使用运营管理台").wait_for(timeout=10000)
-    assert "办件审核员" in await page.locator(".login-error").inner_text()
+    assert "执法队员" in await page.locator(".login-error").inner_text()
     assert await page.locator(".topbar").count() == 0
     assert await page.evaluate("Object.keys(sessionStorage).length") == 0  # the refused session was not kept
-    await shot(page, "processor-refused")
+    await shot(page, "inspector-refused")
 
 
 @needs_h5
@@ -88,7 +88,8 @@ async def test_operator_publishes_a_menu_change_sees_it_on_h5_and_rolls_back(pag
     await total.wait_for(timeout=10000)
     assert await total.inner_text() == "2"
     labels = await page.locator(".tile-label").all_inner_texts()
-    assert labels == ["办件总数", "按时办结率", "逾期未办结", "好差评均分", "消息到达率"]
+    assert labels == ["办件总数", "按时办结率", "逾期未办结", "在办积压", "好差评均分", "消息到达率"]
+    assert "待受理 2 件" in await page.locator("[data-tile=backlog] .tile-hint").inner_text()
     assert await page.locator("[data-tile=on_time] .tile-value").inner_text() == "—"  # nothing 办结 yet
     assert await page.locator(".charts canvas").count() == 4
     assert await page.locator(".departments tbody tr").count() == 3

@@ -57,10 +57,15 @@ def test_jpush_apns_and_wechat_refresh_defaults():
 @pytest.mark.parametrize("env", [{"PORT": "eighty"}, {"SANDBOX": "maybe"}, {"APP_MODE": "staging"},
                                  {"ACCESS_TOKEN_TTL": "3600"}, {"PUSH_SWEEP_AGE": "0"},
                                  {"PUSH_READY_BACKLOG_AGE": "-1"}, {"PUSH_RETRY_WINDOW": "43201"},
-                                 {"PUSH_RETRY_WINDOW": "0"}])
+                                 {"PUSH_RETRY_WINDOW": "0"}, {"RECTIFY_DAYS": "0"}, {"RECTIFY_DAYS": "61"}])
 def test_bad_values_fail_at_start(env):
     with pytest.raises(ConfigError):
         Settings.from_mapping({"APP_MODE": "demo", **env})
+
+
+def test_rectify_days_is_the_citys_setting():
+    assert Settings.from_mapping({"APP_MODE": "demo"}).rectify_days == 5
+    assert Settings.from_mapping({"APP_MODE": "demo", "RECTIFY_DAYS": "10"}).rectify_days == 10
 
 
 def test_dotenv_is_read_below_the_environment(tmp_path):

@@ -30,8 +30,8 @@ async def test_dashboard_figures(server, operator_token):
     today = workdays.business_date(now())
     late = (today - dt.timedelta(days=3)).isoformat()
     await db.applications.update_one({"number": numbers[2]}, {"$set": {"due_date": late}})
-    for number, score in ((numbers[0], 5), (numbers[1], 2)):
-        r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body={"score": score})
+    for number, body in ((numbers[0], {"score": 5}), (numbers[1], {"score": 2, "reasons": ["slow"], "comment": "太慢"})):
+        r = await server.fetch(f"/api/v1/applications/{number}/rating", "POST", token=token, json_body=body)
         assert r.status == 200, r.body
 
     r = await server.fetch("/api/v1/admin/dashboard", token=operator_token)
@@ -42,6 +42,7 @@ async def test_dashboard_figures(server, operator_token):
     apps = body["applications"]
     assert apps["total"] == 4 and apps["by_state"]["completed"] == 2 and apps["by_state"]["submitted"] == 2
     assert apps["finished"] == 2 and apps["on_time"] == 1 and apps["on_time_rate"] == 0.5 and apps["overdue"] == 1
+    assert apps["backlog"] == {"to_accept": 2, "in_review": 0, "to_supplement": 0}
     rsj = next(d for d in body["departments"] if d["department"] == "rsj")
     assert rsj["name"] == "市人力资源和社会保障局" and rsj["total"] == 4 and rsj["overdue"] == 1
     assert rsj["ratings"] == 2 and rsj["rating_average"] == 3.5

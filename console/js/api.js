@@ -71,9 +71,12 @@ export function createClient({ fetchFn, storage, base = '', onSessionEnd = () =>
     onSessionEnd(message);
   }
 
-  async function send(method, path, { body, query, headers = {}, token } = {}) {
+  async function send(method, path, { body, file, query, headers = {}, token } = {}) {
     const init = { method, headers: { Accept: 'application/json', ...headers } };
-    if (body !== undefined) {
+    if (file !== undefined) {
+      init.body = file; // a File or Blob, sent as its bytes (uploads)
+      if (file.type) init.headers['Content-Type'] = file.type;
+    } else if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers['Content-Type'] = 'application/json';
     }
@@ -85,8 +88,9 @@ export function createClient({ fetchFn, storage, base = '', onSessionEnd = () =>
     }
   }
 
-  async function parse(response) {
+  async function parse(response, as) {
     if (!response.ok) throw await errorFrom(response);
+    if (as === 'blob') return { status: response.status, data: await response.blob(), etag: response.headers.get('ETag') };
     const text = response.status === 204 ? '' : await response.text();
     return { status: response.status, data: text ? JSON.parse(text) : null, etag: response.headers.get('ETag') };
   }
@@ -105,14 +109,14 @@ export function createClient({ fetchFn, storage, base = '', onSessionEnd = () =>
   }
 
   async function request(method, path, options = {}) {
-    if (options.auth === false) return parse(await send(method, path, options));
+    if (options.auth === false) return parse(await send(method, path, options), options.as);
     const used = session()?.access_token;
     if (!used) {
       end(EXPIRED_MESSAGE);
       throw new ApiError({ status: 401, code: 'auth.required', message: EXPIRED_MESSAGE });
     }
     let response = await send(method, path, { ...options, token: used });
-    if (response.status !== 401) return parse(response);
+    if (response.status !== 401) return parse(response, options.as);
     // Another request may have refreshed meanwhile: then only replay with the new token.
     let token = session()?.access_token;
     if (!token || token === used) {
@@ -130,13 +134,19 @@ export function createClient({ fetchFn, storage, base = '', onSessionEnd = () =>
       end(EXPIRED_MESSAGE);
       throw err;
     }
-    return parse(response);
+    return parse(response, options.as);
   }
 
   return {
     session,
     async login(username, password) {
       const { data } = await request('POST', '/api/v1/auth/staff', { body: { username, password }, auth: false });
+      return store(data);
+    },
+    /** Change one's own password; the server ends the other sessions and answers a fresh pair. */
+    async changePassword(oldPassword, newPassword) {
+      const { data } = await request('POST', '/api/v1/auth/staff/password',
+        { body: { old_password: oldPassword, new_password: newPassword } });
       return store(data);
     },
     /** Revoke the refresh token on the server (best effort) and forget the session here. */
@@ -156,5 +166,9 @@ export function createClient({ fetchFn, storage, base = '', onSessionEnd = () =>
     post: (path, body, options = {}) => request('POST', path, { ...options, body }),
     put: (path, body, options = {}) => request('PUT', path, { ...options, body }),
     del: (path, options) => request('DELETE', path, options),
+    /** A file's bytes as a Blob (materials shown in the viewer). */
+    blob: (path, options = {}) => request('GET', path, { ...options, as: 'blob', headers: { Accept: '*/*' } }),
+    /** Send a File as the request body (staff uploads). */
+    upload: (path, file, options = {}) => request('POST', path, { ...options, file }),
   };
 }

@@ -12,6 +12,10 @@ export const ACTION_LABELS = {
   'application.reveal': '查看办件敏感信息',
   'message_template.create': '登记消息模板', 'message_template.update': '修改消息模板',
   'message_template.delete': '删除消息模板', 'message_template.test_send': '试发送消息模板',
+  'application.release': '释放他人认领的办件',
+  'staff.create': '新建人员账号', 'staff.update': '修改人员账号', 'staff.disable': '停用人员账号',
+  'staff.password_reset': '重置密码', 'staff.password_change': '修改本人密码', 'staff.login_failed': '登录失败',
+  'ticket.callback': '差评回访', 'ticket.close': '办结整改', 'ticket.appeal': '差评申诉', 'ticket.appeal_decision': '裁定申诉',
 };
 export const ROLE_LABELS = {
   operator: '运营人员', admin: '管理员', processor: '办件审核员', inspector: '执法队员', supervisor: '执法督察',
@@ -24,6 +28,8 @@ export function targetName(target, items = {}) {
   if (kind === 'menu') return `${CHANNEL_LABELS[id] || id}菜单`;
   if (kind === 'item') return items[id] ? `事项 ${id} ${items[id].name}` : `事项 ${id}`;
   if (kind === 'application') return `办件 ${id}`;
+  if (kind === 'staff') return `账号 ${id}`;
+  if (kind === 'ticket') return `办件 ${id} 的整改工单`;
   if (kind === 'message_template') {
     const [, channel, templateId] = String(target).split(':');
     return `${CHANNEL_LABELS[channel] || channel}消息模板 ${templateId}`;

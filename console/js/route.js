@@ -1,9 +1,10 @@
 // Pages of the console (hash routes, so the static file server needs no rewrites) and who may
-// use it: operators and admins (the API lets admin through every role check).
+// use it: operators and admins (the API lets admin through every role check), and processors,
+// who see only their workbench.
 
 import { ROLE_LABELS } from './audit.js';
 
-export const ALLOWED_ROLES = ['operator', 'admin'];
+export const ALLOWED_ROLES = ['operator', 'admin', 'processor'];
 export const CHANNELS = ['wechat', 'alipay', 'app'];
 export const TEMPLATE_CHANNELS = ['wechat', 'alipay']; // the mini-programs, whose messages use templates
 
@@ -13,7 +14,28 @@ export const NAV = [
   { name: 'menus', href: '#/menus/wechat', label: '菜单管理' },
   { name: 'templates', href: '#/templates/wechat', label: '消息模板' },
   { name: 'audit', href: '#/audit', label: '操作日志' },
+  { name: 'desk', href: '#/desk', label: '办件工作台' },
+  { name: 'tickets', href: '#/tickets', label: '差评整改' },
+  { name: 'staff', href: '#/staff', label: '人员管理' },
 ];
+// The pages each role may open (admin: all).
+const ROLE_PAGES = {
+  operator: ['dashboard', 'items', 'menus', 'templates', 'audit', 'tickets'],
+  processor: ['desk', 'tickets'],
+};
+
+/** The nav entries `staff` may use. */
+export function navFor(staff) {
+  const role = staff?.role;
+  return NAV.filter((n) => role === 'admin' || (ROLE_PAGES[role] || []).includes(n.name));
+}
+
+/** `route`, or the role's first page when the role may not open it. */
+export function routeFor(route, staff) {
+  const pages = navFor(staff).map((n) => n.name);
+  if (pages.includes(navName(route))) return route;
+  return pages[0] === 'desk' ? { name: 'desk' } : { name: 'dashboard' };
+}
 
 /** "#/items/SB0001" -> {name: "item", code: "SB0001"}; "#/templates/wechat/<id>" -> {name: "template",
  * channel, id}; anything unknown -> the dashboard. */
@@ -32,12 +54,17 @@ export function parseRoute(hash) {
     return { name: 'templates', channel };
   }
   if (page === 'audit') return { name: 'audit' };
+  if (page === 'desk' && arg) return { name: 'application', number: arg };
+  if (page === 'desk') return { name: 'desk' };
+  if (page === 'staff') return { name: 'staff' };
+  if (page === 'tickets' && arg) return { name: 'ticket', id: arg };
+  if (page === 'tickets') return { name: 'tickets' };
   return { name: 'dashboard' };
 }
 
 /** The nav entry a route belongs to (an item editor belongs to 事项管理). */
 export function navName(route) {
-  return { item: 'items', template: 'templates' }[route.name] || route.name;
+  return { item: 'items', template: 'templates', application: 'desk', ticket: 'tickets' }[route.name] || route.name;
 }
 
 export const roleName = (role) => ROLE_LABELS[role] || role || '未知';
@@ -48,5 +75,5 @@ export function allowed(staff) {
 
 /** The message for a staff member who may not use the console. */
 export function refusal(staff) {
-  return `当前账号（${roleName(staff?.role)}）无权使用运营管理台，请使用运营人员或管理员账号登录。`;
+  return `当前账号（${roleName(staff?.role)}）无权使用运营管理台，请使用运营人员、办件审核员或管理员账号登录。`;
 }

@@ -50,6 +50,7 @@ test('KPI tiles', () => {
   assert.equal(t.on_time.hint, '按时办结 1 / 2 件');
   assert.equal(t.overdue.value, '1');
   assert.equal(t.overdue.alert, true);
+  assert.equal(t.backlog, undefined); // a server without the figure: no tile
   assert.equal(t.rating.value, '3.50 分');
   assert.match(t.rating.hint, /好评率 50.0%/);
   assert.equal(t.arrival.value, '50.0%');
@@ -70,6 +71,10 @@ test('null rates show as "—", and a missing delivery figure says so', () => {
   assert.equal(t.arrival.value, '—');
   assert.equal(t.arrival.hint, '推送统计暂不可用');
   assert.equal(t.overdue.alert, false);
+  const withBacklog = { ...empty, applications: { ...empty.applications,
+    backlog: { to_accept: 2, in_review: 1, to_supplement: 3 } } };
+  const b = tiles(withBacklog, null).find((x) => x.key === 'backlog');
+  assert.deepEqual([b.value, b.hint], ['6', '待受理 2 件，审核中 1 件，待补正 3 件']);
 });
 
 test('办件 by state per department as stacked series', () => {

@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { allowed, navName, parseRoute, refusal } from '../js/route.js';
+import { allowed, navFor, navName, parseRoute, refusal, routeFor } from '../js/route.js';
 
 test('hash routes', () => {
   assert.deepEqual(parseRoute(''), { name: 'dashboard' });
@@ -21,11 +21,20 @@ test('hash routes', () => {
   assert.equal(navName({ name: 'item', code: 'SB0001' }), 'items');
 });
 
-test('only operators and admins may use the console', () => {
+test('operators, processors and admins may use the console, each their own pages', () => {
   assert.equal(allowed({ role: 'operator' }), true);
   assert.equal(allowed({ role: 'admin' }), true);
-  assert.equal(allowed({ role: 'processor' }), false);
+  assert.equal(allowed({ role: 'processor' }), true);
   assert.equal(allowed({ role: 'supervisor' }), false);
   assert.equal(allowed(null), false);
-  assert.equal(refusal({ role: 'processor' }), '当前账号（办件审核员）无权使用运营管理台，请使用运营人员或管理员账号登录。');
+  assert.equal(refusal({ role: 'inspector' }),
+    '当前账号（执法队员）无权使用运营管理台，请使用运营人员、办件审核员或管理员账号登录。');
+  assert.deepEqual(navFor({ role: 'processor' }).map((n) => n.name), ['desk', 'tickets']);
+  assert.deepEqual(parseRoute('#/tickets/65a0f0c2e4b0a1b2c3d4e5f6'), { name: 'ticket', id: '65a0f0c2e4b0a1b2c3d4e5f6' });
+  assert.ok(!navFor({ role: 'operator' }).some((n) => n.name === 'desk'));
+  assert.ok(navFor({ role: 'admin' }).some((n) => n.name === 'desk'));
+  assert.deepEqual(routeFor({ name: 'dashboard' }, { role: 'processor' }), { name: 'desk' });
+  assert.deepEqual(routeFor({ name: 'desk' }, { role: 'operator' }), { name: 'dashboard' });
+  assert.deepEqual(parseRoute('#/desk/SB20260101000001'), { name: 'application', number: 'SB20260101000001' });
+  assert.equal(navName({ name: 'application', number: 'x' }), 'desk');
 });

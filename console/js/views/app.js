@@ -1,6 +1,6 @@
 // The console's frame: login, the top navigation and the page of the current hash route.
 
-import { NAV, allowed, navName, parseRoute, refusal, roleName } from '../route.js';
+import { allowed, navFor, navName, parseRoute, refusal, roleName, routeFor } from '../route.js';
 import { errorText } from '../errors.js';
 import { LEAVE_QUESTION, store } from './store.js';
 import Login from './login.js';
@@ -11,14 +11,22 @@ import MenuPage from './menus.js';
 import AuditLog from './audit.js';
 import TemplateList from './templates.js';
 import TemplateEditor from './template-editor.js';
+import Desk from './desk.js';
+import ApplicationPage from './application.js';
+import StaffPage from './staff.js';
+import ChangePassword from './password.js';
+import { TicketList, TicketPage } from './tickets.js';
 
 const { ref, computed, inject, onMounted } = window.Vue;
 
 export default {
-  components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, TemplateList, TemplateEditor },
+  components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, TemplateList, TemplateEditor, Desk,
+    ApplicationPage, StaffPage, ChangePassword, TicketList, TicketPage },
   setup() {
     const api = inject('api');
-    const route = ref(parseRoute(location.hash));
+    const hashRoute = ref(parseRoute(location.hash));
+    // a role sees only its pages: a processor opening #/items lands on the workbench
+    const route = computed(() => routeFor(hashRoute.value, store.staff));
     const checking = ref(true);
     let shownHash = location.hash;
     window.addEventListener('hashchange', () => {
@@ -27,7 +35,7 @@ export default {
         return;
       }
       shownHash = location.hash;
-      route.value = parseRoute(location.hash);
+      hashRoute.value = parseRoute(location.hash);
     });
 
     onMounted(async () => {
@@ -56,15 +64,17 @@ export default {
 
     const who = computed(() => store.staff && `${store.staff.display_name || store.staff.username}（${roleName(store.staff.role)}）`);
     const loggedIn = () => { store.reason = ''; };
-    return { store, route, checking, logout, who, loggedIn, NAV, navName };
+    const nav = computed(() => navFor(store.staff));
+    return { store, route, checking, logout, who, loggedIn, nav, navName };
   },
   template: `<div v-if="checking" class="boot">正在加载…</div>
   <Login v-else-if="!store.staff" :reason="store.reason" @done="loggedIn"></Login>
+  <ChangePassword v-else-if="store.staff.must_change_password" @logout="logout"></ChangePassword>
   <div v-else class="shell">
     <header class="topbar">
       <span class="brand">政务服务运营管理台</span>
       <nav>
-        <a v-for="n in NAV" :key="n.name" :href="n.href" :class="{ active: navName(route) === n.name }">{{ n.label }}</a>
+        <a v-for="n in nav" :key="n.name" :href="n.href" :class="{ active: navName(route) === n.name }">{{ n.label }}</a>
       </nav>
       <span class="who">{{ who }}</span>
       <button class="btn btn-small" type="button" @click="logout">退出登录</button>
@@ -79,6 +89,11 @@ export default {
       <TemplateEditor v-else-if="route.name === 'template'" :channel="route.channel" :id="route.id"
         :key="'te-' + route.channel + (route.id || 'new')"></TemplateEditor>
       <AuditLog v-else-if="route.name === 'audit'"></AuditLog>
+      <Desk v-else-if="route.name === 'desk'"></Desk>
+      <StaffPage v-else-if="route.name === 'staff'"></StaffPage>
+      <TicketList v-else-if="route.name === 'tickets'"></TicketList>
+      <TicketPage v-else-if="route.name === 'ticket'" :id="route.id" :key="'t-' + route.id"></TicketPage>
+      <ApplicationPage v-else-if="route.name === 'application'" :number="route.number" :key="'a-' + route.number"></ApplicationPage>
     </main>
   </div>`,
 };

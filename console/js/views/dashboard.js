@@ -129,6 +129,19 @@ export default {
           <td>{{ d.name }}</td><td>{{ number(d.total) }}</td><td>{{ number(d.finished) }}</td><td>{{ percent(d.on_time_rate) }}</td>
           <td>{{ number(d.overdue) }}</td><td>{{ number(d.ratings) }}</td><td>{{ decimal(d.rating_average) }}</td></tr></tbody>
       </table>
+      <h3>差评整改 <span class="muted">（不满意、非常不满意评价生成的整改工单；按生成日期统计）</span></h3>
+      <div class="ticket-figures card" v-if="summary.tickets">
+        <p>当前未办结工单 <strong class="figure" data-figure="open-tickets">{{ number(summary.tickets.open) }}</strong> 件；
+          区间内已办结 <strong class="figure" data-figure="closed-tickets">{{ number(summary.tickets.closed) }}</strong> 件，
+          按时办结率 <strong class="figure" data-figure="tickets-on-time">{{ percent(summary.tickets.on_time_rate) }}</strong>
+          <a href="#/tickets">查看工单</a></p>
+        <table v-if="summary.tickets.departments.length" class="table compact ticket-departments">
+          <thead><tr><th>部门</th><th>生成</th><th>未办结</th><th>已办结</th><th>按时办结率</th><th>平均办结用时</th></tr></thead>
+          <tbody><tr v-for="d in summary.tickets.departments" :key="d.department">
+            <td>{{ d.name }}</td><td>{{ number(d.opened) }}</td><td>{{ number(d.open) }}</td><td>{{ number(d.closed) }}</td>
+            <td>{{ percent(d.on_time_rate) }}</td><td>{{ d.avg_close_hours === null ? '—' : d.avg_close_hours + ' 小时' }}</td></tr></tbody>
+        </table>
+      </div>
       <h3>逾期办件 <span class="muted">（当前仍在办理且已超过承诺时限，最多列出 50 件）</span></h3>
       <table class="table overdue">
         <thead><tr><th>办件编号</th><th>事项</th><th>部门</th><th>状态</th><th>承诺办结日</th><th>逾期天数</th><th>提交时间</th><th>经办人</th></tr></thead>

@@ -1,0 +1,101 @@
+"""Staff accounts for admins (人员管理): list, create, change, disable, reset a password. Audited."""
+
+from marshmallow import Schema, fields
+
+from api.auth import require_roles
+from api.base import BaseHandler
+from models import staff_admin
+from models.catalog import DEPARTMENTS
+from models.staff import ROLES
+from models.staff_admin import PasswordResetSchema, StaffAccountSchema, StaffCreateSchema, StaffUpdateSchema
+
+STAFF_ID = r"(?P<staff_id>[0-9a-f]{24})"
+
+
+class StaffListSchema(Schema):
+    staff = fields.List(fields.Nested(StaffAccountSchema))
+    roles = fields.List(fields.String())
+    departments = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+def actor(handler) -> dict:
+    claims = handler.current_claims()
+    return {"username": claims.get("username", ""), "role": claims["role"]}
+
+
+class StaffAccountsHandler(BaseHandler):
+    @require_roles("admin")
+    async def get(self):
+        """Every staff account, with the roles and departments one may be given.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        responses:
+          200: {description: "OK", content: {application/json: {schema: StaffListSchema}}}
+        """
+        docs = await staff_admin.list_staff(self.deps.db)
+        self.send(StaffListSchema().dump({"staff": docs, "roles": list(ROLES), "departments": DEPARTMENTS}))
+
+    @require_roles("admin")
+    async def post(self):
+        """Create an account with a temporary password (changed at its first login). Audited.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        requestBody:
+          content: {application/json: {schema: StaffCreateSchema}}
+        responses:
+          201: {description: "OK", content: {application/json: {schema: StaffAccountSchema}}}
+          409: {description: "staff.exists"}
+          422: {description: "by field"}
+        """
+        body = self.load(StaffCreateSchema())
+        self.send(StaffAccountSchema().dump(await staff_admin.create(self.deps.db, body, actor(self))), 201)
+
+
+class StaffAccountHandler(BaseHandler):
+    @require_roles("admin")
+    async def put(self, staff_id):
+        """Change an account's name, role, department, team or whether it is active (disabling ends
+        its sessions). Audited with what changed.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: staff_id, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: StaffUpdateSchema}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: StaffAccountSchema}}}
+          404: {description: "staff.not_found"}
+          409: {description: "staff.self_lockout: your own account"}
+        """
+        body = self.load(StaffUpdateSchema())
+        self.send(StaffAccountSchema().dump(await staff_admin.update(self.deps.db, staff_id, body, actor(self))))
+
+
+class StaffPasswordResetHandler(BaseHandler):
+    @require_roles("admin")
+    async def post(self, staff_id):
+        """Set a temporary password: the account's sessions end and its next login must change it. Audited.
+        ---
+        tags: [admin]
+        security: [{bearer: []}]
+        parameters:
+          - {in: path, name: staff_id, required: true, schema: {type: string}}
+        requestBody:
+          content: {application/json: {schema: PasswordResetSchema}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: StaffAccountSchema}}}
+          404: {description: "staff.not_found"}
+        """
+        body = self.load(PasswordResetSchema())
+        doc = await staff_admin.reset_password(self.deps.db, staff_id, body["password"], actor(self))
+        self.send(StaffAccountSchema().dump(doc))
+
+
+default_handlers = [
+    (r"/api/v1/admin/staff", StaffAccountsHandler),
+    (rf"/api/v1/admin/staff/{STAFF_ID}", StaffAccountHandler),
+    (rf"/api/v1/admin/staff/{STAFF_ID}/password", StaffPasswordResetHandler),
+]

@@ -1,0 +1,164 @@
+"""The processors' workbench in Debian's chromium: a processor finds an application in the queue
+(due date in working days), claims it, reveals a sensitive answer, views a material, asks for a
+补正 naming the material; the resident supplements through the API; the processor reviews,
+approves and completes with a result file. A second processor sees the claim and cannot act: the
+server's 409 is explained in words. Screenshots under test-artifacts/ (desk-*.png)."""
+
+import test_browser_console as console
+
+from support import applicant_token, submit, upload_photo
+
+pytestmark = console.pytestmark
+page = console.page  # the console's browser fixture, chromium against this server
+login, shot = console.login, console.shot
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+async def open_application(tab, number):
+    await tab.get_by_role("searchbox").fill(number)
+    await tab.get_by_role("button", name="查询").click()
+    row = tab.locator(f".queue tr[data-number='{number}']")
+    await row.wait_for(timeout=10000)
+    return row
+
+
+async def act(tab, label, comment=""):
+    await tab.locator(".actions").get_by_role("button", name=label, exact=True).click()
+    form = tab.locator(".action-form")
+    if comment:
+        await form.get_by_role("textbox").fill(comment)
+    return form
+
+
+async def test_a_processor_works_an_application_to_completion(page, tmp_path):
+    server = page.server
+    resident = await applicant_token(server, "o-desk-1")
+    number = await submit(server, resident)
+
+    await login(page, "processor.rsj", "Processor@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    assert await page.locator(".topbar nav a").all_inner_texts() == ["办件工作台", "差评整改"]
+    row = await open_application(page, number)
+    assert "剩" in await row.inner_text() and "个工作日" in await row.inner_text()
+    assert "未认领" in await row.inner_text()
+    await shot(page, "desk-queue")
+    await row.get_by_role("button", name=f"认领 {number}").click()
+    await page.get_by_text(f"已认领办件 {number}").wait_for(timeout=10000)
+    await row.get_by_role("link", name=f"办理 {number}").click()
+
+    await page.get_by_text("您已认领该办件").wait_for(timeout=10000)
+    phone = page.locator("tr[data-field=contact_phone]")
+    assert "1381234" not in await phone.inner_text()  # masked until revealed
+    async with page.expect_response("**/reveal"):
+        await phone.get_by_role("button").click()
+    await phone.get_by_text("13812345678").wait_for()
+    await page.locator(".materials").get_by_role("button").first.click()
+    viewer = page.get_by_role("region", name="查看材料", exact=False)
+    await viewer.locator("img").wait_for(timeout=10000)
+    await viewer.get_by_role("button", name="向右旋转").click()
+    await viewer.get_by_role("button", name="放大").click()
+    assert "125%，旋转 90°" in await viewer.inner_text()
+    await shot(page, "desk-viewer")
+
+    await (await act(page, "受理")).get_by_role("button", name="确认受理").click()
+    await page.locator(".page-head .tag", has_text="已受理").wait_for(timeout=10000)
+    assert "个工作日" in await page.locator(".page-head .due").inner_text()  # still counted after a step
+    await (await act(page, "开始审核")).get_by_role("button", name="确认开始审核").click()
+    form = await act(page, "要求补正")
+    await form.get_by_role("button", name="确认要求补正").click()
+    await form.get_by_text("请选择需要补正的材料").wait_for()  # nothing is sent until it names one
+    await form.get_by_role("checkbox").first.check()
+    await form.get_by_role("textbox").fill("身份证照片不清晰，请重新拍摄")
+    await shot(page, "desk-supplement")
+    await form.get_by_role("button", name="确认要求补正").click()
+    await page.locator(".page-head .tag", has_text="待补正").wait_for(timeout=10000)
+    assert "需补正：" in await page.locator(".timeline").inner_text()
+
+    # the resident sends the material again
+    mine = (await server.fetch(f"/api/v1/applications/{number}", token=resident)).json
+    assert mine["supplement_request"]["reason"] == "身份证照片不清晰，请重新拍摄"
+    r = await server.fetch(f"/api/v1/applications/{number}/supplement", "POST", token=resident,
+                           headers={"If-Match": str(mine["version"])},
+                           json_body={"materials": [{"code": "id_card", "upload_id": await upload_photo(server, resident)}]})
+    assert r.status == 200, r.body
+
+    await page.reload()
+    await page.locator(".page-head .tag", has_text="已补正").wait_for(timeout=10000)
+    await (await act(page, "开始审核")).get_by_role("button", name="确认开始审核").click()
+    await page.locator(".page-head .tag", has_text="审核中").wait_for(timeout=10000)
+    await (await act(page, "准予许可", "材料齐全")).get_by_role("button", name="确认准予许可").click()
+    await page.locator(".page-head .tag", has_text="准予许可").wait_for(timeout=10000)
+    form = await act(page, "办结")
+    result = tmp_path / "结果通知书.pdf"
+    result.write_bytes(PDF)
+    async with page.expect_response("**/api/v1/staff/uploads**"):
+        await form.locator("input[type=file]").set_input_files(str(result))
+    await form.get_by_text("已上传：结果通知书.pdf").wait_for()
+    await form.get_by_role("button", name="确认办结").click()
+    await page.locator(".page-head .tag", has_text="已办结").wait_for(timeout=10000)
+    await page.locator(".materials li", has_text="办结结果").get_by_role("button", name="查看").click()
+    frame = page.locator("iframe.viewer-pdf")  # the PDF in a frame without script or same origin
+    await frame.wait_for(timeout=10000)
+    assert await frame.get_attribute("sandbox") == ""
+    assert (await frame.get_attribute("src")).startswith("blob:")
+    await shot(page, "desk-completed")
+    done = (await server.fetch(f"/api/v1/applications/{number}", token=resident)).json
+    assert done["state"] == "completed" and done["result"]["filename"] == "结果通知书.pdf"
+    r = await server.fetch(f"/api/v1/applications/{number}/result", token=resident)
+    assert r.status == 200 and r.body == PDF
+
+
+async def test_a_second_processor_cannot_act_on_a_claimed_application(page):
+    server = page.server
+    resident = await applicant_token(server, "o-desk-2")
+    number = await submit(server, resident)
+    await login(page, "processor.rsj2", "Processor@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    await page.goto(f"{server.base}/console/#/desk/{number}")
+    await page.get_by_text("该办件尚未认领").wait_for(timeout=10000)
+    await page.locator(".actions").get_by_role("button", name="受理", exact=True).click()
+
+    # meanwhile the first processor claims it; the second one's 受理 is refused in words
+    first = await server.login("processor.rsj", "Processor@2026")
+    r = await server.fetch(f"/api/v1/staff/applications/{number}/claim", "POST", token=first)
+    assert r.status == 200
+    await page.locator(".action-form").get_by_role("button", name="确认受理").click()
+    conflict = page.locator(".conflict")
+    await conflict.wait_for(timeout=10000)
+    assert "该办件已由 processor.rsj 认领，您不能办理" in await conflict.inner_text()
+    await page.get_by_text("只有认领人可以办理").wait_for()
+    assert await page.locator(".actions").count() == 0
+    assert await page.get_by_role("button", name="释放认领").count() == 0  # not theirs to release
+    await shot(page, "desk-claimed-elsewhere")
+
+    # an admin may release it
+    await page.get_by_role("button", name="退出登录").click()
+    await login(page, "admin", "Admin@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    await page.goto(f"{server.base}/console/#/desk/{number}")
+    await page.get_by_role("button", name="释放认领").click()
+    await page.get_by_text("该办件尚未认领").wait_for(timeout=10000)
+
+
+
+async def test_a_stale_page_is_explained_and_reloaded(page):
+    server = page.server
+    resident = await applicant_token(server, "o-desk-3")
+    number = await submit(server, resident)
+    await login(page, "processor.rsj", "Processor@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    await page.goto(f"{server.base}/console/#/desk/{number}")
+    await page.get_by_text("该办件尚未认领").wait_for(timeout=10000)
+    form = await act(page, "受理")
+    # the same processor accepts it from another tab first: this page's version is stale
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    r = await server.fetch(f"/api/v1/staff/applications/{number}/transitions", "POST", token=clerk,
+                           json_body={"action": "accept", "version": 1, "comment": ""})
+    assert r.status == 200
+    await form.get_by_role("button", name="确认受理").click()
+    conflict = page.locator(".conflict")
+    await conflict.wait_for(timeout=10000)
+    assert "在您查看之后，办件已被他人更新（现为「已受理」）" in await conflict.inner_text()
+    await page.locator(".page-head .tag", has_text="已受理").wait_for()  # reloaded
+    await shot(page, "desk-stale")
