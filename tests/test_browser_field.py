@@ -4,7 +4,8 @@ over 1 MiB, sent in resumable chunks); reload the page offline (the service work
 IndexedDB still holds the case and both photos); go online; watch it sync; the server's chain
 verifies with both photos' SHA-256. Then: a look-up with its reason and the limit left; on duty, a
 task dispatched, accepted, reached and completed; a supervisor returns a case that the inspector
-fixes and resubmits; a spot decision signed on the screen yields the PDF 决定书.
+fixes and resubmits; a spot decision signed on the screen yields the PDF 决定书; an inspector with an
+admin's temporary password must change it (修改初始密码) before reaching the home page.
 `make test` builds the app first (`make client`)."""
 
 import hashlib
@@ -292,3 +293,65 @@ async def test_a_spot_decision_yields_the_signed_pdf(page):
     assert (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json["ok"]
     await page.locator(".back").click()
     await page.locator(".document .open-pdf").wait_for(timeout=10000)
+
+
+async def test_a_temporary_password_is_changed_before_anything_else(page):
+    """An admin creates an inspector with a temporary password; at the first login 执法通 shows only
+    修改初始密码 (again after a restart, from the stored flag or from /auth/staff/me); the change leads
+    to the home page, and the temporary password no longer works."""
+    server = page.server
+    admin = await server.login("admin", "Admin@2026")
+    r = await server.fetch("/api/v1/admin/staff", "POST", token=admin, json_body={
+        "username": "inspector.new", "display_name": "执法队员赵新", "role": "inspector", "team": "一中队",
+        "password": "Temp1234567"})
+    assert r.status == 201 and r.json["must_change_password"] is True
+
+    await page.goto(f"{server.base}/field/")
+    await page.locator(".username input").fill("inspector.new")
+    await page.locator(".password input").fill("Temp1234567")
+    await page.locator(".submit").click()
+    await page.locator(".old-password").wait_for(timeout=15000)
+    await page.get_by_role("heading", name="修改初始密码").wait_for()
+    await page.get_by_text("至少 10 位").wait_for()  # the server's rule, explained
+    await page.get_by_text("至少包含 1 个数字（0–9）").wait_for()
+    await big(page, ".old-password", ".new-password", ".again-password", ".toggle-shown", ".submit", ".password-logout")
+    assert await page.get_by_label("新密码", exact=True).count() == 1  # labelled fields
+
+    await page.goto(f"{server.base}/field/#/pages/index/index")  # a restart: straight back to the change
+    await page.locator(".old-password").wait_for(timeout=15000)
+    await page.evaluate("localStorage.removeItem('password_change_required')")  # the flag lost: /me says so
+    await page.goto(f"{server.base}/field/#/pages/index/index")
+    await page.reload()
+    await page.locator(".old-password").wait_for(timeout=15000)
+    assert await page.locator(".new-case").count() == 0
+
+    await page.locator(".old-password input").fill("Wrong1234567")
+    await page.locator(".new-password input").fill("short1")
+    await page.locator(".submit").click()
+    await page.get_by_text("新密码不符合要求：至少 10 位（现在 6 位）").wait_for()  # checked before sending
+    await page.locator(".new-password input").fill("Mine2026abcd")
+    await page.locator(".again-password input").fill("Mine2026abce")
+    await page.locator(".submit").click()
+    await page.get_by_text("两次输入的新密码不一致").wait_for()
+    assert await page.locator(".new-password input").get_attribute("type") == "password"
+    await page.locator(".toggle-shown").click()
+    await page.get_by_text("隐藏密码").wait_for()
+    assert await page.locator(".new-password input").get_attribute("type") == "text"
+    await page.locator(".again-password input").fill("Mine2026abcd")
+    await page.locator(".submit").click()
+    await page.get_by_text("当前密码不正确").wait_for(timeout=10000)  # the server's answer, on its field
+    await page.locator(".old-password input").fill("Temp1234567")
+    await shot(page, "password")
+    await page.locator(".submit").click()
+    await page.locator(".new-case").wait_for(timeout=15000)  # the home page
+
+    r = await server.fetch("/api/v1/auth/staff", "POST", json_body={"username": "inspector.new", "password": "Temp1234567"})
+    assert r.status == 401
+    r = await server.fetch("/api/v1/auth/staff", "POST", json_body={"username": "inspector.new", "password": "Mine2026abcd"})
+    assert r.status == 200 and r.json["password_change_required"] is False
+
+    await page.reload()  # the new login stands: the home page stays
+    await page.locator(".new-case").wait_for(timeout=15000)
+    await page.locator(".change-password").click()  # 我的: 修改密码 any time
+    await page.get_by_role("heading", name="修改密码").wait_for(timeout=10000)
+    assert await page.locator(".password-logout").count() == 0

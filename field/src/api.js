@@ -5,6 +5,7 @@ import { STORAGE_KEYS, isLoggedIn, saveLogin } from '../../miniprogram/src/commo
 import { createUniRequest, createUniStorage, resolveBaseUrl } from '../../miniprogram/src/common/uni-adapter.js';
 import { HEARTBEAT_MS, heartbeatDue } from './lib/duty.js';
 import { createFieldApi } from './lib/field-api.js';
+import { createPasswordFlow } from './lib/password.js';
 import { metres } from './lib/geo.js';
 import { createQueue } from './lib/queue.js';
 import { idbStore, uniStore } from './lib/stores.js';
@@ -47,12 +48,26 @@ export async function login(username, password) {
   }
   saveLogin(storage, answer);
   storage.set('staff', answer.staff);
+  passwordFlow.remember(answer);
   return answer.staff;
 }
 
 export async function logout() {
   await api.logout();
   storage.remove('staff');
+  passwordFlow.forget();
+}
+
+// A temporary password (set by an admin): until it is changed the token opens only
+// /auth/staff/me and /auth/staff/password, so the app shows nothing but 修改初始密码.
+export const passwordFlow = createPasswordFlow({ client: api, storage, saveLogin });
+export const PASSWORD_PAGE = '/pages/password/password';
+export const mustChangePassword = () => passwordFlow.required();
+export const changePassword = (oldPassword, newPassword) => passwordFlow.change(oldPassword, newPassword);
+let rechecked = null;
+export function recheckPasswordOnce() { // once per app start: the stored login's /auth/staff/me
+  if (!rechecked) rechecked = passwordFlow.recheck();
+  return rechecked;
 }
 
 export const loggedIn = () => isLoggedIn(storage);
