@@ -15,7 +15,8 @@ import uuid
 import pytest
 from playwright.async_api import async_playwright
 
-from support import start_server, stop_server, unless_present, watch_policy
+from support import start_server, stop_server, submit, unless_present, watch_policy
+from test_dashboard import complete
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"
@@ -242,6 +243,32 @@ async def test_every_page_passes_axe(page, elder):
         await page.goto(f"{base}/{path}")
         await page.locator(ready).first.wait_for(timeout=15000)
         found += await problems_of(page, name, elder)
+
+    # 办结: the five levels, and for 非常不满意 the reasons and the text box; then the department's
+    # answer to the ticket it opened, with 已解决 / 未解决
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    done = await submit(server, token)
+    await complete(server, clerk, done)
+    await page.goto(f"{base}/applications/detail?number={done}")
+    await page.reload()  # the detail page was open before: load it afresh for this 办件
+    await page.locator('.level[data-level="very_dissatisfied"]').click()
+    await page.locator(".reason").first.wait_for(timeout=15000)
+    await page.locator(".rating-submit").click()
+    await page.locator(".reasons-error").wait_for()
+    found += await problems_of(page, "detail-rating", elder)
+    r = await server.fetch(f"/api/v1/applications/{done}/rating", "POST", token=token,
+                           json_body={"level": "very_dissatisfied", "reasons": ["slow"], "comment": "等了很久"})
+    assert r.status == 200, r.body
+    ticket = (await server.fetch(f"/api/v1/applications/{done}/ticket", token=token)).json["id"]
+    r = await server.fetch(f"/api/v1/staff/tickets/{ticket}/callbacks", "POST", token=clerk,
+                           json_body={"called_at": "2026-01-05T10:00:00+08:00", "result": "已致歉"})
+    assert r.status == 200, r.body
+    r = await server.fetch(f"/api/v1/staff/tickets/{ticket}/close", "POST", token=clerk,
+                           json_body={"outcome": "rectified", "text": "已加快审核"})
+    assert r.status == 200, r.body
+    await page.reload()
+    await page.locator(".verdict-solved").wait_for(timeout=15000)
+    found += await problems_of(page, "detail-ticket", elder)
     assert found == [], "\n".join(found)
 
 

@@ -22,7 +22,8 @@ import pytest
 from playwright.async_api import async_playwright
 
 from sandbox import exchange_data
-from support import start_server, stop_server, unless_present, watch_policy
+from support import person_for, start_server, stop_server, submit, unless_present, watch_policy
+from test_dashboard import complete
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"
@@ -264,12 +265,16 @@ async def test_resident_applies_with_a_photo_and_follows_the_application(page):
     await page.goto(f"{server.base}/h5/#/pages/applications/detail?number={number}")
     await page.locator(".detail-state", has_text="已办结").wait_for(timeout=10000)
     assert (await page.locator(".event-title").all_inner_texts())[:2] == ["已办结", "已准予"]
-    await page.locator('.star[data-score="5"]').click()
-    assert await page.locator(".rating-label").inner_text() == "非常满意"
+    assert await page.locator(".detail-rating .level .choice-name").all_inner_texts() == [
+        "非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    await page.locator('.level[data-level="very_satisfied"]').click()
+    assert await page.locator('.level[data-level="very_satisfied"]').get_attribute("aria-checked") == "true"
+    assert await page.locator(".reasons").count() == 0  # a good level asks for no reason
     await page.locator(".rating-comment textarea").fill("网上就办好了，很方便")
     await page.locator(".rating-submit").click()
     await page.locator(".detail-rated", has_text="网上就办好了，很方便").wait_for(timeout=10000)
-    assert await page.locator(".detail-rated .star-on").count() == 5
+    assert await page.locator(".rated-level").inner_text() == "非常满意"
+    assert await page.locator(".detail-ticket").count() == 0
     async with page.expect_download() as download_info:
         await page.locator(".result-download").click()
     download = await download_info.value
@@ -282,6 +287,67 @@ async def test_resident_applies_with_a_photo_and_follows_the_application(page):
     await page.locator('.entry[data-code="result_sb0011"]').wait_for(timeout=10000)
     assert await page.locator(".entry-name").all_inner_texts() == ["居民身份证", "养老保险关系转移接续结果"]
     await shot(page, "library-completed")
+
+
+async def test_a_very_dissatisfied_resident_gets_an_answer_and_says_it_is_solved(page):
+    """非常不满意 needs a reason and words (checked before sending); it opens a rectification ticket:
+    the department calls back and closes it, the resident reads the answer and says 已解决."""
+    server = page.server
+    await login(page, "13700003579")
+    token = await stored(page, "access_token")
+    id_number, name = person_for("h5-rate")
+    r = await server.fetch("/api/v1/me/realname", "POST", token=token, json_body={"name": name, "id_number": id_number})
+    assert r.status == 200, r.body
+    clerk = await server.login("processor.rsj", "Processor@2026")
+    number = await submit(server, token)
+    await complete(server, clerk, number)
+
+    await page.goto(f"{server.base}/h5/#/pages/applications/detail?number={number}")
+    await page.locator(".detail-state", has_text="已办结").wait_for(timeout=15000)
+    low = page.locator('.level[data-level="very_dissatisfied"]')
+    await low.focus()
+    await page.keyboard.press("Space")  # a radio, operated from the keyboard
+    assert await low.get_attribute("aria-checked") == "true"
+    assert await page.locator(".reason").count() == 8
+    await page.locator(".rating-submit").click()  # nothing chosen or written: the client says what is missing
+    assert await page.locator(".reasons-error").inner_text() == "请选择不满意的原因（可多选）"
+    assert await page.locator(".comment-error").inner_text() == "请写明不满意的具体情况"
+    await shot(page, "rating-missing")
+    await page.locator('.reason[data-reason="many_trips"]').click()
+    assert await page.locator('.reason[data-reason="many_trips"]').get_attribute("aria-checked") == "true"
+    await page.locator(".rating-comment textarea").fill("材料一次没说清，跑了三次")
+    await page.locator(".rating-submit").click()
+    await page.locator(".detail-rated .rated-level", has_text="非常不满意").wait_for(timeout=10000)
+    assert await page.locator(".rated-reasons").inner_text() == "原因：多次跑腿"
+    await page.locator(".ticket-state", has_text="整改中").wait_for(timeout=10000)
+    mine = (await server.fetch(f"/api/v1/applications/{number}/ticket", token=token)).json
+    assert await page.locator(".ticket-due").inner_text() == mine["due_date"] + ("（暂定）" if mine["due_provisional"] else "")
+    assert await page.locator(".verdict-solved").count() == 0
+    await shot(page, "ticket-open")
+
+    # the department, through the API: a call-back, then closed with what it changed
+    ticket = f"/api/v1/staff/tickets/{mine['id']}"
+    r = await server.fetch(f"{ticket}/callbacks", "POST", token=clerk,
+                           json_body={"called_at": "2026-01-05T10:00:00+08:00", "result": "已电话致歉，了解情况"})
+    assert r.status == 200, r.body
+    r = await server.fetch(f"{ticket}/close", "POST", token=clerk,
+                           json_body={"outcome": "rectified", "text": "窗口增加一人，材料一次告知"})
+    assert r.status == 200, r.body
+
+    await page.reload()
+    await page.locator(".ticket-state", has_text="部门已答复，请您确认").wait_for(timeout=15000)
+    assert await page.locator(".callback-time").inner_text() == "2026-01-05 10:00"
+    assert await page.locator(".callback-result").inner_text() == "已电话致歉，了解情况"
+    assert await page.locator(".answer-outcome").inner_text() == "已整改"
+    assert await page.locator(".answer-text").inner_text() == "窗口增加一人，材料一次告知"
+    await shot(page, "ticket-answered")
+    await page.locator(".verdict-solved").click()
+    await page.locator(".ticket-state", has_text="已解决").wait_for(timeout=10000)
+    assert await page.locator(".ticket-verdict").inner_text() == "您已确认：已解决"
+    assert await page.locator(".verdict-solved").count() == 0
+    mine = (await server.fetch(f"/api/v1/applications/{number}/ticket", token=token)).json
+    assert mine["state"] == "closed" and mine["verdict"]["solved"] is True
+    await shot(page, "ticket-solved")
 
 
 async def test_resident_binds_a_new_energy_car_and_reads_its_violations(page):

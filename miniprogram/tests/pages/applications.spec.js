@@ -12,6 +12,18 @@ function app(number, stateName, extra = {}) {
   };
 }
 
+const CHOICES = {
+  levels: { very_satisfied: '非常满意', satisfied: '满意', basically_satisfied: '基本满意', dissatisfied: '不满意', very_dissatisfied: '非常不满意' },
+  reasons: { slow: '办理时间长', attitude: '服务态度差', many_trips: '多次跑腿', unclear: '告知不清楚', extra_materials: '要求额外材料',
+    system: '系统操作不便', result: '对办理结果不满意', other: '其他' },
+};
+const TICKET = {
+  id: '0123456789abcdef01234567', number: 'SB20260105000002', item_name: '社保卡挂失补换', department: 'rsj', state: 'open',
+  rating: { level: 'very_dissatisfied', label: '非常不满意', reasons: ['slow'], reason_labels: ['办理时间长'], comment: '跑了三次' },
+  opened_at: '2026-01-05T02:30:00+00:00', due_date: '2026-01-12', due_provisional: false, callbacks: [], resolution: null,
+  closed_at: null, on_time: null, verdict: null,
+};
+
 describe('my applications list', () => {
   test('lists applications with Chinese states and pages on with the cursor', async () => {
     on('GET', '/api/v1/applications', ({ query }) => (query.cursor
@@ -140,37 +152,129 @@ describe('application detail', () => {
     expect(wrapper.find('.detail-state').text()).toBe('已补正');
   });
 
-  test('rating a completed application: stars, comment, server errors shown', async () => {
+  test('rating a completed application: the five levels by name, comment, server errors shown', async () => {
     on('GET', '/api/v1/applications/SB20260105000002', app('SB20260105000002', 'completed', {
       timeline: TIMELINE, rating: null, result: { filename: '参保证明.pdf', content_type: 'application/pdf' },
     }));
+    on('GET', '/api/v1/ratings/choices', { levels: CHOICES.levels, reasons: CHOICES.reasons });
     on('POST', '/api/v1/applications/SB20260105000002/rating', apiError(409, 'application.already_rated', '已评价过'));
     const wrapper = await mountPage(Detail, { number: 'SB20260105000002' });
-    expect(wrapper.findAll('.detail-rating .star')).toHaveLength(5);
+    expect(texts(wrapper, '.detail-rating .level .choice-name')).toEqual(['非常满意', '满意', '基本满意', '不满意', '非常不满意']);
+    expect(wrapper.find('.levels').attributes('role')).toBe('radiogroup');
+    expect(wrapper.findAll('.level[role="radio"][tabindex="0"]')).toHaveLength(5);
     await wrapper.find('.rating-submit').trigger('click');
-    expect(wrapper.find('.detail-rating .field-error').text()).toBe('请选择评分');
-    await wrapper.find('.star[data-score="4"]').trigger('click');
-    expect(wrapper.findAll('.detail-rating .star-on')).toHaveLength(4);
-    expect(wrapper.find('.rating-label').text()).toBe('满意');
+    expect(wrapper.find('.detail-rating .field-error').text()).toBe('请选择评价等级');
+    expect(callsTo('POST', '/api/v1/applications/SB20260105000002/rating')).toHaveLength(0);
+    await wrapper.find('.level[data-level="satisfied"]').trigger('click');
+    expect(wrapper.find('.level[data-level="satisfied"]').attributes('aria-checked')).toBe('true');
+    expect(wrapper.find('.reasons').exists()).toBe(false); // a good level needs no reason
     await wrapper.find('.rating-comment').setValue('办得很快');
     await wrapper.find('.rating-submit').trigger('click');
     await settle();
-    expect(callsTo('POST', '/api/v1/applications/SB20260105000002/rating')[0].body).toEqual({ score: 4, comment: '办得很快' });
-    expect(wrapper.find('.detail-rating .field-error').text()).toBe('已评价过');
+    expect(callsTo('POST', '/api/v1/applications/SB20260105000002/rating')[0].body).toEqual({ level: 'satisfied', comment: '办得很快' });
+    expect(wrapper.find('.rating-error').text()).toBe('已评价过');
 
     on('POST', '/api/v1/applications/SB20260105000002/rating', app('SB20260105000002', 'completed', {
-      timeline: TIMELINE, rating: { score: 4, comment: '办得很快' }, result: { filename: '参保证明.pdf', content_type: 'application/pdf' },
+      timeline: TIMELINE, rating: { level: 'satisfied', score: 4, reasons: [], comment: '办得很快' },
+      result: { filename: '参保证明.pdf', content_type: 'application/pdf' },
     }));
     await wrapper.find('.rating-submit').trigger('click');
     await settle();
     expect(wrapper.find('.detail-rating').exists()).toBe(false);
+    expect(wrapper.find('.rated-level').text()).toBe('满意');
     expect(wrapper.find('.detail-rated').text()).toContain('办得很快');
-    expect(wrapper.findAll('.detail-rated .star-on')).toHaveLength(4);
+    expect(wrapper.find('.detail-ticket').exists()).toBe(false);
+    expect(callsTo('GET', '/api/v1/applications/SB20260105000002/ticket')).toHaveLength(0);
+  });
+
+  test('a low level asks for reasons and words before sending, then shows the ticket and takes the verdict', async () => {
+    const number = 'SB20260105000002';
+    on('GET', `/api/v1/applications/${number}`, app(number, 'completed', { timeline: TIMELINE, rating: null }));
+    on('GET', '/api/v1/ratings/choices', { levels: CHOICES.levels, reasons: CHOICES.reasons });
+    const wrapper = await mountPage(Detail, { number });
+    await wrapper.find('.level[data-level="very_dissatisfied"]').trigger('click');
+    expect(wrapper.findAll('.reason[role="checkbox"]')).toHaveLength(8);
+    expect(wrapper.find('.rating-comment').attributes('aria-label')).toBe('具体情况（必填）');
+    await wrapper.find('.rating-submit').trigger('click');
+    expect(wrapper.find('.reasons-error').text()).toBe('请选择不满意的原因（可多选）');
+    expect(wrapper.find('.comment-error').text()).toBe('请写明不满意的具体情况');
+    expect(wrapper.find('.rating-error').text()).toBe('请按提示补充后再提交');
+    expect(callsTo('POST', `/api/v1/applications/${number}/rating`)).toHaveLength(0);
+
+    await wrapper.find('.reason[data-reason="slow"]').trigger('click');
+    await wrapper.find('.reason[data-reason="attitude"]').trigger('click');
+    await wrapper.find('.reason[data-reason="attitude"]').trigger('click'); // unticked again
+    expect(wrapper.find('.reason[data-reason="slow"]').attributes('aria-checked')).toBe('true');
+    expect(wrapper.find('.reason[data-reason="attitude"]').attributes('aria-checked')).toBe('false');
+    await wrapper.find('.rating-comment').setValue('   ');
+    // the server's 422 still shows, beside its field
+    on('POST', `/api/v1/applications/${number}/rating`, apiError(422, 'validation', '请求参数有误', { comment: ['请写明不满意的具体情况'] }));
+    await wrapper.find('.rating-comment').setValue('跑了三次');
+    await wrapper.find('.rating-submit').trigger('click');
+    await settle();
+    expect(callsTo('POST', `/api/v1/applications/${number}/rating`)[0].body).toEqual({ level: 'very_dissatisfied', reasons: ['slow'], comment: '跑了三次' });
+    expect(wrapper.find('.rating-error').text()).toBe('请求参数有误');
+    expect(wrapper.find('.comment-error').text()).toBe('请写明不满意的具体情况');
+
+    const rating = { level: 'very_dissatisfied', score: 1, reasons: ['slow'], comment: '跑了三次' };
+    on('POST', `/api/v1/applications/${number}/rating`, app(number, 'completed', { timeline: TIMELINE, rating }));
+    on('GET', `/api/v1/applications/${number}/ticket`, TICKET);
+    await wrapper.find('.rating-submit').trigger('click');
+    await settle();
+    expect(wrapper.find('.rated-level').text()).toBe('非常不满意');
+    expect(wrapper.find('.rated-reasons').text()).toBe('原因：办理时间长');
+    expect(wrapper.find('.ticket-state').text()).toBe('整改中');
+    expect(wrapper.find('.ticket-due').text()).toBe('2026-01-12');
+    expect(wrapper.find('.ticket-no-callback').exists()).toBe(true);
+    expect(wrapper.find('.verdict-solved').exists()).toBe(false);
+
+    const closed = {
+      ...TICKET, state: 'closed', closed_at: '2026-01-06T03:00:00+00:00',
+      callbacks: [{ called_at: '2026-01-05T10:00:00+08:00', result: '已电话致歉，了解情况', by: 'processor.rsj' }],
+      resolution: { outcome: 'rectified', text: '窗口增加一人，材料一次告知', at: '2026-01-06T03:00:00+00:00' },
+    };
+    on('GET', `/api/v1/applications/${number}`, app(number, 'completed', { timeline: TIMELINE, rating }));
+    on('GET', `/api/v1/applications/${number}/ticket`, closed);
+    const again = await mountPage(Detail, { number });
+    expect(again.find('.ticket-state').text()).toBe('部门已答复，请您确认');
+    expect(again.find('.callback-time').text()).toBe('2026-01-05 10:00');
+    expect(again.find('.callback-result').text()).toBe('已电话致歉，了解情况');
+    expect(again.find('.answer-outcome').text()).toBe('已整改');
+    expect(again.find('.answer-text').text()).toBe('窗口增加一人，材料一次告知');
+    on('POST', `/api/v1/applications/${number}/ticket/verdict`, apiError(409, 'ticket.state', '整改工单状态已变化'));
+    await again.find('.verdict-solved').trigger('click');
+    await settle();
+    expect(again.find('.verdict-error').text()).toBe('整改工单状态已变化');
+    on('POST', `/api/v1/applications/${number}/ticket/verdict`, { ...closed, verdict: { solved: true, comment: '', at: '2026-01-06T04:00:00+00:00' } });
+    await again.find('.verdict-solved').trigger('click');
+    await settle();
+    expect(callsTo('POST', `/api/v1/applications/${number}/ticket/verdict`).at(-1).body).toEqual({ solved: true, comment: '' });
+    expect(again.find('.ticket-state').text()).toBe('已解决');
+    expect(again.find('.ticket-verdict').text()).toBe('您已确认：已解决');
+    expect(again.find('.verdict-solved').exists()).toBe(false);
+  });
+
+  test('not solved: the verdict goes back with the comment and the ticket reopens', async () => {
+    const number = 'SB20260105000002';
+    const rating = { level: 'dissatisfied', score: 2, reasons: ['result'], comment: '不给办' };
+    const closed = { ...TICKET, state: 'closed', callbacks: [{ called_at: '2026-01-05T10:00:00+08:00', result: '已回访' }],
+      resolution: { outcome: 'explained', text: '依规不予办理', at: '2026-01-06T03:00:00+00:00' } };
+    on('GET', `/api/v1/applications/${number}`, app(number, 'completed', { timeline: TIMELINE, rating }));
+    on('GET', `/api/v1/applications/${number}/ticket`, closed);
+    on('POST', `/api/v1/applications/${number}/ticket/verdict`, { ...closed, state: 'open', closed_at: null, verdict: { solved: false, comment: '还是不清楚' } });
+    const wrapper = await mountPage(Detail, { number });
+    expect(wrapper.find('.answer-outcome').text()).toBe('作出说明');
+    await wrapper.find('.verdict-comment').setValue('还是不清楚');
+    await wrapper.find('.verdict-unsolved').trigger('click');
+    await settle();
+    expect(callsTo('POST', `/api/v1/applications/${number}/ticket/verdict`)[0].body).toEqual({ solved: false, comment: '还是不清楚' });
+    expect(wrapper.find('.ticket-state').text()).toBe('您反馈未解决，部门重新整改中');
+    expect(wrapper.find('.verdict-unsolved').exists()).toBe(false);
   });
 
   test('downloads the result document through the authenticated download', async () => {
     on('GET', '/api/v1/applications/SB20260105000002', app('SB20260105000002', 'completed', {
-      timeline: TIMELINE, rating: { score: 5, comment: '' }, result: { filename: '参保证明.pdf', content_type: 'application/pdf' },
+      timeline: TIMELINE, rating: { level: 'very_satisfied', score: 5, reasons: [], comment: '' }, result: { filename: '参保证明.pdf', content_type: 'application/pdf' },
     }));
     const wrapper = await mountPage(Detail, { number: 'SB20260105000002' });
     expect(wrapper.find('.result-name').text()).toBe('参保证明.pdf');
