@@ -58,6 +58,9 @@ class Settings:
     mount_sandbox: bool = False
     sandbox_port: int = 8001  # `python -m sandbox`: upstreams and the SMS gateway (demo only)
     sandbox_alipay_key: Secret = Secret("")  # the sandbox's own Alipay key (PEM); demo: generated
+    # `python -m sandbox`: where its WeChat posts receipts at once (auto mode, safe mode with our demo
+    # token and key); `make run` points it at the API's /api/v1/wechat/events. Empty: no push (tests).
+    sandbox_wechat_push_url: str = ""
     upstream_timeout: float = 5.0
     max_body_bytes: int = 1024 * 1024
     cache_poll_seconds: float = 5.0
@@ -165,6 +168,7 @@ class Settings:
             mount_sandbox=mounted,
             sandbox_port=sandbox_port,
             sandbox_alipay_key=Secret(env.get("SANDBOX_ALIPAY_PRIVATE_KEY", "")),
+            sandbox_wechat_push_url=env.get("SANDBOX_WECHAT_PUSH_URL", ""),
             upstream_timeout=_float(env, "UPSTREAM_TIMEOUT", 5.0),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 1024 * 1024),
             cache_poll_seconds=_float(env, "CACHE_POLL_SECONDS", 5.0),

@@ -13,10 +13,10 @@ from marshmallow import ValidationError
 
 from exchange.base import NoRecord
 from models import queries, residents, vehicles
+from models.clock import BEIJING
 from models.errors import AppError, NotFound
 from models.queries import QUERIES
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 log = logging.getLogger(__name__)
 
 

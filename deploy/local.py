@@ -36,6 +36,8 @@ def environment(port: int) -> dict:
     env.update({k: v for k, v in os.environ.items() if k in env and k != "API_PORT"})
     env["MONGODB_URI"] = f"mongodb://127.0.0.1:{env['MONGO_PORT']}/?directConnection=true"
     env["REDIS_URL"] = f"redis://127.0.0.1:{env['REDIS_PORT']}/0"
+    # the sandbox's WeChat posts its receipts to the API's message-push URL (demo token and key, auto mode)
+    env["SANDBOX_WECHAT_PUSH_URL"] = f"http://127.0.0.1:{env['API_PORT']}/api/v1/wechat/events"
     return env
 
 

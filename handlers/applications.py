@@ -225,9 +225,6 @@ class StaffApplicationHandler(BaseHandler):
         timeline; `due_in` counts working days to its due date. ETag: its version.
         ---
         tags: [staff]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           404: {description: "not an application of your department"}
@@ -244,10 +241,6 @@ class StaffMaterialHandler(BaseHandler):
         inline, anything else as an attachment; sandboxed (CSP), never cached.
         ---
         tags: [staff]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
-          - {in: path, name: code, required: true, schema: {type: string}}
         responses:
           200: {description: "the file"}
           404: {description: "not an application of your department, or no such material"}
@@ -319,9 +312,6 @@ class StaffReleaseHandler(BaseHandler):
         """Give a claimed application back to the queue: its assignee, or an admin (audited).
         ---
         tags: [staff]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "application.claimed (someone else's), application.not_claimed"}

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import dashboard, workdays
-from models.applications import now
+from models.clock import now
 from models.errors import Invalid
 
 DEFAULT_DAYS, MAX_DAYS = 30, 366
@@ -26,7 +26,6 @@ class DashboardHandler(BaseHandler):
         logins per channel, over Beijing days from..to (default: the last 30 days).
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: from, schema: {type: string, format: date}}
           - {in: query, name: to, schema: {type: string, format: date}}

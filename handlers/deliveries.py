@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import deliveries, delivery_stats
+from models.clock import now
 from models.errors import Invalid
 
 
@@ -102,7 +103,7 @@ class DeliveryStatsHandler(BaseHandler):
         """
         query = self.load(StatsQuerySchema(), {k: self.get_query_argument(k) for k in ("from", "to", "channel", "template")
                                               if self.get_query_argument(k, None) not in (None, "")})
-        end = query["to"] or deliveries.now()
+        end = query["to"] or now()
         start = query["from_"] or end - dt.timedelta(days=1)
         if start >= end:
             raise Invalid({"from": ["from 应早于 to"]})

@@ -20,7 +20,6 @@ class SpotDecisionHandler(BaseHandler):
         决定书 PDF, records 送达, and adds the document's SHA-256 to the case's hash chain.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
@@ -44,7 +43,6 @@ class CaseDocumentsHandler(BaseHandler):
         """The case's documents.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
         parameters:
           - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         responses:
@@ -60,9 +58,6 @@ class DocumentPdfHandler(BaseHandler):
         """The document as PDF.
         ---
         tags: [enforcement]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: doc_id, required: true, schema: {type: string}}
         responses:
           200: {description: "application/pdf"}
           404: {description: "no such document in your scope"}
@@ -77,8 +72,6 @@ class DocumentVerifyHandler(BaseHandler):
         Answers the number, date and SHA-256 only, never the party.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: doc_id, required: true, schema: {type: string}}
         responses:
           200: {description: "valid, number, issued_at, sha256"}
           404: {description: "no such document"}

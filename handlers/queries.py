@@ -24,9 +24,6 @@ class QueryHandler(BaseHandler):
         else 503 `exchange.unavailable`.
         ---
         tags: [queries]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: code, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: QueryBodySchema}}
         responses:
@@ -52,7 +49,6 @@ class VehiclesHandler(BaseHandler):
         """The resident's bound vehicles.
         ---
         tags: [queries]
-        security: [{bearer: []}]
         responses:
           200: {description: "vehicles"}
         """
@@ -64,7 +60,6 @@ class VehiclesHandler(BaseHandler):
         """Bind a vehicle: the traffic police confirm the plate and engine number are the resident's.
         ---
         tags: [queries]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: VehicleSchema}}
         responses:
@@ -85,9 +80,6 @@ class VehicleHandler(BaseHandler):
         """Unbind a vehicle.
         ---
         tags: [queries]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: plate, required: true, schema: {type: string}}
         responses:
           204: {description: "unbound"}
           404: {description: "not bound"}
@@ -103,7 +95,6 @@ class QueryAuditHandler(BaseHandler):
         """Who queried what, for which subject (masked), when, from which channel, and the outcome.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: query, schema: {type: string}}
           - {in: query, name: outcome, schema: {type: string}}
@@ -125,7 +116,6 @@ class ExchangeStatusHandler(BaseHandler):
         """Each department system's circuit breaker, as this process sees it.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         responses:
           200: {description: "departments"}
         """

@@ -29,7 +29,6 @@ class StaffAccountsHandler(BaseHandler):
         """Every staff account, with the roles and departments one may be given.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         responses:
           200: {description: "OK", content: {application/json: {schema: StaffListSchema}}}
         """
@@ -41,7 +40,6 @@ class StaffAccountsHandler(BaseHandler):
         """Create an account with a temporary password (changed at its first login). Audited.
         ---
         tags: [admin]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: StaffCreateSchema}}
         responses:
@@ -60,9 +58,6 @@ class StaffAccountHandler(BaseHandler):
         its sessions). Audited with what changed.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: staff_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: StaffUpdateSchema}}
         responses:
@@ -80,9 +75,6 @@ class StaffPasswordResetHandler(BaseHandler):
         """Set a temporary password: the account's sessions end and its next login must change it. Audited.
         ---
         tags: [admin]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: staff_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: PasswordResetSchema}}
         responses:

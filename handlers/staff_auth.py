@@ -74,7 +74,6 @@ class StaffPasswordHandler(StaffLoginHandler):
         must be right; every other session ends; the answer is a fresh pair of tokens.
         ---
         tags: [staff]
-        security: [{bearer: []}]
         requestBody:
           content: {application/json: {schema: PasswordChangeSchema}}
         responses:

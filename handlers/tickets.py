@@ -71,7 +71,6 @@ class TicketsHandler(BaseHandler):
         """Rectification tickets, newest first: a processor's department's, or every department's.
         ---
         tags: [tickets]
-        security: [{bearer: []}]
         parameters:
           - {in: query, name: state, schema: {type: string, enum: [open, closed, appealed, voided]}}
         responses:
@@ -88,9 +87,6 @@ class TicketHandler(BaseHandler):
         """One ticket with its call-backs, resolution, the resident's verdict, appeal and history.
         ---
         tags: [tickets]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: ticket_id, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: TicketSchema}}}
           404: {description: "no such ticket of your department"}
@@ -121,9 +117,6 @@ class CallbackHandler(TicketStepHandler):
         """Record a call-back to the resident: when it happened and what came of it.
         ---
         tags: [tickets]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: ticket_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: CallbackSchema}}
         responses:
@@ -141,9 +134,6 @@ class CloseHandler(TicketStepHandler):
         """Close with the rectification and its result, or an explanation (a call-back first).
         ---
         tags: [tickets]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: ticket_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: CloseSchema}}
         responses:
@@ -161,9 +151,6 @@ class AppealHandler(TicketStepHandler):
         """Appeal the rating (once): an operator decides.
         ---
         tags: [tickets]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: ticket_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: AppealSchema}}
         responses:
@@ -182,9 +169,6 @@ class DecisionHandler(TicketStepHandler):
         rejected reopens the ticket for the department.
         ---
         tags: [tickets]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: ticket_id, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: DecisionSchema}}
         responses:
@@ -200,9 +184,6 @@ class ResidentTicketHandler(BaseHandler):
         """The rectification of my 差评 on this 办件: call-backs, what was done, whether I said it is solved.
         ---
         tags: [applications]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ResidentTicketSchema}}}
           404: {description: "no such application of yours, or no ticket"}
@@ -216,9 +197,6 @@ class VerdictHandler(BaseHandler):
         """Say whether the department's answer solved it; not solved reopens the ticket.
         ---
         tags: [applications]
-        security: [{bearer: []}]
-        parameters:
-          - {in: path, name: number, required: true, schema: {type: string}}
         requestBody:
           content: {application/json: {schema: VerdictSchema}}
         responses:

@@ -14,14 +14,12 @@ import datetime as dt
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError
 
+from models.clock import now
+
 FINAL = ("accepted", "delivered", "permanent-failure", "technical-failure", "temporary-failure")
 # a channel that reached one of these is done: the worker tries no further channel
 REACHED = ("accepted", "delivered")
 STUCK_AFTER = dt.timedelta(days=3)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def key(event_id: str, provider: str) -> str:
@@ -36,6 +34,8 @@ async def ensure_indexes(db) -> None:
     # receipts find their message; the receipts poller its channel's accepted messages
     await db.deliveries.create_index([("provider", ASCENDING), ("message_id", ASCENDING)])
     await db.deliveries.create_index([("status", ASCENDING), ("provider", ASCENDING), ("finished_at", ASCENDING)])
+    # accepted messages whose receipt failed them late, waiting for the next channel (only those have the field)
+    await db.deliveries.create_index([("fallback", ASCENDING)], sparse=True)
 
 
 def new(note: dict, provider: str, lease: float, worker: str, **extra) -> dict:
@@ -124,6 +124,21 @@ async def record_many(db, results: list[tuple[dict, dict, dt.datetime | None]]) 
             "$inc": {"attempts": 1}, "$push": {"history": {"$each": trail}},
             "$set": {"status": final, "reason": reason, "finished_at": at, "lease_until": None, "retry_at": None}})
     return ids
+
+
+async def late_failures(db, limit: int) -> list[dict]:
+    """Records a failure receipt turned from accepted into permanent-failure (models/receipts.py) whose
+    notification has not gone on to its next channel yet (`fallback: due`)."""
+    return await db.deliveries.find({"fallback": "due"}, {"event_id": 1}).limit(limit).to_list(None)
+
+
+async def fell_back(db, delivery_ids: list[str]) -> None:
+    """Their notifications went on (`fallback`: due → done). Marked after the next channel was
+    started, so a worker dying in between leaves them due; two workers doing it at once start
+    each next channel once all the same (one record per event and provider)."""
+    if delivery_ids:
+        await db.deliveries.update_many({"_id": {"$in": delivery_ids}, "fallback": "due"},
+                                        {"$set": {"fallback": "done"}})
 
 
 async def expire_stuck(db) -> int:

@@ -14,11 +14,9 @@ import datetime as dt
 from pymongo import ASCENDING, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
+from models.clock import now
+
 STATUSES = ("delivered", "permanent-failure")
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def ensure_indexes(db) -> None:
@@ -46,8 +44,9 @@ def _change(receipt: dict) -> dict:
     changes = {"status": receipt["status"], "receipt_at": receipt["at"]}
     if receipt["status"] == "delivered":
         changes["delivered_at"] = receipt["at"]
-    else:
+    else:  # a late failure: the worker's run_due hands the notification to its next channel
         changes["reason"] = receipt["reason"]
+        changes["fallback"] = "due"
     return {"$set": changes, "$push": {"history": entry}}
 
 

@@ -6,6 +6,7 @@ quotas add up and each delivered message uses one; a long-term subscription (政
 accounts) has no count. Quotas are spent only when the platform accepted the message.
 """
 
+import datetime as dt
 
 from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING
@@ -67,17 +68,52 @@ def _key(owner: str, channel: str, template: str) -> str:
     return f"{owner}:{channel}:{template}"
 
 
-async def accept(db, owner: str, channel: str, accepted: list[dict]) -> list[dict]:
+# One popup, two reports: the mini-program's `POST /me/subscriptions` and WeChat's
+# `subscribe_msg_popup_event` (when the message-push URL is configured) both tell of the same accept.
+# Neither alone can be the authority: the client's report is lost when the app is closed at once,
+# and WeChat's event is lost when no push URL is configured (or it fails). So each source adds a
+# unit unless the other source reported an accept of the same template within MATCH_WINDOW that
+# no report of this source has matched yet: then the two are one accept, and nothing is added.
+# Each subscription document keeps, per source, how many of its reports are still unmatched and
+# when the last came; one pipeline update on that document decides, so concurrent reports of the
+# two sources cannot both add. Long-term subscriptions have no count: nothing to deduplicate.
+SOURCES = ("client", "wechat")
+MATCH_WINDOW = dt.timedelta(minutes=10)
+
+
+def _accept_one_time(source: str, at: dt.datetime) -> list[dict]:
+    other = next(s for s in SOURCES if s != source)
+    mine_n, mine_at = f"unmatched_{source}", f"unmatched_{source}_at"
+    other_n, other_at = f"unmatched_{other}", f"unmatched_{other}_at"
+    cutoff = at - MATCH_WINDOW
+    theirs = {"$ifNull": [f"${other_n}", 0]}
+    match = {"$and": [{"$gt": [theirs, 0]}, {"$gte": [{"$ifNull": [f"${other_at}", None]}, cutoff]}]}
+    mine_fresh = {"$gte": [{"$ifNull": [f"${mine_at}", None]}, cutoff]}
+    mine = {"$ifNull": [f"${mine_n}", 0]}
+    remaining = {"$ifNull": ["$remaining", 0]}
+    long_term = {"$eq": ["$kind", "long-term"]}
+    return [{"$set": {
+        "kind": {"$ifNull": ["$kind", "one-time"]},
+        "remaining": {"$cond": [long_term, None, {"$cond": [match, remaining, {"$add": [remaining, 1]}]}]},
+        other_n: {"$cond": [match, {"$subtract": [theirs, 1]}, theirs]},
+        mine_n: {"$cond": [match, mine, {"$cond": [mine_fresh, {"$add": [mine, 1]}, 1]}]},
+        mine_at: {"$cond": [match, {"$ifNull": [f"${mine_at}", None]}, at]},
+        "updated_at": at}}]
+
+
+async def accept(db, owner: str, channel: str, accepted: list[dict], *, source: str = "client") -> list[dict]:
+    """Accepts reported by `source` ("client": the mini-program; "wechat": WeChat's popup event)."""
+    if source not in SOURCES:
+        raise ValueError(f"subscription source {source!r}")
     for entry in accepted:
-        long_term = entry["kind"] == "long-term"
-        # A long-term subscription stays long-term; one-time accepts add up.
-        remaining = None if long_term else {"$cond": [{"$eq": ["$kind", "long-term"]}, None,
-                                                      {"$add": [{"$ifNull": ["$remaining", 0]}, 1]}]}
-        kind = "long-term" if long_term else {"$ifNull": ["$kind", "one-time"]}
+        at = now()
+        if entry["kind"] == "long-term":  # a long-term subscription stays long-term, with no count
+            stages = [{"$set": {"kind": "long-term", "remaining": None, "updated_at": at}}]
+        else:  # one-time accepts add up, once per popup (above)
+            stages = _accept_one_time(source, at)
         await db.subscriptions.update_one(
             {"_id": _key(owner, channel, entry["template"])},
-            [{"$set": {"owner": owner, "channel": channel, "template": entry["template"], "kind": kind,
-                       "remaining": remaining, "updated_at": now()}}], upsert=True)
+            [{"$set": {"owner": owner, "channel": channel, "template": entry["template"]}}, *stages], upsert=True)
     return await listing(db, owner)
 
 

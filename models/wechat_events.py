@@ -14,6 +14,8 @@ from models.errors import AppError
 
 log = logging.getLogger(__name__)
 # ErrorCode -> the reason a failure receipt records
+# a late refusal that means the resident has no quota of that template left (the send path's 43101)
+NO_QUOTA = (43101,)
 SENT_ERRORS = {43101: "user refused", 43107: "user refused", 43108: "blocked", 45009: "daily quota"}
 
 
@@ -85,6 +87,8 @@ async def apply(db, doc: dict) -> None:
                 f"wechat-sent-event {code} {SENT_ERRORS.get(code) or item['ErrorStatus'] or 'failed'}"
             await receipts.record(db, "wechat", item["MsgID"], "delivered" if code == 0 else "permanent-failure",
                                   reason=reason, at=at)
+            if code in NO_QUOTA:  # as the send path does: nothing left until the resident accepts again
+                await _exhausted(db, head["FromUserName"], item["TemplateId"])
     elif kind in ("subscribe_msg_popup_event", "subscribe_msg_change_event"):
         container = "SubscribeMsgPopupEvent" if kind == "subscribe_msg_popup_event" else "SubscribeMsgChangeEvent"
         choices = _items(doc, container, ChoiceItemSchema())
@@ -96,6 +100,12 @@ async def apply(db, doc: dict) -> None:
             await _choice(db, str(resident["_id"]), choice, popup=kind == "subscribe_msg_popup_event")
 
 
+async def _exhausted(db, openid: str, template: str) -> None:
+    resident = await residents.by_address(db, "wechat", openid)
+    if resident is not None:
+        await subscriptions.exhausted(db, str(resident["_id"]), "wechat", template)
+
+
 async def _choice(db, owner: str, choice: dict, *, popup: bool) -> None:
     template = await db.message_templates.find_one({"channel": "wechat", "template_id": choice["TemplateId"]},
                                                    {"kind": 1})
@@ -103,6 +113,7 @@ async def _choice(db, owner: str, choice: dict, *, popup: bool) -> None:
         return
     kind = template.get("kind", "one-time")
     if choice["SubscribeStatusString"] == "accept" and (popup or kind == "long-term"):
-        await subscriptions.accept(db, owner, "wechat", [{"template": choice["TemplateId"], "kind": kind}])
+        await subscriptions.accept(db, owner, "wechat", [{"template": choice["TemplateId"], "kind": kind}],
+                                  source="wechat")  # one popup's client report and event count once
     elif choice["SubscribeStatusString"] == "reject" and not popup:
         await subscriptions.turned_off(db, owner, "wechat", choice["TemplateId"])

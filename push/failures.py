@@ -19,8 +19,9 @@ import logging
 
 from prometheus_client import Counter
 
+from models.clock import BEIJING
+
 log = logging.getLogger(__name__)
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 UNKNOWN_TRIES = 3  # attempts of a send that keeps failing in an unexpected way, before giving up
 UNKNOWN_PREFIX = "unknown: "  # the reason of an unknown failure: its attempts are counted by it
 OPERATOR_CAUSES = frozenset({"content", "config", "quota", "unknown"})

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 
 from models import deliveries, receipts, residents
+from models.clock import BEIJING, now
 from models.errors import AppError
 from push.providers.base import PermanentFailure, TemporaryFailure, UnknownFailure
 
@@ -25,7 +26,6 @@ log = logging.getLogger(__name__)
 # message lives a day offline (its TTL), so a later first receipt is not worth the calls
 WINDOWS = {"app": dt.timedelta(days=1), "sms": dt.timedelta(hours=72)}
 JPUSH_BATCH = 100
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def _beijing(text: str | None) -> dt.datetime | None:
@@ -54,7 +54,7 @@ class Poller:
         return applied
 
     async def _waiting(self, provider: str) -> list[dict]:
-        at = deliveries.now()
+        at = now()
         found = await deliveries.awaiting_receipt(self.db, provider, at - WINDOWS[provider],
                                                   at - dt.timedelta(seconds=self.recheck), self.limit)
         return [d for d in found if d.get("message_id")]

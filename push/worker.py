@@ -26,7 +26,7 @@ import socket
 
 from redis.exceptions import ResponseError
 
-from models import deliveries, notifications, receipts, residents, subscriptions, workers
+from models import clock, deliveries, notifications, receipts, residents, subscriptions, workers
 from push import failures
 from push.providers.base import OUTCOMES, unknown
 from push.receipts import Poller
@@ -190,7 +190,7 @@ class Worker:
                                "reason": f"{outcome['reason']} (given up after {failures.UNKNOWN_TRIES} tries)"}
                     failures.refused(delivery["provider"], "unknown", "unknown", outcome["reason"])
                 if outcome["status"] == "temporary-failure":
-                    retry_at = self.retry.next_at(delivery, deliveries.now(), not_before=outcome.get("not_before"))
+                    retry_at = self.retry.next_at(delivery, clock.now(), not_before=outcome.get("not_before"))
                     outcome["retry"] = retry_at is not None
                     if retry_at is None:
                         OUTCOMES.labels(delivery["provider"], "technical-failure").inc()
@@ -207,11 +207,13 @@ class Worker:
         await asyncio.gather(*(provider.refresh() for provider in self.providers.values()))
 
     async def run_due(self, limit: int = 200) -> int:
-        """Retries whose time has come, and attempts whose worker died; then the next channels."""
+        """Retries whose time has come, and attempts whose worker died; then the next channels. Also
+        the notifications a late failure receipt left without a channel (`_late_failures`)."""
+        late = await self._late_failures(limit)
         claimed = [d for d in [await deliveries.claim(self.db, i, self.lease, self.name)
                                for i in await deliveries.due(self.db, limit)] if d]
         if not claimed:
-            return 0
+            return late
         notes = await notifications.get_many(self.db, {d["event_id"] for d in claimed})
         people = await recipients(self.db, {n["owner"] for n in notes.values()})
         reach = await subscriptions.reach(self.db, {str(r["_id"]) for r in people.values()})
@@ -228,7 +230,21 @@ class Worker:
         finished = [notes[d["event_id"]] for d, outcome in outcomes if d["provider"] != "inbox"
                     and outcome["status"] not in deliveries.REACHED and not outcome.get("retry")]
         await self.advance(finished, people, reach)
-        return len(claimed)
+        return late + len(claimed)
+
+    async def _late_failures(self, limit: int) -> int:
+        """A channel accepted, then its receipt said permanent-failure: as when a send fails at once,
+        the notification goes on to its next planned channel (advance skips the failed one)."""
+        failed = await deliveries.late_failures(self.db, limit)
+        if not failed:
+            return 0
+        notes = await notifications.get_many(self.db, {d["event_id"] for d in failed})
+        people = await recipients(self.db, {n["owner"] for n in notes.values()})
+        reach = await subscriptions.reach(self.db, {str(r["_id"]) for r in people.values()})
+        await self.refresh()
+        await self.advance([n for n in notes.values() if n["owner"] in people], people, reach)
+        await deliveries.fell_back(self.db, [d["_id"] for d in failed])
+        return len(failed)
 
 
 async def recipients(db, owners) -> dict:

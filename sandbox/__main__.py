@@ -27,9 +27,20 @@ def make_app(state) -> tornado.web.Application:
                                    default_handler_args={"state": state}, log_function=lambda handler: None)
 
 
+def push_receipts(state, settings) -> None:
+    """`make run` (SANDBOX_WECHAT_PUSH_URL set): WeChat posts each receipt to the API's message-push URL
+    at once (auto mode; safe mode when the AES key is set), so the dashboard's 到达率 moves. Unset (the
+    tests' default): no push URL, auto off."""
+    if settings.sandbox_wechat_push_url:
+        push = state.wechat_push
+        push.push_url, push.token = settings.sandbox_wechat_push_url, settings.wechat_push_token
+        push.aes_key, push.auto = settings.wechat_push_aes_key or None, True
+
+
 async def serve(settings) -> None:
     state = demo_state(settings, public_pem(settings.alipay_private_key),
                        alipay_private_key_pem=private_pem(settings.sandbox_alipay_key))
+    push_receipts(state, settings)
     server = tornado.httpserver.HTTPServer(make_app(state), max_body_size=64 * 1024 * 1024)
     server.listen(settings.sandbox_port, "127.0.0.1")
     log.info("sandbox upstreams on http://127.0.0.1:%d (SMS gateway at /, the rest under /sandbox/)",

@@ -171,3 +171,22 @@ def test_the_app_image_runs_as_configured(service):
     """The command's module exists in the image (the Dockerfile copies it)."""
     module = command(service)[2].split(".")[0]
     assert re.search(rf"^COPY {module}/ ", (DEPLOY.parent / "Dockerfile").read_text(), re.M)
+
+
+def test_make_run_points_the_sandbox_push_at_the_api():
+    """`make run`'s sandbox posts WeChat receipts to the API (auto, safe mode); the tests' does not."""
+    from deploy.local import environment
+    from sandbox.__main__ import push_receipts
+    from sandbox.state import SandboxState
+
+    env = environment(8000)
+    assert env["SANDBOX_WECHAT_PUSH_URL"] == "http://127.0.0.1:8000/api/v1/wechat/events"
+    settings = Settings.from_mapping({"APP_MODE": "demo", **env})
+    state = SandboxState()
+    push_receipts(state, settings)
+    push = state.wechat_push
+    assert (push.push_url, push.auto) == (env["SANDBOX_WECHAT_PUSH_URL"], True)
+    assert (push.token, push.aes_key) == (settings.wechat_push_token, settings.wechat_push_aes_key)
+    default = SandboxState()
+    push_receipts(default, Settings.from_mapping({"APP_MODE": "demo"}))
+    assert (default.wechat_push.push_url, default.wechat_push.auto) == (None, False)

@@ -317,3 +317,71 @@ async def test_alipay_reports_no_receipts(push_server):
     assert (alipay["accepted"], alipay["acceptance_rate"]) == (1, 1.0)
     assert alipay["arrival_rate"] is None and alipay["within_10s"] is None and alipay["receipts"] is False
     assert body["total"]["arrival_rate"] is None and body["total"]["acceptance_rate"] == 1.0
+
+
+async def test_one_popup_reported_by_client_and_event_counts_once(push_server):
+    server = push_server
+    token = await applicant_token(server, "o-rcpt-both")
+
+    async def remaining():
+        subs = (await server.fetch("/api/v1/me/subscriptions", token=token)).json["subscriptions"]
+        return [s["remaining"] for s in subs if s["template"] == TEMPLATE]
+
+    async def client_reports():
+        r = await server.fetch("/api/v1/me/subscriptions", "POST", token=token, json_body={
+            "channel": "wechat", "accepted": [{"template": TEMPLATE}]})
+        assert r.status == 200, r.body
+
+    async def wechat_reports():
+        assert (await post_event(server, choice_event("o-rcpt-both", "popup", "accept"))).status == 200
+
+    await client_reports()
+    await wechat_reports()  # the same popup: nothing more
+    assert await remaining() == [1]
+    await wechat_reports()  # the next popup, the event first this time
+    await client_reports()
+    assert await remaining() == [2]
+    await client_reports()  # two popups whose events are still on their way
+    await client_reports()
+    assert await remaining() == [4]
+    await wechat_reports()
+    await wechat_reports()
+    assert await remaining() == [4]
+    await wechat_reports()  # a popup whose client report was lost
+    assert await remaining() == [5]
+
+
+async def test_late_43101_uses_up_the_quota(push_server):
+    server = push_server
+    await configure(server, outcomes={"o-rcpt-43101": {"outcome": "fail", "errcode": 43101}})
+    worker = make_worker(server)
+    token, owner = await wechat_resident(server, "o-rcpt-43101", quota=2)
+    e = event(owner)
+    await worker.handle([e])
+    assert (await trail(server, e["event_id"]))["wechat"]["status"] == "accepted"
+    subs = (await server.fetch("/api/v1/me/subscriptions", token=token)).json["subscriptions"]
+    assert [s["remaining"] for s in subs if s["template"] == TEMPLATE] == [1]
+    assert await flush(server) == [200]
+    assert (await trail(server, e["event_id"]))["wechat"]["status"] == "permanent-failure"
+    subs = (await server.fetch("/api/v1/me/subscriptions", token=token)).json["subscriptions"]
+    assert [s["remaining"] for s in subs if s["template"] == TEMPLATE] == [0]
+
+
+async def test_late_failure_hands_over_to_the_next_channel(push_server):
+    server = push_server
+    worker = make_worker(server)
+    await server.fetch("/sandbox/reset", "POST")
+    await configure(server)
+    _, owner = await app_resident(server, "13900000077", "1a0018970a0b1c2d3e7")
+    e = event(owner, "application.supplement_required", channel="app")
+    await worker.handle([e])
+    found = await trail(server, e["event_id"])
+    assert found["app"]["status"] == "accepted" and "sms" not in found
+    assert await worker.run_due() == 0
+    assert await receipts.record(server.deps.db, "app", found["app"]["message_id"], "permanent-failure",
+                                 reason="late") is True
+    assert await worker.run_due() == 1
+    found = await trail(server, e["event_id"])
+    assert found["app"]["status"] == "permanent-failure" and found["sms"]["status"] == "accepted"
+    assert await worker.run_due() == 0  # taken once
+    assert len(await trail(server, e["event_id"])) == 3  # inbox, app, sms: no second SMS
