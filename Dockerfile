@@ -13,6 +13,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-micro
 RUN pip install --no-compile -r requirements.txt \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin govservice
 
+COPY config.py .
+COPY wiring/ wiring/
 COPY api/ api/
 COPY handlers/ handlers/
 COPY models/ models/

@@ -6,7 +6,7 @@ import json
 import logging
 
 from api.pubsub import Subscription
-from push.providers.inbox import LIVE_CHANNEL
+from models.inbox import LIVE_CHANNEL
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,12 @@ import tornado.netutil
 import tornado.process
 
 from api import metrics
-from api.app import build_deps, make_app, make_pii, make_redis, wait_ready
-from api.config import ConfigError, Settings
+from api.app import make_app
+from config import ConfigError, Settings
 from models import db as dbmod
 from models import setup
+from wiring.api import build_deps
+from wiring.common import make_pii, make_redis, wait_ready
 
 log = logging.getLogger("api")
 # The connection-level cap. API handlers stream bodies and refuse theirs at their own limit (413);

@@ -10,7 +10,7 @@ import asyncio
 import getpass
 import sys
 
-from api.config import ConfigError, Settings
+from config import ConfigError, Settings
 from models import db as dbmod
 from models import setup, staff
 from models.errors import AppError

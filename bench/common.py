@@ -230,7 +230,7 @@ class Stack:
 def resident(stack: Stack, base: str, openid: str, *, realname: bool = False) -> str:
     """A WeChat resident logged in through the sandbox's wx.login (and with the real name of their
     own made-up person verified, which applying needs); returns the access token."""
-    from api.config import DEMO_WECHAT_MINI_APPID
+    from config import DEMO_WECHAT_MINI_APPID
     from sandbox.identity import person_for
 
     _, r = http("POST", stack.sandbox_base + "/sandbox/wechat/login-code", {"openid": openid, "appid": DEMO_WECHAT_MINI_APPID})

@@ -4,7 +4,7 @@ own CPU time: the floor under every request that makes such calls, measured in t
     .venv/bin/python bench/floor.py MONGODB_URI REDIS_URL [calls] [concurrency]
 
 A process of its own with the app's clients (models/db.py's PyMongo options: w majority, j, tz_aware;
-api/app.py's Redis pool) makes `calls` indexed find_one by _id, then `calls` Redis GETs, and prints
+wiring/common.py's Redis pool) makes `calls` indexed find_one by _id, then `calls` Redis GETs, and prints
 its CPU time (user + system) per call. A request that makes 8 database calls cannot cost its
 process less than 8 times the first figure, whatever the handler does. For scale, the same
 process also sends `calls` hand-made OP_MSG pings over a bare asyncio stream: the round trip
@@ -29,8 +29,8 @@ def cpu() -> float:
 
 
 async def main(uri: str, redis_url: str, calls: int, concurrency: int) -> dict:
-    from api.app import make_redis
     from models import db as dbmod
+    from wiring.common import make_redis
 
     db, redis = dbmod.connect(uri, "bench_floor"), make_redis(redis_url)
     doc_id = (await db.floor.insert_one({"k": 1, "text": "x" * 300})).inserted_id

@@ -7,6 +7,10 @@ from pymongo.errors import BulkWriteError
 
 from models.errors import NotFound
 
+# Redis pub/sub channel of new messages: push workers publish each batch (push/providers/inbox.py),
+# every API process's LiveHub (api/live.py) hands them to the owner's open WebSockets.
+LIVE_CHANNEL = "push:live"
+
 
 class InboxMessageSchema(Schema):
     id = fields.Function(lambda m: str(m["_id"]))

@@ -29,7 +29,6 @@ from redis.exceptions import ResponseError
 from models import clock, deliveries, notifications, receipts, residents, subscriptions, workers
 from push import failures
 from push.providers.base import OUTCOMES, unknown
-from push.receipts import Poller
 from push.relay import GROUP, STREAM, relay_once, sweep_once
 from push.retry import RetryPolicy
 from push.templates import render
@@ -362,20 +361,13 @@ async def _recreate_group(worker: Worker) -> int:
         return 0
 
 
-def configured(db, redis, providers: dict, settings) -> Worker:
-    """A worker as the settings say; it beats at least three times within /readyz's freshness window."""
-    beat = min(10.0, settings.push_ready_heartbeat_age / 3) if settings.push_ready_heartbeat_age > 0 else 10.0
-    return Worker(db, redis, providers, sweep_age=settings.push_sweep_age, heartbeat_every=beat, retry=RetryPolicy(
-        settings.push_retry_base, settings.push_retry_cap, settings.push_retry_window),
-        poller=Poller(db, providers, recheck=settings.receipts_recheck), receipts_every=settings.receipts_poll_every)
-
-
 def main() -> int:
     """`python -m push.worker`: one worker (and outbox relay) against MONGODB_URI and REDIS_URL."""
     import signal
 
-    from api.app import build_deps, push_providers, serve_metrics, wait_ready
-    from api.config import Settings
+    from config import Settings
+    from wiring.common import wait_ready
+    from wiring.push import build_worker, build_worker_deps, serve_metrics
 
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -384,7 +376,7 @@ def main() -> int:
         return 2
 
     async def serve() -> None:
-        deps = build_deps(settings)
+        deps = build_worker_deps(settings)
         await wait_ready(deps.db, deps.redis)
         # start-up objects live as long as the process: keep them out of the collector's full
         # scans (as `python -m api` does), which otherwise show in every message's CPU
@@ -395,7 +387,7 @@ def main() -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await run(deps.db, deps.redis, configured(deps.db, deps.redis, push_providers(deps), settings), stop)
+        await run(deps.db, deps.redis, build_worker(deps), stop)
         if metrics is not None:
             metrics.stop()
         await deps.close()

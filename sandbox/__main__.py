@@ -10,7 +10,7 @@ import sys
 import tornado.httpserver
 import tornado.web
 
-from api.config import ConfigError, Settings
+from config import ConfigError, Settings
 from sandbox.app import sandbox_routes
 from sandbox.base import NotFoundHandler
 from sandbox.demo import demo_state, private_pem, public_pem

@@ -26,11 +26,12 @@ import tornado.testing
 from PIL import Image
 from tornado.simple_httpclient import SimpleAsyncHTTPClient
 
-from api.app import build_deps, make_app
-from api.config import Settings
+from api.app import make_app
 from api.main import MAX_BODY_SIZE
+from config import Settings
 from models import setup
 from sandbox.identity import person_for
+from wiring.api import build_deps
 
 TEST_MONGODB_URI = os.environ.get("TEST_MONGODB_URI")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

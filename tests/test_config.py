@@ -1,6 +1,6 @@
 import pytest
 
-from api.config import DEMO_JWT_SECRET, ConfigError, Settings
+from config import DEMO_JWT_SECRET, ConfigError, Settings
 
 PROD = {"APP_MODE": "production", "MONGODB_URI": "mongodb://db:27017", "REDIS_URL": "redis://r:6379/0",
         "JWT_SECRET": "x" * 40, "WECHAT_SECRET": "real-secret",

@@ -1,5 +1,5 @@
 """deploy/compose.yaml, prometheus.yml and alerts.yml checked against the code: the services, the
-variables api/config.py reads, what production requires, health checks, the scraped ports, and
+variables config.py reads, what production requires, health checks, the scraped ports, and
 alert rules that name metrics the code exports."""
 
 import pathlib
@@ -12,7 +12,7 @@ import yaml
 from prometheus_client import REGISTRY
 
 from api import metrics
-from api.config import ConfigError, Settings, environment_names
+from config import ConfigError, Settings, environment_names
 
 DEPLOY = pathlib.Path(__file__).resolve().parent.parent / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
@@ -23,7 +23,7 @@ APP = ("api", "worker")
 
 
 def app_services() -> dict:
-    """Services that run this repository's image (each reads its settings from api/config.py)."""
+    """Services that run this repository's image (each reads its settings from config.py)."""
     found = {name: s for name, s in SERVICES.items() if s.get("build", {}).get("dockerfile") == "Dockerfile"}
     assert set(APP) <= set(found)
     return found
@@ -86,7 +86,7 @@ def test_app_variables_are_the_ones_config_reads():
     known = environment_names()
     for name, service in app_services().items():
         unknown = set(service["environment"]) - known
-        assert not unknown, f"{name}: api/config.py reads no {sorted(unknown)}"
+        assert not unknown, f"{name}: config.py reads no {sorted(unknown)}"
 
 
 def test_production_gets_everything_it_requires():

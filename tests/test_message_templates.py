@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
-from api.app import push_providers
 from push.retry import RetryPolicy
 from push.worker import Worker
 from support import applicant_token, start_server, stop_server
+from wiring.push import push_providers
 
 MINI_APPID = "wxdemominiapp"
 ADMIN = "/api/v1/admin/message-templates"

@@ -17,7 +17,6 @@ import redis
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.app import make_redis, push_providers, serve_metrics
 from api.main import metrics_directory
 from api.routes import ROUTES
 from push.relay import STREAM
@@ -26,6 +25,8 @@ from push.worker import GROUP, Worker
 from sandbox.demo import new_key_body, public_pem
 from sandbox.identity import with_check_char
 from support import ROOT, free_port, resident_token, start_server, stop_server
+from wiring.common import make_redis
+from wiring.push import push_providers, serve_metrics
 
 
 def value(text: str, name: str, **labels) -> float:

@@ -170,6 +170,6 @@ async def test_client_pages_carry_their_security_policy(database, redis_server, 
         admin = await server.fetch("/console/")
         assert admin.status == 200 and "'unsafe-eval'" in admin.headers["Content-Security-Policy"]
         assert (await server.fetch("/console/js/api.js")).headers["Content-Type"].endswith("javascript")
-        assert (await server.fetch("/console/../api/config.py")).status in (403, 404)
+        assert (await server.fetch("/console/../api/app.py")).status in (403, 404)
     finally:
         await stop_server(server)

@@ -9,7 +9,7 @@ from api.cache import PUBSUB_CHANNEL
 from api.live import LiveHub
 from api.pubsub import Subscription
 from models import seed
-from push.providers.inbox import LIVE_CHANNEL
+from models.inbox import LIVE_CHANNEL
 from support import eventually, start_server, stop_server
 
 CHANNEL = "test:pubsub"

@@ -8,11 +8,11 @@ import uuid
 import pytest
 from bson import ObjectId
 
-from api.app import push_providers
 from models import deliveries, subscriptions
 from push.retry import RetryPolicy
 from push.worker import Worker
 from support import applicant_token, start_server, stop_server
+from wiring.push import push_providers
 
 TEMPLATE = "TPL_APPLICATION_STATUS"
 MINI_APPID = "wxdemominiapp"

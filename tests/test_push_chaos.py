@@ -23,7 +23,6 @@ import uuid
 
 import redis.asyncio as aioredis
 
-from api.app import push_providers
 from channels.base import Identity
 from channels.wechat import WeChatPlatform
 from models import db as dbmod
@@ -35,6 +34,7 @@ from push.relay import STREAM
 from push.retry import RetryPolicy
 from push.worker import GROUP, Worker, run
 from support import start_server, stop_server
+from wiring.push import push_providers
 
 RESIDENTS = 100  # half WeChat, half app
 APPLICATIONS = 250

@@ -11,10 +11,10 @@ import urllib.parse
 import pytest
 from prometheus_client import REGISTRY
 
-from api.app import push_providers
 from push.relay import GROUP, STREAM, relay_once, sweep_once
 from push.worker import Worker, run
 from support import applicant_token, start_server, stop_server, submit
+from wiring.push import push_providers
 
 TEMPLATE = "TPL_APPLICATION_STATUS"
 

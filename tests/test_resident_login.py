@@ -9,7 +9,7 @@ import jwt
 from bson import json_util
 
 from api.auth import key_id
-from api.config import DEMO_JWT_SECRET
+from config import DEMO_JWT_SECRET
 
 MINI_APPID = "wxdemominiapp"
 PHONE = "13812345678"

@@ -4,7 +4,7 @@ import datetime as dt
 import jwt
 
 from api.auth import ALGORITHM, key_id
-from api.config import DEMO_JWT_SECRET
+from config import DEMO_JWT_SECRET
 from support import start_server, stop_server
 
 

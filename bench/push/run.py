@@ -53,7 +53,7 @@ from common import (  # noqa: E402
 )
 
 TEMPLATE, APPID = "TPL_APPLICATION_STATUS", "wxdemominiapp"
-DEMO_WECHAT_PUSH_TOKEN = "demo-push-token"  # api/config.py's demo WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY
+DEMO_WECHAT_PUSH_TOKEN = "demo-push-token"  # config.py's demo WECHAT_PUSH_TOKEN and WECHAT_PUSH_AES_KEY
 DEMO_WECHAT_PUSH_AES_KEY = "demoDemoDemoDemoDemoDemoDemoDemoDemoDemoDem"
 STREAM, GROUP = "push:events", "push-workers"  # push/relay.py, push/worker.py
 BATCH = 200  # push.worker.Worker's default batch: the sends it has in flight at once

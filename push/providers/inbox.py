@@ -9,7 +9,6 @@ from models import inbox
 from push.providers.base import Provider
 
 log = logging.getLogger(__name__)
-LIVE_CHANNEL = "push:live"
 
 
 class InboxProvider(Provider):
@@ -37,6 +36,6 @@ class InboxProvider(Provider):
                                                   **{k: m[k] for k in ("title", "body", "number", "at")}}}
                 for m in messages]
         try:  # one publish per batch; every app process picks out its own residents' messages
-            await self.redis.publish(LIVE_CHANNEL, json.dumps(live, ensure_ascii=False))
+            await self.redis.publish(inbox.LIVE_CHANNEL, json.dumps(live, ensure_ascii=False))
         except Exception as exc:  # live is best effort: the inbox already holds them
             log.warning("live publish failed: %s", exc)
