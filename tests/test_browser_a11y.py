@@ -14,9 +14,9 @@ import uuid
 
 import pytest
 from playwright.async_api import async_playwright
+from test_dashboard import complete
 
 from support import start_server, stop_server, submit, unless_present, watch_policy
-from test_dashboard import complete
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"

@@ -20,10 +20,10 @@ import zlib
 
 import pytest
 from playwright.async_api import async_playwright
+from test_dashboard import complete
 
 from sandbox import exchange_data
 from support import person_for, start_server, stop_server, submit, unless_present, watch_policy
-from test_dashboard import complete
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"
