@@ -108,11 +108,12 @@ async def apply_and_accept(server, token):
         await asyncio.sleep(0.2)
 
 
-AXE_RUN = """async () => {
+AXE_RUN = r"""async () => {
   const result = await axe.run(document, { resultTypes: ['violations'] });
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ` + v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | '));
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ` + v.nodes.slice(0, 4)
+      .map((n) => n.target.join(' ') + ' ' + n.html.slice(0, 120)).join(' | '));
 }"""
 
 # In 长辈版, measured in the page: visible text ≥ 18 px with line height ≥ 1.3; every control
@@ -156,6 +157,8 @@ ELDER_MEASURE = """() => {
 
 async def problems_of(page, name, elder):
     """What axe (and in 长辈版 the measurements) find wrong with the page as it stands."""
+    # a toast (登录成功…) is fading in or out for 1.5 s: axe would weigh its half-transparent text
+    await page.locator("uni-toast >> visible=true").first.wait_for(state="hidden", timeout=10000)
     await shot(page, f"{'elder' if elder else 'standard'}-{name}")
     found = [f"{name}: {v}" for v in await page.evaluate(AXE_RUN)]
     if elder:
