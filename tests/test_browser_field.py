@@ -205,7 +205,9 @@ async def test_on_duty_a_task_is_dispatched_accepted_reached_and_completed(page)
     assert done["state"] == "completed" and [t["state"] for t in done["timeline"]] == [
         "open", "assigned", "accepted", "arrived", "completed"]
     await page.locator(".off-duty").click()
-    await page.get_by_text("离岗").first.wait_for()
+    # the 上班 button comes back once the last (off-duty) position has been sent
+    await page.locator(".on-duty").wait_for(timeout=10000)
+    await page.get_by_text("离岗", exact=True).wait_for()
     team = (await server.fetch("/api/v1/enforcement/team", token=supervisor)).json
     assert not [p for p in team["positions"] if p["inspector"] == "inspector"][0]["on_duty"]
 

@@ -280,6 +280,7 @@ async function beat(force = false, on = true) {
   const moved = duty.where ? metres(duty.where, where) : null;
   duty.listeners.forEach((l) => l(where));
   if (!force && !heartbeatDue(duty.last, Date.now(), moved)) return;
+  if (on && !onDuty()) return; // went off duty while locating: never report on duty after the last beat
   try {
     await fieldApi.position({ lng: where.lng, lat: where.lat, on_duty: on });
     duty.where = where;
