@@ -66,6 +66,10 @@ class Settings:
     cache_poll_seconds: float = 5.0
     log_level: str = "INFO"
     access_log: bool = True
+    # residents reach nothing but consent, who-am-I and closure before agreeing to the current 用户协议
+    # and 隐私政策, nor verify a 身份证号 before its own consent (models/legal.py); off only in tests
+    # that predate it
+    consent_gate: bool = True
     trust_proxy: bool = False  # take the client address from X-Real-IP / X-Forwarded-For
     pii_hmac_key: Secret = Secret("")
     pii_enc_key: Secret = Secret("")  # 64 hex characters (32 bytes)
@@ -175,6 +179,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             access_log=_bool(env, "ACCESS_LOG", True),
             trust_proxy=_bool(env, "TRUST_PROXY", False),
+            consent_gate=_bool(env, "CONSENT_GATE", True),
             pii_hmac_key=Secret(env.get("PII_HMAC_KEY", DEMO_PII_HMAC_KEY if demo else "")),
             pii_enc_key=Secret(env.get("PII_ENC_KEY", DEMO_PII_ENC_KEY if demo else "")),
             wechat_mini_appid=env.get("WECHAT_MINI_APPID", DEMO_WECHAT_MINI_APPID if demo else ""),

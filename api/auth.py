@@ -7,6 +7,7 @@ import uuid
 
 import jwt
 
+from models import legal
 from models.errors import AppError
 
 ALGORITHM = "HS256"
@@ -46,10 +47,13 @@ class TokenService:
             raise AppError(401, "auth.token_invalid", "登录凭证无效") from None
 
 
-def require_roles(*roles: str, kind: str = "staff", before_password_change: bool = False):
+def require_roles(*roles: str, kind: str = "staff", before_password_change: bool = False,
+                  before_consent: bool = False):
     """Handler-method decorator: a valid token of `kind` whose role is one of `roles` (admin always passes).
     A staff token issued while the password must still be changed (`pwc`) opens only the methods
-    marked `before_password_change` (who am I, change my password)."""
+    marked `before_password_change` (who am I, change my password). A resident who has not agreed
+    to the current 用户协议 and 隐私政策 reaches only the methods marked `before_consent` (who am I,
+    consent, account closure): models/legal.py."""
 
     def decorate(method):
         @functools.wraps(method)
@@ -61,6 +65,8 @@ def require_roles(*roles: str, kind: str = "staff", before_password_change: bool
                 raise AppError(403, "auth.forbidden", "没有权限执行此操作")
             if claims.get("pwc") and not before_password_change:
                 raise AppError(403, "auth.password_change_required", "请先修改初始密码后再继续操作")
+            if kind == "resident" and not before_consent and self.config.consent_gate:
+                await legal.check_login(self.deps.db, claims["sub"])
             return await method(self, *args, **kwargs)
 
         # The mark api/openapi.py reads (the operation's `security`), and the fuzz tests' token choice.

@@ -5,8 +5,9 @@ from marshmallow import Schema, fields
 from api import links as linking
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import inbox, library, residents
+from models import inbox, legal, library, residents
 from models.catalog import check_channel
+from models.errors import AppError
 from models.inbox import InboxMessageSchema
 from models.library import ConsentSchema, LibraryEntrySchema
 from models.links import LinkConfirmSchema
@@ -22,18 +23,20 @@ class MergeViewSchema(Schema):
 
 
 class MeHandler(BaseHandler):
-    @require_roles(kind="resident")
+    @require_roles(kind="resident", before_consent=True)
     async def get(self):
         """The resident: linked channels, real-name status, masked phone; `links`: requests from other
         logins to join this account (`incoming`: approve or refuse them), this login's own request
-        (`outgoing`, with the proofs it may bring), and the merges into this account (each can be undone).
+        (`outgoing`, with the proofs it may bring), and the merges into this account (each can be undone);
+        `consent_required`: the documents to agree to before anything else (as at login).
         ---
         tags: [residents]
         responses:
           200: {description: "OK", content: {application/json: {schema: ResidentViewSchema}}}
         """
         me = await self.resident()
-        self.send({**ResidentViewSchema().dump(me), "links": await linking.overview(self.deps, me)})
+        self.send({**ResidentViewSchema().dump(me), "links": await linking.overview(self.deps, me),
+                   "consent_required": await legal.pending(self.deps.db, me)})
 
 
 class RealnameHandler(BaseHandler):
@@ -50,6 +53,7 @@ class RealnameHandler(BaseHandler):
         responses:
           200: {description: "verified and recorded"}
           202: {description: "the 身份证号 belongs to an existing account: `link` says how to prove it is yours"}
+          403: {description: "consent.id_number_required: the 身份证号 notice is not agreed to (POST /me/consents)"}
           409: {description: "already verified with another 身份证号"}
           422: {description: "invalid 身份证号, or name and number do not match"}
           429: {description: "realname.rate_limited: too many attempts for this login or this 身份证号"}
@@ -57,6 +61,9 @@ class RealnameHandler(BaseHandler):
         """
         body = self.load(RealnameSchema())
         me = await self.resident()
+        # sensitive personal information: its own consent first (个人信息保护法 Art. 29)
+        if self.config.consent_gate and await legal.pending(self.deps.db, me, ("id_number",)):
+            raise AppError(403, "consent.id_number_required", "请先阅读并同意身份证号处理告知")
         # every attempt counts, per login and per 身份证号, so names cannot be guessed against a number
         await self.deps.realname_limiter.take(str(me["_id"]))
         await self.deps.realname_limiter.take(self.deps.pii.lookup("id", body["id_number"]))

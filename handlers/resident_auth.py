@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from api import sessions
 from api.base import BaseHandler
+from models import legal
 from models.otp import OtpLoginSchema, OtpRequestSchema
 
 
@@ -24,7 +25,9 @@ class ChannelLoginHandler(BaseHandler):
 
     async def post(self, channel):
         """Log in with the channel's proof: wechat {code} from wx.login, alipay {auth_code} from
-        my.getAuthCode, app {phone, otp}. Returns an access token (aud = channel) and a refresh token.
+        my.getAuthCode, app {phone, otp}. Returns an access token (aud = channel) and a refresh token;
+        `consent_required` lists the documents ({kind, version, title}) to agree to first
+        (`POST /api/v1/me/consents`): until then other resident APIs answer 403 `consent.required`.
         ---
         tags: [residents]
         parameters:
@@ -37,7 +40,10 @@ class ChannelLoginHandler(BaseHandler):
           503: {description: "the platform is unavailable; Retry-After"}
         """
         body = self.load(self.schemas[channel]())
-        self.send(await sessions.login(self.deps, channel, body))
+        answer = await sessions.login(self.deps, channel, body)
+        consents = answer["resident"].get("consents") or {}
+        answer["consent_required"] = await legal.pending(self.deps.db, {"consents": consents})
+        self.send(answer)
 
 
 class OtpHandler(BaseHandler):

@@ -23,7 +23,7 @@ from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models import audit
+from models import audit, legal
 from models.clock import now
 from models.errors import AppError, Conflict, Invalid, NotFound
 from models.pii import mask_id, mask_name, mask_phone
@@ -49,6 +49,10 @@ class ResidentViewSchema(Schema):
     realname = fields.Method("_realname")
     phone = fields.Function(lambda r: (r.get("phone") or {}).get("masked"))
     created_at = fields.AwareDateTime()
+    consents = fields.Method("_consents")  # {kind: {version, at, channel}}: models/legal.py
+
+    def _consents(self, r):
+        return legal.consent_view(r)
 
     def _realname(self, r):
         rn = r.get("realname")

@@ -46,6 +46,8 @@ class RefreshTokens:
             pipe.set(_key(token), record, ex=self.ttl)
             pipe.sadd(f"rtf:{family}", _key(token))
             pipe.expire(f"rtf:{family}", self.ttl)
+            pipe.sadd(f"rtr:{resident_id}", family)  # the resident's logins, to end them all at closure
+            pipe.expire(f"rtr:{resident_id}", self.ttl)
             await pipe.execute()
         return token
 
@@ -66,6 +68,14 @@ class RefreshTokens:
         raw = await self.redis.get(_key(token))
         if raw:
             await self.revoke_family(json.loads(raw)["family"])
+
+    async def revoke_resident(self, resident_id: str) -> int:
+        """End every login of the resident (account closure); returns how many there were."""
+        families = await self.redis.smembers(f"rtr:{resident_id}")
+        for family in families:
+            await self.revoke_family(family.decode() if isinstance(family, bytes) else family)
+        await self.redis.delete(f"rtr:{resident_id}")
+        return len(families)
 
     async def revoke_family(self, family: str) -> None:
         members = await self.redis.smembers(f"rtf:{family}")

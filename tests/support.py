@@ -197,8 +197,10 @@ class Server:
 
 
 def make_settings(port: int, redis_url: str, **overrides) -> Settings:
+    # CONSENT_GATE off: most tests log residents in and verify them without the consent steps,
+    # which tests/test_privacy.py and the browser tests of the consent flow run with it on
     env = {"APP_MODE": "demo", "PORT": str(port), "REDIS_URL": redis_url, "ACCESS_LOG": "false",
-           "CACHE_POLL_SECONDS": "5", "UPSTREAM_TIMEOUT": "2"}
+           "CACHE_POLL_SECONDS": "5", "UPSTREAM_TIMEOUT": "2", "CONSENT_GATE": "false"}
     env.update(overrides)
     return Settings.from_mapping(env)
 

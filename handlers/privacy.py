@@ -1,0 +1,163 @@
+"""用户协议 / 隐私政策 / 身份证号 notice: public texts, operators' new versions, residents' consent,
+and account closure (注销账号)."""
+
+from marshmallow import Schema, fields, validate
+
+from api.auth import require_roles
+from api.base import BaseHandler
+from models import closure, legal, residents
+from models.errors import AppError
+from models.legal import AgreementSchema, LegalPublishSchema, LegalTextSchema
+from models.otp import OtpLoginSchema
+
+KIND = r"(?P<kind>terms|privacy|id_number)"
+CLOSE_WORD = "注销"
+
+
+# the login proofs again (handlers/resident_auth.py has the same; handlers do not import each other)
+class WeChatProofSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 128))
+
+
+class AlipayProofSchema(Schema):
+    auth_code = fields.String(required=True, validate=validate.Length(1, 128))
+
+
+PROOFS = {"wechat": WeChatProofSchema, "alipay": AlipayProofSchema, "app": OtpLoginSchema}
+
+
+class LegalVersionSchema(Schema):
+    kind = fields.String()
+    version = fields.Integer()
+    title = fields.String()
+    effective_at = fields.AwareDateTime()
+    changes = fields.String()
+    published_by = fields.String()
+
+
+class AccountClosureSchema(Schema):
+    # typed by the resident, so a stray tap cannot close the account
+    confirm = fields.String(required=True, validate=validate.Equal(CLOSE_WORD, error=f"请输入“{CLOSE_WORD}”以确认"))
+    # a fresh proof from the channel this login came from, as at login (wechat {code}, alipay
+    # {auth_code}, app {phone, otp}): a token alone may be an old one on a lost phone
+    proof = fields.Dict(required=True)
+
+
+class LegalDocumentHandler(BaseHandler):
+    async def get(self, kind):
+        """The current text of the 用户协议 (terms), 隐私政策 (privacy) or 身份证号 notice (id_number);
+        `?version=` an older one.
+        ---
+        tags: [privacy]
+        parameters:
+          - {in: query, name: version, schema: {type: integer, minimum: 1}}
+        responses:
+          200: {description: "OK", content: {application/json: {schema: LegalTextSchema}}}
+          404: {description: "legal.not_found"}
+        """
+        version = self.query_arg("version", as_int=True, lo=1, hi=10_000)
+        self.send(LegalTextSchema().dump(await legal.document(self.deps.db, kind, version)))
+
+
+class LegalVersionsHandler(BaseHandler):
+    async def get(self):
+        """The current version of each document (a client compares them with what it showed).
+        ---
+        tags: [privacy]
+        responses:
+          200: {description: "{kind: version}"}
+        """
+        self.send({"versions": await legal.current_versions(self.deps.db)})
+
+
+class LegalPublishHandler(BaseHandler):
+    @require_roles("operator")
+    async def get(self, kind):
+        """Every version of a document, newest first (with its effective date and who published it).
+        ---
+        tags: [privacy]
+        responses:
+          200: {description: "OK"}
+        """
+        self.send({"versions": LegalVersionSchema(many=True).dump(await legal.history(self.deps.db, kind))})
+
+    @require_roles("operator")
+    async def post(self, kind):
+        """Publish a new version; from its effective date every resident is asked to agree again.
+        ---
+        tags: [privacy]
+        requestBody:
+          content: {application/json: {schema: LegalPublishSchema}}
+        responses:
+          201: {description: "published", content: {application/json: {schema: LegalTextSchema}}}
+          409: {description: "legal.publish_conflict"}
+        """
+        body = self.load(LegalPublishSchema())
+        doc = await legal.publish(self.deps.db, kind, body, self.actor())
+        self.send(LegalTextSchema().dump(doc), 201)
+
+
+class ConsentHandler(BaseHandler):
+    @require_roles(kind="resident", before_consent=True)
+    async def post(self):
+        """Agree to the current version of documents: `kinds` [terms, privacy] at login, [id_number]
+        before real-name verification; `versions` the ones shown ({kind: version}), so a text
+        published meanwhile is not agreed to unread. Recorded with the time and this login's channel.
+        ---
+        tags: [privacy]
+        requestBody:
+          content: {application/json: {schema: AgreementSchema}}
+        responses:
+          200: {description: "recorded; `consent_required` what is still missing for login"}
+          409: {description: "consent.version_changed: a newer version is in effect, read it first"}
+        """
+        body = self.load(AgreementSchema())
+        me = await self.resident()
+        me = await legal.record(self.deps.db, me, sorted(set(body["kinds"])), body["versions"],
+                                self.current_claims()["aud"])
+        self.send({"consents": legal.consent_view(me), "consent_required": await legal.pending(self.deps.db, me)})
+
+
+class ClosureHandler(BaseHandler):
+    @require_roles(kind="resident", before_consent=True)
+    async def post(self):
+        """Close the account (个人信息保护法 Art. 47). Needs `confirm` "注销" and a fresh proof from the
+        channel of this login, checked as at login and required to be one of this account's logins.
+        Then every login ends, channels are unlinked, personal data is erased, and 办件 are kept
+        (档案) under an anonymous id. A later login through the same channel is a new account.
+        ---
+        tags: [privacy]
+        requestBody:
+          content: {application/json: {schema: AccountClosureSchema}}
+        responses:
+          200: {description: "closed; what was erased or unlinked, by collection"}
+          403: {description: "closure.proof_mismatch: the proof is of another person"}
+          401: {description: "auth.code_invalid / auth.otp_invalid: the proof was refused"}
+          429: {description: "rate limited; Retry-After"}
+          503: {description: "the channel is unavailable; Retry-After"}
+        """
+        body = self.load(AccountClosureSchema())
+        me = await self.resident()
+        channel = self.current_claims()["aud"]
+        proof = self.load(PROOFS[channel](), body["proof"])
+        adapter = self.deps.logins.get(channel)
+        if adapter is None:
+            raise AppError(404, "auth.channel_disabled", "该登录方式未开通")
+        identity = await adapter.authenticate(proof)
+        if residents.login_key(me, identity) not in me["identity_keys"]:
+            raise AppError(403, "closure.proof_mismatch", "验证的账号与当前登录的账号不一致")
+        owners = [str(me["_id"]), *[str(r["_id"]) for r in
+                                    await self.deps.db.residents.find({"merged_into": me["_id"]}, {"_id": 1}).to_list(None)]]
+        done = await closure.close(self.deps.db, me, channel=channel, proof=channel)
+        for owner in owners:
+            await self.deps.refresh.revoke_resident(owner)
+        self.send({"closed": True, "erased": done})
+
+
+default_handlers = [
+    (r"/api/v1/legal", LegalVersionsHandler),
+    (rf"/api/v1/legal/{KIND}", LegalDocumentHandler),
+    (rf"/api/v1/admin/legal/{KIND}", LegalPublishHandler),
+    (r"/api/v1/me/consents", ConsentHandler),
+    (r"/api/v1/me/closure", ClosureHandler),
+]
