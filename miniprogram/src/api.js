@@ -4,6 +4,7 @@ import { isLoggedIn, getResident, STORAGE_KEYS } from './common/session.js';
 import { chooseOne, createUniRequest, createUniStorage, resolveBaseUrl } from './common/uni-adapter.js';
 import { createDownloader, createUploader } from './common/upload.js';
 import { runFaceCheck } from './common/link.js';
+import { CONSENT_PAGE, isConsentError } from './common/privacy.js';
 
 // Channel and mini-program-ness are fixed per build (uni's conditional compilation);
 // h5 is the 'app' channel (phone + SMS login).
@@ -67,13 +68,42 @@ export function goLogin() {
   uni.navigateTo({ url: '/pages/login/login', complete: () => { goingToLogin = false; } });
 }
 
-export const api = createClient({
+const client = createClient({
   baseUrl: API_BASE,
   request: createUniRequest(uniApi),
   storage,
   channel: CHANNEL,
   onLoginRequired: goLogin,
 });
+
+let goingToConsent = false;
+
+// A 403 consent.required: a document changed (or was never agreed to) since this login began; the
+// consent page asks, and the page that was refused shows the server's words meanwhile.
+function goConsent() {
+  if (goingToConsent) return;
+  goingToConsent = true;
+  uni.navigateTo({ url: CONSENT_PAGE, complete: () => { goingToConsent = false; } });
+}
+
+function askingConsent(method) {
+  return async (...args) => {
+    try {
+      return await method(...args);
+    } catch (error) {
+      if (isConsentError(error)) goConsent();
+      throw error;
+    }
+  };
+}
+
+export const api = {
+  ...client,
+  get: askingConsent(client.get),
+  post: askingConsent(client.post),
+  put: askingConsent(client.put),
+  del: askingConsent(client.del),
+};
 
 // Any authenticated GET renews an expired access token (the client refreshes on its 401).
 export const uploadFile = createUploader({

@@ -92,7 +92,31 @@ describe('inbox', () => {
 });
 
 describe('real name', () => {
+  const NOTICE = { kind: 'id_number', version: 2, title: '身份证号处理告知', sections: [{ heading: '为什么需要', text: '确认办事人是本人' }] };
+  function legal(consents) {
+    on('GET', '/api/v1/me', { realname: { status: 'unverified' }, consents, links: {} });
+    on('GET', '/api/v1/legal', { versions: { terms: 1, privacy: 1, id_number: 2 } });
+    on('GET', '/api/v1/legal/id_number', NOTICE);
+  }
+
+  test('asks for the 身份证号 notice first; disagreeing goes back without the form', async () => {
+    legal({ id_number: { version: 1 } }); // agreed to an older notice: asked again
+    on('POST', '/api/v1/me/consents', { consents: { id_number: { version: 2 } }, consent_required: [] });
+    const wrapper = await mountPage(Realname);
+    expect(wrapper.find('.id-notice').text()).toContain('确认办事人是本人');
+    expect(wrapper.find('.realname-id').exists()).toBe(false);
+    await wrapper.find('.id-consent-disagree').trigger('click');
+    expect(uni.navigateBack).toHaveBeenCalled(); // back where the real name was asked for
+    expect(callsTo('POST', '/api/v1/me/consents')).toHaveLength(0);
+    await wrapper.find('.id-consent-agree').trigger('click');
+    await settle();
+    expect(callsTo('POST', '/api/v1/me/consents')[0].body).toEqual({ kinds: ['id_number'], versions: { id_number: 2 } });
+    expect(wrapper.find('.id-notice').exists()).toBe(false);
+    expect(wrapper.find('.realname-id').exists()).toBe(true);
+  });
+
   test('checks the 身份证号 locally, then goes back to the whitelisted apply page', async () => {
+    legal({ id_number: { version: 2 } });
     on('POST', '/api/v1/me/realname', { resident: { realname: { status: 'verified' } }, merged: false });
     const wrapper = await mountPage(Realname, { redirect: 'pages%2Fapply%2Fapply%3Fcode%3DSB0008' });
     await wrapper.find('.realname-name').setValue('张三');

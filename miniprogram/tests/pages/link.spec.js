@@ -37,6 +37,10 @@ async function typeCode(wrapper, code) {
 describe('real name: the 身份证号 belongs to another account', () => {
   test('a 202 with a link goes to the link page, keeping where the resident was going', async () => {
     on('POST', '/api/v1/me/realname', { merged: false, link: LINK });
+    // the 身份证号 notice agreed to before
+    on('GET', ME, { ...MINE, consents: { id_number: { version: 1 } }, links: { incoming: [], outgoing: [], merges: [] } });
+    on('GET', '/api/v1/legal', { versions: { terms: 1, privacy: 1, id_number: 1 } });
+    on('GET', '/api/v1/legal/id_number', { kind: 'id_number', version: 1, title: '身份证号处理告知', sections: [] });
     const wrapper = await mountPage(Realname, { redirect: 'pages%2Fapply%2Fapply%3Fcode%3DSB0008' });
     await wrapper.find('.realname-name').setValue('张三');
     await wrapper.find('.realname-id').setValue('330106195508163314');
