@@ -72,6 +72,7 @@ async def login(page, phone, *, there=False):
     code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
     await page.locator("input").nth(1).fill(code)
     await page.locator(".submit").click()
+    await page.locator(".consent-agree").click(timeout=10000)  # a first login: 用户协议 and 隐私政策
     await page.locator(".tab-bar").wait_for(timeout=10000)  # back home
     await page.locator(".home-login").wait_for(state="detached", timeout=10000)
     return await stored(page, "access_token")
@@ -239,7 +240,9 @@ async def test_every_page_passes_axe(page, elder):
         ("query", "query/query?code=SB0001", ".query-result"),
         ("vehicles", "vehicles/vehicles", ".vehicles-empty"),
         ("library", "library/library", ".consent-row"),
-        ("realname", "realname/realname", ".realname-page"),
+        ("realname", "realname/realname", ".id-notice"),
+        ("consent", "consent/consent", ".consent-doc"),
+        ("closure", "closure/closure", ".closure-submit"),
         ("me", "me/me", ".profile-card"),
     ]
     for name, path, ready in visits:

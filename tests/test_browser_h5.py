@@ -65,6 +65,7 @@ async def login(page, phone):
     code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
     await page.locator("input").nth(1).fill(code)
     await page.locator(".submit").click()
+    await page.locator(".consent-agree").click(timeout=10000)  # a first login: 用户协议 and 隐私政策
     await page.locator(".tab-bar").wait_for(timeout=10000)  # back home
     await page.locator(".home-login").wait_for(state="detached", timeout=10000)  # logged in
 
@@ -108,7 +109,8 @@ async def test_a_social_security_query_asks_for_real_name_first(page):
     name = (await server.fetch(f"/sandbox/identity/people/{id_number}")).json["name"]
     await login(page, "13700005678")
     await page.goto(f"{server.base}/h5/#/pages/query/query?code=SB0001")
-    await page.locator(".realname-submit").wait_for(timeout=10000)  # not verified yet: the real-name page
+    await page.locator(".id-consent-agree").click(timeout=10000)  # not verified yet: the 身份证号 notice first
+    await page.locator(".realname-submit").wait_for(timeout=10000)
     inputs = page.locator("input")
     await inputs.nth(0).fill(name)
     await inputs.nth(1).fill(id_number)
@@ -133,6 +135,7 @@ def small_png(width=16, height=16) -> bytes:
 async def verify_realname(page, id_number):
     """On the real-name page the apply page sent us to: the sandbox register's name for the number."""
     name = (await page.server.fetch(f"/sandbox/identity/people/{id_number}")).json["name"]
+    await page.locator(".id-consent-agree").click(timeout=10000)  # the 身份证号 notice, then the form
     await page.locator(".realname-submit").wait_for(timeout=10000)
     inputs = page.locator("input")
     await inputs.nth(0).fill(name)
@@ -469,6 +472,7 @@ async def test_a_new_login_proves_by_the_sms_code_that_it_holds_the_account_and_
     await login(page, "13700007002")  # a new login on this page: its own, unverified account
     await page.goto(f"{server.base}/h5/#/pages/realname/realname")
     name = (await server.fetch(f"/sandbox/identity/people/{LINK_ID_NUMBER}")).json["name"]
+    await page.locator(".id-consent-agree").click(timeout=10000)
     await page.locator(".realname-submit").wait_for(timeout=10000)
     inputs = page.locator("input")
     await inputs.nth(0).fill(name)

@@ -24,6 +24,7 @@ FULL_READS = {
     ("calendar_years", "find"): "the operator's working-day calendar, one document a year",
     ("blobs.files", "find"): "GridFS's one-document check before creating its indexes",
     ("blobs.chunks", "find"): "the same, for the chunks",
+    ("legal_documents", "find"): "the published versions of three documents, cached 30 s (models/legal.py)",
 }
 
 # Queries mongod answers from an index that SecantusDB scans (test_secantus_differences): allowed
