@@ -151,6 +151,9 @@ class ClosureHandler(BaseHandler):
         done = await closure.close(self.deps.db, me, channel=channel, proof=channel)
         for owner in owners:
             await self.deps.refresh.revoke_resident(owner)
+            # department answers cached for the resident's queries (models/queries.cache_key)
+            async for key in self.deps.redis.scan_iter(match=f"q:{owner}:*", count=500):
+                await self.deps.redis.delete(key)
         self.send({"closed": True, "erased": done})
 
 

@@ -454,6 +454,9 @@ async def api_login(server, phone):
     code = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"][-1]["params"]["code"]
     r = await server.fetch("/api/v1/auth/app", "POST", json_body={"phone": phone, "otp": code})
     assert r.status == 200, r.body
+    agreed = await server.fetch("/api/v1/me/consents", "POST", token=r.json["access_token"],  # as that phone did
+                                json_body={"kinds": ["terms", "privacy"], "versions": {"terms": 1, "privacy": 1}})
+    assert agreed.status == 200, agreed.body
     return r.json
 
 

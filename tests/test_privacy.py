@@ -187,6 +187,7 @@ async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked
     number = r.json["number"]
     spare = await upload_photo(gated, token)
     await seed_personal_data(gated, owner)
+    await gated.deps.redis.set(f"q:{owner}:sb_pay:abc", "a department's answer")  # a cached query answer
     await db.tickets.insert_one({"number": "T-" + number, "owner": owner, "state": "open"})
     await db.deliveries.insert_one({"_id": "d1", "owner": owner, "number": number, "status": "delivered"})
 
@@ -237,6 +238,7 @@ async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked
     r = await gated.fetch("/api/v1/auth/refresh", "POST", json_body={"refresh_token": login["refresh_token"]})
     assert r.status == 401
     assert not await gated.deps.redis.keys("rtr:" + owner)
+    assert not await gated.deps.redis.keys(f"q:{owner}:*")
 
     # the same WeChat logs in as a new resident who sees nothing of the old one
     fresh = await wechat_login(gated, "o-closing")
