@@ -7,7 +7,7 @@ import shutil
 import pytest
 from bson import ObjectId
 from playwright.async_api import async_playwright
-from test_browser_a11y import AXE, AXE_RUN, H5, shot, stored
+from test_browser_a11y import AXE, AXE_RUN, H5, ROOT, shot, stored
 
 from support import start_server, stop_server, unless_present, watch_policy
 
@@ -114,3 +114,37 @@ async def test_closing_the_account_from_me(page):
     assert await stored(page, "access_token") is None
     tomb = await server.deps.db.residents.find_one({"_id": ObjectId(resident_id)})
     assert tomb["state"] == "closed" and tomb["channels"] == [] and "phone" not in tomb
+
+
+async def test_an_operator_publishes_a_new_privacy_policy_in_the_console(database, redis_server):
+    redis_server.flush()
+    console = ROOT / "console"
+    server = await start_server(database, redis_server.url, CONSOLE_DIR=str(console), CONSENT_GATE="true")
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            context = await browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+            violations = watch_policy(context)
+            tab = await context.new_page()
+            await tab.goto(f"{server.base}/console/")
+            await tab.locator("input[name=username]").fill("operator")
+            await tab.locator("input[name=password]").fill("Operator@2026")
+            await tab.get_by_role("button", name="登录").click()
+            await tab.get_by_role("link", name="协议与隐私").click(timeout=15000)
+            await tab.locator(".legal-versions tbody tr").first.wait_for(timeout=10000)
+            assert "第 1 版" in await tab.locator(".legal-versions").inner_text()
+            text = tab.locator(".legal-form textarea")
+            assert "【一、个人信息处理者】" in await text.input_value()  # the current text is the draft
+            await text.fill(await text.input_value() + "\n\n【八、人脸核验】\n账号关联时可选择人脸核验，图像不由我们保存。")
+            await tab.locator(".legal-form input").nth(1).fill("增加了人脸核验的说明")
+            await tab.locator(".legal-publish").click()
+            await tab.get_by_text("已发布第 2 版").wait_for(timeout=10000)
+            (ROOT / "test-artifacts").mkdir(exist_ok=True)
+            await tab.screenshot(path=str(ROOT / "test-artifacts" / "console-legal.png"), full_page=True)
+            await browser.close()
+        assert violations == []
+        policy = (await server.fetch("/api/v1/legal/privacy")).json
+        assert policy["version"] == 2 and policy["changes"] == "增加了人脸核验的说明"
+        assert policy["sections"][-1] == {"heading": "八、人脸核验", "text": "账号关联时可选择人脸核验，图像不由我们保存。"}
+    finally:
+        await stop_server(server)

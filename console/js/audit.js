@@ -15,6 +15,7 @@ export const ACTION_LABELS = {
   'application.release': '释放他人认领的办件',
   'staff.create': '新建人员账号', 'staff.update': '修改人员账号', 'staff.disable': '停用人员账号',
   'staff.password_reset': '重置密码', 'staff.password_change': '修改本人密码', 'staff.login_failed': '登录失败',
+  'legal.publish': '发布协议或隐私政策新版本', 'resident.closed': '居民注销账号',
   'ticket.callback': '差评回访', 'ticket.close': '办结整改', 'ticket.appeal': '差评申诉', 'ticket.appeal_decision': '裁定申诉',
 };
 export const ROLE_LABELS = {

@@ -14,13 +14,14 @@ export const NAV = [
   { name: 'menus', href: '#/menus/wechat', label: '菜单管理' },
   { name: 'templates', href: '#/templates/wechat', label: '消息模板' },
   { name: 'audit', href: '#/audit', label: '操作日志' },
+  { name: 'legal', href: '#/legal', label: '协议与隐私' },
   { name: 'desk', href: '#/desk', label: '办件工作台' },
   { name: 'tickets', href: '#/tickets', label: '差评整改' },
   { name: 'staff', href: '#/staff', label: '人员管理' },
 ];
 // The pages each role may open (admin: all).
 const ROLE_PAGES = {
-  operator: ['dashboard', 'items', 'menus', 'templates', 'audit', 'tickets'],
+  operator: ['dashboard', 'items', 'menus', 'templates', 'audit', 'legal', 'tickets'],
   processor: ['desk', 'tickets'],
 };
 
@@ -54,6 +55,7 @@ export function parseRoute(hash) {
     return { name: 'templates', channel };
   }
   if (page === 'audit') return { name: 'audit' };
+  if (page === 'legal') return { name: 'legal' };
   if (page === 'desk' && arg) return { name: 'application', number: arg };
   if (page === 'desk') return { name: 'desk' };
   if (page === 'staff') return { name: 'staff' };

@@ -9,6 +9,7 @@ import ItemList from './items.js';
 import ItemEditor from './item-editor.js';
 import MenuPage from './menus.js';
 import AuditLog from './audit.js';
+import LegalPage from './legal.js';
 import TemplateList from './templates.js';
 import TemplateEditor from './template-editor.js';
 import Desk from './desk.js';
@@ -20,7 +21,7 @@ import { TicketList, TicketPage } from './tickets.js';
 const { ref, computed, inject, onMounted } = window.Vue;
 
 export default {
-  components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, TemplateList, TemplateEditor, Desk,
+  components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, LegalPage, TemplateList, TemplateEditor, Desk,
     ApplicationPage, StaffPage, ChangePassword, TicketList, TicketPage },
   setup() {
     const api = inject('api');
@@ -89,6 +90,7 @@ export default {
       <TemplateEditor v-else-if="route.name === 'template'" :channel="route.channel" :id="route.id"
         :key="'te-' + route.channel + (route.id || 'new')"></TemplateEditor>
       <AuditLog v-else-if="route.name === 'audit'"></AuditLog>
+      <LegalPage v-else-if="route.name === 'legal'"></LegalPage>
       <Desk v-else-if="route.name === 'desk'"></Desk>
       <StaffPage v-else-if="route.name === 'staff'"></StaffPage>
       <TicketList v-else-if="route.name === 'tickets'"></TicketList>
