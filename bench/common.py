@@ -237,6 +237,11 @@ def resident(stack: Stack, base: str, openid: str, *, realname: bool = False) ->
     status, r = http("POST", base + "/api/v1/auth/wechat", {"code": r["code"]})
     assert status == 200, r
     token = r["access_token"]
+    # what the app asks first: the 用户协议 and 隐私政策, and the 身份证号 notice (models/legal.py)
+    _, r = http("GET", base + "/api/v1/legal")
+    versions = r["versions"]
+    status, r = http("POST", base + "/api/v1/me/consents", {"kinds": list(versions), "versions": versions}, token)
+    assert status == 200, r
     if realname:
         id_number, name = person_for(openid)
         status, r = http("POST", base + "/api/v1/me/realname", {"name": name, "id_number": id_number}, token)

@@ -102,6 +102,10 @@ class Api:
         code = requests.post(f"{self.sandbox}/sandbox/wechat/login-code", timeout=10,
                              json={"openid": openid, "appid": "wxdemominiapp"}).json()["code"]
         token = self.call("/api/v1/auth/wechat", "POST", json={"code": code}).json()["access_token"]
+        # as the app asks first: the 用户协议, the 隐私政策 and the 身份证号 notice (models/legal.py)
+        versions = self.call("/api/v1/legal").json()["versions"]
+        r = self.call("/api/v1/me/consents", "POST", token=token, json={"kinds": list(versions), "versions": versions})
+        assert r.status_code == 200, r.text
         id_number, name = person_for(openid)
         r = self.call("/api/v1/me/realname", "POST", token=token, json={"name": name, "id_number": id_number})
         assert r.status_code == 200, r.text
