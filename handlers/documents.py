@@ -20,8 +20,6 @@ class SpotDecisionHandler(BaseHandler):
         决定书 PDF, records 送达, and adds the document's SHA-256 to the case's hash chain.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
           content: {application/json: {schema: SpotDecisionSchema}}
         responses:
@@ -43,8 +41,6 @@ class CaseDocumentsHandler(BaseHandler):
         """The case's documents.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         responses:
           200: {description: "documents"}
         """

@@ -19,7 +19,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from PIL import Image
 from pymongo import ASCENDING, ReturnDocument
 
-from models import cases, decision_pdf
+from models import cases, clock, decision_pdf
 from models.db import MAX_INT
 from models.errors import AppError, NotFound
 from models.pii import mask_phone
@@ -28,7 +28,6 @@ KIND = "spot_decision"
 SPOT_LIMITS = {"person": 200, "business": 3000}  # 行政处罚法 第五十一条
 SPOT_FROM = ("draft", "returned", "registered")
 SIGNATURE_MAX = 512 * 1024  # bytes of PNG
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 class PenaltySchema(Schema):
@@ -140,14 +139,14 @@ def _texts(case: dict, body: dict, number: str, staff: dict, issued_at: dt.datet
     return {
         "number": number, "party": party, "vehicle": vehicle, "facts": record.get("facts", ""),
         "place": record.get("address") or "{:.6f}, {:.6f}".format(*case["location"]["coordinates"]),
-        "observed_at": observed.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M") if observed else "",
+        "observed_at": observed.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M") if observed else "",
         "legal_basis": case["legal_basis"],
         "penalty_text": "警告" if penalty["kind"] == "warning" else f"罚款人民币 {penalty['amount']} 元",
         "inspector": staff.get("display_name") or staff["username"], "badge_no": staff.get("badge_no") or "未登记",
         "team": case.get("team") or "",
         "service_text": "当场交付当事人" if service["method"] == "on_spot"
         else f"经当事人同意电子送达（手机 {mask_phone(service['phone'])}）",
-        "issued_at": issued_at.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M"), "verify_url": verify_url,
+        "issued_at": issued_at.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M"), "verify_url": verify_url,
     }
 
 
