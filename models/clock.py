@@ -28,3 +28,10 @@ def business_date(moment: dt.datetime | None = None) -> dt.date:
     if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
         raise ValueError("business_date needs a timezone-aware datetime")
     return moment.astimezone(BEIJING).date()
+
+
+def days_bounds(first: dt.date | None, last: dt.date | None) -> tuple[dt.datetime, dt.datetime]:
+    """UTC bounds [start, end) of Beijing days first..last (a missing end: open on that side)."""
+    first, last = first or dt.date(2000, 1, 1), last or dt.date(2999, 12, 30)
+    start = dt.datetime.combine(first, dt.time(), BEIJING).astimezone(dt.UTC)
+    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), BEIJING).astimezone(dt.UTC)
