@@ -7,9 +7,10 @@ from bson.errors import InvalidId
 from marshmallow import Schema, fields, validate
 from pymongo import DESCENDING
 
-from models.clock import days_bounds
+from models.clock import FIRST_DAY, LAST_DAY, days_bounds
 from models.errors import AppError
 
+DAY = validate.Range(FIRST_DAY, LAST_DAY, error="日期应在 {min} 至 {max} 之间")
 EXPORT_MAX = 50_000  # rows in one export; more must be narrowed (a cut-off file would mislead)
 
 
@@ -34,8 +35,8 @@ class AuditQuerySchema(Schema):
     actor = fields.String(load_default=None, validate=validate.Length(1, 64))
     action = fields.String(load_default=None, validate=validate.Length(1, 64))
     target = fields.String(load_default=None, validate=validate.Length(1, 200))
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=DAY)
+    to = fields.Date(load_default=None, validate=DAY)
 
 
 class AuditPageSchema(AuditQuerySchema):

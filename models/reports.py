@@ -6,14 +6,15 @@ models/tickets.py, models/delivery_stats.py), so the file and the dashboard agre
 import asyncio
 import datetime as dt
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from models import dashboard, deliveries, delivery_stats, spreadsheets, tickets
 from models.applications import STATES
-from models.clock import business_date, days_bounds, now
+from models.clock import FIRST_DAY, LAST_DAY, business_date, days_bounds, now
 from models.ratings import LEVELS
 from models.spreadsheets import Sheet
 
+DAY = validate.Range(FIRST_DAY, LAST_DAY, error="日期应在 {min} 至 {max} 之间")
 MAX_DAYS = 366
 STATE_LABELS = {
     "submitted": "已提交", "accepted": "已受理", "refused": "不予受理", "in_review": "审核中", "approved": "已批准",
@@ -26,8 +27,8 @@ CHANNEL_LABELS = {"wechat": "微信", "alipay": "支付宝", "app": "App 推送"
 class ReportRangeSchema(Schema):
     """Beijing days from..to, both included, at most MAX_DAYS."""
 
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+    from_ = fields.Date(data_key="from", required=True, validate=DAY)
+    to = fields.Date(required=True, validate=DAY)
 
     @validates_schema
     def _range(self, data, **kwargs):

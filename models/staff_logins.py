@@ -8,10 +8,11 @@ from bson.errors import InvalidId
 from marshmallow import Schema, fields, validate
 from pymongo import DESCENDING
 
-from models.clock import days_bounds, now_ms
+from models.clock import FIRST_DAY, LAST_DAY, days_bounds, now_ms
 from models.db import ttl_index
 from models.errors import AppError
 
+DAY = validate.Range(FIRST_DAY, LAST_DAY, error="日期应在 {min} 至 {max} 之间")
 KEEP_SECONDS = 366 * 86400
 OUTCOMES = ("success", "failed", "locked")
 USER_AGENT_MAX = 300  # enough to tell a browser and its version; the rest is noise
@@ -35,8 +36,8 @@ class LoginQuerySchema(Schema):
 
     username = fields.String(load_default=None, validate=validate.Length(1, 64))
     outcome = fields.String(load_default=None, validate=validate.OneOf(OUTCOMES))
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=DAY)
+    to = fields.Date(load_default=None, validate=DAY)
     cursor = fields.String(load_default=None, validate=validate.Length(24, 24))
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 

@@ -170,3 +170,11 @@ async def test_every_staff_login_is_in_the_history(server, operator_token):
     r = await server.fetch("/api/v1/auth/staff/logins", token=operator_token)  # one's own
     assert r.status == 200 and [x["outcome"] for x in r.json["logins"]] == ["failed", "success"]
     assert {x["username"] for x in r.json["logins"]} == {"operator"}
+
+
+async def test_days_out_of_range_are_refused(server, operator_token):
+    admin = await server.login("admin", "Admin@2026")
+    for path in ("/api/v1/reports/operations.xlsx?from=0001-01-01&to=0001-01-02", "/api/v1/admin/audit?to=9999-12-31",
+                 "/api/v1/admin/audit/export?from=1999-12-31", "/api/v1/admin/logins?to=9999-12-31"):
+        r = await server.fetch(path, token=admin)
+        assert r.status == 400 and r.json["error"]["code"] == "request.bad_query", (path, r.body)
