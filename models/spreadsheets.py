@@ -17,6 +17,8 @@ from models.clock import BEIJING
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CELL_MAX = 32767  # characters Excel holds in a cell; the CSV export keeps a longer text whole
+CUT = "…（超出 Excel 单元格长度，完整内容见 CSV 导出）"
 
 
 @dataclasses.dataclass
@@ -56,8 +58,9 @@ def xlsx(sheets: list[Sheet]) -> bytes:
                 elif isinstance(value, int | float):
                     ws.write_number(r, col, value, percent if col in sheet.percent else None)
                 else:
-                    ws.write_string(r, col, str(value))
-                    widths[col] = min(60, max(widths[col], len(str(value)) + 2))
+                    text = str(value)
+                    ws.write_string(r, col, text if len(text) <= CELL_MAX else text[:CELL_MAX - len(CUT)] + CUT)
+                    widths[col] = min(60, max(widths[col], len(text) + 2))
         for col, width in enumerate(widths):
             ws.set_column(col, col, width)
         ws.freeze_panes(1, 0)
