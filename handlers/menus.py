@@ -3,7 +3,7 @@
 from api import published
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import audit, menus
+from models import menus
 from models.catalog import check_channel
 from models.menus import (
     DraftSchema,
@@ -180,26 +180,6 @@ class VersionHandler(BaseHandler):
         self.send(VersionSchema().dump(doc))
 
 
-class AuditHandler(BaseHandler):
-    @require_roles("operator", "supervisor")
-    async def get(self):
-        """The audit log of operator actions, newest first.
-        ---
-        tags: [admin]
-        parameters:
-          - {in: query, name: target, schema: {type: string}, description: "e.g. menu:wechat or item:SB0001"}
-          - {in: query, name: action, schema: {type: string}}
-          - {in: query, name: limit, schema: {type: integer, default: 50}}
-          - {in: query, name: cursor, schema: {type: string}, description: "next_cursor of the previous page"}
-        responses:
-          200: {description: "entries, and next_cursor (null on the last page)"}
-        """
-        entries, cursor = await audit.list_entries(self.deps.db, target=self.query_arg("target"),
-                                                   action=self.query_arg("action"), cursor=self.query_arg("cursor"),
-                                                   limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=500))
-        self.send({"entries": audit.AuditEntrySchema(many=True).dump(entries), "next_cursor": cursor})
-
-
 default_handlers = [
     (rf"/api/v1/channels/{CHANNEL}/menu", ChannelMenuHandler),
     (rf"/api/v1/admin/menus/{CHANNEL}/draft", DraftHandler),
@@ -208,5 +188,4 @@ default_handlers = [
     (rf"/api/v1/admin/menus/{CHANNEL}/rollback", RollbackHandler),
     (rf"/api/v1/admin/menus/{CHANNEL}/versions", VersionsHandler),
     (rf"/api/v1/admin/menus/{CHANNEL}/versions/(?P<version>[0-9]{{1,9}})", VersionHandler),
-    (r"/api/v1/admin/audit", AuditHandler),
 ]

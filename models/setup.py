@@ -22,6 +22,7 @@ from models import (
     residents,
     seed,
     staff,
+    staff_logins,
     subscriptions,
     tickets,
     uploads,
@@ -33,7 +34,7 @@ from models import (
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
                    subscriptions, queries, vehicles, cases, evidence, documents, lookups, duty, logins, workers,
-                   message_templates, receipts, tickets):
+                   message_templates, receipts, tickets, staff_logins):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()
 

@@ -15,6 +15,7 @@ export const ACTION_LABELS = {
   'application.release': '释放他人认领的办件',
   'staff.create': '新建人员账号', 'staff.update': '修改人员账号', 'staff.disable': '停用人员账号',
   'staff.password_reset': '重置密码', 'staff.password_change': '修改本人密码', 'staff.login_failed': '登录失败',
+  'report.export': '导出运营报表', 'audit.export': '导出操作日志',
   'ticket.callback': '差评回访', 'ticket.close': '办结整改', 'ticket.appeal': '差评申诉', 'ticket.appeal_decision': '裁定申诉',
 };
 export const ROLE_LABELS = {
@@ -30,6 +31,8 @@ export function targetName(target, items = {}) {
   if (kind === 'application') return `办件 ${id}`;
   if (kind === 'staff') return `账号 ${id}`;
   if (kind === 'ticket') return `办件 ${id} 的整改工单`;
+  if (target === 'report:operations') return '运营报表';
+  if (target === 'audit') return '操作日志';
   if (kind === 'message_template') {
     const [, channel, templateId] = String(target).split(':');
     return `${CHANNEL_LABELS[channel] || channel}消息模板 ${templateId}`;

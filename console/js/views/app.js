@@ -9,6 +9,8 @@ import ItemList from './items.js';
 import ItemEditor from './item-editor.js';
 import MenuPage from './menus.js';
 import AuditLog from './audit.js';
+import Reports from './reports.js';
+import LoginHistory from './logins.js';
 import TemplateList from './templates.js';
 import TemplateEditor from './template-editor.js';
 import Desk from './desk.js';
@@ -21,7 +23,7 @@ const { ref, computed, inject, onMounted } = window.Vue;
 
 export default {
   components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, TemplateList, TemplateEditor, Desk,
-    ApplicationPage, StaffPage, ChangePassword, TicketList, TicketPage },
+    ApplicationPage, StaffPage, ChangePassword, TicketList, TicketPage, Reports, LoginHistory },
   setup() {
     const api = inject('api');
     const hashRoute = ref(parseRoute(location.hash));
@@ -89,6 +91,8 @@ export default {
       <TemplateEditor v-else-if="route.name === 'template'" :channel="route.channel" :id="route.id"
         :key="'te-' + route.channel + (route.id || 'new')"></TemplateEditor>
       <AuditLog v-else-if="route.name === 'audit'"></AuditLog>
+      <Reports v-else-if="route.name === 'reports'"></Reports>
+      <LoginHistory v-else-if="route.name === 'logins'"></LoginHistory>
       <Desk v-else-if="route.name === 'desk'"></Desk>
       <StaffPage v-else-if="route.name === 'staff'"></StaffPage>
       <TicketList v-else-if="route.name === 'tickets'"></TicketList>
