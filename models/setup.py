@@ -20,6 +20,7 @@ from models import (
     queries,
     receipts,
     residents,
+    reviews,
     seed,
     staff,
     subscriptions,
@@ -33,7 +34,7 @@ from models import (
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
                    subscriptions, queries, vehicles, cases, evidence, documents, lookups, duty, logins, workers,
-                   message_templates, receipts, tickets):
+                   message_templates, receipts, tickets, reviews):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()
 
