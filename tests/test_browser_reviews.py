@@ -3,6 +3,7 @@
 department and assigns a processor to it. Screenshots under test-artifacts/ (console-review-*.png)."""
 
 import test_browser_console as console
+
 from models import staff
 
 pytestmark = console.pytestmark
