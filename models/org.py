@@ -25,13 +25,16 @@ CODES = {"department": validate.Regexp(r"^[a-z][a-z0-9_]{1,19}\Z",
 STAFF_FIELD = {"department": "department", "team": "team"}
 
 
+NAME = validate.Regexp(r"^\S(.{0,38}\S)?\Z", error="名称须为 1 到 40 个字，首尾不能是空格")
+
+
 class UnitCreateSchema(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True, validate=validate.Length(1, 40, error="名称须为 1 到 40 个字"))
+    code = fields.String(required=True, validate=validate.Length(1, 40))  # its rule depends on the kind: `create`
+    name = fields.String(required=True, validate=NAME)
 
 
 class UnitUpdateSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(1, 40, error="名称须为 1 到 40 个字"))
+    name = fields.String(required=True, validate=NAME)
     active = fields.Boolean(required=True)
 
 
@@ -95,7 +98,7 @@ async def create(db, kind: str, body: dict, actor: dict) -> dict:
         CODES[kind](body["code"])
     except ValidationError:
         raise Invalid({"code": [CODES[kind].error]}) from None
-    doc = _new(kind, body["code"], body["name"].strip(), actor["username"])
+    doc = _new(kind, body["code"], body["name"], actor["username"])
     try:
         await db.org_units.insert_one(doc)
     except DuplicateKeyError:
@@ -115,7 +118,7 @@ async def update(db, kind: str, code: str, body: dict, version: int, actor: dict
         if in_use:
             raise Conflict("org.in_use", f"该{KIND_NAMES[kind]}还有 {in_use} 名在岗人员，请先调整他们的归属再停用",
                            details={"staff_count": in_use})
-    changes = {"name": body["name"].strip(), "active": body["active"]}
+    changes = {"name": body["name"], "active": body["active"]}
     after = await db.org_units.find_one_and_update(
         {"kind": kind, "code": code, "version": version},
         {"$set": {**changes, "updated_at": now(), "updated_by": actor["username"]}, "$inc": {"version": 1}},

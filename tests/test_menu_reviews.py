@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from api import published
+from config import ConfigError, Settings
 from models import seed, staff
 from models.catalog import ItemInSchema
 from support import eventually, start_server, stop_server
@@ -117,10 +118,13 @@ async def test_a_rejected_change_never_goes_live(server, operator_token):
     assert shown["version"] == 1 and shown["sections"][0]["title"] == menu_of("alipay")["sections"][0]["title"]
 
 
-async def test_a_scheduled_change_goes_live_once_with_two_processes_racing(server, operator_token, database,
-                                                                           redis_server):
-    second = await start_server(database, redis_server.url)  # another API process: its own cache
+async def test_a_scheduled_change_goes_live_once_with_two_processes_racing(database, redis_server):
+    # two API processes (each its own cache), whose own timers stay out of the race this test runs
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, REVIEW_POLL_SECONDS="300")
+    second = await start_server(database, redis_server.url, REVIEW_POLL_SECONDS="300")
     try:
+        operator_token = await server.login()
         other = await second_operator(server)
         review = await submit(server, operator_token, title="定时发布")
         r = await decide(server, other, review, publish_at=(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)).isoformat())
@@ -141,6 +145,7 @@ async def test_a_scheduled_change_goes_live_once_with_two_processes_racing(serve
             await eventually(lambda p=process: _shows(p, 2), "the scheduled menu in both processes", 3)
     finally:
         await stop_server(second)
+        await stop_server(server)
 
 
 async def _shows(server, version) -> bool:
@@ -205,3 +210,10 @@ async def test_required_mode_refuses_a_direct_publish(strict):
     assert (await strict.fetch("/api/v1/items/SB0001")).json["name"] == body["name"]
     entries = (await strict.fetch("/api/v1/admin/audit?target=item:SB0001", token=other)).json["entries"]
     assert [e["action"] for e in entries][:4] == ["review.published", "item.update", "review.approve", "review.submit"]
+
+
+def test_the_review_rule_is_one_of_two():
+    assert Settings.from_mapping({"APP_MODE": "demo", "MENU_REVIEW": "Required"}).menu_review == "required"
+    for bad in ({"MENU_REVIEW": "sometimes"}, {"REVIEW_POLL_SECONDS": "0"}):
+        with pytest.raises(ConfigError):
+            Settings.from_mapping({"APP_MODE": "demo", **bad})
