@@ -65,6 +65,7 @@ class ItemReviewsHandler(BaseHandler):
           content: {application/json: {schema: ItemChangeSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: ReviewSchema}}}
+          404: {description: "item.not_found: base_version names an item that does not exist"}
           409: {description: "item.version_conflict or item.exists"}
           422: {description: "by field"}
         """
