@@ -92,7 +92,7 @@ async def test_an_admin_creates_a_department_and_assigns_a_processor(page):
     await edit.get_by_role("button", name="保存").click()
     await page.get_by_text("已保存账号 processor.rsj2").wait_for(timeout=10000)
     account = page.locator(".accounts tr[data-username='processor.rsj2']")
-    assert "市市场监督管理局" in await account.inner_text()
+    await account.get_by_text("市市场监督管理局").wait_for(timeout=10000)  # the list reloads after the notice
 
     await nav(page, "部门与中队")
     await row.wait_for(timeout=10000)
