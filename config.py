@@ -50,6 +50,8 @@ class Settings:
     refresh_token_ttl: int = 12 * 3600
     login_max_failures: int = 5
     login_lock_seconds: int = 900
+    menu_review: str = "optional"  # "required": a menu or item change reaches residents only once a second operator approves it
+    review_poll_seconds: float = 5.0  # how often each API process looks for approved changes whose publish time has come
     rectify_days: int = 5  # working days a department has to close a 差评's rectification ticket (the city's rule)
     wechat_appid: str = ""
     wechat_secret: Secret = Secret("")
@@ -160,6 +162,8 @@ class Settings:
             refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 12 * 3600),
             login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
             rectify_days=_int(env, "RECTIFY_DAYS", 5),
+            menu_review=(env.get("MENU_REVIEW") or "optional").strip().lower(),
+            review_poll_seconds=_float(env, "REVIEW_POLL_SECONDS", 5.0),
             login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 900),
             wechat_appid=env.get("WECHAT_APPID", DEMO_WECHAT_APPID if demo else ""),
             wechat_secret=Secret(env.get("WECHAT_SECRET", DEMO_WECHAT_SECRET if demo else "")),
@@ -242,6 +246,10 @@ class Settings:
             raise ConfigError("ACCESS_TOKEN_TTL must be between 60 and 900 seconds")
         if not 1 <= self.rectify_days <= 60:
             raise ConfigError("RECTIFY_DAYS must be between 1 and 60 working days")
+        if self.menu_review not in ("optional", "required"):
+            raise ConfigError(f"MENU_REVIEW must be 'optional' or 'required', not {self.menu_review!r}")
+        if not 0.05 <= self.review_poll_seconds <= 300:
+            raise ConfigError("REVIEW_POLL_SECONDS must be between 0.05 and 300")
         if not 0 < self.push_retry_window <= 12 * 3600:  # a JPush cid (the retry's guard) lives a day
             raise ConfigError("PUSH_RETRY_WINDOW must be above 0 and at most 43200 seconds (12 hours)")
         if self.push_sweep_age <= 0 or self.push_ready_heartbeat_age < 0 or self.push_ready_backlog_age < 0:

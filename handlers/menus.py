@@ -3,7 +3,7 @@
 from api import published
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import menus
+from models import menus, reviews
 from models.catalog import check_channel
 from models.menus import (
     DraftSchema,
@@ -122,11 +122,13 @@ class PublishHandler(BaseHandler):
           content: {application/json: {schema: PublishSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: VersionSchema}}}
+          403: {description: "review.required: the city wants a second operator (submit for review)"}
           409: {description: "someone published first; details.current_version"}
           422: {description: "invalid menu, or WeChat refused the official-account menu (details.errcode)"}
           503: {description: "WeChat unreachable; nothing was published"}
         """
         check_channel(channel)
+        reviews.refuse_direct(self.config.menu_review)
         body = self.load(PublishSchema())
         menu = await menus.menu_to_publish(self.deps.db, channel, body["menu"])
         doc = await published.publish_menu(self.deps, channel, menu, base_version=body["base_version"],
@@ -144,10 +146,12 @@ class RollbackHandler(BaseHandler):
           content: {application/json: {schema: RollbackSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: VersionSchema}}}
+          403: {description: "review.required: the city wants a second operator (submit for review)"}
           404: {description: "no such version"}
           409: {description: "stale base_version"}
         """
         check_channel(channel)
+        reviews.refuse_direct(self.config.menu_review)
         body = self.load(RollbackSchema())
         doc = await published.rollback_menu(self.deps, channel, body["to_version"], base_version=body["base_version"],
                                             actor=self.actor(), comment=body["comment"])

@@ -4,6 +4,7 @@ with; in demo mode (PUSH_WORKER) the process also runs a push worker, assembled 
 import asyncio
 import concurrent.futures
 import dataclasses
+import logging
 
 import tornado.ioloop
 
@@ -41,6 +42,8 @@ from wiring.common import (
 )
 from wiring.push import build_worker
 
+log = logging.getLogger(__name__)
+
 
 @dataclasses.dataclass
 class Deps:
@@ -70,6 +73,7 @@ class Deps:
     sandbox: object | None = None
     _push: tuple | None = None
     _breakers: tornado.ioloop.PeriodicCallback | None = None
+    _reviews: tornado.ioloop.PeriodicCallback | None = None
 
     async def start(self) -> None:
         """Start the background work of one process (`setup.prepare` ran once before)."""
@@ -78,6 +82,9 @@ class Deps:
         self._breakers = tornado.ioloop.PeriodicCallback(self.report_breakers, 5000)
         self._breakers.start()
         self.report_breakers()
+        # Approved menu and item changes scheduled for later (api/published.publish_due says why a timer).
+        self._reviews = tornado.ioloop.PeriodicCallback(self.publish_due, self.config.review_poll_seconds * 1000)
+        self._reviews.start()
         if self.config.push_worker:
             stop = asyncio.Event()
             worker = build_worker(self)
@@ -86,6 +93,12 @@ class Deps:
     def report_breakers(self) -> None:
         for department in self.exchange.values():
             department.report()
+
+    async def publish_due(self) -> None:
+        try:
+            await published.publish_due(self)
+        except Exception:  # MongoDB away: the next tick tries again
+            log.warning("could not publish the scheduled changes", exc_info=True)
 
     async def stop_push(self) -> None:
         """Stop this process's push worker, if it runs one."""
@@ -101,6 +114,8 @@ class Deps:
     async def close(self) -> None:
         if self._breakers is not None:
             self._breakers.stop()
+        if self._reviews is not None:
+            self._reviews.stop()
         await self.stop_push()
         if self.live is not None:
             await self.live.stop()

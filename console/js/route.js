@@ -12,6 +12,7 @@ export const NAV = [
   { name: 'dashboard', href: '#/dashboard', label: '数据看板' },
   { name: 'items', href: '#/items', label: '事项管理' },
   { name: 'menus', href: '#/menus/wechat', label: '菜单管理' },
+  { name: 'reviews', href: '#/reviews', label: '审核发布' },
   { name: 'templates', href: '#/templates/wechat', label: '消息模板' },
   { name: 'reports', href: '#/reports', label: '运营报表' },
   { name: 'audit', href: '#/audit', label: '操作日志' },
@@ -19,10 +20,11 @@ export const NAV = [
   { name: 'tickets', href: '#/tickets', label: '差评整改' },
   { name: 'staff', href: '#/staff', label: '人员管理' },
   { name: 'logins', href: '#/logins', label: '登录记录' }, // admins: everyone's; others: their own
+  { name: 'org', href: '#/org', label: '部门与中队' },
 ];
 // The pages each role may open (admin: all).
 const ROLE_PAGES = {
-  operator: ['dashboard', 'items', 'menus', 'templates', 'reports', 'audit', 'tickets', 'logins'],
+  operator: ['dashboard', 'items', 'menus', 'reviews', 'templates', 'reports', 'audit', 'tickets', 'logins'],
   processor: ['desk', 'tickets', 'logins'],
 };
 
@@ -61,6 +63,8 @@ export function parseRoute(hash) {
   if (page === 'desk' && arg) return { name: 'application', number: arg };
   if (page === 'desk') return { name: 'desk' };
   if (page === 'staff') return { name: 'staff' };
+  if (page === 'org') return { name: 'org' };
+  if (page === 'reviews') return { name: 'reviews' };
   if (page === 'tickets' && arg) return { name: 'ticket', id: arg };
   if (page === 'tickets') return { name: 'tickets' };
   return { name: 'dashboard' };
