@@ -1,9 +1,10 @@
 """The inspectors' app 执法通 (/field/) in Debian's chromium at a phone viewport, geolocation granted
-at a fixed position: log in; go offline; register a case with two photos (one small, sent whole; one
-over 1 MiB, sent in resumable chunks); reload the page offline (the service worker serves the app,
+at a fixed position: log in; go offline; register a case with two photos (stamped on the device;
+one small, sent whole; one over 1 MiB, sent in resumable chunks); reload the page offline (the service worker serves the app,
 IndexedDB still holds the case and both photos); go online; watch it sync; the server's chain
 verifies with both photos' SHA-256. Then: a look-up with its reason and the limit left; on duty, a
-task dispatched, accepted, reached and completed; a supervisor returns a case that the inspector
+task dispatched, accepted, reached and completed; a supervisor creates a task in the app and the
+nearest inspector on duty is alerted; a supervisor returns a case that the inspector
 fixes and resubmits; a spot decision signed on the screen yields the PDF 决定书; an inspector with an
 admin's temporary password must change it (修改初始密码) before reaching the home page.
 `make test` builds the app first (`make client`)."""
@@ -16,7 +17,7 @@ import shutil
 
 import pytest
 from PIL import Image
-from playwright.async_api import async_playwright
+from playwright.async_api import async_playwright, expect
 from pypdf import PdfReader
 
 from support import eventually, start_server, stop_server, unless_present, watch_policy
@@ -259,8 +260,8 @@ async def test_a_supervisor_creates_a_task_and_the_nearest_inspector_on_duty_get
     await boss.locator(".create-task").click()
     await boss.get_by_text("纬度应为 -90 到 90 之间的数字").wait_for()
     await boss.locator(".use-my-position").click()  # the supervisor's own fix fills both
-    await boss.wait_for_function("document.querySelector('.task-lat input').value === '30.274100'", timeout=10000)
-    assert await boss.locator(".task-lng input").input_value() == "120.165100"
+    await expect(boss.locator(".task-lat input")).to_have_value("30.274100", timeout=10000)
+    await expect(boss.locator(".task-lng input")).to_have_value("120.165100")
     await boss.locator(".task-details input").fill("消防通道被占，请尽快处置")
     await boss.locator(".task-address input").fill("杭州市上城区湖滨路 28 号")
     await boss.locator(".priority-urgent").click()

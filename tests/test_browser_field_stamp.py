@@ -8,13 +8,13 @@ import io
 import statistics
 
 from PIL import Image
-from test_browser_field import log_in, new_case, page, pytestmark, shot  # noqa: F401 (fixture, skip rule)
+from test_browser_field import ARTIFACTS, log_in, new_case, page, pytestmark, shot  # noqa: F401 (fixture, skip rule)
 
 LIGHT = (235, 232, 225)
 
 
 def luminance(image, box):
-    return statistics.median(image.crop(box).convert("L").getdata())
+    return statistics.median(image.crop(box).convert("L").get_flattened_data())
 
 
 async def test_a_photo_is_stamped_before_it_is_hashed_and_uploaded(page):  # noqa: F811 (the fixture)
@@ -40,6 +40,7 @@ async def test_a_photo_is_stamped_before_it_is_hashed_and_uploaded(page):  # noq
     image = Image.open(io.BytesIO(stored.body))
     image.load()  # decodes whole
     assert image.format == "JPEG" and image.size == (1200, 900)
+    image.save(ARTIFACTS / "field-stamped-photo.jpg")  # to look at
 
     # the band: dark at the bottom (the padding under the last line), the rest of the photo untouched
     assert luminance(image, (0, 888, 1200, 900)) < 110
@@ -47,6 +48,6 @@ async def test_a_photo_is_stamped_before_it_is_hashed_and_uploaded(page):  # noq
     assert luminance(image, (0, 0, 1200, 500)) > 220
     # white text on it: some pixels of the band are near white
     band = image.crop((0, 760, 1200, 900)).convert("L")
-    assert max(band.getdata()) > 230
+    assert max(band.get_flattened_data()) > 230
 
     assert (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json["ok"]

@@ -26,7 +26,7 @@ export function heartbeatDue(last, now, moved) {
 
 // A supervisor's new task (监督检查 → 派发任务): the form as typed → {body} for POST /tasks, or
 // {problems} per field. The type is the task's title; the details, if any, follow it.
-export const TASK_KINDS = Object.freeze(['违停处置', '占道经营', '噪声扰民', '渣土运输', '群众投诉核查', '其他']);
+export const TASK_KINDS = Object.freeze(['违停处置', '占道经营', '噪声扰民', '渣土运输', '投诉核查', '其他']);
 
 function coordinate(text, lo, hi) {
   const value = Number(String(text ?? '').trim());
