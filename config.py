@@ -22,7 +22,7 @@ DEMO_PII_ENC_KEY = "00" * 32
 DEMO_SMS_SIGN_NAME = "政务服务"
 # the sandbox's template codes: a city's own are approved by Aliyun (SMS_ and digits)
 DEMO_SMS_TEMPLATES = {"SMS_TEMPLATE_LOGIN": "SMS_LOGIN_CODE", "SMS_TEMPLATE_LINK": "SMS_LINK_CODE",
-                      "SMS_TEMPLATE_STATUS": "SMS_APPLICATION_STATUS"}
+                      "SMS_TEMPLATE_STATUS": "SMS_APPLICATION_STATUS", "SMS_TEMPLATE_DOCUMENT": "SMS_DOCUMENT_SERVED"}
 
 
 class Secret(str):
@@ -103,6 +103,9 @@ class Settings:
     receipts_recheck: float = 60.0  # seconds before the same message is asked about again
     jpush_apns_production: bool = True  # iOS pushes through APNs' production service (demo: its sandbox)
     sms_template_status: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]
+    # 电子送达 of a decision: variables ${number} and ${code}; the link (PUBLIC_URL/s/${code}) is the
+    # template's fixed text, as the SMS platform requires of links
+    sms_template_document: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_DOCUMENT"]
     exchange_api_base: str = ""  # the data-sharing exchange; unset: no department queries
     exchange_app_id: str = ""
     exchange_app_secret: Secret = Secret("")
@@ -211,6 +214,7 @@ class Settings:
             receipts_poll_every=_float(env, "RECEIPTS_POLL_EVERY", 5.0),
             receipts_recheck=_float(env, "RECEIPTS_RECHECK", 60.0),
             sms_template_status=env.get("SMS_TEMPLATE_STATUS", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]),
+            sms_template_document=env.get("SMS_TEMPLATE_DOCUMENT", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_DOCUMENT"]),
             exchange_api_base=env.get("EXCHANGE_API_BASE", f"{sandbox}/sandbox/exchange" if demo else ""),
             exchange_app_id=env.get("EXCHANGE_APP_ID", "demo-exchange-app" if demo else ""),
             exchange_app_secret=Secret(env.get("EXCHANGE_APP_SECRET", "demo-exchange-secret" if demo else "")),
@@ -264,7 +268,7 @@ class Settings:
         if self.mount_sandbox:
             problems.append("SANDBOX must be off outside demo mode")
         templates = {"SMS_TEMPLATE_LOGIN": self.sms_template_login, "SMS_TEMPLATE_LINK": self.sms_template_link,
-                     "SMS_TEMPLATE_STATUS": self.sms_template_status}
+                     "SMS_TEMPLATE_STATUS": self.sms_template_status, "SMS_TEMPLATE_DOCUMENT": self.sms_template_document}
         for name, value in templates.items():  # Aliyun refuses the demo's (isv.SMS_TEMPLATE_ILLEGAL)
             if not value or value in DEMO_SMS_TEMPLATES.values():
                 problems.append(f"{name} must be the city's approved template code, not the demo {value or 'empty'}")

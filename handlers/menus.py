@@ -173,8 +173,6 @@ class VersionHandler(BaseHandler):
         """One published version with its menu.
         ---
         tags: [admin]
-        parameters:
-          - {in: path, name: version, required: true, schema: {type: integer}}
         responses:
           200: {description: "OK", content: {application/json: {schema: VersionSchema}}}
         """

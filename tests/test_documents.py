@@ -229,3 +229,57 @@ async def test_no_cjk_font_is_a_clear_503(server, staff, monkeypatch):
     assert r.status == 503 and r.json["error"]["code"] == "document.font_missing"
     case = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}", token=staff["inspector"])).json
     assert case["state"] == "draft"
+
+
+async def test_electronic_service_sends_an_sms_link_that_opens_the_document_once_recorded(server, staff):
+    """电子送达: the party's phone gets the approved template with the number and a link token; the
+    link's page and PDF open without a login, the first opening is recorded, and a new send retires
+    the old link. A gateway that refuses leaves the document issued, the failure shown, to resend."""
+    token, phone = staff["inspector"], "13800138123"
+    await server.fetch("/sandbox/sms/messages", "DELETE")
+    await server.fetch("/sandbox/sms/account", "PUT", json_body={"balance": 0})  # the gateway refuses
+    case_id = await new_case(server, token)
+    r = await decide(server, token, case_id, decision(1, service={"method": "electronic", "phone": phone, "consent": True}))
+    assert r.status == 201, r.body
+    document = r.json["document"]
+    assert document["service_sms"]["status"] == "failed" and document["service_sms"]["reason"] == "isv.AMOUNT_NOT_ENOUGH"
+    assert (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"] == []
+
+    await server.fetch("/sandbox/sms/account", "PUT", json_body={"balance": None})
+    resend = f"/api/v1/enforcement/documents/{document['id']}/service-sms"
+    assert (await server.fetch(resend, "POST", token=staff["li"])).status == 404  # not a case of theirs
+    r = await server.fetch(resend, "POST", token=token)
+    assert r.status == 200 and r.json["service_sms"]["status"] == "sent" and r.json["service_opened_at"] is None
+    sent = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"]
+    assert [m["template_code"] for m in sent] == ["SMS_DOCUMENT_SERVED"]
+    assert sent[0]["params"]["number"] == document["number"] and f"/s/{sent[0]['params']['code']}" in sent[0]["text"]
+    link = f"/s/{sent[0]['params']['code']}"
+
+    page = await server.fetch(link)
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert document["number"] in page.body.decode() and "王五" not in page.body.decode()
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    pdf = await server.fetch(link + ".pdf")
+    assert pdf.status == 200 and hashlib.sha256(pdf.body).hexdigest() == document["sha256"]
+    listed = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/documents", token=token)).json["documents"]
+    opened = listed[0]["service_opened_at"]
+    assert opened is not None
+    await server.fetch(link)  # a second opening keeps the first time
+    listed = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/documents", token=token)).json["documents"]
+    assert listed[0]["service_opened_at"] == opened
+
+    await server.fetch("/sandbox/sms/messages", "DELETE")  # the gateway's per-phone limit
+    assert (await server.fetch(resend, "POST", token=token)).json["service_sms"]["status"] == "sent"
+    gone = await server.fetch(link)
+    assert gone.status == 404 and "链接无效" in gone.body.decode()
+    assert (await server.fetch(link + ".pdf")).status == 404
+    assert (await server.fetch("/s/AAAAAAAAAAAAAAAA")).status == 404
+
+
+async def test_a_document_served_on_the_spot_has_no_sms(server, staff):
+    token = staff["inspector"]
+    case_id = await new_case(server, token)
+    document = (await decide(server, token, case_id, decision(1))).json["document"]
+    assert document["service_sms"] is None
+    r = await server.fetch(f"/api/v1/enforcement/documents/{document['id']}/service-sms", "POST", token=token)
+    assert r.status == 409 and r.json["error"]["code"] == "document.not_electronic"

@@ -11,7 +11,6 @@ from api import published
 from api.auth import TokenService
 from api.cache import PublishedCache
 from api.live import LiveHub
-from api.lookups import lookup_limiter
 from api.ratelimit import RateLimiter
 from channels.alipay import AlipayMiniLogin
 from channels.app import AppOtpLogin
@@ -141,7 +140,8 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
         sms=make_sms(settings, executor),
         identity=IdentityRegister(settings.identity_api_base, settings.upstream_timeout),
         exchange=departments(settings),
-        lookup_limiter=lookup_limiter(settings.redis_url, settings.lookup_limits),
+        lookup_limiter=RateLimiter(settings.redis_url, settings.lookup_limits, "lookup", "lookup.rate_limited",
+                                   "查询过于频繁（上限 {limit}），请稍后再试"),
         login_guard=LoginGuard(redis, max_failures=settings.login_max_failures, lock_seconds=settings.login_lock_seconds),
         realname_limiter=RateLimiter(settings.redis_url, settings.realname_limits, "realname", "realname.rate_limited",
                                      "实名认证尝试次数过多，请稍后再试"),
