@@ -1,16 +1,24 @@
 """Case documents (文书): the 当场行政处罚决定书, issued on the spot, fetched as PDF, verified by QR,
 served electronically by an SMS link (`/s/{token}`) when the party agreed."""
 
+import datetime as dt
+import pathlib
+
 import tornado.template
 
 from api.auth import require_roles
-from api.base import BaseHandler
+from api.base import BaseHandler, outage
 from handlers.enforcement import UUID
 from models import clock, documents
 from models.cases import CaseViewSchema
-from models.documents import SpotDecisionSchema
+from models.documents import PublicCheckSchema, SpotDecisionSchema
 from models.errors import AppError
 from usecases import document_service
+
+# autoescaped (xhtml_escape) by default: nothing stored reaches the page unescaped
+PAGES = tornado.template.Loader(str(pathlib.Path(__file__).parent / "templates"))
+# the page has no script and loads nothing: only its own inline style
+PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 DOC = r"(?P<doc_id>[0-9a-f]{32})"
 
@@ -71,17 +79,71 @@ class DocumentPdfHandler(BaseHandler):
         self.send_file(data, "application/pdf", f"当场行政处罚决定书-{document['number']}.pdf", etag=document["sha256"])
 
 
+def quality(accept: str, wanted: str) -> float:
+    """The q an Accept header gives one media type: its most specific matching range wins
+    (RFC 9110 12.5.1); 0 when nothing matches."""
+    kind = wanted.split("/")[0]
+    best, value = -1, 0.0
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        rank = {wanted: 2, f"{kind}/*": 1, "*/*": 0}.get(media.lower(), -1)
+        if rank > best:
+            q = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+            try:
+                value = min(max(float(q), 0.0), 1.0)
+            except ValueError:
+                value = 1.0  # a malformed q is ignored, as if absent
+            best = rank
+    return value
+
+
+def prefers_html(accept: str | None) -> bool:
+    """A phone's browser (text/html first) gets the page; API clients, `*/*` and no header: JSON."""
+    if not accept:
+        return False
+    return quality(accept, "text/html") > quality(accept, "application/json")
+
+
 class DocumentVerifyHandler(BaseHandler):
     async def get(self, doc_id):
         """Public (the QR code on the paper): is this document genuine and its case's chain intact?
-        Answers the number, date and SHA-256 only, never the party.
+        Answers the number, date and SHA-256 only, never the party. A browser (Accept preferring
+        text/html, as a phone's camera opens it) gets the same facts as a page.
         ---
         tags: [enforcement]
+        parameters:
+          - {in: header, name: Accept, schema: {type: string}, description: "text/html first: the page; else JSON"}
         responses:
-          200: {description: "valid, number, issued_at, sha256"}
+          200:
+            description: "valid, number, issued_at, sha256"
+            content:
+              application/json: {schema: PublicCheckSchema}
+              text/html: {schema: {type: string}}
           404: {description: "no such document"}
         """
-        self.send(await documents.public_check(self.deps.db, doc_id))
+        self.set_header("Vary", "Accept")
+        check = PublicCheckSchema().dump(await documents.public_check(self.deps.db, doc_id))
+        if prefers_html(self.request.headers.get("Accept")):
+            issued = dt.datetime.fromisoformat(check["issued_at"]).astimezone(clock.BEIJING).strftime("%Y-%m-%d %H:%M")
+            self.page(200, check=check, issued=issued)
+        else:
+            self.send(check)
+
+    def page(self, status: int, **values) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Content-Security-Policy", PAGE_POLICY)
+        self.finish(PAGES.load("document_verify.html").generate(**{"title": "文书核验", "check": None, "message": "", **values}))
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        if not prefers_html(self.request.headers.get("Accept")):
+            return super().write_error(status_code, **kwargs)
+        exc = outage(kwargs.get("exc_info", (None, None, None))[1])
+        if isinstance(exc, AppError):
+            for name, value in exc.headers.items():
+                self.set_header(name, value)
+        message = exc.message if isinstance(exc, AppError) else "服务暂时不可用，请稍后再试"
+        self.page(exc.status if isinstance(exc, AppError) else status_code, message=message)
 
 
 class DocumentSmsHandler(BaseHandler):

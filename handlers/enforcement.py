@@ -164,6 +164,24 @@ class EvidenceHandler(BaseHandler):
                    "added": added, "case": CaseViewSchema().dump(case)}, 201 if added else 200)
 
 
+class EvidenceFileHandler(BaseHandler):
+    @require_roles(*STAFF)
+    async def get(self, case_id, sha256):
+        """One evidence file of the case, as stored (a photo as the inspector's device stamped it).
+        ---
+        tags: [enforcement]
+        parameters:
+          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
+        responses:
+          200: {description: "the file's bytes (image/jpeg, image/png, video/mp4, video/quicktime)"}
+          404: {description: "no such case in your scope, or no such file on it"}
+        """
+        case = await cases.get(self.deps.db, case_id, self.current_claims())
+        item, data = await evidence.of_case(self.deps.db, case, sha256)
+        extension = item["content_type"].split("/")[1].replace("quicktime", "mov").replace("jpeg", "jpg")
+        self.send_file(data, item["content_type"], f"{sha256[:12]}.{extension}", etag=sha256)
+
+
 class UploadsHandler(BaseHandler):
     @require_roles("inspector")
     async def post(self, case_id):
@@ -216,6 +234,7 @@ default_handlers = [
     (rf"/api/v1/enforcement/cases/{UUID}/verify", VerifyHandler),
     (rf"/api/v1/enforcement/cases/{UUID}/trail", TrailHandler),
     (rf"/api/v1/enforcement/cases/{UUID}/evidence", EvidenceHandler),
+    (rf"/api/v1/enforcement/cases/{UUID}/evidence/(?P<sha256>[0-9a-f]{{64}})", EvidenceFileHandler),
     (rf"/api/v1/enforcement/cases/{UUID}/uploads", UploadsHandler),
     (r"/api/v1/enforcement/uploads/(?P<upload_id>[0-9a-f]{32})", UploadHandler),
     (r"/api/v1/enforcement/uploads/(?P<upload_id>[0-9a-f]{32})/chunks/(?P<n>\d{1,4})", ChunkHandler),

@@ -82,6 +82,16 @@ class DocumentViewSchema(Schema):
     verify_url = fields.String()
 
 
+class PublicCheckSchema(Schema):
+    """What anyone scanning the QR code learns: never the party."""
+    number = fields.String()
+    kind = fields.String()
+    sha256 = fields.String()
+    issued_at = fields.String()
+    valid = fields.Boolean()
+    message = fields.String()
+
+
 async def ensure_indexes(db) -> None:
     await db.documents.create_index([("case_id", ASCENDING)])
     await db.documents.create_index([("service_link.hash", ASCENDING)], sparse=True)

@@ -37,6 +37,7 @@ class StaffSchema(Schema):
     role = fields.String()
     department = fields.String(allow_none=True)
     team = fields.String(allow_none=True)
+    badge_no = fields.String(allow_none=True)  # 执法证号: stamped on an inspector's photos
     must_change_password = fields.Boolean(dump_default=False)
 
 

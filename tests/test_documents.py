@@ -5,6 +5,7 @@ bad signatures, penalties and 送达 are 4xx; the QR's public page answers witho
 
 import base64
 import hashlib
+import html.parser
 import io
 import uuid
 
@@ -13,6 +14,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from test_enforcement import body, put
 
+from handlers.documents import prefers_html
 from models import decision_pdf
 
 BASIS = "《中华人民共和国道路交通安全法》第九十三条第二款"
@@ -92,6 +94,76 @@ async def test_a_spot_decision_yields_a_signed_pdf_on_the_chain(server, staff):
     broken = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json
     assert not broken["ok"] and "文书" in broken["reason"]
     assert not (await server.fetch(f"/api/v1/enforcement/documents/{document['id']}/verify")).json["valid"]
+
+
+PHONE = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+class Facts(html.parser.HTMLParser):
+    """The page's text, and its <dt> labels each with the <dd> that follows."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.facts, self._tag, self._label = [], {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        self._tag = tag
+
+    def handle_endtag(self, tag):
+        self._tag = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._tag == "dt":
+            self._label = data.strip()
+        elif self._tag == "dd" and self._label:
+            self.facts[self._label] = data.strip()
+
+
+@pytest.mark.parametrize("accept, html", [
+    (PHONE, True), ("text/html", True), ("application/json", False), ("*/*", False), ("", False),
+    ("application/json, text/html", False),  # a tie stays JSON
+    ("text/html;q=0.5, application/json", False), ("text/*, application/json;q=0.4", True),
+    ("text/html;q=bad, application/json;q=0.9", True), ("application/*;q=0.9, text/html;q=0", False),
+])
+def test_which_clients_get_the_page(accept, html):
+    assert prefers_html(accept) is html
+
+
+async def test_the_qr_code_opens_a_page_in_a_browser_and_json_elsewhere(server, staff):
+    case_id = await new_case(server, staff["inspector"])
+    r = await decide(server, staff["inspector"], case_id, decision(1))
+    document, number = r.json["document"], r.json["case"]["number"]
+    path = f"/api/v1/enforcement/documents/{document['id']}/verify"
+
+    page = await server.fetch(path, headers={"Accept": PHONE})  # a phone's camera opens the link
+    assert page.status == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" in page.headers["Vary"] and "script-src" not in page.headers["Content-Security-Policy"]
+    parsed = Facts()
+    parsed.feed(page.body.decode())
+    assert parsed.facts["文书编号"] == number and parsed.facts["文件 SHA-256"] == document["sha256"]
+    assert parsed.facts["案件证据链完整"] == "是" and parsed.facts["制作时间（北京时间）"].startswith("20")
+    text = "".join(parsed.text)
+    assert "文书真实有效" in text and "王五" not in text and "330106" not in text  # never the party
+    assert '<html lang="zh-CN">' in page.body.decode() and "font: 18px" in page.body.decode()
+
+    for accept in ("application/json", "*/*", None):  # API clients keep JSON
+        r = await server.fetch(path, headers={"Accept": accept} if accept else {})
+        assert r.status == 200 and r.headers["Content-Type"].startswith("application/json")
+        assert r.json["number"] == number and r.json["valid"] is True
+
+    unknown = f"/api/v1/enforcement/documents/{'0' * 32}/verify"
+    missing = await server.fetch(unknown, headers={"Accept": PHONE})
+    assert missing.status == 404 and missing.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "文书不存在" in missing.body.decode()
+    missing = await server.fetch(unknown, headers={"Accept": "application/json"})
+    assert missing.status == 404 and missing.json["error"]["code"] == "document.not_found"
+
+    # the chain broken: the page says so, in words as well as colour
+    await server.deps.db.blobs._bucket.upload_from_stream(document["sha256"], b"%PDF-tampered")
+    broken = Facts()
+    broken.feed((await server.fetch(path, headers={"Accept": PHONE})).body.decode())
+    assert broken.facts["案件证据链完整"] == "否" and "文书或案件记录校验失败" in "".join(broken.text)
 
 
 @pytest.mark.parametrize("change, field", [
