@@ -130,10 +130,7 @@ class DocumentVerifyHandler(BaseHandler):
             self.send(check)
 
     def page(self, status: int, **values) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Content-Security-Policy", PAGE_POLICY)
-        self.finish(PAGES.load("document_verify.html").generate(**{"title": "文书核验", "check": None, "message": "", **values}))
+        send_page(self, status, "document_verify.html", **{"title": "文书核验", "check": None, "message": "", **values})
 
     def write_error(self, status_code: int, **kwargs) -> None:
         if not prefers_html(self.request.headers.get("Accept")):
@@ -165,38 +162,12 @@ class DocumentSmsHandler(BaseHandler):
         self.send(documents.view(document))
 
 
-SERVED_PAGE = tornado.template.Template("""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{{ title }}</title>
-<style>
-body{font:18px/1.6 system-ui,sans-serif;color:#1a1a1a;background:#fff;margin:0;padding:24px;max-width:640px}
-h1{font-size:24px;line-height:1.3}dl{margin:16px 0}dt{color:#4a4a4a;font-size:16px}dd{margin:0 0 12px}
-a.button{display:inline-block;min-height:48px;padding:12px 24px;background:#0b4f9c;color:#fff;
-border-radius:8px;text-decoration:none;font-weight:600}a.button:focus{outline:3px solid #f5a623;outline-offset:2px}
-p.note{color:#333;font-size:16px}
-</style></head><body><main>
-<h1>{{ title }}</h1>
-{% if document %}
-<p>您的当场行政处罚决定书已通过电子方式送达。</p>
-<dl><dt>文书编号</dt><dd>{{ document["number"] }}</dd>
-<dt>作出日期</dt><dd>{{ issued }}</dd>
-<dt>文件校验值（SHA-256）</dt><dd style="word-break:break-all">{{ document["sha256"] }}</dd></dl>
-<p><a class="button" href="{{ pdf }}">查看决定书（PDF）</a></p>
-<p class="note">如不服本决定，可以自收到之日起六十日内申请行政复议，或者六个月内向人民法院提起行政诉讼。</p>
-{% else %}
-<p>{{ message }}</p>
-{% end %}
-</main></body></html>""")
-
-
-def send_served_page(handler, status: int, **values) -> None:
+def send_page(handler, status: int, template: str, **values) -> None:
+    """One of the public pages (templates/): no script, never framed."""
     handler.set_status(status)
     handler.set_header("Content-Type", "text/html; charset=utf-8")
-    handler.set_header("Referrer-Policy", "no-referrer")  # the link's token stays out of other sites' logs
-    handler.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-    handler.finish(SERVED_PAGE.generate(title="当场行政处罚决定书 电子送达", **values))
+    handler.set_header("Content-Security-Policy", PAGE_POLICY)
+    handler.finish(PAGES.load(template).generate(**values))
 
 
 TOKEN = r"(?P<token>[A-Za-z0-9_-]{16})"
@@ -215,10 +186,14 @@ class ServedDocumentHandler(BaseHandler):
         try:
             document, _ = await documents.by_service_link(self.deps.db, token)
         except AppError as exc:
-            send_served_page(self, exc.status, document=None, message=exc.message)
+            self.served_page(exc.status, document=None, message=exc.message)
             return
         issued = document["issued_at"].astimezone(clock.BEIJING).strftime("%Y年%m月%d日")
-        send_served_page(self, 200, document=document, issued=issued, pdf=f"/s/{token}.pdf")
+        self.served_page(200, document=document, issued=issued, pdf=f"/s/{token}.pdf")
+
+    def served_page(self, status: int, **values) -> None:
+        self.set_header("Referrer-Policy", "no-referrer")  # the link's token stays out of other sites' logs
+        send_page(self, status, "document_served.html", title="当场行政处罚决定书 电子送达", **values)
 
 
 class ServedPdfHandler(BaseHandler):
