@@ -10,6 +10,8 @@ import uuid
 
 import test_browser_console as console
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from support import FORM, applicant_token, submit, upload_photo
@@ -31,13 +33,17 @@ INKED = """() => {
 
 
 def pdf_pages(count: int) -> bytes:
-    """A real PDF of `count` pages, each with its number and a black square."""
+    """A real PDF of `count` pages: Chinese in a font it does not embed (宋体 by name, as from office
+    software; drawing it needs pdf.js's CMaps), and from page 2 on a black square placed by the page."""
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, invariant=True)
     for n in range(1, count + 1):
-        pdf.setFont("Helvetica", 40)
-        pdf.drawString(72, 720, f"Page {n}")
-        pdf.rect(72, 200 + 40 * n, 200, 200, fill=1)
+        pdf.setFont("STSong-Light", 48)
+        for y in (720, 640, 560):
+            pdf.drawString(60, y, f"第{n}页 居民身份证")
+        if n > 1:
+            pdf.rect(72, 100 + 40 * n, 200, 200, fill=1)
         pdf.showPage()
     pdf.save()
     return out.getvalue()
@@ -147,8 +153,9 @@ async def test_a_pdf_material_is_drawn_page_by_page(page):
                                       "materials": [{"code": "id_card", "upload_id": upload.json["id"]}]})
     assert r.status == 201, r.body
     number = r.json["number"]
-    requested = []
+    requested, warnings = [], []
     page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda message: warnings.append(message.text))
 
     await login(page, "processor.rsj", "Processor@2026")
     await page.locator(".topbar").wait_for(timeout=10000)
@@ -159,7 +166,7 @@ async def test_a_pdf_material_is_drawn_page_by_page(page):
     await page.locator(".materials").get_by_role("button").first.click()
     viewer = page.get_by_role("region", name="查看材料", exact=False)
     await viewer.get_by_text("第 1 / 3 页").wait_for(timeout=15000)
-    await page.wait_for_function(INKED, timeout=15000)
+    await page.wait_for_function(INKED, timeout=15000)  # page 1 has only the Chinese text
     drawing = viewer.locator("canvas")
     first = await drawing.evaluate("c => c.toDataURL()")
     assert "第 1 页，共 3 页" in await drawing.get_attribute("aria-label")
@@ -187,6 +194,8 @@ async def test_a_pdf_material_is_drawn_page_by_page(page):
     await viewer.get_by_text("第 1 / 3 页").wait_for()
     assert any(url.endswith("/vendor/pdf.min.mjs") for url in requested)
     assert any(url.endswith("/vendor/pdf.worker.min.mjs") for url in requested)
+    assert any("/vendor/pdfjs-cmaps/UniGB-UCS2-H.bcmap" in url for url in requested)
+    assert not [text for text in warnings if "cMapUrl" in text or "font loading" in text]
 
 
 async def test_a_second_processor_cannot_act_on_a_claimed_application(page):

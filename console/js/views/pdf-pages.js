@@ -6,6 +6,7 @@ import { pageStep, pdfProblem } from '../desk.js';
 
 const { ref, watch, nextTick, onMounted, onBeforeUnmount } = window.Vue;
 
+const CMAPS = new URL('../../vendor/pdfjs-cmaps/', import.meta.url).href;
 const MAX_PIXELS = 2 ** 24; // 16.7 million: a canvas of 64 MB
 
 let library = null;
@@ -84,7 +85,8 @@ export default {
         const data = new Uint8Array(await props.blob.arrayBuffer());
         if (mine !== opened) return;
         // isEvalSupported: pdf.js 4 compiled font outlines with eval; 5 no longer does, kept off either way.
-        task = lib.getDocument({ data, isEvalSupported: false, enableXfa: false });
+        // cMapUrl: Chinese text in fonts the file does not embed (宋体 by name) needs Adobe's CMaps.
+        task = lib.getDocument({ data, isEvalSupported: false, enableXfa: false, cMapUrl: CMAPS, cMapPacked: true });
         const loaded = await task.promise;
         if (mine !== opened) return; // another file was opened meanwhile
         doc = loaded;
