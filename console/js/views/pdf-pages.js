@@ -1,6 +1,6 @@
 // A PDF drawn page by page on a canvas with pdf.js (vendor/, loaded only when a PDF is opened, so
 // the console's first load does not fetch it). The file is parsed in pdf.js's worker; nothing in it
-// runs: no scripting, no forms, no links (only the annotations' printed appearance is drawn).
+// runs: no scripting, no forms, no links (annotations are drawn only as the appearance the file gives them).
 
 import { pageStep, pdfProblem } from '../desk.js';
 
