@@ -179,7 +179,10 @@ async def test_client_pages_carry_their_security_policy(database, redis_server, 
         assert script.status == 200 and "Cache-Control" not in script.headers
         admin = await server.fetch("/console/")
         assert admin.status == 200 and "'unsafe-eval'" in admin.headers["Content-Security-Policy"]
-        assert (await server.fetch("/console/js/api.js")).headers["Content-Type"].endswith("javascript")
+        assert (await server.fetch("/console/js/api.js")).headers["Content-Type"].startswith("text/javascript")
+        assert "worker-src 'self'" in admin.headers["Content-Security-Policy"]  # pdf.js parses in a worker
+        module = await server.fetch("/console/vendor/pdf.min.mjs")  # a module script needs a JavaScript type
+        assert module.status == 200 and module.headers["Content-Type"] == "text/javascript; charset=UTF-8"
         assert (await server.fetch("/console/../api/app.py")).status in (403, 404)
     finally:
         await stop_server(server)
