@@ -9,7 +9,7 @@ from models.catalog import check_channel
 from models.inbox import InboxMessageSchema
 from models.library import ConsentSchema, LibraryEntrySchema
 from models.links import LinkConfirmSchema
-from models.residents import RealnameSchema, ResidentViewSchema
+from models.residents import ContactSchema, RealnameSchema, ResidentViewSchema
 from usecases import account_links
 
 
@@ -35,6 +35,20 @@ class MeHandler(BaseHandler):
         me = await self.resident()
         links = await account_links.overview(self.deps.db, me, faces=self.deps.faces)
         self.send({**ResidentViewSchema().dump(me), "links": links})
+
+
+class ContactHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def get(self):
+        """My own phone in clear, to fill in a form's contact phone (`GET /me` shows it masked only).
+        Never cached (the default Cache-Control: no-store).
+        ---
+        tags: [residents]
+        responses:
+          200: {description: "OK; `phone` null when the account has none", content: {application/json: {schema: ContactSchema}}}
+        """
+        me = await self.resident()
+        self.send(ContactSchema().dump(residents.contact(me, self.deps.pii)))
 
 
 class RealnameHandler(BaseHandler):
@@ -272,6 +286,7 @@ class MergeRevertHandler(BaseHandler):
 
 default_handlers = [
     (r"/api/v1/me", MeHandler),
+    (r"/api/v1/me/contact", ContactHandler),
     (r"/api/v1/me/realname", RealnameHandler),
     (r"/api/v1/me/links/(?P<link_id>[0-9a-f]{24})/code", LinkCodeHandler),
     (r"/api/v1/me/links/(?P<link_id>[0-9a-f]{24})/face", LinkFaceHandler),

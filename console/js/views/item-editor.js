@@ -6,15 +6,16 @@ import { enumOf, limits } from '../schema.js';
 import { dateTime } from '../format.js';
 import { ErrorBanner, FieldError } from './common.js';
 import FormFields from './form-fields.js';
+import GuideEditor from './guide-editor.js';
 import Materials from './materials.js';
 import { guardUnsaved, loadItems, loadSpec, notify, store } from './store.js';
 
 const { ref, computed, inject, onMounted } = window.Vue;
 
-const EMPTY_ITEM = { kind: 'application', status: 'draft', channels: [], form: [], materials: [] };
+const EMPTY_ITEM = { kind: 'application', status: 'draft', channels: [], form: [], materials: [], guide: {} };
 
 export default {
-  components: { ErrorBanner, FieldError, FormFields, Materials },
+  components: { ErrorBanner, FieldError, FormFields, GuideEditor, Materials },
   props: { code: String },
   setup(props) {
     const api = inject('api');
@@ -182,6 +183,8 @@ export default {
       <FormFields :fields="model.form" :errors="details" :spec="store.spec"></FormFields>
       <h3>申请材料</h3>
       <Materials :materials="model.materials" :errors="details" :spec="store.spec"></Materials>
+      <h3>办事指南</h3>
+      <GuideEditor :guide="model.guide" :errors="details"></GuideEditor>
     </form>
   </section>`,
 };
