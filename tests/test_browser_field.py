@@ -353,7 +353,10 @@ async def test_a_spot_decision_yields_the_signed_pdf(page):
     await shot(page, "decide")
     await page.locator(".issue").click()
     await page.locator(".issued").wait_for(timeout=20000)
-    await page.get_by_text("电子送达 138****8000").wait_for()
+    await page.get_by_text("电子送达 138****8000 · 短信已发送，当事人尚未查看").wait_for()
+    sms = (await server.fetch("/sandbox/sms/messages?phone=13800138000")).json["messages"][-1]
+    assert sms["template_code"] == "SMS_DOCUMENT_SERVED"
+    assert (await server.fetch(f"/s/{sms['params']['code']}")).status == 200  # the party opens the link
 
     token = await server.login("inspector", "Inspector@2026")
     case = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}", token=token)).json
@@ -367,6 +370,8 @@ async def test_a_spot_decision_yields_the_signed_pdf(page):
     assert (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json["ok"]
     await page.locator(".back").click()
     await page.locator(".document .open-pdf").wait_for(timeout=10000)
+    await page.get_by_text("电子送达 138****8000 · 当事人已查看").wait_for()  # the case page reads it again
+    assert await page.locator(".document .resend-sms").count() == 0
 
 
 async def test_a_temporary_password_is_changed_before_anything_else(page):

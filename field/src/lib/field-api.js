@@ -16,6 +16,7 @@ export function createFieldApi({ client, sendBytes }) {
     transition: (caseId, action, version, comment = '') => client.post(`${BASE}/cases/${caseId}/transitions`, { action, version, comment }),
     decideOnSpot: (caseId, body) => client.post(`${BASE}/cases/${caseId}/spot-decision`, body),
     documents: async (caseId) => (await client.get(`${BASE}/cases/${caseId}/documents`)).documents,
+    resendServiceSms: (documentId) => client.post(`${BASE}/documents/${documentId}/service-sms`, {}),
     lookup: (body) => client.post(`${BASE}/lookups`, body),
     lookupAudit: async () => (await client.get(`${BASE}/lookups/audit`)).entries,
     position: (body) => client.post(`${BASE}/position`, body),
