@@ -16,9 +16,10 @@ H5_POLICY = f"{_COMMON}; script-src 'self'"
 CONSOLE_POLICY = f"{_COMMON}; script-src 'self' 'unsafe-eval'; frame-src blob:"
 
 
-# Vite names every built script, style, font and image after its content (`assets/index-B3k9xQ_a.js`):
+# Vite names every built script, style, font and image after its content (`assets/index-B3k9xQ_a.js`,
+# uni's chunks `assets/elder.DL-HhDoQ.js`):
 # such a file never changes, so a phone keeps it for a year and never asks again.
-HASHED = re.compile(r"(?:^|/)assets/[^/]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+\Z")
+HASHED = re.compile(r"(?:^|/)assets/[^/]+[.-][A-Za-z0-9_-]{8}\.[a-z0-9]+\Z")
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Compression is Tornado's `compress_response` (api/app.py), for these files as for JSON, rather than
 # `.gz` files made at build time: one mechanism for the three clients (the console has no build step),

@@ -91,13 +91,15 @@ class HotItemsHandler(BaseHandler):
         tags: [items]
         parameters:
           - {in: query, name: channel, required: true, schema: {type: string, enum: [wechat, alipay, app]}}
+          - {in: query, name: region, schema: {type: string, pattern: "^[0-9]{6}$"}}
           - {in: query, name: limit, schema: {type: integer, default: 10}}
         responses:
           200: {description: "OK", content: {application/json: {schema: HotListSchema}}}
         """
         channel = self.query_arg("channel", choices=CHANNELS, required=True)
+        region = regions.check(self.query_arg("region"))
         limit = self.query_arg("limit", 10, as_int=True, lo=1, hi=50)
-        items = catalog.filter_items(await published.published_items(self.deps), channel=channel)
+        items = catalog.filter_items(await published.published_items(self.deps), channel=channel, region=region)
         ranking = await self.deps.hot.ranking(channel)
         self.send(HotListSchema().dump({"channel": channel, "items": catalog.rank(items, ranking, limit)}))
 

@@ -23,12 +23,14 @@ async def test_a_region_limits_items_and_menu_to_it_and_city_wide_ones(server):
         return {e.get("item_code") for s in menu["sections"] for e in s["entries"]}
     assert "JT0017" in entries((await server.fetch("/api/v1/channels/wechat/menu?region=330106")).json)
     assert "JT0017" not in entries((await server.fetch("/api/v1/channels/wechat/menu?region=330102")).json)
+    hot = (await server.fetch("/api/v1/items/hot?channel=wechat&limit=50&region=330102")).json["items"]
+    assert hot and all(not i["regions"] or "330102" in i["regions"] for i in hot)
 
 
 async def test_a_region_that_is_not_six_digits_is_a_400(server):
     for query in ("region=hangzhou", "region=33010", "region=3301066"):
-        for path in ("/api/v1/items", "/api/v1/channels/app/menu"):
-            r = await server.fetch(f"{path}?{query}")
+        for path in ("/api/v1/items?", "/api/v1/channels/app/menu?", "/api/v1/items/hot?channel=app&"):
+            r = await server.fetch(f"{path}{query}")
             assert r.status == 400 and r.json["error"]["code"] == "request.bad_query", (path, query)
 
 

@@ -26,6 +26,7 @@ def build(tmp_path):
     (h5 / "assets").mkdir(parents=True)
     (h5 / "index.html").write_text("<!doctype html><title>h5</title>" + "<p>政务服务</p>" * 100)
     (h5 / "assets" / "index-B3k9xQ_a.js").write_text(SCRIPT)
+    (h5 / "assets" / "elder.DL-HhDoQ.js").write_text(SCRIPT)  # uni's chunks: a dot before the hash
     (h5 / "assets" / "notes.js").write_text(SCRIPT)  # no hash in the name: it may change
     return h5
 
@@ -42,6 +43,8 @@ async def test_static_files_are_gzipped_and_hashed_ones_kept_a_year(database, re
         assert "Content-Encoding" not in plain.headers and plain.body.decode() == SCRIPT
         page = await raw(server, "/h5/")
         assert page.headers["Content-Encoding"] == "gzip" and page.headers["Cache-Control"] == "no-cache"
+        chunk = await raw(server, "/h5/assets/elder.DL-HhDoQ.js")
+        assert chunk.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         unhashed = await raw(server, "/h5/assets/notes.js")
         assert "immutable" not in unhashed.headers.get("Cache-Control", "")
         again = await raw(server, "/h5/assets/index-B3k9xQ_a.js", headers={"If-None-Match": script.headers["Etag"]})
