@@ -45,7 +45,8 @@ async def visit(page, cdp, url: str) -> dict:
     network = [size for size in sizes.values() if size > 0]
     return {"grid_ms": round(grid_ms), "kb_to_grid": round(sum(at_grid.values()) / 1024, 1),
             "requests_to_grid": len([s for s in at_grid.values() if s > 0]),
-            "kb": round(sum(network) / 1024, 1), "requests": len(network), "from_cache": len(sizes) - len(network)}
+            "kb": round(sum(network) / 1024, 1), "requests": len(network),
+            "no_bytes": len(sizes) - len(network)}  # data: URLs (the icons) and answers from the cache
 
 
 async def measure(base: str, profile: dict, runs: int) -> dict:
@@ -84,6 +85,7 @@ def main() -> None:
     parser.add_argument("--profiles", default="fast3g,rtt150")
     parser.add_argument("--engine", default="fast")
     args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the page's scripts run on them)")
     if not os.path.isfile(os.path.join(H5, "index.html")):
         raise SystemExit("no h5 build: run `npm run build:h5` in miniprogram/ (or make client)")
     with Stack("firstload") as stack:
