@@ -38,7 +38,7 @@ async def test_a_processor_works_an_application_to_completion(page, tmp_path):
 
     await login(page, "processor.rsj", "Processor@2026")
     await page.locator(".topbar").wait_for(timeout=10000)
-    assert await page.locator(".topbar nav a").all_inner_texts() == ["办件工作台", "差评整改"]
+    assert await page.locator(".topbar nav a").all_inner_texts() == ["办件工作台", "差评整改", "登录记录"]
     row = await open_application(page, number)
     assert "剩" in await row.inner_text() and "个工作日" in await row.inner_text()
     assert "未认领" in await row.inner_text()

@@ -8,7 +8,7 @@ from tornado.web import RequestHandler
 
 from api.accesslog import scrub_uri
 from api.auth import require_roles
-from api.openapi import build_spec
+from api.openapi import build_spec, group_patterns, path_schema
 from support import eventually, start_server, stop_server
 
 
@@ -111,6 +111,16 @@ def test_openapi_security_and_path_parameters_come_from_the_code():
                                   "schema": {"type": "string"}}]
     assert [p["name"] for p in new["put"]["parameters"]] == [p["name"] for p in new["get"]["parameters"]] == ["code", "part"]
     assert {"401", "403", "404"} <= set(new["put"]["responses"]) and "401" not in new["get"]["responses"]
+
+
+def test_path_parameter_schemas_come_from_each_group_regex():
+    uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    groups = group_patterns(rf"/c/(?P<case_id>{uuid})/n/(?P<n>\d{{1,4}})/(?P<step>accept|arrive)/(?P<code>[^/]+)"
+                            r"/(?P<nested>(a|b)\(x\))")
+    assert list(groups) == ["case_id", "n", "step", "code", "nested"] and groups["nested"] == r"(a|b)\(x\)"
+    assert [path_schema(r) for r in groups.values()] == [
+        {"type": "string", "format": "uuid"}, {"type": "integer"}, {"type": "string", "enum": ["accept", "arrive"]},
+        {"type": "string"}, {"type": "string"}]
 
 
 def test_scrub_uri():

@@ -20,14 +20,15 @@ from models.queries import QUERIES
 log = logging.getLogger(__name__)
 
 
-async def run(deps, claims: dict, item: dict, body: dict) -> dict:
+async def run(db, claims: dict, item: dict, body: dict, *, redis, pii, exchange: dict, hot, limiter) -> dict:
+    """`limiter`: queries on a plate not bound (engine numbers tried), or None."""
     spec = QUERIES.get(item.get("query") or "") if item.get("kind") == "query" else None
     if spec is None:
         raise NotFound("query.not_found", "该事项不是查询类事项")
-    department = deps.exchange.get(spec.department)
+    department = exchange.get(spec.department)
     if department is None:
         raise AppError(503, "exchange.not_connected", "该查询暂未接入，请稍后再试")
-    resident = await residents.of_token(deps.db, claims)
+    resident = await residents.of_token(db, claims)
     owner, realname = str(resident["_id"]), resident.get("realname")
     if not realname:
         raise AppError(403, "query.realname_required", "请先完成实名认证")
@@ -48,19 +49,19 @@ async def run(deps, claims: dict, item: dict, body: dict) -> dict:
             params["plate_type"] = body["plate_type"]
         tail = (body.get("engine_no_last6") or "").upper()
         try:
-            bound_tail = await vehicles.bound(deps.db, owner, plate, deps.pii)
+            bound_tail = await vehicles.bound(db, owner, plate, pii)
         except AppError:
             if not tail:  # a plate alone tells a stranger nothing
-                await queries.audit(deps.db, **audit, outcome="refused", ms=0)
+                await queries.audit(db, **audit, outcome="refused", ms=0)
                 if "engine_no_last6" in spec.takes:
                     raise AppError(403, "vehicle.not_bound", "请先绑定该车辆，或填写发动机号后六位") from None
                 raise
             bound_tail = None
-            if deps.vehicle_query_limiter is not None:  # nobody tries engine numbers until one fits
+            if limiter is not None:  # nobody tries engine numbers until one fits
                 try:
-                    await deps.vehicle_query_limiter.take(owner)
+                    await limiter.take(owner)
                 except AppError:
-                    await queries.audit(deps.db, **audit, outcome="refused", ms=0)
+                    await queries.audit(db, **audit, outcome="refused", ms=0)
                     raise
         if tail and tail != bound_tail:  # the department checks it against the register (else 40301)
             key_extra = hashlib.sha256(f"{owner}:{tail}".encode()).hexdigest()[:16]
@@ -68,8 +69,10 @@ async def run(deps, claims: dict, item: dict, body: dict) -> dict:
     else:
         audit["subject"] = realname["id_masked"]
         params = _params(spec, body)
-        call = functools.partial(method, deps.pii.decrypt(realname["id_enc"]), **params)
-    return await _answer(deps, spec, item, department, call, params, audit, key_extra)
+        call = functools.partial(method, pii.decrypt(realname["id_enc"]), **params)
+    answer = await _answer(db, redis, spec, item, department, call, params, audit, key_extra)
+    await hot.record_use(audit["channel"], item["code"])
+    return answer
 
 
 def _params(spec, body: dict) -> dict:
@@ -104,31 +107,30 @@ async def _ask(spec, department, call) -> dict:
         raise department.unavailable() from None
 
 
-async def _answer(deps, spec, item, department, call, params, audit, key_extra=None) -> dict:
+async def _answer(db, redis, spec, item, department, call, params, audit, key_extra=None) -> dict:
     """`key_extra`: what else the answer depends on, kept out of `params` (an engine number typed in)."""
     key = queries.cache_key(audit["owner"], item["query"], params if key_extra is None else {**params, "_": key_extra})
-    entry = await queries.cached(deps.redis, key)
+    entry = await queries.cached(redis, key)
     start = time.monotonic()
     if entry and queries.age_seconds(entry) < spec.ttl:
         outcome = "cached"
     else:
         try:
-            entry = await queries.keep(deps.redis, key, await _ask(spec, department, call))
+            entry = await queries.keep(redis, key, await _ask(spec, department, call))
             outcome = "ok"
         except NoRecord as exc:  # "nothing on record" is an answer too: kept as long as data would be
-            entry = await queries.keep(deps.redis, key, None, no_record=exc.message)
+            entry = await queries.keep(redis, key, None, no_record=exc.message)
             outcome = "ok"
         except AppError as exc:
             if exc.status != 503 or entry is None or entry.get("no_record") is not None:
-                await queries.audit(deps.db, **audit, outcome="unavailable" if exc.status == 503 else "rejected",
+                await queries.audit(db, **audit, outcome="unavailable" if exc.status == 503 else "rejected",
                                     ms=_ms(start))
                 raise
             outcome = "stale"  # the department is down: last known answer, marked
     if entry.get("no_record") is not None:
-        await queries.audit(deps.db, **audit, outcome="no_record", ms=_ms(start))
+        await queries.audit(db, **audit, outcome="no_record", ms=_ms(start))
         raise AppError(404, "query.no_record", entry["no_record"])
-    await queries.audit(deps.db, **audit, outcome=outcome, ms=_ms(start))
-    await deps.hot.record_use(audit["channel"], item["code"])
+    await queries.audit(db, **audit, outcome=outcome, ms=_ms(start))
     return {"item": item["code"], "query": item["query"], "params": params, "data": entry["data"],
             "fetched_at": entry["fetched_at"], "stale": outcome == "stale",
             "age_seconds": round(queries.age_seconds(entry)), "source": department.title}
@@ -138,15 +140,15 @@ def _ms(start: float) -> float:
     return round((time.monotonic() - start) * 1000, 1)
 
 
-async def bind_vehicle(deps, claims: dict, body: dict) -> dict:
+async def bind_vehicle(db, claims: dict, body: dict, *, pii, exchange: dict) -> dict:
     """Bind a plate after the traffic police confirm it is the resident's."""
-    resident = await residents.of_token(deps.db, claims)
+    resident = await residents.of_token(db, claims)
     if not resident.get("realname"):
         raise AppError(403, "query.realname_required", "请先完成实名认证")
-    police = deps.exchange.get("jj")
+    police = exchange.get("jj")
     if police is None:
         raise AppError(503, "exchange.not_connected", "车辆核验暂未接入，请稍后再试")
-    id_number = deps.pii.decrypt(resident["realname"]["id_enc"])
+    id_number = pii.decrypt(resident["realname"]["id_enc"])
     if not await police.owns(body["plate"], body["engine_tail"], id_number):
         raise AppError(422, "vehicle.not_owner", "该车辆不在您的名下，无法绑定")
-    return await vehicles.bind(deps.db, str(resident["_id"]), body["plate"], body["engine_tail"], deps.pii)
+    return await vehicles.bind(db, str(resident["_id"]), body["plate"], body["engine_tail"], pii)

@@ -26,26 +26,26 @@ def preview(template: dict, note: dict) -> dict:
             "page": f"{template['page']}?number={note['number']}&event={note['_id']}"}
 
 
-def _provider(deps, template: dict):
-    login = deps.logins.get(template["channel"])
+def _provider(db, template: dict, login):
+    """`login`: the channel's login adapter, which holds its platform client (None: channel off)."""
     if login is None:
         raise AppError(409, "message_template.channel_off", "该渠道未接入，无法试发送")
     only = message_templates.TemplateSet.only(template)
     if template["channel"] == "wechat":
-        return WeChatSubscribeProvider(deps.db, login.platform, only)
-    return AlipayTemplateProvider(deps.db, login.gateway, only)
+        return WeChatSubscribeProvider(db, login.platform, only)
+    return AlipayTemplateProvider(db, login.gateway, only)
 
 
-async def test_send(deps, template: dict, to: str, event: dict, actor: dict) -> dict:
+async def test_send(db, template: dict, to: str, event: dict, actor: dict, *, login) -> dict:
     """Send one message of `event` to `to` (an openid; Alipay: a user_id or open_id) with this
     template, whatever event types it is registered for; the outcome as a delivery records it."""
-    provider = _provider(deps, template)
+    provider = _provider(db, template, login)
     note = sample_note(event)
     shown = preview(template, note)
     resident = {"_id": f"test-send:{actor['username']}",
                 "channels": [{"channel": template["channel"], "subject": to, "address": to}]}
     outcome = await provider.send(resident, note, {"_id": note["_id"]}, None)
-    await audit.record(deps.db, actor=actor["username"], role=actor["role"], action="message_template.test_send",
+    await audit.record(db, actor=actor["username"], role=actor["role"], action="message_template.test_send",
                        target=f"message_template:{template['channel']}:{template['template_id']}",
                        details={"to": to, "event": event["type"], "status": outcome["status"],
                                 "reason": outcome.get("reason")})
