@@ -6,11 +6,12 @@ import urllib.parse
 
 import pytest
 from playwright.async_api import async_playwright
+from test_browser_a11y import AXE, check, switch_elder
 from test_browser_h5 import CHROMIUM, H5, login, shot, stored
 
 from support import start_server, stop_server, unless_present, watch_policy
 
-pytestmark = unless_present(H5 / "index.html", CHROMIUM,
+pytestmark = unless_present(H5 / "index.html", CHROMIUM, AXE,
                             reason="needs `make client` and Debian's chromium (make test provides both)")
 
 
@@ -21,6 +22,7 @@ async def page(database, redis_server):
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         context = await browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+        await context.add_init_script(path=str(AXE))  # axe-core, outside the page's CSP
         tab = await context.new_page()
         tab.server = server
         tab.violations = watch_policy(context)
@@ -58,9 +60,10 @@ async def test_a_district_is_chosen_kept_and_sent_with_the_menu_and_hot_items(pa
     row = page.get_by_role("button", name="所在地区：全市，点按切换")
     await row.wait_for()
     await row.click()
-    await page.get_by_role("radio", name="全市").wait_for()
-    assert await page.get_by_role("radio", name="全市").get_attribute("aria-checked") == "true"
+    await page.get_by_role("radio", name="✓ 全市").wait_for()
+    assert await page.get_by_role("radio", name="✓ 全市").get_attribute("aria-checked") == "true"
     await shot(page, "region-choice")
+    await check(page, "region-choice", elder=False)  # axe: no serious or critical finding
     await page.get_by_role("radio", name="滨江区").click()
     await page.get_by_role("button", name="所在地区：滨江区，点按切换").wait_for(timeout=10000)
     await page.get_by_text("电动自行车登记上牌").wait_for(state="detached", timeout=10000)  # not offered in 滨江
@@ -74,6 +77,11 @@ async def test_a_district_is_chosen_kept_and_sent_with_the_menu_and_hot_items(pa
     assert await page.get_by_text("电动自行车登记上牌").count() == 0
     box = await page.locator(".region-row").bounding_box()
     assert box["width"] <= 375 and box["height"] >= 44
+
+    await switch_elder(page, True)  # 长辈版: the choices are 60 × 60 px targets with large text
+    await page.get_by_role("button", name="所在地区：滨江区，点按切换").click()
+    await page.get_by_role("radio", name="✓ 滨江区").wait_for()
+    await check(page, "region-choice", elder=True)
 
 
 async def test_a_favourite_is_kept_and_shown_on_home_and_me_with_recent_items(page):
