@@ -69,6 +69,9 @@ class Settings:
     log_level: str = "INFO"
     access_log: bool = True
     trust_proxy: bool = False  # take the client address from X-Real-IP / X-Forwarded-For
+    # gzip responses (off only when a proxy in front compresses, or to measure without: bench/firstload.py)
+    http_compress: bool = True
+    asset_caching: bool = True  # a year's immutable caching of the clients' hashed files
     pii_hmac_key: Secret = Secret("")
     pii_enc_key: Secret = Secret("")  # 64 hex characters (32 bytes)
     wechat_mini_appid: str = ""
@@ -182,6 +185,8 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             access_log=_bool(env, "ACCESS_LOG", True),
             trust_proxy=_bool(env, "TRUST_PROXY", False),
+            http_compress=_bool(env, "HTTP_COMPRESS", True),
+            asset_caching=_bool(env, "ASSET_CACHING", True),
             pii_hmac_key=Secret(env.get("PII_HMAC_KEY", DEMO_PII_HMAC_KEY if demo else "")),
             pii_enc_key=Secret(env.get("PII_ENC_KEY", DEMO_PII_ENC_KEY if demo else "")),
             wechat_mini_appid=env.get("WECHAT_MINI_APPID", DEMO_WECHAT_MINI_APPID if demo else ""),

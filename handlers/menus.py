@@ -1,9 +1,11 @@
 """Channel menus: the cached client read, and the operators' draft/validate/publish/rollback."""
 
+import tornado.web
+
 from api import published
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import menus, reviews
+from models import menus, regions, reviews
 from models.catalog import check_channel
 from models.menus import (
     DraftSchema,
@@ -15,6 +17,7 @@ from models.menus import (
 )
 
 CHANNEL = r"(?P<channel>[^/]+)"
+GZIP_MIN = tornado.web.GZipContentEncoding.MIN_LENGTH
 _view = MenuViewSchema()
 
 
@@ -32,7 +35,7 @@ class ChannelMenuHandler(BaseHandler):
           404: {description: "unknown channel or nothing published"}
         """
         # The busiest endpoint: a plain method on a cache hit (no coroutine), async on a miss.
-        region = self.query_arg("region")
+        region = regions.check(self.query_arg("region"))
         rendered = published.cached_menu(self.deps, channel, region)
         if rendered is None:
             return self._build_and_send(channel, region)
@@ -47,6 +50,10 @@ class ChannelMenuHandler(BaseHandler):
         if rendered.etag in _etags(self.request.headers.get("If-None-Match", "")):
             self.set_status(304)
             self.finish()
+        elif (self.settings.get("compress_response") and len(rendered.body) >= GZIP_MIN
+              and "gzip" in self.request.headers.get("Accept-Encoding", "")):
+            self.set_header("Content-Encoding", "gzip")  # Tornado's compress_response then leaves it as it is
+            self.finish(rendered.gzipped)
         else:
             self.finish(rendered.body)
 

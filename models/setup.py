@@ -9,6 +9,7 @@ from models import (
     documents,
     duty,
     evidence,
+    favorites,
     inbox,
     library,
     links,
@@ -36,7 +37,7 @@ from models import (
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
                    subscriptions, queries, vehicles, cases, evidence, documents, lookups, duty, logins, workers,
-                   message_templates, receipts, tickets, staff_logins, reviews, org):
+                   message_templates, receipts, tickets, staff_logins, reviews, org, favorites):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()
 
