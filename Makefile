@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SECANTUS := .venv-secantus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run reset test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync bench-field-sync bench-mongo system-deps clean
+.PHONY: run reset test client lint bench-menu bench-login bench-submit bench-push bench-query bench-sync bench-field-sync bench-mongo bench-firstload system-deps clean
 
 # Redis, SecantusDB, the sandbox, the API and a push worker, each its own process (deploy/Procfile)
 run: $(VENV)/.runtime $(VENV)/.local $(SECANTUS)/.installed
@@ -66,6 +66,12 @@ bench-field-sync: $(VENV)/.runtime $(SECANTUS)/.installed
 
 bench-mongo: $(VENV)/.runtime $(SECANTUS)/.installed
 	$(BIN)/python bench/mongo/run.py
+
+# the resident h5's first load in chromium on a throttled network, compression and caching off and on
+bench-firstload: $(VENV)/.dev $(SECANTUS)/.installed
+	@$(MAKE) --no-print-directory system-deps PACKAGES="redis-server chromium nodejs npm"
+	cd miniprogram && npm install --no-audit --no-fund --loglevel=error && npm run --silent build:h5
+	$(BIN)/python bench/firstload.py
 
 # Debian packages the tests (and benchmarks) use; installed only when missing.
 PACKAGES ?= redis-server

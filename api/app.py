@@ -27,7 +27,7 @@ def make_app(settings, deps) -> tornado.web.Application:
                                    ("/console", settings.console_dir, static.CONSOLE_POLICY),
                                    ("/field", settings.field_dir, static.H5_POLICY)):
         if os.path.isfile(os.path.join(folder, "index.html")):  # `make client` builds the h5 one
-            routes += static.routes(prefix, folder, policy)
+            routes += static.routes(prefix, folder, policy, immutable=settings.asset_caching)
     if deps.sandbox is not None:
         from sandbox.app import sandbox_routes
 
@@ -41,5 +41,8 @@ def make_app(settings, deps) -> tornado.web.Application:
         default_handler_class=NotFoundHandler,
         log_function=accesslog.AccessLog() if settings.access_log else (lambda handler: None),
         xsrf_cookies=False,
+        # gzip for JSON, pages and scripts of 1 KiB or more when the client accepts it (static.py says why
+        # not pre-compressed files); the menu's body is gzipped once per version (handlers/menus.py).
+        compress_response=settings.http_compress,
         serve_traceback=False,
     )

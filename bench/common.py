@@ -21,7 +21,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 PYTHON = sys.executable
-SECANTUSD = os.path.join(ROOT, ".venv-secantus", "bin", "secantusd-py")
+SECANTUSD = os.environ.get("SECANTUSD") or os.path.join(ROOT, ".venv-secantus", "bin", "secantusd-py")
 LOAD = os.path.join(ROOT, "bench", "load.py")
 TICK = os.sysconf("SC_CLK_TCK")
 if ROOT not in sys.path:

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields
 from api import published
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import catalog
+from models import catalog, regions
 from models.catalog import (
     CATEGORIES,
     CHANNELS,
@@ -46,7 +46,7 @@ class ItemsHandler(BaseHandler):
           - {in: query, name: channel, schema: {type: string, enum: [wechat, alipay, app]}}
           - {in: query, name: department, schema: {type: string}}
           - {in: query, name: kind, schema: {type: string, enum: [application, query, link]}}
-          - {in: query, name: region, schema: {type: string}}
+          - {in: query, name: region, schema: {type: string, pattern: "^[0-9]{6}$"}, description: "offered there or city-wide"}
           - {in: query, name: q, schema: {type: string}}
           - {in: query, name: limit, schema: {type: integer, default: 50}}
           - {in: query, name: offset, schema: {type: integer, default: 0}}
@@ -57,11 +57,31 @@ class ItemsHandler(BaseHandler):
         arg = self.query_arg
         filters = dict(category=arg("category", choices=CATEGORIES), channel=arg("channel", choices=CHANNELS),
                        department=arg("department", choices=list(DEPARTMENTS)), kind=arg("kind", choices=KINDS),
-                       region=arg("region"), q=(arg("q") or "")[:40])
+                       region=regions.check(arg("region")), q=(arg("q") or "")[:40])
         limit, offset = arg("limit", 50, as_int=True, lo=1, hi=200), arg("offset", 0, as_int=True, lo=0, hi=10_000)
         found = catalog.filter_items(await published.published_items(self.deps), **filters)
         self.send(ItemListSchema().dump({"items": found[offset:offset + limit], "total": len(found),
                                          "limit": limit, "offset": offset}))
+
+
+class RegionSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class RegionListSchema(Schema):
+    regions = fields.List(fields.Nested(RegionSchema))
+
+
+class RegionsHandler(BaseHandler):
+    async def get(self):
+        """The regions residents may choose (those the published items carry), for `region` on menus and items.
+        ---
+        tags: [items]
+        responses:
+          200: {description: "OK", content: {application/json: {schema: RegionListSchema}}}
+        """
+        self.send(RegionListSchema().dump({"regions": regions.offered(await published.published_items(self.deps))}))
 
 
 class HotItemsHandler(BaseHandler):
@@ -71,13 +91,15 @@ class HotItemsHandler(BaseHandler):
         tags: [items]
         parameters:
           - {in: query, name: channel, required: true, schema: {type: string, enum: [wechat, alipay, app]}}
+          - {in: query, name: region, schema: {type: string, pattern: "^[0-9]{6}$"}}
           - {in: query, name: limit, schema: {type: integer, default: 10}}
         responses:
           200: {description: "OK", content: {application/json: {schema: HotListSchema}}}
         """
         channel = self.query_arg("channel", choices=CHANNELS, required=True)
+        region = regions.check(self.query_arg("region"))
         limit = self.query_arg("limit", 10, as_int=True, lo=1, hi=50)
-        items = catalog.filter_items(await published.published_items(self.deps), channel=channel)
+        items = catalog.filter_items(await published.published_items(self.deps), channel=channel, region=region)
         ranking = await self.deps.hot.ranking(channel)
         self.send(HotListSchema().dump({"channel": channel, "items": catalog.rank(items, ranking, limit)}))
 
@@ -124,10 +146,12 @@ class AdminItemsHandler(BaseHandler):
           content: {application/json: {schema: ItemInSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
+          403: {description: "review.required: a published item changes only through review (MENU_REVIEW)"}
           409: {description: "the code exists"}
           422: {description: "field errors"}
         """
         data = self.load(ItemInSchema())
+        await published.check_direct_item(self.deps, data, None)
         doc = await published.save_item(self.deps, data, self.actor())
         self.send_versioned(ItemOutSchema(), doc, 201)
 
@@ -155,10 +179,12 @@ class AdminItemHandler(BaseHandler):
           content: {application/json: {schema: ItemInSchema}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
+          403: {description: "review.required: a published item changes only through review (MENU_REVIEW)"}
           409: {description: "stale version"}
         """
         version = self.if_match_version()
         data = self.load(ItemInSchema())
+        await published.check_direct_item(self.deps, data, code)
         doc = await published.save_item(self.deps, data, self.actor(), code=code, version=version)
         self.send_versioned(ItemOutSchema(), doc)
 
@@ -166,6 +192,7 @@ class AdminItemHandler(BaseHandler):
 default_handlers = [
     (r"/api/v1/items", ItemsHandler),
     (r"/api/v1/items/hot", HotItemsHandler),
+    (r"/api/v1/regions", RegionsHandler),
     (rf"/api/v1/items/{CODE}", ItemHandler),
     (r"/api/v1/admin/items", AdminItemsHandler),
     (rf"/api/v1/admin/items/{CODE}", AdminItemHandler),

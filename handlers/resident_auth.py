@@ -2,10 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
-from api import sessions
+from api import metrics
 from api.base import BaseHandler
 from models import legal
+from models.errors import AppError
 from models.otp import OtpLoginSchema, OtpRequestSchema
+from usecases import resident_sessions
 
 
 class WeChatLoginSchema(Schema):
@@ -30,8 +32,6 @@ class ChannelLoginHandler(BaseHandler):
         (`POST /api/v1/me/consents`): until then other resident APIs answer 403 `consent.required`.
         ---
         tags: [residents]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string, enum: [wechat, alipay, app]}}
         responses:
           200: {description: "tokens and the resident (PII masked)"}
           401: {description: "auth.code_invalid / auth.otp_invalid"}
@@ -40,10 +40,18 @@ class ChannelLoginHandler(BaseHandler):
           503: {description: "the platform is unavailable; Retry-After"}
         """
         body = self.load(self.schemas[channel]())
-        answer = await sessions.login(self.deps, channel, body)
-        consents = answer["resident"].get("consents") or {}
-        answer["consent_required"] = await legal.pending(self.deps.db, {"consents": consents})
-        self.send(answer)
+        deps, outcome = self.deps, "unavailable"
+        try:
+            tokens = await resident_sessions.login(deps.db, channel, body, adapter=deps.logins.get(channel), pii=deps.pii,
+                                                   tokens=deps.tokens, refresh_store=deps.refresh)
+            outcome = "success"
+        except AppError as exc:
+            outcome = "refused" if exc.status < 500 else "unavailable"
+            raise
+        finally:
+            metrics.login(channel, outcome)
+        tokens["consent_required"] = await legal.pending(deps.db, {"consents": tokens["resident"].get("consents") or {}})
+        self.send(tokens)
 
 
 class OtpHandler(BaseHandler):
@@ -59,7 +67,8 @@ class OtpHandler(BaseHandler):
           503: {description: "SMS gateway unavailable"}
         """
         body = self.load(OtpRequestSchema())
-        await sessions.send_otp(self.deps, body["phone"], self.request.remote_ip or "")
+        await resident_sessions.send_code(body["phone"], self.request.remote_ip or "", otp=self.deps.otp,
+                                          sms=self.deps.sms, template=self.config.sms_template_login)
         self.send({"sent": True, "expires_in": 300}, 202)
 
 
@@ -75,7 +84,8 @@ class ResidentRefreshHandler(BaseHandler):
           401: {description: "auth.refresh_invalid"}
         """
         body = self.load(ResidentRefreshSchema())
-        self.send(await sessions.refresh(self.deps, body["refresh_token"]))
+        self.send(await resident_sessions.refresh(self.deps.db, body["refresh_token"], tokens=self.deps.tokens,
+                                                  refresh_store=self.deps.refresh))
 
 
 class ResidentLogoutHandler(BaseHandler):

@@ -109,6 +109,9 @@ async def drive_hot_paths(server):
     number = await submit(server, token)
     await server.fetch("/api/v1/applications", token=token)
     await server.fetch(f"/api/v1/applications/{number}", token=token)
+    await server.fetch("/api/v1/me/favorites/SB0008", "PUT", token=token)  # 收藏, read on 首页 and 我的
+    await server.fetch("/api/v1/me/favorites", token=token)
+    await server.fetch("/api/v1/me/favorites/SB0008", "DELETE", token=token)
     clerk = await server.login("processor.rsj", "Processor@2026")
     await server.fetch("/api/v1/staff/applications", token=clerk)
     await server.fetch(f"/api/v1/staff/applications/{number}/claim", "POST", token=clerk)

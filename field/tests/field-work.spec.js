@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ageText, direction, distanceText, fromPoint, metres } from '../src/lib/geo.js';
 import { heartbeatDue, HEARTBEAT_MS, newlyAssigned, nextStep } from '../src/lib/duty.js';
 import { checkLookup, normaliseKey, remainingText, rows } from '../src/lib/lookup.js';
-import { checkDecision, decisionBody } from '../src/lib/decision.js';
+import { checkDecision, decisionBody, serviceState } from '../src/lib/decision.js';
 import { createPad, drawStrokes, padPoint } from '../src/lib/signature.js';
 import { findViolation } from '../src/lib/catalog.js';
 import { createQueue } from '../src/lib/queue.js';
@@ -148,5 +148,19 @@ describe('queue.adopt (a step taken online)', () => {
     const adopted = await queue.adopt(record.id, { version: 3, state: 'returned' });
     expect(adopted.version).toBe(2);
     expect(adopted.server.state).toBe('returned');
+  });
+});
+
+describe('serviceState', () => {
+  const electronic = { method: 'electronic', phone_masked: '138****8000' };
+  it('says how the document was served and whether its SMS may go again', () => {
+    expect(serviceState({ service: { method: 'on_spot' } })).toEqual({ text: '送达：当场交付', resend: false });
+    expect(serviceState({ service: electronic, service_sms: { status: 'failed', reason: 'isv.AMOUNT_NOT_ENOUGH' } }))
+      .toEqual({ text: '送达：电子送达 138****8000 · 短信发送失败（短信账户余额不足，请联系管理员）', resend: true });
+    expect(serviceState({ service: electronic, service_sms: { status: 'failed', reason: 'isv.NEW' } }).text).toContain('（isv.NEW）');
+    expect(serviceState({ service: electronic, service_sms: { status: 'sent' } }))
+      .toEqual({ text: '送达：电子送达 138****8000 · 短信已发送，当事人尚未查看', resend: true });
+    expect(serviceState({ service: electronic, service_sms: { status: 'sent' }, service_opened_at: '2026-12-02T08:00:00Z' }))
+      .toEqual({ text: '送达：电子送达 138****8000 · 当事人已查看', resend: false });
   });
 });

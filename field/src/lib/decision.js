@@ -34,3 +34,24 @@ export function decisionBody({ version, penalty, service, signature }) {
     signature,
   };
 }
+
+// SMS failures the inspector can act on, in words; anything else is named by its code.
+const SMS_REASONS = {
+  'isv.MOBILE_NUMBER_ILLEGAL': '手机号码无法接收短信',
+  'isv.BUSINESS_LIMIT_CONTROL': '发送过于频繁，请稍后再试',
+  'isv.AMOUNT_NOT_ENOUGH': '短信账户余额不足，请联系管理员',
+  'sms.unavailable': '短信服务暂时不可用',
+};
+
+// How a document was served, in one line; `resend` when its 电子送达 SMS may be sent again.
+export function serviceState(document) {
+  const service = document.service || {};
+  if (service.method !== 'electronic') return { text: '送达：当场交付', resend: false };
+  const sms = document.service_sms;
+  let text = `送达：电子送达 ${service.phone_masked || ''}`;
+  if (document.service_opened_at) text += ' · 当事人已查看';
+  else if (sms && sms.status === 'sent') text += ' · 短信已发送，当事人尚未查看';
+  else if (sms && sms.status === 'failed') text += ` · 短信发送失败（${SMS_REASONS[sms.reason] || sms.reason}）`;
+  else text += ' · 短信未发送';
+  return { text, resend: !document.service_opened_at };
+}

@@ -16,11 +16,15 @@ export function createFieldApi({ client, sendBytes }) {
     transition: (caseId, action, version, comment = '') => client.post(`${BASE}/cases/${caseId}/transitions`, { action, version, comment }),
     decideOnSpot: (caseId, body) => client.post(`${BASE}/cases/${caseId}/spot-decision`, body),
     documents: async (caseId) => (await client.get(`${BASE}/cases/${caseId}/documents`)).documents,
+    resendServiceSms: (documentId) => client.post(`${BASE}/documents/${documentId}/service-sms`, {}),
     lookup: (body) => client.post(`${BASE}/lookups`, body),
     lookupAudit: async () => (await client.get(`${BASE}/lookups/audit`)).entries,
     position: (body) => client.post(`${BASE}/position`, body),
     tasks: async (open = true) => (await client.get(`${BASE}/tasks`, { query: { open: String(open) } })).tasks,
     step: (taskId, step) => client.post(`${BASE}/tasks/${taskId}/${step}`, {}),
     team: () => client.get(`${BASE}/team`),
+    createTask: (body) => client.post(`${BASE}/tasks`, body),
+    suggestions: async (taskId) => (await client.get(`${BASE}/tasks/${taskId}/suggestions`)).suggestions,
+    assign: (taskId, inspector) => client.post(`${BASE}/tasks/${taskId}/assign`, { inspector }),
   };
 }

@@ -1,0 +1,104 @@
+"""The resident h5's first load on a slow mobile network: bytes transferred, requests and the time
+to the home page's menu grid, with compression and asset caching off ("before") and on ("after"),
+both in the same run against the same build.
+
+    .venv/bin/python bench/firstload.py [--runs 5] [--profiles fast3g,rtt150]   (make bench-firstload)
+
+Needs the h5 build (`make client`, or `npm run build:h5` in miniprogram/) and Debian's chromium.
+Two API processes (`python -m api`, demo data, one with HTTP_COMPRESS=0 ASSET_CACHING=0) share
+Redis, SecantusDB and the sandbox. Each run is a fresh browser context (cold cache) at 375 px;
+the network is throttled through the DevTools protocol (Network.emulateNetworkConditions, latency
+added per request as DevTools does). Bytes are what crossed the wire (encodedDataLength, headers
+included); the time is from the navigation's start to the first `.grid-cell` on screen, read in the
+page (performance.now()). A second visit in the same context shows what caching saves.
+"""
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import ROOT, Stack, record  # noqa: E402
+
+# Chrome DevTools' presets (front_end/core/sdk/NetworkManager.ts): bytes per second and latency in ms.
+PROFILES = {
+    "fast3g": {"latency": 562.5, "downloadThroughput": 1.6e6 / 8 * 0.9, "uploadThroughput": 750e3 / 8 * 0.9},
+    # the issue's figure: a 150 ms round trip with Fast 3G's bandwidth
+    "rtt150": {"latency": 150, "downloadThroughput": 1.6e6 / 8 * 0.9, "uploadThroughput": 750e3 / 8 * 0.9},
+}
+H5 = os.path.join(ROOT, "miniprogram", "dist", "build", "h5")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+GRID = "() => document.querySelector('.grid-cell') ? performance.now() : false"
+
+
+async def visit(page, cdp, url: str) -> dict:
+    sizes: dict[str, float] = {}
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on("Network.requestServedFromCache", lambda e: sizes.setdefault(e["requestId"], 0))
+    await page.goto(url, wait_until="commit")
+    grid_ms = await (await page.wait_for_function(GRID, polling="raf", timeout=60_000)).json_value()
+    at_grid = dict(sizes)
+    await page.wait_for_load_state("networkidle")
+    network = [size for size in sizes.values() if size > 0]
+    return {"grid_ms": round(grid_ms), "kb_to_grid": round(sum(at_grid.values()) / 1024, 1),
+            "requests_to_grid": len([s for s in at_grid.values() if s > 0]),
+            "kb": round(sum(network) / 1024, 1), "requests": len(network),
+            "no_bytes": len(sizes) - len(network)}  # data: URLs (the icons) and answers from the cache
+
+
+async def measure(base: str, profile: dict, runs: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    first, second = [], []
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            for _ in range(runs):
+                context = await browser.new_context(viewport={"width": 375, "height": 812})
+                page = await context.new_page()
+                cdp = await context.new_cdp_session(page)
+                await cdp.send("Network.enable")
+                await cdp.send("Network.emulateNetworkConditions", {"offline": False, **profile})
+                first.append(await visit(page, cdp, base + "/h5/"))
+                page = await context.new_page()  # the resident comes back later: same cache, new page
+                cdp = await context.new_cdp_session(page)
+                await cdp.send("Network.enable")
+                await cdp.send("Network.emulateNetworkConditions", {"offline": False, **profile})
+                second.append(await visit(page, cdp, base + "/h5/"))
+                await context.close()
+        finally:
+            await browser.close()
+
+    def median(rows, key):
+        return statistics.median(r[key] for r in rows)
+
+    return {"first": {k: median(first, k) for k in first[0]}, "again": {k: median(second, k) for k in second[0]},
+            "grid_ms_all": [r["grid_ms"] for r in first]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profiles", default="fast3g,rtt150")
+    parser.add_argument("--engine", default="fast")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the page's scripts run on them)")
+    if not os.path.isfile(os.path.join(H5, "index.html")):
+        raise SystemExit("no h5 build: run `npm run build:h5` in miniprogram/ (or make client)")
+    with Stack("firstload") as stack:
+        stack.redis()
+        stack.mongo(args.engine)
+        stack.sandbox()
+        _, before = stack.api(H5_DIR=H5, HTTP_COMPRESS="false", ASSET_CACHING="false")
+        _, after = stack.api(H5_DIR=H5)
+        for name in args.profiles.split(","):
+            for label, base in (("before", before), ("after", after)):
+                result = asyncio.run(measure(base, PROFILES[name], args.runs))
+                record("firstload", {"profile": name, "variant": label, "runs": args.runs, **result})
+
+
+if __name__ == "__main__":
+    main()
