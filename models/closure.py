@@ -2,7 +2,7 @@
 
 What the resident gave us for the account is erased: the resident record becomes a tombstone with
 no identity keys, channels, phone, name or 身份证号 (so the same WeChat or phone logs in as a new
-resident), and vehicles, inbox, material library, subscriptions, devices, notification
+resident), and vehicles, inbox, material library, subscriptions, devices, favourites, notification
 preferences, idempotency records, link requests, merge records (they name the moved logins),
 consents and uploads no 办件 uses are deleted. 办件 are government records the law requires us to
 keep (档案法): they stay with their contents, but their `owner` — and everything else that points
@@ -22,7 +22,7 @@ from models.clock import now
 from models.errors import AppError
 
 # collections whose records of the resident are deleted, by the field naming the owner (a string id)
-DELETED = ("vehicles", "inbox", "material_library", "subscriptions", "devices")
+DELETED = ("vehicles", "inbox", "material_library", "subscriptions", "devices", "favorites")
 # collections whose records must stay (they belong to a 办件), their owner replaced by the anonymous id
 UNLINKED = ("tickets", "deliveries", "notifications", "query_audit")
 

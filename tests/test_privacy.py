@@ -7,6 +7,7 @@ import uuid
 import pytest
 from bson import ObjectId
 
+from models import favorites
 from sandbox.identity import person_for
 from support import FORM, start_server, stop_server, upload_photo
 
@@ -170,6 +171,7 @@ async def seed_personal_data(server, owner: str):
     await db.material_library.insert_one({"owner": owner, "code": "id_card", "saved_at": now})
     await db.subscriptions.insert_one({"_id": f"{owner}:wechat:t1", "owner": owner, "channel": "wechat", "template": "t1"})
     await db.devices.insert_one({"_id": "reg-1", "owner": owner, "active": True, "updated_at": now})
+    await favorites.add(db, owner, "SB0001")
     await db.notification_preferences.insert_one({"_id": owner, "sms": True})
     await db.query_audit.insert_one({"owner": owner, "query": "sb_pay", "at": now, "outcome": "ok"})
 
@@ -211,7 +213,7 @@ async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked
     assert tomb["state"] == "closed" and tomb["channels"] == [] and tomb["identity_keys"] == [f"closed:{owner}"]
     assert not {"phone", "realname", "consents"} & set(tomb)
     # erased
-    for name in ("vehicles", "inbox", "material_library", "subscriptions", "devices"):
+    for name in ("vehicles", "inbox", "material_library", "subscriptions", "devices", "favorites"):
         assert await db[name].count_documents({"owner": owner}) == 0, name
     assert await db.notification_preferences.count_documents({"_id": owner}) == 0
     assert await db.idempotency.count_documents({"_id": {"$regex": f"^{owner}:"}}) == 0
