@@ -8,7 +8,20 @@ const store = {
   setStorageSync: (key, value) => uni.setStorageSync(key, value),
 };
 
-const elder = ref(typeof uni === 'undefined' ? false : readElder(store));
+// The font size the resident set in WeChat (0 elsewhere: h5 follows the browser's own zoom).
+function systemFontSize() {
+  let size = 0;
+  // #ifdef MP-WEIXIN
+  try {
+    size = (wx.getAppBaseInfo ? wx.getAppBaseInfo() : wx.getSystemInfoSync()).fontSizeSetting || 0;
+  } catch (e) {
+    size = 0;
+  }
+  // #endif
+  return size;
+}
+
+const elder = ref(typeof uni === 'undefined' ? false : readElder(store, systemFontSize()));
 
 export function useElder() {
   return elder;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ELDER_KEY, elderShortcuts, promiseLabel, readElder, unreadBadge, writeElder } from '../src/common/elder.js';
+import { ELDER_KEY, LARGE_SYSTEM_FONT, elderShortcuts, promiseLabel, readElder, unreadBadge, writeElder } from '../src/common/elder.js';
 import { iconName, svgDataUri } from '../src/common/icons.js';
 import { keyActivates } from '../src/keyboard.js';
 import { nextSteps, stepperView } from '../src/common/applications.js';
@@ -19,6 +19,16 @@ test('长辈版 is kept per device and reads as off unless stored true', () => {
   writeElder(s, false);
   assert.equal(readElder(s), false);
   assert.equal(readElder({ getStorageSync: () => { throw new Error('x'); } }), false);
+});
+
+test("WeChat's enlarged font turns 长辈版 on until the resident chooses on this device", () => {
+  const s = memory();
+  assert.equal(readElder(s, 17), false); // 标准
+  assert.equal(readElder(s, LARGE_SYSTEM_FONT), true);
+  writeElder(s, false); // the resident's own choice wins
+  assert.equal(readElder(s, 24), false);
+  writeElder(s, true);
+  assert.equal(readElder(s, 0), true);
 });
 
 test('the simplified home takes the first item entries, once each', () => {

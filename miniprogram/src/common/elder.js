@@ -1,14 +1,21 @@
 // 长辈版 (MIIT 2021 app 适老化): whether this device shows the large-print mode. Kept per device in
 // uni storage under ELDER_KEY; `storage` is uni's getStorageSync/setStorageSync pair, passed in so
-// Node can test it. Anything but a stored true reads as off.
+// Node can test it. Nothing stored: the system's font size decides (`LARGE_SYSTEM_FONT`).
 export const ELDER_KEY = 'elder_mode';
 
-export function readElder(storage) {
+// WeChat's own font size (我 › 设置 › 通用 › 字体大小, `fontSizeSetting` in px; 17 is 标准): a resident who
+// enlarged it there gets 长辈版 until they choose on this device.
+export const LARGE_SYSTEM_FONT = 18;
+
+export function readElder(storage, systemFontSize = 0) {
+  let stored;
   try {
-    return storage.getStorageSync(ELDER_KEY) === true;
+    stored = storage.getStorageSync(ELDER_KEY);
   } catch (e) {
-    return false;
+    stored = '';
   }
+  if (stored === true || stored === false) return stored;
+  return Number(systemFontSize) >= LARGE_SYSTEM_FONT;
 }
 
 export function writeElder(storage, on) {
