@@ -9,11 +9,15 @@ import io
 import uuid
 
 import pytest
+import pytest_asyncio
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from test_enforcement import body, put
 
 from models import decision_pdf
+from support import SHARED_APP
+
+pytestmark = SHARED_APP  # each test opens and decides its own case
 
 BASIS = "《中华人民共和国道路交通安全法》第九十三条第二款"
 
@@ -32,7 +36,7 @@ def decision(version, **changes):
             "service": {"method": "on_spot"}, "signature": signature(), **changes}
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")  # the loop of the module's shared app
 async def staff(server):
     return {"inspector": await server.login("inspector", "Inspector@2026"),
             "li": await server.login("inspector.li", "Inspector@2026"),
