@@ -17,6 +17,7 @@ COPY config.py .
 COPY wiring/ wiring/
 COPY api/ api/
 COPY handlers/ handlers/
+COPY usecases/ usecases/
 COPY models/ models/
 COPY channels/ channels/
 COPY exchange/ exchange/

@@ -22,7 +22,7 @@ DEMO_PII_ENC_KEY = "00" * 32
 DEMO_SMS_SIGN_NAME = "政务服务"
 # the sandbox's template codes: a city's own are approved by Aliyun (SMS_ and digits)
 DEMO_SMS_TEMPLATES = {"SMS_TEMPLATE_LOGIN": "SMS_LOGIN_CODE", "SMS_TEMPLATE_LINK": "SMS_LINK_CODE",
-                      "SMS_TEMPLATE_STATUS": "SMS_APPLICATION_STATUS"}
+                      "SMS_TEMPLATE_STATUS": "SMS_APPLICATION_STATUS", "SMS_TEMPLATE_DOCUMENT": "SMS_DOCUMENT_SERVED"}
 
 
 class Secret(str):
@@ -50,6 +50,8 @@ class Settings:
     refresh_token_ttl: int = 12 * 3600
     login_max_failures: int = 5
     login_lock_seconds: int = 900
+    menu_review: str = "optional"  # "required": a menu or item change reaches residents only once a second operator approves it
+    review_poll_seconds: float = 5.0  # how often each API process looks for approved changes whose publish time has come
     rectify_days: int = 5  # working days a department has to close a 差评's rectification ticket (the city's rule)
     wechat_appid: str = ""
     wechat_secret: Secret = Secret("")
@@ -103,6 +105,9 @@ class Settings:
     receipts_recheck: float = 60.0  # seconds before the same message is asked about again
     jpush_apns_production: bool = True  # iOS pushes through APNs' production service (demo: its sandbox)
     sms_template_status: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]
+    # 电子送达 of a decision: variables ${number} and ${code}; the link (PUBLIC_URL/s/${code}) is the
+    # template's fixed text, as the SMS platform requires of links
+    sms_template_document: str = DEMO_SMS_TEMPLATES["SMS_TEMPLATE_DOCUMENT"]
     exchange_api_base: str = ""  # the data-sharing exchange; unset: no department queries
     exchange_app_id: str = ""
     exchange_app_secret: Secret = Secret("")
@@ -157,6 +162,8 @@ class Settings:
             refresh_token_ttl=_int(env, "REFRESH_TOKEN_TTL", 12 * 3600),
             login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
             rectify_days=_int(env, "RECTIFY_DAYS", 5),
+            menu_review=(env.get("MENU_REVIEW") or "optional").strip().lower(),
+            review_poll_seconds=_float(env, "REVIEW_POLL_SECONDS", 5.0),
             login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 900),
             wechat_appid=env.get("WECHAT_APPID", DEMO_WECHAT_APPID if demo else ""),
             wechat_secret=Secret(env.get("WECHAT_SECRET", DEMO_WECHAT_SECRET if demo else "")),
@@ -211,6 +218,7 @@ class Settings:
             receipts_poll_every=_float(env, "RECEIPTS_POLL_EVERY", 5.0),
             receipts_recheck=_float(env, "RECEIPTS_RECHECK", 60.0),
             sms_template_status=env.get("SMS_TEMPLATE_STATUS", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_STATUS"]),
+            sms_template_document=env.get("SMS_TEMPLATE_DOCUMENT", DEMO_SMS_TEMPLATES["SMS_TEMPLATE_DOCUMENT"]),
             exchange_api_base=env.get("EXCHANGE_API_BASE", f"{sandbox}/sandbox/exchange" if demo else ""),
             exchange_app_id=env.get("EXCHANGE_APP_ID", "demo-exchange-app" if demo else ""),
             exchange_app_secret=Secret(env.get("EXCHANGE_APP_SECRET", "demo-exchange-secret" if demo else "")),
@@ -238,6 +246,10 @@ class Settings:
             raise ConfigError("ACCESS_TOKEN_TTL must be between 60 and 900 seconds")
         if not 1 <= self.rectify_days <= 60:
             raise ConfigError("RECTIFY_DAYS must be between 1 and 60 working days")
+        if self.menu_review not in ("optional", "required"):
+            raise ConfigError(f"MENU_REVIEW must be 'optional' or 'required', not {self.menu_review!r}")
+        if not 0.05 <= self.review_poll_seconds <= 300:
+            raise ConfigError("REVIEW_POLL_SECONDS must be between 0.05 and 300")
         if not 0 < self.push_retry_window <= 12 * 3600:  # a JPush cid (the retry's guard) lives a day
             raise ConfigError("PUSH_RETRY_WINDOW must be above 0 and at most 43200 seconds (12 hours)")
         if self.push_sweep_age <= 0 or self.push_ready_heartbeat_age < 0 or self.push_ready_backlog_age < 0:
@@ -264,7 +276,7 @@ class Settings:
         if self.mount_sandbox:
             problems.append("SANDBOX must be off outside demo mode")
         templates = {"SMS_TEMPLATE_LOGIN": self.sms_template_login, "SMS_TEMPLATE_LINK": self.sms_template_link,
-                     "SMS_TEMPLATE_STATUS": self.sms_template_status}
+                     "SMS_TEMPLATE_STATUS": self.sms_template_status, "SMS_TEMPLATE_DOCUMENT": self.sms_template_document}
         for name, value in templates.items():  # Aliyun refuses the demo's (isv.SMS_TEMPLATE_ILLEGAL)
             if not value or value in DEMO_SMS_TEMPLATES.values():
                 problems.append(f"{name} must be the city's approved template code, not the demo {value or 'empty'}")

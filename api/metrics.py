@@ -7,7 +7,6 @@ scrape, whichever child answers it, adds them all up. The push stream's lag and 
 are read from Redis at scrape time, so they are never stale and never summed across processes.
 """
 
-import asyncio
 import glob
 import os
 
@@ -22,12 +21,10 @@ from prometheus_client import (
     multiprocess,
     values,
 )
-from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-from redis.exceptions import RedisError, ResponseError
 from tornado.web import StaticFileHandler, URLSpec
 
-from push.relay import GROUP, STREAM
+from push import stream_metrics
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 # `*_created` samples double every counter's series, and multi-process mode has none: the same
@@ -101,40 +98,7 @@ async def render(deps, directory: str) -> bytes:
         multiprocess.MultiProcessCollector(registry, path=directory)
     else:
         registry = REGISTRY
-    return generate_latest(registry) + generate_latest(_Snapshot(await stream_families(deps.redis)))
-
-
-async def stream_families(redis) -> list:
-    """Lag (entries not yet read by the group) and pending (read, not acknowledged) of the push
-    stream; 0 before the stream or group exists. Redis down: only `govservice_redis_up 0`."""
-    up = GaugeMetricFamily("govservice_redis_up", "1 when Redis answered this scrape")
-    try:
-        groups = await asyncio.wait_for(redis.xinfo_groups(STREAM), 1.0)
-    except ResponseError as exc:
-        if "no such key" not in str(exc).lower():
-            raise
-        groups = []
-    except (RedisError, OSError, TimeoutError):
-        up.add_metric([], 0)
-        return [up]
-    up.add_metric([], 1)
-    group = next((g for g in groups if _text(g.get("name")) == GROUP), {})
-    pending = GaugeMetricFamily("govservice_push_stream_pending", "Push events read by a worker, not yet acknowledged")
-    pending.add_metric([], group.get("pending") or 0)
-    families = [up, pending]
-    if group.get("lag", 0) is not None:  # Redis cannot tell after some deletions: leave it out rather than guess
-        lag = GaugeMetricFamily("govservice_push_stream_lag", "Push events in the stream not yet read by the workers")
-        lag.add_metric([], group.get("lag") or 0)
-        families.append(lag)
-    return families
-
-
-class _Snapshot:
-    def __init__(self, families):
-        self.families = families
-
-    def collect(self):
-        return self.families
+    return generate_latest(registry) + await stream_metrics.exposition(deps.redis)
 
 
 def forget(pid: int, directory: str) -> None:
@@ -152,7 +116,3 @@ def _forget_dead(directory: str) -> None:
             forget(pid, directory)
         except PermissionError:
             pass  # alive, another user's
-
-
-def _text(value):
-    return value.decode() if isinstance(value, bytes) else value

@@ -4,6 +4,8 @@ A method's docstring (YAML after `---`) describes what only it knows; the code s
 `security` from `@require_roles`, path parameters from the route's named groups, and the error
 answers every operation of a kind gives (`add_errors`)."""
 
+import re
+
 from apispec import APISpec, yaml_utils
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.tornado import TornadoPlugin
@@ -29,7 +31,7 @@ def build_spec(routes) -> dict:
     spec.components.schema("Error", ERROR_SCHEMA)
     for pattern, handler in (route[:2] for route in routes):
         url = URLSpec(pattern, handler)
-        groups = sorted(url.regex.groupindex, key=url.regex.groupindex.get)
+        groups = group_patterns(pattern)
         # TornadoPlugin's own path_helper asks every handler for a `trace` method, which
         # RequestHandler lacks; we read the docstrings ourselves and reuse its path conversion.
         operations = dict(getattr(handler, "openapi_operations", {}))  # e.g. a WebSocket upgrade
@@ -46,15 +48,42 @@ def build_spec(routes) -> dict:
     return ecma_patterns(document)
 
 
-def from_code(fn, operation: dict, groups: list[str]) -> dict:
+def group_patterns(pattern: str) -> dict[str, str]:
+    """{name: its own regex} for each named group of a route pattern, in order."""
+    found = {}
+    for start in re.finditer(r"\(\?P<(\w+)>", pattern):
+        depth, i = 1, start.end()
+        while depth:
+            depth += {"(": 1, ")": -1}.get(pattern[i], 0) if pattern[i - 1] != "\\" else 0
+            i += 1
+        found[start.group(1)] = pattern[start.end():i - 1]
+    return found
+
+
+UUID_GROUP = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def path_schema(regex: str) -> dict:
+    """What a path parameter's own regex says of it: a UUID, a number, one of a few words."""
+    if regex == UUID_GROUP:
+        return {"type": "string", "format": "uuid"}
+    if re.fullmatch(r"(\\d|\[0-9\])(\+|\{[\d,]+\})", regex):
+        return {"type": "integer"}
+    if re.fullmatch(r"\w+(\|\w+)+", regex):
+        return {"type": "string", "enum": regex.split("|")}
+    return {"type": "string"}
+
+
+def from_code(fn, operation: dict, groups: dict[str, str]) -> dict:
     """The operation with what the code already says: `security` when the method carries
-    `@require_roles` (api/auth.py marks it), and one parameter per named group of the route.
-    A docstring that still describes either (an older handler) is kept: its own entry wins."""
+    `@require_roles` (api/auth.py marks it), and one parameter per named group of the route, its
+    schema from the group's regex (`path_schema`). A docstring that still describes either is
+    kept: its own entry wins (to say more: a description)."""
     if getattr(fn, "required_kind", None) and "security" not in operation:
         operation["security"] = [{"bearer": []}]
     described = {param.get("name") for param in operation.get("parameters", []) if param.get("in") == "path"}
-    generated = [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-                 for name in groups if name not in described]
+    generated = [{"in": "path", "name": name, "required": True, "schema": path_schema(regex)}
+                 for name, regex in groups.items() if name not in described]
     if generated:
         operation["parameters"] = generated + operation.get("parameters", [])
     return operation

@@ -1,6 +1,8 @@
 """The clients' static files (resident h5 at /h5/, operators' console at /console/, the inspectors'
 app at /field/) with the browser-side protections a public government site is expected to send."""
 
+import os
+
 import tornado.web
 
 # The pages talk only to this origin. Style attributes are set by Vue and uni-h5 (hence
@@ -10,14 +12,21 @@ _COMMON = ("default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'
            "frame-ancestors 'none'; form-action 'self'")
 H5_POLICY = f"{_COMMON}; script-src 'self'"
 # The console compiles its Vue templates in the browser (no build step), which needs eval; its
-# material viewer shows a PDF from a blob: URL in a sandboxed frame.
-CONSOLE_POLICY = f"{_COMMON}; script-src 'self' 'unsafe-eval'; frame-src blob:"
+# material viewer draws PDFs with pdf.js, whose parser runs in a module worker from vendor/.
+CONSOLE_POLICY = f"{_COMMON}; script-src 'self' 'unsafe-eval'; worker-src 'self'"
+# Module scripts must come with a JavaScript type; the platform's table (a Windows registry, an
+# old /etc/mime.types) may say text/plain or nothing for .mjs, so these are fixed here.
+SCRIPT_TYPES = {".js": "text/javascript; charset=UTF-8", ".mjs": "text/javascript; charset=UTF-8"}
 
 
 class ClientFiles(tornado.web.StaticFileHandler):
     def initialize(self, path: str, default_filename: str | None = None, policy: str = H5_POLICY) -> None:
         super().initialize(path, default_filename)
         self.policy = policy
+
+    def get_content_type(self) -> str:
+        suffix = os.path.splitext(self.absolute_path or "")[1].lower()
+        return SCRIPT_TYPES.get(suffix) or super().get_content_type()
 
     def set_extra_headers(self, path: str) -> None:
         self.clear_header("Server")

@@ -2,7 +2,6 @@
 
 from marshmallow import Schema, fields, validate
 
-from api import submissions
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import applications
@@ -16,6 +15,7 @@ from models.applications import (
     SupplementSchema,
 )
 from models.ratings import RatingSchema
+from usecases import counter_work, resident_applications
 
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
 
@@ -47,7 +47,7 @@ def reveal_request(handler) -> list[str] | None:
 
 async def send_staff_view(handler, doc: dict) -> None:
     """An application as staff see it after a step: with `due_in`, as the queue and the view show it."""
-    handler.send(ApplicationSchema(role=STAFF).dump((await submissions.with_due_in(handler.deps, [doc]))[0]))
+    handler.send(ApplicationSchema(role=STAFF).dump((await counter_work.with_due_in(handler.deps.db, [doc]))[0]))
 
 
 class ApplicationsHandler(BaseHandler):
@@ -70,7 +70,8 @@ class ApplicationsHandler(BaseHandler):
         """
         body = self.load(SubmitSchema())
         key = self.request.headers.get("Idempotency-Key", "")
-        status, answer = await submissions.submit(self.deps, self.current_claims(), key, body)
+        status, answer = await resident_applications.submit(
+            self.deps.db, self.current_claims(), key, body, pii=self.deps.pii, hot=self.deps.hot)
         self.send(answer, status)
 
     @require_roles(kind="resident")
@@ -85,7 +86,7 @@ class ApplicationsHandler(BaseHandler):
         responses:
           200: {description: "OK", content: {application/json: {schema: ApplicationListSchema}}}
         """
-        owner = await submissions.resident_id(self.deps, self.current_claims())
+        owner = await resident_applications.resident_id(self.deps.db, self.current_claims())
         docs, cursor = await applications.list_for_owner(
             self.deps.db, owner, state=self.query_arg("state", choices=STATES), cursor=self.query_arg("cursor"),
             limit=self.query_arg("limit", 20, as_int=True, lo=1, hi=100))
@@ -102,7 +103,7 @@ class ApplicationHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           404: {description: "no such application of yours"}
         """
-        owner = await submissions.resident_id(self.deps, self.current_claims())
+        owner = await resident_applications.resident_id(self.deps.db, self.current_claims())
         doc = await applications.get_for_owner(self.deps.db, owner, number)
         self.send_versioned(ApplicationSchema(role=RESIDENT), doc)
 
@@ -119,7 +120,7 @@ class WithdrawHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "stale version, or not allowed now (details.allowed_actions)"}
         """
-        doc = await submissions.withdraw(self.deps, self.current_claims(), number, self.if_match_version())
+        doc = await resident_applications.withdraw(self.deps.db, self.current_claims(), number, self.if_match_version())
         self.send(ApplicationSchema(role=RESIDENT).dump(doc))
 
 
@@ -139,7 +140,7 @@ class SupplementHandler(BaseHandler):
         """
         version = self.if_match_version()
         body = self.load(SupplementSchema())
-        doc = await submissions.supplement(self.deps, self.current_claims(), number, version, body)
+        doc = await resident_applications.supplement(self.deps.db, self.current_claims(), number, version, body)
         self.send(ApplicationSchema(role=RESIDENT).dump(doc))
 
 
@@ -156,7 +157,8 @@ class RatingHandler(BaseHandler):
           409: {description: "not completed yet, or already rated"}
         """
         body = self.load(RatingSchema())
-        self.send(ApplicationSchema(role=RESIDENT).dump(await submissions.rate(self.deps, self.current_claims(), number, body)))
+        self.send(ApplicationSchema(role=RESIDENT).dump(await resident_applications.rate(
+            self.deps.db, self.current_claims(), number, body, rectify_days=self.config.rectify_days)))
 
 
 class ResultHandler(BaseHandler):
@@ -170,7 +172,7 @@ class ResultHandler(BaseHandler):
           200: {description: "the file"}
           404: {description: "no such application of yours, or no result yet"}
         """
-        result, data = await submissions.result_document(self.deps, self.current_claims(), number)
+        result, data = await resident_applications.result_document(self.deps.db, self.current_claims(), number)
         self.send_file(data, result["content_type"], result.get("filename"))
 
 
@@ -189,7 +191,8 @@ class RevealHandler(BaseHandler):
           404: {description: "no such application of yours"}
           422: {description: "a named field is not a sensitive answer of this application"}
         """
-        answers = await submissions.reveal_own(self.deps, self.current_claims(), number, reveal_request(self))
+        answers = await resident_applications.reveal_own(
+            self.deps.db, self.current_claims(), number, reveal_request(self), pii=self.deps.pii)
         self.send(RevealedSchema().dump({"number": number, "answers": answers}))
 
 
@@ -208,13 +211,13 @@ class StaffQueueHandler(BaseHandler):
           200: {description: "the queue", content: {application/json: {schema: StaffQueueSchema}}}
         """
         claims = self.current_claims()
-        department = submissions.staff_department(claims)
+        department = counter_work.staff_department(claims)
         search = (self.query_arg("q") or "").strip()[:40] or None
         docs = await applications.queue(self.deps.db, department, state=self.query_arg("state", choices=STATES),
                                         limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=200), search=search,
                                         claimed=self.query_arg("claimed", choices=("mine", "unclaimed")),
                                         me=claims.get("username", ""))
-        docs = await submissions.with_due_in(self.deps, docs)
+        docs = await counter_work.with_due_in(self.deps.db, docs)
         self.send(StaffQueueSchema().dump({"applications": docs}))
 
 
@@ -229,7 +232,7 @@ class StaffApplicationHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           404: {description: "not an application of your department"}
         """
-        doc = await submissions.staff_view(self.deps, self.current_claims(), number)
+        doc = await counter_work.view(self.deps.db, self.current_claims(), number)
         self.set_header("ETag", f'"{doc["version"]}"')
         self.send(ApplicationSchema(role=STAFF).dump(doc))
 
@@ -245,7 +248,7 @@ class StaffMaterialHandler(BaseHandler):
           200: {description: "the file"}
           404: {description: "not an application of your department, or no such material"}
         """
-        material, data = await submissions.material_content(self.deps, self.current_claims(), number, code)
+        material, data = await counter_work.material_content(self.deps.db, self.current_claims(), number, code)
         self.send_file(data, material["content_type"], material.get("filename") or material.get("name"),
                        etag=material["sha256"])
 
@@ -265,7 +268,7 @@ class StaffTransitionHandler(BaseHandler):
           409: {description: "stale version, or the action is not allowed now (details.allowed_actions)"}
         """
         body = self.load(ApplicationTransitionSchema())
-        doc = await submissions.staff_transition(self.deps, self.current_claims(), number, body)
+        doc = await counter_work.transition(self.deps.db, self.current_claims(), number, body)
         await send_staff_view(self, doc)
 
 
@@ -289,7 +292,8 @@ class StaffRevealHandler(BaseHandler):
           404: {description: "not an application of your department"}
           422: {description: "a named field is not a sensitive answer of this application"}
         """
-        answers = await submissions.staff_reveal(self.deps, self.current_claims(), number, reveal_request(self))
+        answers = await counter_work.reveal(
+            self.deps.db, self.current_claims(), number, reveal_request(self), pii=self.deps.pii)
         self.send(RevealedSchema().dump({"number": number, "answers": answers}))
 
 
@@ -303,7 +307,7 @@ class StaffClaimHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "claimed by someone else, or already finished"}
         """
-        await send_staff_view(self, await submissions.claim(self.deps, self.current_claims(), number))
+        await send_staff_view(self, await counter_work.claim(self.deps.db, self.current_claims(), number))
 
 
 class StaffReleaseHandler(BaseHandler):
@@ -316,7 +320,7 @@ class StaffReleaseHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ApplicationSchema}}}
           409: {description: "application.claimed (someone else's), application.not_claimed"}
         """
-        await send_staff_view(self, await submissions.release(self.deps, self.current_claims(), number))
+        await send_staff_view(self, await counter_work.release(self.deps.db, self.current_claims(), number))
 
 
 default_handlers = [

@@ -30,8 +30,6 @@ class CalendarYearHandler(BaseHandler):
         only and are marked provisional.
         ---
         tags: [admin]
-        parameters:
-          - {in: path, name: year, required: true, schema: {type: integer}}
         responses:
           200: {description: "stored"}
           422: {description: "dates outside the year, weekday make-up days, duplicates"}
@@ -48,8 +46,6 @@ class CalendarYearHandler(BaseHandler):
         """Remove a loaded year (the built-in data or weekends-only apply again).
         ---
         tags: [admin]
-        parameters:
-          - {in: path, name: year, required: true, schema: {type: integer}}
         responses:
           204: {description: "removed"}
           404: {description: "not loaded"}

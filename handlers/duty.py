@@ -89,8 +89,6 @@ class StepHandler(BaseHandler):
         """The assigned inspector accepts, arrives, completes; each step records the seconds since the last.
         ---
         tags: [dispatch]
-        parameters:
-          - {in: path, name: step, required: true, schema: {type: string, enum: [accept, arrive, complete]}}
         responses:
           200: {description: "the task"}
           409: {description: "not the next step"}

@@ -1,6 +1,5 @@
 """Mobile enforcement (移动执法): offline-first cases, batch sync, evidence, tamper checks."""
 
-from api import lookups as lookup_api
 from api.auth import require_roles
 from api.base import BaseHandler
 from api.ratelimit import headers
@@ -8,6 +7,7 @@ from models import cases, evidence, lookups
 from models.cases import CasePutSchema, CaseTransitionSchema, CaseViewSchema, SyncSchema
 from models.evidence import AttachSchema, CaptureSchema, UploadStartSchema
 from models.lookups import LookupAuditSchema, LookupSchema
+from usecases import field_lookups
 
 UUID = r"(?P<case_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 STAFF = ("inspector", "supervisor")
@@ -34,8 +34,6 @@ class CaseHandler(BaseHandler):
         """One case.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         responses:
           200: {description: "the case"}
           404: {description: "no such case in your scope"}
@@ -48,8 +46,6 @@ class CaseHandler(BaseHandler):
         again returns the stored case; another change on an old version is 409 with the current case.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
           content: {application/json: {schema: CasePutSchema}}
         responses:
@@ -85,8 +81,6 @@ class TransitionHandler(BaseHandler):
         return (with comments) / close (supervisor of the team).
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
           content: {application/json: {schema: CaseTransitionSchema}}
         responses:
@@ -106,8 +100,6 @@ class VerifyHandler(BaseHandler):
         first event that does not check out.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         responses:
           200: {description: "ok, broken_at, reason, events"}
         """
@@ -121,8 +113,6 @@ class TrailHandler(BaseHandler):
         """The case's full event trail (who did what, when), with each event's hash.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         responses:
           200: {description: "events, oldest first"}
         """
@@ -141,7 +131,6 @@ class EvidenceHandler(BaseHandler):
         ---
         tags: [enforcement]
         parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
           - {in: query, name: captured_at, schema: {type: string, format: date-time}}
           - {in: query, name: lng, schema: {type: number, minimum: -180, maximum: 180}}
           - {in: query, name: lat, schema: {type: number, minimum: -90, maximum: 90}}
@@ -175,14 +164,30 @@ class EvidenceHandler(BaseHandler):
                    "added": added, "case": CaseViewSchema().dump(case)}, 201 if added else 200)
 
 
+class EvidenceFileHandler(BaseHandler):
+    @require_roles(*STAFF)
+    async def get(self, case_id, sha256):
+        """One evidence file of the case, as stored (a photo as the inspector's device stamped it).
+        ---
+        tags: [enforcement]
+        parameters:
+          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
+        responses:
+          200: {description: "the file's bytes (image/jpeg, image/png, video/mp4, video/quicktime)"}
+          404: {description: "no such case in your scope, or no such file on it"}
+        """
+        case = await cases.get(self.deps.db, case_id, self.current_claims())
+        item, data = await evidence.of_case(self.deps.db, case, sha256)
+        extension = item["content_type"].split("/")[1].replace("quicktime", "mov").replace("jpeg", "jpg")
+        self.send_file(data, item["content_type"], f"{sha256[:12]}.{extension}", etag=sha256)
+
+
 class UploadsHandler(BaseHandler):
     @require_roles("inspector")
     async def post(self, case_id):
         """Open a resumable upload for a large file: `{size, sha256}`; chunks are 1 MiB.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: case_id, required: true, schema: {type: string, format: uuid}}
         requestBody:
           content: {application/json: {schema: UploadStartSchema}}
         responses:
@@ -213,8 +218,6 @@ class ChunkHandler(BaseHandler):
         """One chunk (bytes); sending a chunk again is harmless.
         ---
         tags: [enforcement]
-        parameters:
-          - {in: path, name: n, required: true, schema: {type: integer}}
         requestBody:
           required: true
           content: {application/octet-stream: {schema: {type: string, format: binary}}}
@@ -231,6 +234,7 @@ default_handlers = [
     (rf"/api/v1/enforcement/cases/{UUID}/verify", VerifyHandler),
     (rf"/api/v1/enforcement/cases/{UUID}/trail", TrailHandler),
     (rf"/api/v1/enforcement/cases/{UUID}/evidence", EvidenceHandler),
+    (rf"/api/v1/enforcement/cases/{UUID}/evidence/(?P<sha256>[0-9a-f]{{64}})", EvidenceFileHandler),
     (rf"/api/v1/enforcement/cases/{UUID}/uploads", UploadsHandler),
     (r"/api/v1/enforcement/uploads/(?P<upload_id>[0-9a-f]{32})", UploadHandler),
     (r"/api/v1/enforcement/uploads/(?P<upload_id>[0-9a-f]{32})/chunks/(?P<n>\d{1,4})", ChunkHandler),
@@ -255,7 +259,8 @@ class LookupHandler(BaseHandler):
           503: {description: "the department system is unavailable"}
         """
         body = self.load(LookupSchema())
-        answer = await lookup_api.run(self.deps, self.current_claims(), body)
+        answer = await field_lookups.run(self.deps.db, self.current_claims(), body, exchange=self.deps.exchange,
+                                        limiter=self.deps.lookup_limiter)
         for name, value in headers(answer["rate_limit"]).items():
             self.set_header(name, value)
         self.send(answer)

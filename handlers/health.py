@@ -2,8 +2,8 @@
 
 import asyncio
 
-from api import pipeline
 from api.base import BaseHandler
+from usecases import readiness
 
 
 class HealthHandler(BaseHandler):
@@ -29,11 +29,11 @@ class ReadyHandler(BaseHandler):
         """
         deps = self.deps
         (mongo, _), (redis, _), (push, answer) = await asyncio.gather(
-            _within(deps.db.ping()), _within(deps.redis.ping()), _within(pipeline.status(deps.db, deps.config)))
+            _within(deps.db.ping()), _within(deps.redis.ping()), _within(readiness.status(deps.db, deps.config)))
         checks, body = {"mongo": mongo, "redis": redis, "push": push}, {}
         if answer is not None:
             checks["push"], body["push"] = answer
-        ready = all(v in ("ok", pipeline.NO_WORKER) for v in checks.values())
+        ready = all(v in ("ok", readiness.NO_WORKER) for v in checks.values())
         self.send({"status": "ready" if ready else "not_ready", "checks": checks, **body}, 200 if ready else 503)
 
 

@@ -124,10 +124,12 @@ class AdminItemsHandler(BaseHandler):
           content: {application/json: {schema: ItemInSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
+          403: {description: "review.required: a published item changes only through review (MENU_REVIEW)"}
           409: {description: "the code exists"}
           422: {description: "field errors"}
         """
         data = self.load(ItemInSchema())
+        await published.check_direct_item(self.deps, data, None)
         doc = await published.save_item(self.deps, data, self.actor())
         self.send_versioned(ItemOutSchema(), doc, 201)
 
@@ -155,10 +157,12 @@ class AdminItemHandler(BaseHandler):
           content: {application/json: {schema: ItemInSchema}}
         responses:
           200: {description: "OK", content: {application/json: {schema: ItemOutSchema}}}
+          403: {description: "review.required: a published item changes only through review (MENU_REVIEW)"}
           409: {description: "stale version"}
         """
         version = self.if_match_version()
         data = self.load(ItemInSchema())
+        await published.check_direct_item(self.deps, data, code)
         doc = await published.save_item(self.deps, data, self.actor(), code=code, version=version)
         self.send_versioned(ItemOutSchema(), doc)
 

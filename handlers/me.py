@@ -2,7 +2,6 @@
 
 from marshmallow import Schema, fields
 
-from api import links as linking
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import inbox, library, residents
@@ -10,7 +9,8 @@ from models.catalog import check_channel
 from models.inbox import InboxMessageSchema
 from models.library import ConsentSchema, LibraryEntrySchema
 from models.links import LinkConfirmSchema
-from models.residents import RealnameSchema, ResidentViewSchema
+from models.residents import ContactSchema, RealnameSchema, ResidentViewSchema
+from usecases import account_links
 
 
 class MergeViewSchema(Schema):
@@ -33,7 +33,22 @@ class MeHandler(BaseHandler):
           200: {description: "OK", content: {application/json: {schema: ResidentViewSchema}}}
         """
         me = await self.resident()
-        self.send({**ResidentViewSchema().dump(me), "links": await linking.overview(self.deps, me)})
+        links = await account_links.overview(self.deps.db, me, faces=self.deps.faces)
+        self.send({**ResidentViewSchema().dump(me), "links": links})
+
+
+class ContactHandler(BaseHandler):
+    @require_roles(kind="resident")
+    async def get(self):
+        """My own phone in clear, to fill in a form's contact phone (`GET /me` shows it masked only).
+        Never cached (the default Cache-Control: no-store).
+        ---
+        tags: [residents]
+        responses:
+          200: {description: "OK; `phone` null when the account has none", content: {application/json: {schema: ContactSchema}}}
+        """
+        me = await self.resident()
+        self.send(ContactSchema().dump(residents.contact(me, self.deps.pii)))
 
 
 class RealnameHandler(BaseHandler):
@@ -65,7 +80,8 @@ class RealnameHandler(BaseHandler):
         if holder is None:
             self.send({"resident": ResidentViewSchema().dump(doc), "merged": False})
             return
-        link = await linking.request(self.deps, self.current_claims(), me, holder, body["name"], body["id_number"])
+        link = await account_links.request(self.deps.db, self.current_claims(), me, holder, body["name"],
+                                           body["id_number"], pii=self.deps.pii, faces=self.deps.faces)
         self.send({"merged": False, "link": link}, 202)
 
 
@@ -82,7 +98,10 @@ class LinkCodeHandler(BaseHandler):
           429: {description: "too soon or too many codes; Retry-After"}
           503: {description: "SMS gateway unavailable"}
         """
-        self.send(await linking.send_code(self.deps, self.current_claims(), link_id, self.request.remote_ip or ""), 202)
+        deps = self.deps
+        self.send(await account_links.send_code(deps.db, self.current_claims(), link_id, self.request.remote_ip or "",
+                                                pii=deps.pii, codes=deps.link_codes, sms=deps.sms,
+                                                template=self.config.sms_template_link), 202)
 
 
 class LinkFaceHandler(BaseHandler):
@@ -98,7 +117,8 @@ class LinkFaceHandler(BaseHandler):
           409: {description: "link.face_unavailable on this channel"}
           503: {description: "the platform is unavailable"}
         """
-        self.send(await linking.start_face(self.deps, self.current_claims(), link_id))
+        self.send(await account_links.start_face(self.deps.db, self.current_claims(), link_id, pii=self.deps.pii,
+                                                 faces=self.deps.faces))
 
 
 class LinkConfirmHandler(BaseHandler):
@@ -119,7 +139,10 @@ class LinkConfirmHandler(BaseHandler):
           429: {description: "too many wrong codes; Retry-After"}
         """
         body = self.load(LinkConfirmSchema())
-        self.send(await linking.confirm(self.deps, self.current_claims(), link_id, body))
+        deps = self.deps
+        self.send(await account_links.confirm(deps.db, self.current_claims(), link_id, body, pii=deps.pii,
+                                              codes=deps.link_codes, faces=deps.faces, tokens=deps.tokens,
+                                              refresh_store=deps.refresh))
 
 
 class LinkAnswerHandler(BaseHandler):
@@ -128,14 +151,12 @@ class LinkAnswerHandler(BaseHandler):
         """The account's owner, on a login already linked, approves (joins) or refuses a request.
         ---
         tags: [residents]
-        parameters:
-          - {in: path, name: answer, required: true, schema: {type: string, enum: [approve, refuse]}}
         responses:
           200: {description: "the account after the answer"}
           404: {description: "no such pending request to this account"}
           409: {description: "already decided, or the requesting login changed"}
         """
-        self.send(await linking.answer(self.deps, self.current_claims(), link_id, answer == "approve"))
+        self.send(await account_links.answer(self.deps.db, self.current_claims(), link_id, answer == "approve"))
 
 
 class MergeUndoHandler(BaseHandler):
@@ -149,7 +170,7 @@ class MergeUndoHandler(BaseHandler):
           200: {description: "my account after the undo"}
           404: {description: "no such merge into my account, or already undone"}
         """
-        self.send(await linking.undo(self.deps, self.current_claims(), merge_id))
+        self.send(await account_links.undo(self.deps.db, self.current_claims(), merge_id))
 
 
 class ChannelLinkHandler(BaseHandler):
@@ -265,6 +286,7 @@ class MergeRevertHandler(BaseHandler):
 
 default_handlers = [
     (r"/api/v1/me", MeHandler),
+    (r"/api/v1/me/contact", ContactHandler),
     (r"/api/v1/me/realname", RealnameHandler),
     (r"/api/v1/me/links/(?P<link_id>[0-9a-f]{24})/code", LinkCodeHandler),
     (r"/api/v1/me/links/(?P<link_id>[0-9a-f]{24})/face", LinkFaceHandler),

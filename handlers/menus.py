@@ -3,7 +3,7 @@
 from api import published
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import audit, menus
+from models import menus, reviews
 from models.catalog import check_channel
 from models.menus import (
     DraftSchema,
@@ -122,11 +122,13 @@ class PublishHandler(BaseHandler):
           content: {application/json: {schema: PublishSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: VersionSchema}}}
+          403: {description: "review.required: the city wants a second operator (submit for review)"}
           409: {description: "someone published first; details.current_version"}
           422: {description: "invalid menu, or WeChat refused the official-account menu (details.errcode)"}
           503: {description: "WeChat unreachable; nothing was published"}
         """
         check_channel(channel)
+        reviews.refuse_direct(self.config.menu_review)
         body = self.load(PublishSchema())
         menu = await menus.menu_to_publish(self.deps.db, channel, body["menu"])
         doc = await published.publish_menu(self.deps, channel, menu, base_version=body["base_version"],
@@ -144,10 +146,12 @@ class RollbackHandler(BaseHandler):
           content: {application/json: {schema: RollbackSchema}}
         responses:
           201: {description: "OK", content: {application/json: {schema: VersionSchema}}}
+          403: {description: "review.required: the city wants a second operator (submit for review)"}
           404: {description: "no such version"}
           409: {description: "stale base_version"}
         """
         check_channel(channel)
+        reviews.refuse_direct(self.config.menu_review)
         body = self.load(RollbackSchema())
         doc = await published.rollback_menu(self.deps, channel, body["to_version"], base_version=body["base_version"],
                                             actor=self.actor(), comment=body["comment"])
@@ -173,33 +177,11 @@ class VersionHandler(BaseHandler):
         """One published version with its menu.
         ---
         tags: [admin]
-        parameters:
-          - {in: path, name: version, required: true, schema: {type: integer}}
         responses:
           200: {description: "OK", content: {application/json: {schema: VersionSchema}}}
         """
         doc = await menus.get_version(self.deps.db, check_channel(channel), int(version))
         self.send(VersionSchema().dump(doc))
-
-
-class AuditHandler(BaseHandler):
-    @require_roles("operator", "supervisor")
-    async def get(self):
-        """The audit log of operator actions, newest first.
-        ---
-        tags: [admin]
-        parameters:
-          - {in: query, name: target, schema: {type: string}, description: "e.g. menu:wechat or item:SB0001"}
-          - {in: query, name: action, schema: {type: string}}
-          - {in: query, name: limit, schema: {type: integer, default: 50}}
-          - {in: query, name: cursor, schema: {type: string}, description: "next_cursor of the previous page"}
-        responses:
-          200: {description: "entries, and next_cursor (null on the last page)"}
-        """
-        entries, cursor = await audit.list_entries(self.deps.db, target=self.query_arg("target"),
-                                                   action=self.query_arg("action"), cursor=self.query_arg("cursor"),
-                                                   limit=self.query_arg("limit", 50, as_int=True, lo=1, hi=500))
-        self.send({"entries": audit.AuditEntrySchema(many=True).dump(entries), "next_cursor": cursor})
 
 
 default_handlers = [
@@ -210,5 +192,4 @@ default_handlers = [
     (rf"/api/v1/admin/menus/{CHANNEL}/rollback", RollbackHandler),
     (rf"/api/v1/admin/menus/{CHANNEL}/versions", VersionsHandler),
     (rf"/api/v1/admin/menus/{CHANNEL}/versions/(?P<version>[0-9]{{1,9}})", VersionHandler),
-    (r"/api/v1/admin/audit", AuditHandler),
 ]

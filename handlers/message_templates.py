@@ -3,7 +3,6 @@ test-send them (models/message_templates.py)."""
 
 from marshmallow import Schema, fields
 
-from api import template_sends
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import message_templates
@@ -16,6 +15,7 @@ from models.message_templates import (
     TestSendResultSchema,
     TestSendSchema,
 )
+from usecases import template_sends
 
 ID = r"(?P<template_id>[0-9a-f]{24})"
 
@@ -141,7 +141,8 @@ class TestSendHandler(BaseHandler):
         """
         body = self.load(TestSendSchema())
         doc = await message_templates.get(self.deps.db, template_id)
-        result = await template_sends.test_send(self.deps, doc, body["to"], body["event"], self.actor())
+        result = await template_sends.test_send(self.deps.db, doc, body["to"], body["event"], self.actor(),
+                                                login=self.deps.logins.get(doc["channel"]))
         self.send(TestSendResultSchema().dump(result))
 
 

@@ -1,6 +1,6 @@
 """Instant queries for residents (社保, 医保, 就业, 交通), their vehicles, and the operators' view of both."""
 
-from api import published, queries
+from api import published
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import catalog, vehicles
@@ -8,6 +8,7 @@ from models import queries as query_log
 from models.errors import AppError
 from models.queries import OUTCOMES, QUERIES, AuditViewSchema, QueryBodySchema
 from models.vehicles import VehicleSchema, VehicleViewSchema
+from usecases import record_queries
 
 
 class QueryHandler(BaseHandler):
@@ -40,7 +41,9 @@ class QueryHandler(BaseHandler):
         channel = self.current_claims()["aud"]
         if channel not in item["channels"]:
             raise AppError(422, "item.not_on_channel", "该事项未在当前渠道提供")
-        self.send(await queries.run(self.deps, self.current_claims(), item, body))
+        deps = self.deps
+        self.send(await record_queries.run(deps.db, self.current_claims(), item, body, redis=deps.redis, pii=deps.pii,
+                                           exchange=deps.exchange, hot=deps.hot, limiter=deps.vehicle_query_limiter))
 
 
 class VehiclesHandler(BaseHandler):
@@ -70,7 +73,8 @@ class VehiclesHandler(BaseHandler):
           503: {description: "the traffic police system is unavailable"}
         """
         body = self.load(VehicleSchema())
-        doc = await queries.bind_vehicle(self.deps, self.current_claims(), body)
+        doc = await record_queries.bind_vehicle(self.deps.db, self.current_claims(), body, pii=self.deps.pii,
+                                                exchange=self.deps.exchange)
         self.send(VehicleViewSchema().dump(doc), 201)
 
 

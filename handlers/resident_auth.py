@@ -2,9 +2,11 @@
 
 from marshmallow import Schema, fields, validate
 
-from api import sessions
+from api import metrics
 from api.base import BaseHandler
+from models.errors import AppError
 from models.otp import OtpLoginSchema, OtpRequestSchema
+from usecases import resident_sessions
 
 
 class WeChatLoginSchema(Schema):
@@ -27,8 +29,6 @@ class ChannelLoginHandler(BaseHandler):
         my.getAuthCode, app {phone, otp}. Returns an access token (aud = channel) and a refresh token.
         ---
         tags: [residents]
-        parameters:
-          - {in: path, name: channel, required: true, schema: {type: string, enum: [wechat, alipay, app]}}
         responses:
           200: {description: "tokens and the resident (PII masked)"}
           401: {description: "auth.code_invalid / auth.otp_invalid"}
@@ -37,7 +37,17 @@ class ChannelLoginHandler(BaseHandler):
           503: {description: "the platform is unavailable; Retry-After"}
         """
         body = self.load(self.schemas[channel]())
-        self.send(await sessions.login(self.deps, channel, body))
+        deps, outcome = self.deps, "unavailable"
+        try:
+            tokens = await resident_sessions.login(deps.db, channel, body, adapter=deps.logins.get(channel), pii=deps.pii,
+                                                   tokens=deps.tokens, refresh_store=deps.refresh)
+            outcome = "success"
+        except AppError as exc:
+            outcome = "refused" if exc.status < 500 else "unavailable"
+            raise
+        finally:
+            metrics.login(channel, outcome)
+        self.send(tokens)
 
 
 class OtpHandler(BaseHandler):
@@ -53,7 +63,8 @@ class OtpHandler(BaseHandler):
           503: {description: "SMS gateway unavailable"}
         """
         body = self.load(OtpRequestSchema())
-        await sessions.send_otp(self.deps, body["phone"], self.request.remote_ip or "")
+        await resident_sessions.send_code(body["phone"], self.request.remote_ip or "", otp=self.deps.otp,
+                                          sms=self.deps.sms, template=self.config.sms_template_login)
         self.send({"sent": True, "expires_in": 300}, 202)
 
 
@@ -69,7 +80,8 @@ class ResidentRefreshHandler(BaseHandler):
           401: {description: "auth.refresh_invalid"}
         """
         body = self.load(ResidentRefreshSchema())
-        self.send(await sessions.refresh(self.deps, body["refresh_token"]))
+        self.send(await resident_sessions.refresh(self.deps.db, body["refresh_token"], tokens=self.deps.tokens,
+                                                  refresh_store=self.deps.refresh))
 
 
 class ResidentLogoutHandler(BaseHandler):

@@ -22,7 +22,8 @@ class StaffLoginHandler(BaseHandler):
         """
         body = self.load(LoginSchema())
         person = await staff.log_in(self.deps.db, self.deps.login_guard, address=self.request.remote_ip,
-                                    username=body["username"], password=body["password"])
+                                    username=body["username"], password=body["password"],
+                                    user_agent=self.request.headers.get("User-Agent", ""))
         refresh = await staff.issue_refresh(self.deps.db, person, self.config.refresh_token_ttl)
         self.send(self._tokens(person, refresh))
 

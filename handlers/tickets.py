@@ -3,7 +3,6 @@ the resident reads the answer on their 办件 and says whether it is solved."""
 
 from marshmallow import Schema, fields
 
-from api import submissions
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import applications, audit, tickets
@@ -18,6 +17,7 @@ from models.tickets import (
     TicketSchema,
     VerdictSchema,
 )
+from usecases import resident_applications
 
 TICKET = r"(?P<ticket_id>[0-9a-f]{24})"
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
@@ -210,7 +210,7 @@ class VerdictHandler(BaseHandler):
 
 
 async def _own_ticket(handler, number: str) -> dict:
-    owner = await submissions.resident_id(handler.deps, handler.current_claims())
+    owner = await resident_applications.resident_id(handler.deps.db, handler.current_claims())
     await applications.get_for_owner(handler.deps.db, owner, number)
     doc = await tickets.of_application(handler.deps.db, number)
     if doc is None:

@@ -2,12 +2,12 @@
 
 import tornado.httputil
 
-from api import submissions
 from api.auth import require_roles
 from api.base import BaseHandler
 from models import uploads
 from models.errors import AppError
 from models.uploads import UploadSchema
+from usecases import counter_work
 
 
 class UploadsHandler(BaseHandler):
@@ -75,7 +75,7 @@ class StaffUploadsHandler(UploadsHandler):
           422: {description: "an image that does not decode (truncated, corrupt) or of more than 50 million pixels"}
         """
         data, filename = self._file()
-        owner = submissions.staff_owner(self.current_claims())
+        owner = counter_work.staff_owner(self.current_claims())
         doc, created = await uploads.store(self.deps.db, owner, data, filename)
         self.send(UploadSchema().dump(doc), 201 if created else 200)
 

@@ -23,7 +23,7 @@ from models import clock, outbox, ratings, sensitive, uploads
 from models.clock import now_ms as now
 from models.db import MAX_INT, increment, ttl_index
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
-from models.forms import build_form_schema, file_answers, sensitive_fields
+from models.forms import file_answers, load_answers, sensitive_fields
 
 RESIDENT, STAFF = "resident", "staff"
 # action: (from states, to state, who may do it)
@@ -235,7 +235,7 @@ async def submit(db, *, owner: str, channel: str, item: dict, body: dict, key: s
     if channel not in item["channels"]:
         raise AppError(422, "item.not_on_channel", "该事项未在当前渠道提供")
     try:
-        form = build_form_schema(item["form"])().load(body["form"])
+        form = load_answers(item["form"], body["form"])
     except ValidationError as err:
         raise Invalid({f"form.{k}": v for k, v in flatten_errors(err.messages).items()}, "表单填写有误") from None
     materials = await _check_files(db, owner, item, form, body["materials"])

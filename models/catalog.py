@@ -11,6 +11,7 @@ from models.clock import now
 from models.db import increment
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import FieldDefSchema, check_form
+from models.guide import GuideSchema
 from models.queries import QUERIES
 
 CHANNELS = ("wechat", "alipay", "app")
@@ -56,6 +57,7 @@ class ItemInSchema(Schema):
                           validate=validate.OneOf(sorted(QUERIES), error="没有这个查询接口"))
     link_url = fields.Url(load_default=None, allow_none=True, schemes={"https"})
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUSES, error="请选择状态"))
+    guide = fields.Nested(GuideSchema, load_default=lambda: GuideSchema().load({}))  # 办事指南
 
     @validates_schema
     def _by_kind(self, data, **kwargs):

@@ -6,9 +6,10 @@ documents, and only the fields it shows."""
 
 import datetime as dt
 
-from models import logins, tickets, workdays
+from models import logins, tickets
 from models.applications import FINAL, STATES
 from models.catalog import DEPARTMENTS
+from models.clock import days_bounds
 
 OVERDUE_LIST = 50
 BACKLOG = {"to_accept": ("submitted",), "in_review": ("accepted", "in_review", "resubmitted"),
@@ -17,8 +18,7 @@ BACKLOG = {"to_accept": ("submitted",), "in_review": ("accepted", "in_review", "
 
 def window(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """UTC bounds [start, end) of Beijing days first..last."""
-    start = dt.datetime.combine(first, dt.time(), workdays.BEIJING).astimezone(dt.UTC)
-    return start, dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), workdays.BEIJING).astimezone(dt.UTC)
+    return days_bounds(first, last)
 
 
 async def _group(coll, match: dict, group: dict) -> list[dict]:

@@ -13,22 +13,23 @@ import binascii
 import datetime as dt
 import hashlib
 import io
+import secrets
 import uuid
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from PIL import Image
 from pymongo import ASCENDING, ReturnDocument
 
-from models import cases, decision_pdf
+from models import cases, clock, decision_pdf
 from models.db import MAX_INT
 from models.errors import AppError, NotFound
 from models.pii import mask_phone
 
 KIND = "spot_decision"
+SERVICE_LINK_DAYS = 90  # how long the party's link in the 电子送达 SMS opens the document
 SPOT_LIMITS = {"person": 200, "business": 3000}  # 行政处罚法 第五十一条
 SPOT_FROM = ("draft", "returned", "registered")
 SIGNATURE_MAX = 512 * 1024  # bytes of PNG
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 class PenaltySchema(Schema):
@@ -74,13 +75,26 @@ class DocumentViewSchema(Schema):
     signature_sha256 = fields.String()
     penalty = fields.Dict()
     service = fields.Dict(attribute="service_view")
+    service_sms = fields.Dict(attribute="sms_view", allow_none=True)  # 电子送达: the SMS's last outcome
+    service_opened_at = fields.AwareDateTime(allow_none=True)  # when the party first opened the link
     issued_by = fields.String()
     issued_at = fields.AwareDateTime()
     verify_url = fields.String()
 
 
+class PublicCheckSchema(Schema):
+    """What anyone scanning the QR code learns: never the party."""
+    number = fields.String()
+    kind = fields.String()
+    sha256 = fields.String()
+    issued_at = fields.String()
+    valid = fields.Boolean()
+    message = fields.String()
+
+
 async def ensure_indexes(db) -> None:
     await db.documents.create_index([("case_id", ASCENDING)])
+    await db.documents.create_index([("service_link.hash", ASCENDING)], sparse=True)
 
 
 def signature_png(text: str) -> bytes:
@@ -140,14 +154,14 @@ def _texts(case: dict, body: dict, number: str, staff: dict, issued_at: dt.datet
     return {
         "number": number, "party": party, "vehicle": vehicle, "facts": record.get("facts", ""),
         "place": record.get("address") or "{:.6f}, {:.6f}".format(*case["location"]["coordinates"]),
-        "observed_at": observed.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M") if observed else "",
+        "observed_at": observed.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M") if observed else "",
         "legal_basis": case["legal_basis"],
         "penalty_text": "警告" if penalty["kind"] == "warning" else f"罚款人民币 {penalty['amount']} 元",
         "inspector": staff.get("display_name") or staff["username"], "badge_no": staff.get("badge_no") or "未登记",
         "team": case.get("team") or "",
         "service_text": "当场交付当事人" if service["method"] == "on_spot"
         else f"经当事人同意电子送达（手机 {mask_phone(service['phone'])}）",
-        "issued_at": issued_at.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M"), "verify_url": verify_url,
+        "issued_at": issued_at.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M"), "verify_url": verify_url,
     }
 
 
@@ -212,7 +226,58 @@ async def issue(db, pii, case_id: str, body: dict, claims: dict, public_url: str
 
 
 def view(document: dict) -> dict:
-    return DocumentViewSchema().dump({**document, "service_view": document["service"]})
+    sms = document.get("service_sms") or None
+    return DocumentViewSchema().dump({**document, "service_view": document["service"],
+                                      "service_opened_at": document.get("service_opened_at"),
+                                      "sms_view": sms and {k: v for k, v in sms.items() if k != "biz_id"}})
+
+
+def _link_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def open_service_link(db, document: dict) -> str:
+    """A new link token for the party's 电子送达 SMS; the one sent before stops opening the
+    document (only the hash is kept: the database never holds a working link)."""
+    token = secrets.token_urlsafe(12)  # 16 characters, 96 bits: fits one SMS template variable
+    expires = clock.now_ms() + dt.timedelta(days=SERVICE_LINK_DAYS)
+    await db.documents.update_one({"_id": document["_id"]},
+                                  {"$set": {"service_link": {"hash": _link_hash(token), "expires_at": expires}}})
+    return token
+
+
+async def record_sms(db, doc_id: str, outcome: dict) -> dict:
+    """The SMS's outcome ({status: sent | failed, at, biz_id | reason}); the document after it."""
+    found = await db.documents.find_one_and_update({"_id": doc_id}, {"$set": {"service_sms": outcome}},
+                                                   return_document=ReturnDocument.AFTER)
+    if found is None:
+        raise NotFound("document.not_found", "文书不存在")
+    return found
+
+
+async def electronic_of(db, doc_id: str, claims: dict) -> dict:
+    """A document served electronically, of a case this staff member sees (to send its SMS again)."""
+    document = await db.documents.find_one({"_id": doc_id})
+    if document is None:
+        raise NotFound("document.not_found", "文书不存在")
+    await cases.get(db, document["case_id"], claims)
+    if document["service"]["method"] != "electronic" or not document.get("service_phone"):
+        raise AppError(409, "document.not_electronic", "该文书不是电子送达，无须发送短信")
+    return document
+
+
+async def by_service_link(db, token: str) -> tuple[dict, bytes]:
+    """The document and its PDF for the party's link; the first opening is recorded (送达 by
+    electronic means takes effect when the document reaches the party's system: this is our proof)."""
+    document = await db.documents.find_one({"service_link.hash": _link_hash(token)})
+    if document is None or document["service_link"]["expires_at"] <= clock.now():
+        raise NotFound("document.link_invalid", "链接无效或已过期，请联系作出决定的执法机关")
+    if document.get("service_opened_at") is None:
+        opened = clock.now_ms()
+        await db.documents.update_one({"_id": document["_id"], "service_opened_at": None},
+                                      {"$set": {"service_opened_at": opened}})
+        document["service_opened_at"] = opened
+    return document, await db.blobs.get(document["sha256"])
 
 
 async def of_case(db, case_id: str, claims: dict) -> list[dict]:

@@ -35,6 +35,7 @@ class PositionSchema(Schema):
 class TaskSchema(Schema):
     location = fields.Nested(PointSchema, required=True)
     description = fields.String(required=True, validate=validate.Length(2, 500))
+    address = fields.String(load_default="", validate=validate.Length(max=200))  # what the inspector looks for
     priority = fields.String(load_default="normal", validate=validate.OneOf(["urgent", "normal", "low"]))
 
 
@@ -48,6 +49,7 @@ class TaskViewSchema(Schema):
     team = fields.String()
     location = fields.Dict()
     description = fields.String()
+    address = fields.String(dump_default="")
     priority = fields.String()
     state = fields.String()
     assignee = fields.String(allow_none=True)
@@ -101,7 +103,8 @@ def _step(state: str, by: str, **extra) -> dict:
 async def create(db, claims: dict, body: dict) -> dict:
     task_id = uuid.uuid4().hex
     doc = {"_id": task_id, "number": "RW" + task_id[:10].upper(), "team": claims.get("team"), "created_by": claims["username"],
-           "location": body["location"], "description": body["description"], "priority": body["priority"],
+           "location": body["location"], "description": body["description"], "address": body["address"].strip(),
+           "priority": body["priority"],
            "state": "open", "assignee": None, "timeline": [_step("open", claims["username"])], "outbox": [],
            "created_at": now()}
     await db.tasks.insert_one(doc)

@@ -71,6 +71,14 @@ async def store(db, data: bytes, capture: dict, actor: str) -> dict:
             "received_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "by": actor}
 
 
+async def of_case(db, case: dict, sha256: str) -> tuple[dict, bytes]:
+    """A file the case lists (its evidence entry and bytes): a blob not on this case is not shown."""
+    item = next((e for e in case.get("evidence", []) if e["sha256"] == sha256), None)
+    if item is None:
+        raise NotFound("evidence.not_found", "证据不存在")
+    return item, await db.blobs.get(sha256)
+
+
 async def start(db, case_id: str, body: dict, actor: str) -> dict:
     doc = {"_id": uuid.uuid4().hex, "case": case_id, "size": body["size"], "sha256": body["sha256"], "chunk": CHUNK,
            "chunks": -(-body["size"] // CHUNK), "by": actor, "created_at": dt.datetime.now(dt.UTC)}

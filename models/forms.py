@@ -3,11 +3,19 @@
 An item's `form` is a list of fields; `build_form_schema(form)` returns a Schema class that
 validates a resident's submission with field-level Chinese messages. `sensitive_fields(form)`
 names the answers kept encrypted at rest (models/sensitive.py).
+
+A field may depend on an earlier choice field: `shown_when` {field, equals} (asked only then) and
+`required_when` (required only then), e.g. 邮寄地址 when 领取方式 is 邮寄. `load_answers` applies them
+to one submission: a hidden field's answer is dropped, not refused (the resident cannot see it to
+fix it, and an answer the application does not need is personal data not to keep), and a
+condition met makes the field required like any other (422 `form.<name>`: 此项为必填项).
 """
 
 import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from models.plates import PLATE_RE
 
 FIELD_TYPES = ("text", "textarea", "number", "date", "choice", "id_number", "phone", "plate", "file", "bool", "address")
 # Personal data whatever the operator says; any other field is sensitive when marked so.
@@ -15,11 +23,6 @@ SENSITIVE_TYPES = ("id_number", "phone", "address")
 NAME_RE = r"^[a-z][a-z0-9_]{0,39}\Z"
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}\Z")
-# Ordinary plates: province + letter + 5 characters; new-energy plates have 6 (8 in all).
-PLATE_RE = re.compile(
-    r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
-    r"[A-HJ-NP-Z](?:[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9]{5}|[A-HJ-NP-Z0-9]{5}[DF])\Z"
-)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 
@@ -45,6 +48,16 @@ class OptionSchema(Schema):
     label = fields.String(required=True, validate=validate.Length(1, 40))
 
 
+class ConditionSchema(Schema):
+    """True when the earlier choice field `field` has the value `equals` (or includes it, if multiple)."""
+
+    field = fields.String(required=True, validate=validate.Regexp(NAME_RE, error="字段名须为小写字母开头的英文、数字或下划线"))
+    equals = fields.String(required=True, validate=validate.Length(1, 40))
+
+
+PREFILLS = ("login_phone",)  # what the client may fill in before the resident does
+
+
 class FieldDefSchema(Schema):
     """One field of an item's form definition, as operators write it."""
 
@@ -60,6 +73,9 @@ class FieldDefSchema(Schema):
     help = fields.String(validate=validate.Length(max=200))
     placeholder = fields.String(validate=validate.Length(max=100))
     sensitive = fields.Boolean()  # kept encrypted and shown masked (id_number, phone, address always are)
+    shown_when = fields.Nested(ConditionSchema)
+    required_when = fields.Nested(ConditionSchema)
+    prefill = fields.String(validate=validate.OneOf(PREFILLS, error="不支持的预填方式"))
 
     @validates_schema
     def _consistent(self, data, **kwargs):
@@ -71,14 +87,72 @@ class FieldDefSchema(Schema):
             raise ValidationError("最小值不能大于最大值", "min")
         if data["type"] in SENSITIVE_TYPES and data.get("sensitive") is False:
             raise ValidationError("身份证号、手机号和地址总是加密保存", "sensitive")
+        if data.get("required") and "required_when" in data:
+            raise ValidationError("必填字段无需再设条件必填", "required_when")
+        if data.get("prefill") == "login_phone" and data["type"] != "phone":
+            raise ValidationError("只有手机号字段可以预填登录手机号", "prefill")
 
 
 def check_form(form: list) -> None:
-    """Raise ValidationError for duplicate field names (other rules are in FieldDefSchema)."""
+    """Raise ValidationError for duplicate field names and conditions that name no earlier choice
+    field or none of its options (other rules are in FieldDefSchema)."""
     names = [f["name"] for f in form]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ValidationError({"form": [f"字段名重复：{', '.join(dupes)}"]})
+    errors = {}
+    for i, spec in enumerate(form):
+        for key in ("shown_when", "required_when"):
+            message = _condition_problem(spec.get(key), form[:i])
+            if message:
+                errors.setdefault(i, {})[key] = [message]
+    if errors:
+        raise ValidationError({"form": errors})
+
+
+def _condition_problem(condition: dict | None, earlier: list) -> str:
+    if condition is None:
+        return ""
+    target = next((f for f in earlier if f["name"] == condition["field"]), None)
+    if target is None:
+        return "条件须引用此字段之前的字段"
+    if target["type"] != "choice":
+        return "条件引用的字段须为选择题"
+    if condition["equals"] not in [o["value"] for o in target["options"]]:
+        return "条件值须是所引用字段的选项之一"
+    return ""
+
+
+def _met(condition: dict | None, answers: dict, shown: set) -> bool:
+    if condition is None:
+        return True
+    if condition["field"] not in shown:  # a hidden field has no answer
+        return False
+    answer = answers.get(condition["field"])
+    return condition["equals"] in answer if isinstance(answer, list) else answer == condition["equals"]
+
+
+def fields_in_force(form: list, answers: dict) -> tuple[list, set]:
+    """(the fields this submission answers, each required when its condition is met; the names of
+    the hidden ones). Conditions name earlier fields only, so one pass in order settles them."""
+    in_force, shown = [], set()
+    for spec in form:
+        if not _met(spec.get("shown_when"), answers, shown):
+            continue
+        shown.add(spec["name"])
+        if "required_when" in spec and _met(spec["required_when"], answers, shown):
+            spec = {**spec, "required": True}
+        in_force.append(spec)
+    return in_force, {f["name"] for f in form} - shown
+
+
+def load_answers(form: list, answers) -> dict:
+    """A submission's answers, validated against the fields its own answers call for; the answers of
+    hidden fields are dropped. Raises marshmallow's ValidationError keyed by field name."""
+    if not isinstance(answers, dict):
+        return build_form_schema(form)().load(answers)  # the schema's own "表单数据应为对象"
+    in_force, hidden = fields_in_force(form, answers)
+    return build_form_schema(in_force)().load({k: v for k, v in answers.items() if k not in hidden})
 
 
 def sensitive_fields(form: list) -> dict[str, str]:

@@ -223,7 +223,7 @@ def _entry_id(entry: dict) -> str:
 
 
 async def publish(db, channel: str, menu: dict, *, base_version: int, actor: dict, comment: str = "",
-                  wechat_sync=None, rollback_of: int | None = None) -> dict:
+                  wechat_sync=None, rollback_of: int | None = None, review: str | None = None) -> dict:
     """Publish `menu` as version base_version + 1, or raise 409/422/502 and change nothing.
 
     `wechat_sync(official_account_or_None)` is awaited for wechat menus whose official-account
@@ -239,7 +239,8 @@ async def publish(db, channel: str, menu: dict, *, base_version: int, actor: dic
     version = base_version + 1
     change = diff(previous["menu"] if previous else None, menu)
     doc = {"channel": channel, "version": version, "menu": menu, "state": "pending", "published_at": now(),
-           "published_by": actor["username"], "comment": comment, "rollback_of": rollback_of, "diff": change}
+           "published_by": actor["username"], "comment": comment, "rollback_of": rollback_of, "diff": change,
+           **({"review": review} if review else {})}  # the approved change (models/reviews.py) it publishes
     await _reserve(db, doc)
     try:
         if channel == "wechat" and wechat_sync and change["official_account_changed"]:
@@ -255,8 +256,14 @@ async def publish(db, channel: str, menu: dict, *, base_version: int, actor: dic
     await db.menu_drafts.delete_one({"_id": channel})
     action = "menu.rollback" if rollback_of else "menu.publish"
     await audit.record(db, actor=actor["username"], role=actor["role"], action=action, target=f"menu:{channel}",
-                       details={"version": version, "rollback_of": rollback_of, "comment": comment, "diff": change})
+                       details={"version": version, "rollback_of": rollback_of, "comment": comment, "diff": change,
+                                **({"review": review} if review else {})})
     return {**doc, "state": "published"}
+
+
+async def version_of_review(db, channel: str, review: str) -> dict | None:
+    """The published version an approved change became, if it did (a publisher that died after)."""
+    return await db.menu_versions.find_one({"channel": channel, "review": review, "state": "published"}, {"menu": 0})
 
 
 async def rollback(db, channel: str, to_version: int, *, base_version: int, actor: dict, comment: str = "",

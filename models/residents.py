@@ -58,6 +58,18 @@ class ResidentViewSchema(Schema):
                 "verified_at": rn["verified_at"].isoformat()}
 
 
+class ContactSchema(Schema):
+    """What a form may fill in for the resident (`prefill: login_phone`): their own, unmasked."""
+
+    phone = fields.String(allow_none=True)
+
+
+def contact(resident: dict, pii) -> dict:
+    """The login's phone in clear, for the resident alone; None when the account has none."""
+    enc = (resident.get("phone") or {}).get("enc")
+    return {"phone": pii.decrypt(enc) if enc else None}
+
+
 async def ensure_indexes(db) -> None:
     await db.residents.create_index([("identity_keys", ASCENDING)], unique=True)
     await db.residents.create_index([("realname.id_hmac", ASCENDING)], unique=True,

@@ -65,6 +65,10 @@ async def seed_demo(db, *, with_staff: bool = True) -> None:
                "updated_at": clock.now(), "updated_by": "system"}
         result = await db.items.update_one({"code": item["code"]}, {"$setOnInsert": doc}, upsert=True)
         added += 1 if result.upserted_id is not None else 0
+        # a demo database from before the 办事指南 gets it once; an operator's own guide stays
+        result = await db.items.update_one({"code": item["code"], "guide": {"$exists": False}},
+                                           {"$set": {"guide": item["guide"]}, "$inc": {"version": 1}})
+        added += result.modified_count
     if added:
         await catalog.bump_version(db)
     for channel, menu in demo_menus().items():

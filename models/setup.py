@@ -17,11 +17,14 @@ from models import (
     menus,
     message_templates,
     migrations,
+    org,
     queries,
     receipts,
     residents,
+    reviews,
     seed,
     staff,
+    staff_logins,
     subscriptions,
     tickets,
     uploads,
@@ -33,7 +36,7 @@ from models import (
 async def ensure_indexes(db) -> None:
     for module in (catalog, menus, staff, audit, residents, links, uploads, applications, library, deliveries, inbox,
                    subscriptions, queries, vehicles, cases, evidence, documents, lookups, duty, logins, workers,
-                   message_templates, receipts, tickets):
+                   message_templates, receipts, tickets, staff_logins, reviews, org):
         await module.ensure_indexes(db)
     await db.blobs.ensure_indexes()
 
@@ -46,3 +49,4 @@ async def prepare(db, *, demo: bool, pii) -> None:
     await migrations.run(db, pii)
     if demo:
         await seed.seed_demo(db)
+    await org.ensure_units(db)  # after the demo's accounts, whose teams become units

@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
-from models import audit
+from models import audit, staff_logins
 from models.clock import now
 from models.db import ttl_index
 from models.errors import AppError, Conflict
@@ -37,6 +37,7 @@ class StaffSchema(Schema):
     role = fields.String()
     department = fields.String(allow_none=True)
     team = fields.String(allow_none=True)
+    badge_no = fields.String(allow_none=True)  # 执法证号: stamped on an inspector's photos
     must_change_password = fields.Boolean(dump_default=False)
 
 
@@ -72,17 +73,25 @@ async def create_staff(db, *, username: str, password_hash: str, role: str, disp
     return {**doc, "_id": result.inserted_id}
 
 
-async def log_in(db, guard, *, address: str, username: str, password: str) -> dict:
+async def log_in(db, guard, *, address: str, username: str, password: str, user_agent: str = "") -> dict:
     """The staff member, or 401; 429 once `guard` (models/login_guard.py) says this address has
-    tried too often. Every failure is audited with the address it came from."""
-    tries = await guard.attempt(address, username)
+    tried too often. Every failure is audited with the address it came from, and every attempt
+    goes into the login history (models/staff_logins.py)."""
+    attempt = {"username": username, "address": address, "user_agent": user_agent}
+    try:
+        tries = await guard.attempt(address, username)
+    except AppError:
+        await staff_logins.record(db, outcome="locked", **attempt)
+        raise
     person = await check_password(db, username, password)
     if person is None:
+        await staff_logins.record(db, outcome="failed", **attempt)
         await audit.record(db, actor=username, role="", action="staff.login_failed", target=f"staff:{username}",
                            details={"address": address, "tries": tries})
         await guard.failed(address, username, tries)
         raise _invalid()
     await guard.succeeded(address, username)
+    await staff_logins.record(db, outcome="success", staff_id=person["_id"], **attempt)
     return person
 
 

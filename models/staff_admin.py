@@ -10,8 +10,7 @@ from bson.errors import InvalidId
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from pymongo import ReturnDocument
 
-from models import audit, staff
-from models.catalog import DEPARTMENTS
+from models import audit, org, staff
 from models.errors import AppError, Invalid, NotFound
 
 USERNAME_RE = r"^[a-z][a-z0-9._-]{2,63}\Z"
@@ -35,8 +34,7 @@ def _check_assignment(data: dict) -> None:
 class StaffUpdateSchema(Schema):
     display_name = fields.String(required=True, validate=validate.Length(1, 40))
     role = fields.String(required=True, validate=validate.OneOf(staff.ROLES, error="未知角色"))
-    department = fields.String(load_default=None, allow_none=True,
-                               validate=validate.OneOf(list(DEPARTMENTS), error="未知部门"))
+    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 20))  # models/org.py
     team = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 40))
     active = fields.Boolean(load_default=True)
 
@@ -79,6 +77,7 @@ async def list_staff(db) -> list[dict]:
 
 
 async def create(db, body: dict, actor: dict) -> dict:
+    await org.check_assignment(db, body)
     doc = await staff.create_staff(db, username=body["username"], password_hash=staff.hash_password(body["password"]),
                                    role=body["role"], display_name=body["display_name"],
                                    department=body["department"], team=body["team"])
@@ -102,6 +101,7 @@ async def update(db, staff_id: str, body: dict, actor: dict) -> dict:
         raise NotFound("staff.not_found", "账号不存在")
     if before["username"] == actor["username"] and (not body["active"] or body["role"] != "admin"):
         raise AppError(409, "staff.self_lockout", "不能停用自己的账号或取消自己的管理员角色")
+    await org.check_assignment(db, body, before)
     changes = _shown(body)
     after = await db.staff.find_one_and_update({"_id": oid}, {"$set": changes}, return_document=ReturnDocument.AFTER)
     if not body["active"]:

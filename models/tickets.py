@@ -15,18 +15,13 @@ from bson.errors import InvalidId
 from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
-from models import workdays
+from models import clock, workdays
 from models.catalog import DEPARTMENTS
 from models.errors import Conflict, NotFound
 from models.ratings import LEVELS, REASONS
 
 STATES = ("open", "closed", "appealed", "voided")
 OUTCOMES = {"rectified": "已整改", "explained": "作出说明"}
-
-
-def now() -> dt.datetime:
-    t = dt.datetime.now(dt.UTC)
-    return t.replace(microsecond=t.microsecond // 1000 * 1000)
 
 
 def due_date(calendar, opened: dt.datetime, days: int) -> tuple[str, bool]:
@@ -117,7 +112,7 @@ async def ensure_indexes(db) -> None:
 
 
 async def open_for(db, application: dict, *, calendar, days: int, session=None) -> dict:
-    opened = now()
+    opened = clock.now_ms()
     due, provisional = due_date(calendar, opened, days)
     doc = {"number": application["number"], "item_name": application["item_name"],
            "department": application["department"], "owner": application["owner"],
@@ -129,7 +124,7 @@ async def open_for(db, application: dict, *, calendar, days: int, session=None) 
 
 
 def _event(action: str, actor: str, comment: str) -> dict:
-    return {"action": action, "actor": actor, "at": now(), "comment": comment}
+    return {"action": action, "actor": actor, "at": clock.now_ms(), "comment": comment}
 
 
 def _oid(ticket_id: str) -> ObjectId:
@@ -178,7 +173,7 @@ STATE_LABELS = {"open": "整改中", "closed": "已办结", "appealed": "申诉�
 
 
 async def add_callback(db, doc: dict, actor: str, body: dict) -> dict:
-    entry = {"called_at": body["called_at"], "by": actor, "result": body["result"], "at": now()}
+    entry = {"called_at": body["called_at"], "by": actor, "result": body["result"], "at": clock.now_ms()}
     return await _move(db, doc, {"open"}, {}, _event("callback", actor, body["result"]), {"callbacks": entry})
 
 
@@ -186,7 +181,7 @@ async def close(db, doc: dict, actor: str, body: dict) -> dict:
     """Close with what was done; at least one call-back to the resident must be recorded first."""
     if not doc["callbacks"]:
         raise Conflict("ticket.callback_required", "请先记录对申请人的回访，再办结整改")
-    at = now()
+    at = clock.now_ms()
     resolution = {"outcome": body["outcome"], "text": body["text"], "by": actor, "at": at}
     return await _move(db, doc, {"open"}, {"state": "closed", "resolution": resolution, "closed_at": at, "verdict": None},
                        _event("close", actor, body["text"]))
@@ -196,7 +191,7 @@ async def verdict(db, doc: dict, owner: str, body: dict) -> dict:
     """The resident's word on a closed ticket: not solved reopens it for the department."""
     if doc["owner"] != owner:
         raise NotFound("ticket.not_found", "整改工单不存在")
-    given = {"solved": body["solved"], "comment": body["comment"], "at": now()}
+    given = {"solved": body["solved"], "comment": body["comment"], "at": clock.now_ms()}
     changes = {"verdict": given} if body["solved"] else {"verdict": given, "state": "open", "closed_at": None}
     return await _move(db, doc, {"closed"}, changes,  # once per answer: a new close asks again
                        _event("solved" if body["solved"] else "unsolved", "resident", body["comment"]),
@@ -206,14 +201,14 @@ async def verdict(db, doc: dict, owner: str, body: dict) -> dict:
 async def appeal(db, doc: dict, actor: str, body: dict) -> dict:
     if doc.get("appeal") is not None:
         raise Conflict("ticket.appealed_before", "该评价已申诉过，不能再次申诉")
-    given = {"reason": body["reason"], "by": actor, "at": now(), "decision": None}
+    given = {"reason": body["reason"], "by": actor, "at": clock.now_ms(), "decision": None}
     return await _move(db, doc, {"open"}, {"state": "appealed", "appeal": given}, _event("appeal", actor, body["reason"]))
 
 
 async def decide(db, doc: dict, actor: str, body: dict) -> dict:
     """An operator's decision: upheld voids the ticket and takes the rating out of the figures."""
     decided = {**(doc.get("appeal") or {}), "decision": body["decision"], "comment": body["comment"],
-               "decided_by": actor, "decided_at": now()}
+               "decided_by": actor, "decided_at": clock.now_ms()}
     state = "voided" if body["decision"] == "upheld" else "open"
     updated = await _move(db, doc, {"appealed"}, {"state": state, "appeal": decided},
                           _event(f"appeal_{body['decision']}", actor, body["comment"]))

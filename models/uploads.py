@@ -147,4 +147,9 @@ async def owned(db, owner: str, upload_ids: list[str]) -> dict[str, dict]:
 
 async def content(db, owner: str, upload_id: str) -> tuple[dict, bytes]:
     doc = await get(db, owner, upload_id)
-    return doc, await db.blobs.get(doc["sha256"])
+    return doc, await blob(db, doc["sha256"])
+
+
+async def blob(db, sha256: str) -> bytes:
+    """The bytes of a stored file, by its SHA-256 (an upload's, a result's, a material's)."""
+    return await db.blobs.get(sha256)

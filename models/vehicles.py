@@ -3,16 +3,14 @@ resident's (owner's 身份证号 and engine number's last six) can be bound, and
 only on bound plates. The engine tail is kept encrypted; responses show it masked."""
 
 import datetime as dt
-import re
 
 from marshmallow import Schema, fields, pre_load, validate
 from pymongo import ASCENDING
 
 from models.errors import AppError, NotFound
+from models.plates import PLATE_RE
 
-PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-# 7 characters, or 8 for new-energy plates (D/F right after the city letter, or at the end)
-PLATE = re.compile(rf"^[{PROVINCES}][A-Z](?:[A-HJ-NP-Z0-9]{{5}}|[DF][A-HJ-NP-Z0-9]{{5}}|[A-HJ-NP-Z0-9]{{5}}[DF])\Z")
+PLATE = PLATE_RE  # 7 characters, or 8 for new-energy plates (models/plates.py)
 MAX_VEHICLES = 5
 
 

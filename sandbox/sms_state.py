@@ -18,6 +18,8 @@ DEFAULT_SMS_TEMPLATES = {
     "SMS_LOGIN_CODE": "您的验证码为${code}，5分钟内有效。",
     "SMS_LINK_CODE": "有人正在将新的登录方式关联到您的政务服务账号，验证码${code}，5分钟内有效。如非本人操作，请勿告知他人。",
     "SMS_APPLICATION_STATUS": "您的${item}办件（编号${number}）${status}，详情请在政务服务小程序查看。",
+    # a link must be the template's fixed text (an ICP-registered address); only its path's end varies
+    "SMS_DOCUMENT_SERVED": "您的当场行政处罚决定书（编号${number}）已电子送达，请访问 http://127.0.0.1:8000/s/${code} 查看。",
 }
 DEFAULT_SMS_SIGN_NAMES = frozenset({"政务服务"})
 # Aliyun's default limits per phone (短信发送频率限制, rolling windows): a verification code per

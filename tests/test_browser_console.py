@@ -357,3 +357,35 @@ async def test_message_templates_preview_and_test_send(page):
     await page.get_by_role("button", name="试发送").click()  # the one-time quota is spent
     await page.get_by_text("发送失败：no-quota (43101)").wait_for(timeout=10000)
     await shot(page, "template-test-send")
+
+
+async def test_item_editor_edits_the_guide_and_field_conditions(page):
+    server = page.server
+    await login(page, "operator", "Operator@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    await page.goto(f"{server.base}/console/#/items/JT0004")
+    address = page.locator(".field-row[data-field=mail_address]")
+    await address.wait_for(timeout=10000)
+    # 邮寄地址: shown and required only when 领取方式 is 邮寄送达; the contact phone is the login's
+    assert await address.get_by_label("显示条件字段").input_value() == "delivery"
+    assert await address.get_by_label("显示条件值").input_value() == "mail"
+    assert await address.get_by_label("条件必填值").input_value() == "mail"
+    assert await page.locator(".field-row[data-field=contact_phone]").get_by_label("预填居民登录手机号").is_checked()
+    assert "机动车驾驶证有效期满前90日内" in await page.get_by_label("受理条件").input_value()
+    assert await page.get_by_label("第 1 步名称").input_value() == "在线申请"
+
+    # a new phone with a bad number: the server's message beside it; fixed, saved
+    await page.get_by_role("button", name="添加电话").click()
+    await page.get_by_label("电话 3 名称").fill("车管所咨询窗口")
+    await page.get_by_label("电话 3 号码").fill("0571-8888 6666")
+    await page.get_by_role("button", name="保存").click()
+    await page.locator(".field-error", has_text="电话号码只能包含数字和连字符").wait_for(timeout=10000)
+    assert "办事指南 › 第 3 个电话 › 号码：电话号码只能包含数字和连字符" in await page.locator(".alert-error").inner_text()
+    await page.get_by_label("电话 3 号码").fill("0571-88886666")
+    await page.get_by_role("button", name="保存").click()
+    await page.get_by_text("（版本 2）").wait_for(timeout=10000)
+    await shot(page, "item-guide")
+    item = (await server.fetch("/api/v1/items/JT0004")).json
+    assert item["guide"]["phones"][-1] == {"label": "车管所咨询窗口", "number": "0571-88886666"}
+    address_def = next(f for f in item["form"] if f["name"] == "mail_address")
+    assert address_def["required_when"] == {"field": "delivery", "equals": "mail"}

@@ -2,17 +2,51 @@
 (due date in working days), claims it, reveals a sensitive answer, views a material, asks for a
 补正 naming the material; the resident supplements through the API; the processor reviews,
 approves and completes with a result file. A second processor sees the claim and cannot act: the
-server's 409 is explained in words. Screenshots under test-artifacts/ (desk-*.png)."""
+server's 409 is explained in words. A PDF material is drawn by pdf.js page by page (fetched only
+when a PDF is opened); a corrupt one is explained. Screenshots under test-artifacts/ (desk-*.png)."""
+
+import io
+import uuid
 
 import test_browser_console as console
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
 
-from support import applicant_token, submit, upload_photo
+from support import FORM, applicant_token, submit, upload_photo
 
 pytestmark = console.pytestmark
 page = console.page  # the console's browser fixture, chromium against this server
 login, shot = console.login, console.shot
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # accepted as a PDF upload, but no document inside
+# Dark pixels on the viewer's canvas: the page was drawn, not left blank.
+INKED = """() => {
+  const c = document.querySelector('.viewer-pages canvas');
+  if (!c || !c.width) return false;
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let dark = 0;
+  for (let i = 0; i < px.length; i += 4) if (px[i] < 100 && px[i + 3] > 0) dark += 1;
+  return dark > 500;
+}"""
+
+
+def pdf_pages(count: int) -> bytes:
+    """A real PDF of `count` pages: Chinese in a font it does not embed (宋体 by name, as from office
+    software; drawing it needs pdf.js's CMaps), and from page 2 on a black square placed by the page."""
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4, invariant=True)
+    for n in range(1, count + 1):
+        pdf.setFont("STSong-Light", 48)
+        for y in (720, 640, 560):
+            pdf.drawString(60, y, f"第{n}页 居民身份证")
+        if n > 1:
+            pdf.rect(72, 100 + 40 * n, 200, 200, fill=1)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
 
 
 async def open_application(tab, number):
@@ -38,7 +72,7 @@ async def test_a_processor_works_an_application_to_completion(page, tmp_path):
 
     await login(page, "processor.rsj", "Processor@2026")
     await page.locator(".topbar").wait_for(timeout=10000)
-    assert await page.locator(".topbar nav a").all_inner_texts() == ["办件工作台", "差评整改"]
+    assert await page.locator(".topbar nav a").all_inner_texts() == ["办件工作台", "差评整改", "登录记录"]
     row = await open_application(page, number)
     assert "剩" in await row.inner_text() and "个工作日" in await row.inner_text()
     assert "未认领" in await row.inner_text()
@@ -98,15 +132,70 @@ async def test_a_processor_works_an_application_to_completion(page, tmp_path):
     await form.get_by_role("button", name="确认办结").click()
     await page.locator(".page-head .tag", has_text="已办结").wait_for(timeout=10000)
     await page.locator(".materials li", has_text="办结结果").get_by_role("button", name="查看").click()
-    frame = page.locator("iframe.viewer-pdf")  # the PDF in a frame without script or same origin
-    await frame.wait_for(timeout=10000)
-    assert await frame.get_attribute("sandbox") == ""
-    assert (await frame.get_attribute("src")).startswith("blob:")
+    problem = page.locator(".pdf-pages [role=alert]")  # the uploaded bytes hold no document
+    await problem.wait_for(timeout=15000)
+    assert "无法在页面中预览" in await problem.inner_text()
+    assert await problem.get_by_role("link", name="下载「结果通知书.pdf」").get_attribute("download") == "结果通知书.pdf"
     await shot(page, "desk-completed")
     done = (await server.fetch(f"/api/v1/applications/{number}", token=resident)).json
     assert done["state"] == "completed" and done["result"]["filename"] == "结果通知书.pdf"
     r = await server.fetch(f"/api/v1/applications/{number}/result", token=resident)
     assert r.status == 200 and r.body == PDF
+
+
+async def test_a_pdf_material_is_drawn_page_by_page(page):
+    server = page.server
+    resident = await applicant_token(server, "o-desk-pdf")
+    upload = await server.fetch("/api/v1/uploads", "POST", body=pdf_pages(3), token=resident)
+    assert upload.status == 201 and upload.json["content_type"] == "application/pdf", upload.body
+    r = await server.fetch("/api/v1/applications", "POST", token=resident, headers={"Idempotency-Key": uuid.uuid4().hex},
+                           json_body={"item_code": "SB0008", "form": FORM,
+                                      "materials": [{"code": "id_card", "upload_id": upload.json["id"]}]})
+    assert r.status == 201, r.body
+    number = r.json["number"]
+    requested, warnings = [], []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda message: warnings.append(message.text))
+
+    await login(page, "processor.rsj", "Processor@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    await page.goto(f"{server.base}/console/#/desk/{number}")
+    await page.get_by_text("该办件尚未认领").wait_for(timeout=10000)
+    assert not [url for url in requested if "/vendor/pdf" in url]  # pdf.js only when a PDF is opened
+
+    await page.locator(".materials").get_by_role("button").first.click()
+    viewer = page.get_by_role("region", name="查看材料", exact=False)
+    await viewer.get_by_text("第 1 / 3 页").wait_for(timeout=15000)
+    await page.wait_for_function(INKED, timeout=15000)  # page 1 has only the Chinese text
+    drawing = viewer.locator("canvas")
+    first = await drawing.evaluate("c => c.toDataURL()")
+    assert "第 1 页，共 3 页" in await drawing.get_attribute("aria-label")
+    assert await viewer.get_by_role("button", name="上一页").is_disabled()
+    await shot(page, "desk-pdf")
+
+    await viewer.get_by_role("button", name="下一页").click()
+    await viewer.get_by_text("第 2 / 3 页").wait_for()
+    await page.wait_for_function("([c, before]) => c.toDataURL() !== before", arg=[await drawing.element_handle(), first],
+                                 timeout=15000)
+    await page.wait_for_function(INKED, timeout=15000)
+    assert "第 2 页，共 3 页" in await drawing.get_attribute("aria-label")
+    assert await drawing.evaluate("c => c.height > c.width")  # A4 upright
+    await viewer.get_by_role("button", name="向右旋转").click()
+    await page.wait_for_function("c => c.width > c.height", arg=await drawing.element_handle(),
+                                 timeout=15000)  # the portrait page now lies on its side
+    assert "100%，旋转 90°" in await viewer.inner_text()
+    width = await drawing.evaluate("c => c.width")
+    await viewer.get_by_role("button", name="放大").click()
+    await page.wait_for_function("([c, w]) => c.width > w", arg=[await drawing.element_handle(), width], timeout=15000)
+    await page.wait_for_function(INKED, timeout=15000)
+    await shot(page, "desk-pdf-turned")
+    await viewer.get_by_role("button", name="上一页").focus()  # real buttons: the keyboard pages too
+    await page.keyboard.press("Enter")
+    await viewer.get_by_text("第 1 / 3 页").wait_for()
+    assert any(url.endswith("/vendor/pdf.min.mjs") for url in requested)
+    assert any(url.endswith("/vendor/pdf.worker.min.mjs") for url in requested)
+    assert any("/vendor/pdfjs-cmaps/UniGB-UCS2-H.bcmap" in url for url in requested)
+    assert not [text for text in warnings if "cMapUrl" in text or "font loading" in text]
 
 
 async def test_a_second_processor_cannot_act_on_a_claimed_application(page):

@@ -1,9 +1,10 @@
 """The inspectors' app 执法通 (/field/) in Debian's chromium at a phone viewport, geolocation granted
-at a fixed position: log in; go offline; register a case with two photos (one small, sent whole; one
-over 1 MiB, sent in resumable chunks); reload the page offline (the service worker serves the app,
+at a fixed position: log in; go offline; register a case with two photos (stamped on the device;
+one small, sent whole; one over 1 MiB, sent in resumable chunks); reload the page offline (the service worker serves the app,
 IndexedDB still holds the case and both photos); go online; watch it sync; the server's chain
 verifies with both photos' SHA-256. Then: a look-up with its reason and the limit left; on duty, a
-task dispatched, accepted, reached and completed; a supervisor returns a case that the inspector
+task dispatched, accepted, reached and completed; a supervisor creates a task in the app and the
+nearest inspector on duty is alerted; a supervisor returns a case that the inspector
 fixes and resubmits; a spot decision signed on the screen yields the PDF 决定书; an inspector with an
 admin's temporary password must change it (修改初始密码) before reaching the home page.
 `make test` builds the app first (`make client`)."""
@@ -15,10 +16,11 @@ import pathlib
 import shutil
 
 import pytest
-from playwright.async_api import async_playwright
+from PIL import Image
+from playwright.async_api import async_playwright, expect
 from pypdf import PdfReader
 
-from support import start_server, stop_server, unless_present, watch_policy
+from support import eventually, start_server, stop_server, unless_present, watch_policy
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIELD = ROOT / "field" / "dist" / "build" / "h5"
@@ -52,8 +54,16 @@ async def shot(tab, name):
     await tab.screenshot(path=str(ARTIFACTS / f"field-{name}.png"), full_page=True)
 
 
-def jpeg(size):
-    return b"\xff\xd8\xff\xe0" + os.urandom(size - 6) + b"\xff\xd9"
+def jpeg(width, height, *, noise=False):
+    """A photo the phone can decode (it is stamped before it is kept): a smooth gradient, small
+    once compressed, or noise, which stays large (over 1 MiB: the resumable path)."""
+    if noise:
+        image = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
+    else:
+        image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=95)
+    return buf.getvalue()
 
 
 async def add_photo(page, data, name):
@@ -91,12 +101,13 @@ async def test_an_inspector_registers_a_case_offline_and_it_syncs(page):
     await shot(page, "form")
     await page.locator(".save").click()
     await page.locator(".take-photo").wait_for(timeout=10000)
-    small, large = jpeg(40_000), jpeg(1_300_000)
+    small, large = jpeg(800, 600), jpeg(1400, 1000, noise=True)
     await add_photo(page, small, "a.jpg")
     await add_photo(page, large, "b.jpg")
-    await page.locator(".photo").nth(1).wait_for(timeout=10000)
-    for data in (small, large):
-        await page.get_by_text(f"SHA-256 {hashlib.sha256(data).hexdigest()}").wait_for()
+    await page.locator(".photo").nth(1).wait_for(timeout=20000)
+    # the hashes of the stamped files (the originals are not kept)
+    shown = [(await page.locator(".photo .sha").nth(i).inner_text()).removeprefix("SHA-256 ") for i in (0, 1)]
+    assert not {hashlib.sha256(d).hexdigest() for d in (small, large)} & set(shown)
 
     await page.reload()  # offline: the service worker serves the app, IndexedDB still has everything
     await page.locator(".photo").nth(1).wait_for(timeout=15000)
@@ -121,7 +132,9 @@ async def test_an_inspector_registers_a_case_offline_and_it_syncs(page):
     assert case["parties"][1]["plate"] == "浙A7K2M9"
     assert case["record"]["address"] == "杭州市西湖区南山路 100 号" and case["record"]["violation"] == "TP-093"
     assert case["location"]["coordinates"] == [HERE["longitude"], HERE["latitude"]]
-    assert [e["sha256"] for e in case["evidence"]] == [hashlib.sha256(d).hexdigest() for d in (small, large)]
+    assert [e["sha256"] for e in case["evidence"]] == shown
+    sizes = [e["size"] for e in case["evidence"]]
+    assert sizes[0] < 1024 * 1024 < sizes[1]  # one sent whole, one in resumable chunks
     verify = (await server.fetch(f"/api/v1/enforcement/cases/{case['id']}/verify", token=token)).json
     assert verify["ok"] and verify["events"] == 3
 
@@ -210,6 +223,65 @@ async def test_on_duty_a_task_is_dispatched_accepted_reached_and_completed(page)
     await page.get_by_text("离岗", exact=True).wait_for()
     team = (await server.fetch("/api/v1/enforcement/team", token=supervisor)).json
     assert not [p for p in team["positions"] if p["inspector"] == "inspector"][0]["on_duty"]
+
+
+async def test_a_supervisor_creates_a_task_and_the_nearest_inspector_on_duty_gets_it(page):
+    """The supervisor fills in 派发任务 (type, address, position from their own fix, urgency); the
+    answer names the nearest free inspector on duty; one tap dispatches it; the inspector's app,
+    polling every 10 s, alerts it with its address and distance."""
+    server = page.server
+    await log_in(page)
+    await page.locator(".open-duty").click()
+    await page.locator(".on-duty").click()
+    await page.get_by_text("我的位置：120.155100, 30.274100").wait_for(timeout=10000)
+    supervisor = await server.login("supervisor", "Supervisor@2026")
+
+    async def on_duty():
+        team = (await server.fetch("/api/v1/enforcement/team", token=supervisor)).json
+        return any(p["inspector"] == "inspector" and p["on_duty"] for p in team["positions"])
+    await eventually(on_duty, "the inspector's first heartbeat")
+
+    east = {"latitude": 30.2741, "longitude": 120.1651, "accuracy": 8}  # the supervisor, about 960 m east
+    boss_context = await page.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                                  has_touch=True, permissions=["geolocation"], geolocation=east)
+    boss = await boss_context.new_page()
+    boss.server = server
+    await log_in(boss, "supervisor", "Supervisor@2026")
+    await boss.locator(".supervise").click()
+    await boss.locator(".tab-dispatch").click()
+    await boss.locator(".create-task").click()  # nothing filled in: each field says what is missing
+    await boss.get_by_text("请选择任务类型").wait_for()
+    await boss.get_by_text("纬度应为 -90 到 90 之间的数字").wait_for()
+    assert await boss.get_by_label("地址", exact=True).count() == 1  # labelled fields
+    assert await boss.get_by_label("纬度", exact=True).count() == 1
+    await boss.locator(".task-lat input").fill("91")  # typed by hand, out of range
+    await boss.locator(".task-lng input").fill("120.1651")
+    await boss.locator(".kind-chip", has_text="违停处置").click()
+    await boss.locator(".create-task").click()
+    await boss.get_by_text("纬度应为 -90 到 90 之间的数字").wait_for()
+    await boss.locator(".use-my-position").click()  # the supervisor's own fix fills both
+    await expect(boss.locator(".task-lat input")).to_have_value("30.274100", timeout=10000)
+    await expect(boss.locator(".task-lng input")).to_have_value("120.165100")
+    await boss.locator(".task-details input").fill("消防通道被占，请尽快处置")
+    await boss.locator(".task-address input").fill("杭州市上城区湖滨路 28 号")
+    await boss.locator(".priority-urgent").click()
+    await big(boss, ".kind-chip", ".use-my-position", ".task-lat", ".priority-urgent", ".create-task")
+    await boss.locator(".create-task").click()
+    nearest = boss.locator(".assign", has_text="派给 inspector（距 960 米，最近）")
+    await nearest.wait_for(timeout=10000)
+    await big(boss, ".assign")
+    await shot(boss, "dispatch")
+    await nearest.click()
+    await boss.locator(".created-task", has_text="已派给 inspector").wait_for(timeout=10000)
+
+    # the inspector's app polls every 10 s
+    await page.locator(".task-alert", has_text="违停处置：消防通道被占，请尽快处置").wait_for(timeout=15000)
+    await page.get_by_text("地址：杭州市上城区湖滨路 28 号").wait_for()
+    await page.get_by_text("距我 960 米（东方向）").wait_for()
+    task = (await server.fetch("/api/v1/enforcement/tasks", token=supervisor)).json["tasks"][0]
+    assert (task["state"], task["assignee"], task["priority"]) == ("assigned", "inspector", "urgent")
+    assert task["location"]["coordinates"] == [east["longitude"], east["latitude"]]
+    await boss_context.close()
 
 
 async def test_a_supervisor_returns_a_case_and_the_inspector_resubmits(page):

@@ -5,7 +5,8 @@ from config import DEMO_JWT_SECRET, ConfigError, Settings
 PROD = {"APP_MODE": "production", "MONGODB_URI": "mongodb://db:27017", "REDIS_URL": "redis://r:6379/0",
         "JWT_SECRET": "x" * 40, "WECHAT_SECRET": "real-secret",
         "PII_HMAC_KEY": "h" * 40, "PII_ENC_KEY": "ab" * 32, "SMS_SIGN_NAME": "某市政务服务",
-        "SMS_TEMPLATE_LOGIN": "SMS_465320001", "SMS_TEMPLATE_LINK": "SMS_465320002", "SMS_TEMPLATE_STATUS": "SMS_465320003"}
+        "SMS_TEMPLATE_LOGIN": "SMS_465320001", "SMS_TEMPLATE_LINK": "SMS_465320002", "SMS_TEMPLATE_STATUS": "SMS_465320003",
+        "SMS_TEMPLATE_DOCUMENT": "SMS_465320004"}
 
 
 def test_demo_mode_runs_on_embedded_defaults():
@@ -37,7 +38,8 @@ def test_secrets_are_hidden_in_repr():
 
 def test_production_refuses_the_demo_sms_templates_and_signature():
     for name, demo in (("SMS_TEMPLATE_LOGIN", "SMS_LOGIN_CODE"), ("SMS_TEMPLATE_LINK", "SMS_LINK_CODE"),
-                       ("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"), ("SMS_SIGN_NAME", "政务服务")):
+                       ("SMS_TEMPLATE_STATUS", "SMS_APPLICATION_STATUS"),
+                       ("SMS_TEMPLATE_DOCUMENT", "SMS_DOCUMENT_SERVED"), ("SMS_SIGN_NAME", "政务服务")):
         for value in (demo, ""):
             with pytest.raises(ConfigError, match=name):
                 Settings.from_mapping({**PROD, name: value})

@@ -11,8 +11,8 @@ import redis.asyncio as aioredis
 import yaml
 from prometheus_client import REGISTRY
 
-from api import metrics
 from config import ConfigError, Settings, environment_names
+from push import stream_metrics
 
 DEPLOY = pathlib.Path(__file__).resolve().parent.parent / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
@@ -155,7 +155,7 @@ async def test_alert_rules_name_metrics_the_code_exports(redis_server):
         exported |= {family.name + s for s in suffixes}
     client = aioredis.Redis.from_url(redis_server.url)
     try:
-        exported |= {f.name for f in await metrics.stream_families(client)}
+        exported |= {f.name for f in await stream_metrics.stream_families(client)}
     finally:
         await client.aclose()
     rules = yaml.safe_load((DEPLOY / "alerts.yml").read_text())["groups"][0]["rules"]

@@ -5,6 +5,7 @@ bad signatures, penalties and 送达 are 4xx; the QR's public page answers witho
 
 import base64
 import hashlib
+import html.parser
 import io
 import uuid
 
@@ -14,6 +15,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from test_enforcement import body, put
 
+from handlers.documents import prefers_html
 from models import decision_pdf
 from support import SHARED_APP
 
@@ -98,6 +100,76 @@ async def test_a_spot_decision_yields_a_signed_pdf_on_the_chain(server, staff):
     assert not (await server.fetch(f"/api/v1/enforcement/documents/{document['id']}/verify")).json["valid"]
 
 
+PHONE = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+class Facts(html.parser.HTMLParser):
+    """The page's text, and its <dt> labels each with the <dd> that follows."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.facts, self._tag, self._label = [], {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        self._tag = tag
+
+    def handle_endtag(self, tag):
+        self._tag = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._tag == "dt":
+            self._label = data.strip()
+        elif self._tag == "dd" and self._label:
+            self.facts[self._label] = data.strip()
+
+
+@pytest.mark.parametrize("accept, html", [
+    (PHONE, True), ("text/html", True), ("application/json", False), ("*/*", False), ("", False),
+    ("application/json, text/html", False),  # a tie stays JSON
+    ("text/html;q=0.5, application/json", False), ("text/*, application/json;q=0.4", True),
+    ("text/html;q=bad, application/json;q=0.9", True), ("application/*;q=0.9, text/html;q=0", False),
+])
+async def test_which_clients_get_the_page(accept, html):  # async only as the module's SHARED_APP mark wants
+    assert prefers_html(accept) is html
+
+
+async def test_the_qr_code_opens_a_page_in_a_browser_and_json_elsewhere(server, staff):
+    case_id = await new_case(server, staff["inspector"])
+    r = await decide(server, staff["inspector"], case_id, decision(1))
+    document, number = r.json["document"], r.json["case"]["number"]
+    path = f"/api/v1/enforcement/documents/{document['id']}/verify"
+
+    page = await server.fetch(path, headers={"Accept": PHONE})  # a phone's camera opens the link
+    assert page.status == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" in page.headers["Vary"] and "script-src" not in page.headers["Content-Security-Policy"]
+    parsed = Facts()
+    parsed.feed(page.body.decode())
+    assert parsed.facts["文书编号"] == number and parsed.facts["文件 SHA-256"] == document["sha256"]
+    assert parsed.facts["案件证据链完整"] == "是" and parsed.facts["制作时间（北京时间）"].startswith("20")
+    text = "".join(parsed.text)
+    assert "文书真实有效" in text and "王五" not in text and "330106" not in text  # never the party
+    assert '<html lang="zh-CN">' in page.body.decode() and "font: 18px" in page.body.decode()
+
+    for accept in ("application/json", "*/*", None):  # API clients keep JSON
+        r = await server.fetch(path, headers={"Accept": accept} if accept else {})
+        assert r.status == 200 and r.headers["Content-Type"].startswith("application/json")
+        assert r.json["number"] == number and r.json["valid"] is True
+
+    unknown = f"/api/v1/enforcement/documents/{'0' * 32}/verify"
+    missing = await server.fetch(unknown, headers={"Accept": PHONE})
+    assert missing.status == 404 and missing.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "文书不存在" in missing.body.decode()
+    missing = await server.fetch(unknown, headers={"Accept": "application/json"})
+    assert missing.status == 404 and missing.json["error"]["code"] == "document.not_found"
+
+    # the chain broken: the page says so, in words as well as colour
+    await server.deps.db.blobs._bucket.upload_from_stream(document["sha256"], b"%PDF-tampered")
+    broken = Facts()
+    broken.feed((await server.fetch(path, headers={"Accept": PHONE})).body.decode())
+    assert broken.facts["案件证据链完整"] == "否" and "文书或案件记录校验失败" in "".join(broken.text)
+
+
 @pytest.mark.parametrize("change, field", [
     ({"signature": signature(ink=False)}, "signature"),  # blank
     ({"signature": signature(fmt="JPEG")}, "signature"),  # not a PNG
@@ -161,3 +233,57 @@ async def test_no_cjk_font_is_a_clear_503(server, staff, monkeypatch):
     assert r.status == 503 and r.json["error"]["code"] == "document.font_missing"
     case = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}", token=staff["inspector"])).json
     assert case["state"] == "draft"
+
+
+async def test_electronic_service_sends_an_sms_link_that_opens_the_document_once_recorded(server, staff):
+    """电子送达: the party's phone gets the approved template with the number and a link token; the
+    link's page and PDF open without a login, the first opening is recorded, and a new send retires
+    the old link. A gateway that refuses leaves the document issued, the failure shown, to resend."""
+    token, phone = staff["inspector"], "13800138123"
+    await server.fetch("/sandbox/sms/messages", "DELETE")
+    await server.fetch("/sandbox/sms/account", "PUT", json_body={"balance": 0})  # the gateway refuses
+    case_id = await new_case(server, token)
+    r = await decide(server, token, case_id, decision(1, service={"method": "electronic", "phone": phone, "consent": True}))
+    assert r.status == 201, r.body
+    document = r.json["document"]
+    assert document["service_sms"]["status"] == "failed" and document["service_sms"]["reason"] == "isv.AMOUNT_NOT_ENOUGH"
+    assert (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"] == []
+
+    await server.fetch("/sandbox/sms/account", "PUT", json_body={"balance": None})
+    resend = f"/api/v1/enforcement/documents/{document['id']}/service-sms"
+    assert (await server.fetch(resend, "POST", token=staff["li"])).status == 404  # not a case of theirs
+    r = await server.fetch(resend, "POST", token=token)
+    assert r.status == 200 and r.json["service_sms"]["status"] == "sent" and r.json["service_opened_at"] is None
+    sent = (await server.fetch(f"/sandbox/sms/messages?phone={phone}")).json["messages"]
+    assert [m["template_code"] for m in sent] == ["SMS_DOCUMENT_SERVED"]
+    assert sent[0]["params"]["number"] == document["number"] and f"/s/{sent[0]['params']['code']}" in sent[0]["text"]
+    link = f"/s/{sent[0]['params']['code']}"
+
+    page = await server.fetch(link)
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert document["number"] in page.body.decode() and "王五" not in page.body.decode()
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    pdf = await server.fetch(link + ".pdf")
+    assert pdf.status == 200 and hashlib.sha256(pdf.body).hexdigest() == document["sha256"]
+    listed = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/documents", token=token)).json["documents"]
+    opened = listed[0]["service_opened_at"]
+    assert opened is not None
+    await server.fetch(link)  # a second opening keeps the first time
+    listed = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/documents", token=token)).json["documents"]
+    assert listed[0]["service_opened_at"] == opened
+
+    await server.fetch("/sandbox/sms/messages", "DELETE")  # the gateway's per-phone limit
+    assert (await server.fetch(resend, "POST", token=token)).json["service_sms"]["status"] == "sent"
+    gone = await server.fetch(link)
+    assert gone.status == 404 and "链接无效" in gone.body.decode()
+    assert (await server.fetch(link + ".pdf")).status == 404
+    assert (await server.fetch("/s/AAAAAAAAAAAAAAAA")).status == 404
+
+
+async def test_a_document_served_on_the_spot_has_no_sms(server, staff):
+    token = staff["inspector"]
+    case_id = await new_case(server, token)
+    document = (await decide(server, token, case_id, decision(1))).json["document"]
+    assert document["service_sms"] is None
+    r = await server.fetch(f"/api/v1/enforcement/documents/{document['id']}/service-sms", "POST", token=token)
+    assert r.status == 409 and r.json["error"]["code"] == "document.not_electronic"

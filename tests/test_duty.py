@@ -32,9 +32,11 @@ async def test_suggest_assign_notify_and_time_each_step(dispatch):
     await at(server, t["inspector.li"], 120.2000, 30.3000)  # ~5 km away
     await at(server, t["inspector.wang"], 120.1552, 30.2742)  # nearest, but another team
     r = await server.fetch("/api/v1/enforcement/tasks", "POST", token=t["supervisor"], json_body={
-        "location": {"type": "Point", "coordinates": WEST_LAKE}, "description": "湖滨路违停堵塞消防通道", "priority": "urgent"})
+        "location": {"type": "Point", "coordinates": WEST_LAKE}, "description": "湖滨路违停堵塞消防通道", "priority": "urgent",
+        "address": " 杭州市上城区湖滨路 28 号 "})
     assert r.status == 201, r.body
     task, suggestions = r.json["task"], r.json["suggestions"]
+    assert task["address"] == "杭州市上城区湖滨路 28 号"  # where to look, beside the point
     assert [s["inspector"] for s in suggestions] == ["inspector", "inspector.li"]
     assert 400 < suggestions[0]["distance_m"] < 700 and suggestions[0]["age_seconds"] <= 2
     # li's position goes stale: no longer suggested
@@ -62,7 +64,7 @@ async def test_suggest_assign_notify_and_time_each_step(dispatch):
     # busy now: not suggested for the next task
     r = await server.fetch("/api/v1/enforcement/tasks", "POST", token=t["supervisor"], json_body={
         "location": {"type": "Point", "coordinates": WEST_LAKE}, "description": "第二个任务"})
-    assert r.json["suggestions"] == []
+    assert r.json["suggestions"] == [] and r.json["task"]["address"] == ""  # no address: an empty one
 
     async def step(token, name):
         return await server.fetch(f"/api/v1/enforcement/tasks/{task['id']}/{name}", "POST", token=token)

@@ -107,6 +107,27 @@ async def test_evidence_is_kept_once_with_its_capture_data(server, staff):
     assert no_gps.status == 422 and {"captured_at", "lng", "lat"} <= set(no_gps.json["error"]["details"])
 
 
+async def test_an_evidence_file_is_read_back_within_the_case_scope(server, staff):
+    token, case_id, other = staff["inspector"], str(uuid.uuid4()), str(uuid.uuid4())
+    await put(server, token, case_id, body())
+    await put(server, token, other, body())
+    data, elsewhere = photo(), photo()
+    sha = (await add_photo(server, token, case_id, data)).json["evidence"]["sha256"]
+    await add_photo(server, token, other, elsewhere)
+    path = f"/api/v1/enforcement/cases/{case_id}/evidence/{sha}"
+    for who in ("inspector", "supervisor"):  # the case's inspector and the team's supervisor
+        r = await server.fetch(path, token=staff[who])
+        assert r.status == 200 and r.body == data and r.headers["Content-Type"] == "image/jpeg"
+        assert r.headers["Cache-Control"] == "no-store" and r.headers["Content-Security-Policy"] == "sandbox"
+    for who in ("inspector.li", "supervisor.zhao"):  # not their case, another team
+        assert (await server.fetch(path, token=staff[who])).status == 404
+    assert (await server.fetch(path)).status == 401
+    # a blob held for another case is not this case's evidence
+    foreign = hashlib.sha256(elsewhere).hexdigest()
+    r = await server.fetch(f"/api/v1/enforcement/cases/{case_id}/evidence/{foreign}", token=token)
+    assert r.status == 404 and r.json["error"]["code"] == "evidence.not_found"
+
+
 async def test_resumable_upload_interrupted_and_resumed(server, staff):
     token, case_id = staff["inspector"], str(uuid.uuid4())
     await put(server, token, case_id, body())

@@ -11,7 +11,7 @@ import pytest
 
 from support import ROOT
 
-OURS = {"api", "config", "handlers", "models", "channels", "exchange", "push", "sandbox", "wiring"}
+OURS = {"api", "config", "handlers", "usecases", "models", "channels", "exchange", "push", "sandbox", "wiring"}
 # package -> what of ours its modules may import (anything else: stdlib and third-party)
 ALLOWED = {
     "config": set(),
@@ -20,8 +20,9 @@ ALLOWED = {
     "exchange": {"exchange", "models"},
     "push": {"push", "models"},
     "sandbox": {"sandbox", "config"},
-    "handlers": {"handlers", "api", "models"},
-    "api": OURS - {"wiring"},
+    "usecases": {"usecases", "models", "channels", "exchange", "push"},
+    "handlers": {"handlers", "api", "usecases", "models"},
+    "api": OURS - {"wiring", "usecases"},
     "wiring": OURS,
 }
 # a process's entry point (its `main()`) reads the settings and calls the wiring
@@ -68,10 +69,14 @@ def test_the_check_sees_imports_inside_functions(tmp_path):
 
 
 def test_a_push_worker_process_loads_nothing_of_the_api():
-    """`python -m push.worker` builds its deps and worker from `wiring.push`: no api/, handlers/,
-    exchange/ or sandbox/ module is loaded (the metrics port, when on, loads its two handlers)."""
-    code = ("import sys, push.worker, wiring.push, wiring.common\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('api', 'handlers', 'exchange', 'sandbox')))")
+    """`python -m push.worker` builds its deps and worker from `wiring.push`, and its metrics port
+    (`push/stream_metrics.py`) is plain Tornado: no api/, handlers/, usecases/, exchange/ or
+    sandbox/ module is loaded, even with the port serving."""
+    code = ("import sys, types, push.worker, wiring.push, wiring.common\n"
+            "from config import Settings\n"
+            "wiring.push.serve_metrics(Settings(metrics_port=0), types.SimpleNamespace(redis=None)).stop()\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('api', 'handlers', 'usecases', 'exchange', 'sandbox')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                          env={**os.environ, "PYTHONPATH": ROOT}, check=True).stdout.strip()
     assert out == "[]"

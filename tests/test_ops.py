@@ -8,7 +8,7 @@ from tornado.web import RequestHandler
 
 from api.accesslog import scrub_uri
 from api.auth import require_roles
-from api.openapi import build_spec
+from api.openapi import build_spec, group_patterns, path_schema
 from support import eventually, start_server, stop_server
 
 
@@ -113,6 +113,16 @@ def test_openapi_security_and_path_parameters_come_from_the_code():
     assert {"401", "403", "404"} <= set(new["put"]["responses"]) and "401" not in new["get"]["responses"]
 
 
+def test_path_parameter_schemas_come_from_each_group_regex():
+    uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    groups = group_patterns(rf"/c/(?P<case_id>{uuid})/n/(?P<n>\d{{1,4}})/(?P<step>accept|arrive)/(?P<code>[^/]+)"
+                            r"/(?P<nested>(a|b)\(x\))")
+    assert list(groups) == ["case_id", "n", "step", "code", "nested"] and groups["nested"] == r"(a|b)\(x\)"
+    assert [path_schema(r) for r in groups.values()] == [
+        {"type": "string", "format": "uuid"}, {"type": "integer"}, {"type": "string", "enum": ["accept", "arrive"]},
+        {"type": "string"}, {"type": "string"}]
+
+
 def test_scrub_uri():
     assert scrub_uri("/a?code=123&x=1&OTP=9&token=t") == "/a?code=%2A%2A%2A&x=1&OTP=%2A%2A%2A&token=%2A%2A%2A"
     assert scrub_uri("/plain") == "/plain"
@@ -169,7 +179,10 @@ async def test_client_pages_carry_their_security_policy(database, redis_server, 
         assert script.status == 200 and "Cache-Control" not in script.headers
         admin = await server.fetch("/console/")
         assert admin.status == 200 and "'unsafe-eval'" in admin.headers["Content-Security-Policy"]
-        assert (await server.fetch("/console/js/api.js")).headers["Content-Type"].endswith("javascript")
+        assert (await server.fetch("/console/js/api.js")).headers["Content-Type"].startswith("text/javascript")
+        assert "worker-src 'self'" in admin.headers["Content-Security-Policy"]  # pdf.js parses in a worker
+        module = await server.fetch("/console/vendor/pdf.min.mjs")  # a module script needs a JavaScript type
+        assert module.status == 200 and module.headers["Content-Type"] == "text/javascript; charset=UTF-8"
         assert (await server.fetch("/console/../api/app.py")).status in (403, 404)
     finally:
         await stop_server(server)

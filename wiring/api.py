@@ -4,6 +4,7 @@ with; in demo mode (PUSH_WORKER) the process also runs a push worker, assembled 
 import asyncio
 import concurrent.futures
 import dataclasses
+import logging
 
 import tornado.ioloop
 
@@ -11,7 +12,6 @@ from api import published
 from api.auth import TokenService
 from api.cache import PublishedCache
 from api.live import LiveHub
-from api.lookups import lookup_limiter
 from api.ratelimit import RateLimiter
 from channels.alipay import AlipayMiniLogin
 from channels.app import AppOtpLogin
@@ -42,6 +42,8 @@ from wiring.common import (
 )
 from wiring.push import build_worker
 
+log = logging.getLogger(__name__)
+
 
 @dataclasses.dataclass
 class Deps:
@@ -71,6 +73,7 @@ class Deps:
     sandbox: object | None = None
     _push: tuple | None = None
     _breakers: tornado.ioloop.PeriodicCallback | None = None
+    _reviews: tornado.ioloop.PeriodicCallback | None = None
 
     async def start(self) -> None:
         """Start the background work of one process (`setup.prepare` ran once before)."""
@@ -79,6 +82,9 @@ class Deps:
         self._breakers = tornado.ioloop.PeriodicCallback(self.report_breakers, 5000)
         self._breakers.start()
         self.report_breakers()
+        # Approved menu and item changes scheduled for later (api/published.publish_due says why a timer).
+        self._reviews = tornado.ioloop.PeriodicCallback(self.publish_due, self.config.review_poll_seconds * 1000)
+        self._reviews.start()
         if self.config.push_worker:
             stop = asyncio.Event()
             worker = build_worker(self)
@@ -87,6 +93,12 @@ class Deps:
     def report_breakers(self) -> None:
         for department in self.exchange.values():
             department.report()
+
+    async def publish_due(self) -> None:
+        try:
+            await published.publish_due(self)
+        except Exception:  # MongoDB away: the next tick tries again
+            log.warning("could not publish the scheduled changes", exc_info=True)
 
     async def stop_push(self) -> None:
         """Stop this process's push worker, if it runs one."""
@@ -102,6 +114,8 @@ class Deps:
     async def close(self) -> None:
         if self._breakers is not None:
             self._breakers.stop()
+        if self._reviews is not None:
+            self._reviews.stop()
         await self.stop_push()
         if self.live is not None:
             await self.live.stop()
@@ -141,7 +155,8 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
         sms=make_sms(settings, executor),
         identity=IdentityRegister(settings.identity_api_base, settings.upstream_timeout),
         exchange=departments(settings),
-        lookup_limiter=lookup_limiter(settings.redis_url, settings.lookup_limits),
+        lookup_limiter=RateLimiter(settings.redis_url, settings.lookup_limits, "lookup", "lookup.rate_limited",
+                                   "查询过于频繁（上限 {limit}），请稍后再试"),
         login_guard=LoginGuard(redis, max_failures=settings.login_max_failures, lock_seconds=settings.login_lock_seconds),
         realname_limiter=RateLimiter(settings.redis_url, settings.realname_limits, "realname", "realname.rate_limited",
                                      "实名认证尝试次数过多，请稍后再试"),

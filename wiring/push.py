@@ -6,10 +6,10 @@ import dataclasses
 import logging
 
 import tornado.httpserver
-import tornado.web
 
 from models import db as dbmod
 from models.pii import Pii
+from push import stream_metrics
 from push.providers.alipay import AlipayTemplateProvider
 from push.providers.inbox import InboxProvider
 from push.providers.jpush import JPushProvider
@@ -81,15 +81,4 @@ def build_worker(deps, providers: dict | None = None) -> Worker:
 
 def serve_metrics(settings, deps) -> tornado.httpserver.HTTPServer:
     """The push worker's own port (METRICS_PORT): /metrics, from this process alone, and /healthz."""
-    from api.base import NotFoundHandler
-    from handlers.health import HealthHandler
-    from handlers.metrics import MetricsHandler
-
-    app = tornado.web.Application(
-        [(r"/metrics", MetricsHandler), (r"/healthz", HealthHandler)], deps=deps,
-        config=settings.replace(metrics_dir=""), inflight=[0], default_handler_class=NotFoundHandler,
-        log_function=lambda handler: None, xsrf_cookies=False, serve_traceback=False)
-    server = tornado.httpserver.HTTPServer(app)
-    server.listen(settings.metrics_port, settings.host)
-    log.info("metrics on http://%s:%d/metrics", settings.host, settings.metrics_port)
-    return server
+    return stream_metrics.serve(deps.redis, settings.host, settings.metrics_port, settings.metrics_token)

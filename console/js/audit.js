@@ -4,6 +4,7 @@
 import { CHANNEL_LABELS, STATUS_LABELS } from './forms.js';
 import { FIELD_LABELS } from './errors.js';
 import { describeDiff } from './menu.js';
+import { reviewAuditLines } from './reviews.js';
 
 export const ACTION_LABELS = {
   'menu.publish': '发布菜单', 'menu.rollback': '回滚菜单', 'menu.publish_rejected': '微信拒绝菜单',
@@ -15,6 +16,12 @@ export const ACTION_LABELS = {
   'application.release': '释放他人认领的办件',
   'staff.create': '新建人员账号', 'staff.update': '修改人员账号', 'staff.disable': '停用人员账号',
   'staff.password_reset': '重置密码', 'staff.password_change': '修改本人密码', 'staff.login_failed': '登录失败',
+  'report.export': '导出运营报表', 'audit.export': '导出操作日志',
+  'review.submit': '提交审核', 'review.approve': '审核通过', 'review.reject': '驳回变更',
+  'review.published': '审核后发布', 'review.failed': '审核后发布失败',
+  'department.create': '新建部门', 'department.update': '修改部门', 'department.disable': '停用部门',
+  'department.enable': '启用部门', 'team.create': '新建执法中队', 'team.update': '修改执法中队',
+  'team.disable': '停用执法中队', 'team.enable': '启用执法中队',
   'ticket.callback': '差评回访', 'ticket.close': '办结整改', 'ticket.appeal': '差评申诉', 'ticket.appeal_decision': '裁定申诉',
 };
 export const ROLE_LABELS = {
@@ -29,7 +36,11 @@ export function targetName(target, items = {}) {
   if (kind === 'item') return items[id] ? `事项 ${id} ${items[id].name}` : `事项 ${id}`;
   if (kind === 'application') return `办件 ${id}`;
   if (kind === 'staff') return `账号 ${id}`;
+  if (kind === 'department') return `部门 ${id}`;
+  if (kind === 'team') return `执法中队 ${id}`;
   if (kind === 'ticket') return `办件 ${id} 的整改工单`;
+  if (target === 'report:operations') return '运营报表';
+  if (target === 'audit') return '操作日志';
   if (kind === 'message_template') {
     const [, channel, templateId] = String(target).split(':');
     return `${CHANNEL_LABELS[channel] || channel}消息模板 ${templateId}`;
@@ -58,6 +69,8 @@ export function detailLines(entry, items = {}) {
     lines.push(`字段：${(d.fields || []).join('、')}`);
   } else if (entry.action === 'item.create') {
     lines.push(`状态：${STATUS_LABELS[d.status] || d.status}`);
+  } else if (entry.action.startsWith('review.')) {
+    lines.push(...reviewAuditLines(entry, items));
   } else {
     for (const [k, v] of Object.entries(d)) lines.push(`${k}：${typeof v === 'object' ? JSON.stringify(v) : v}`);
   }

@@ -96,3 +96,18 @@ export function viewStep(view, change) {
   const rotate = (((view.rotate + (change.rotate || 0)) % 360) + 360) % 360;
   return change.reset ? { zoom: 1, rotate: 0 } : { zoom, rotate };
 }
+
+/** The PDF viewer's page after 上一页 (-1) or 下一页 (+1), within 1..count. */
+export function pageStep(page, count, delta) {
+  return Math.min(Math.max(1, count), Math.max(1, page + delta));
+}
+
+/** What to tell the processor when pdf.js cannot open a file (its exceptions carry a `name`). */
+export function pdfProblem(err) {
+  const name = err && err.name;
+  if (name === 'PasswordException') return '该 PDF 已加密，无法在页面中预览，请下载后查看。';
+  if (name === 'InvalidPDFException' || name === 'FormatError' || name === 'UnknownErrorException') {
+    return 'PDF 文件已损坏或格式不正确，无法在页面中预览，请下载后查看。';
+  }
+  return 'PDF 无法在页面中显示，请下载后查看。';
+}

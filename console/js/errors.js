@@ -48,13 +48,16 @@ export const FIELD_LABELS = {
   pagepath: '小程序页面', from: '开始日期', to: '结束日期', _schema: '整体',
   template_id: '模板 ID', keys: '关键词', events: '发送的事件', source: '取值', text: '固定文字', page: '页面',
   template: '模板', event: '示例事件',
+  guide: '办事指南', conditions: '受理条件', places: '办理地点', address: '地址', hours: '办理时间',
+  phones: '咨询电话', number: '号码', basis: '设定依据', steps: '办理流程', detail: '说明', fee_note: '收费说明',
+  sample: '结果样本', shown_when: '显示条件', required_when: '条件必填', equals: '条件值', prefill: '预填',
 };
 
 // List names whose elements are counted for people ("第 2 个入口").
 const ELEMENT_NAMES = {
   sections: '栏目', entries: '入口', form: '字段', materials: '材料', options: '选项',
   button: '一级菜单', sub_button: '二级菜单', keywords: '关键词', regions: '地区', channels: '渠道',
-  keys: '关键词', events: '事件',
+  keys: '关键词', events: '事件', conditions: '受理条件', places: '地点', phones: '电话', basis: '依据', steps: '步骤',
 };
 
 /** A readable location: "sections[0].entries[1].item_code" -> "第 1 个栏目 › 第 2 个入口 › 事项". */

@@ -41,7 +41,46 @@ export function blankField(existing = []) {
   let n = existing.length + 1;
   while (names.has(`field_${n}`)) n += 1;
   return { name: `field_${n}`, label: '', type: 'text', required: false, max_length: '', min: '', max: '',
-    options: [], multiple: false, help: '', placeholder: '', sensitive: false };
+    options: [], multiple: false, help: '', placeholder: '', sensitive: false,
+    shown_field: '', shown_equals: '', required_field: '', required_equals: '', prefill_phone: false };
+}
+
+/** The earlier choice fields a field's condition may name (models/forms.py check_form). */
+export function conditionFields(fields, i) {
+  return fields.slice(0, i).filter((f) => f.type === 'choice' && String(f.name).trim());
+}
+
+/** The option values of the field named `name` among `fields` ([] when none). */
+export function conditionValues(fields, name) {
+  const f = fields.find((x) => x.name === name);
+  return f ? (f.options || []).filter((o) => String(o.value).trim()) : [];
+}
+
+// 办事指南 (models/guide.py): lists of lines edited as text, one per line; places, phones and steps as rows.
+export const blankPlace = () => ({ name: '', address: '', hours: '' });
+export const blankPhone = () => ({ label: '', number: '' });
+export const blankStep = () => ({ name: '', detail: '' });
+const lines = (text) => String(text || '').split('\n').map((l) => l.trim()).filter(Boolean);
+const trimmed = (row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v ?? '').trim()]));
+
+export function guideEditable(guide) {
+  const g = guide || {};
+  return {
+    conditions_text: (g.conditions || []).join('\n'), basis_text: (g.basis || []).join('\n'),
+    places: (g.places || []).map((p) => ({ ...blankPlace(), ...p })),
+    phones: (g.phones || []).map((p) => ({ ...blankPhone(), ...p })),
+    steps: (g.steps || []).map((p) => ({ ...blankStep(), ...p })),
+    fee_note: g.fee_note || '', sample_name: g.sample?.name || '', sample_description: g.sample?.description || '',
+  };
+}
+
+export function guidePayload(g) {
+  return {
+    conditions: lines(g.conditions_text), basis: lines(g.basis_text),
+    places: g.places.map(trimmed), phones: g.phones.map(trimmed), steps: g.steps.map(trimmed),
+    fee_note: String(g.fee_note || '').trim(),
+    sample: present(g.sample_name) ? { name: g.sample_name.trim(), description: String(g.sample_description || '').trim() } : null,
+  };
 }
 
 export const blankOption = () => ({ value: '', label: '' });
@@ -57,9 +96,12 @@ export function toEditable(item) {
     fee_yuan: src.fee_fen ? yuan(src.fee_fen) : '0', promise_days: src.promise_days ?? '',
     online_depth: src.online_depth || '', query: src.query || '', link_url: src.link_url || '',
     status: src.status || 'draft',
-    form: (src.form || []).map((f) => ({ ...blankField(), ...f, options: f.options || [],
-      max_length: f.max_length ?? '', min: f.min ?? '', max: f.max ?? '', help: f.help || '', placeholder: f.placeholder || '' })),
+    form: (src.form || []).map(({ shown_when: shown, required_when: when, prefill, ...f }) => ({ ...blankField(), ...f,
+      options: f.options || [], max_length: f.max_length ?? '', min: f.min ?? '', max: f.max ?? '', help: f.help || '',
+      placeholder: f.placeholder || '', shown_field: shown?.field || '', shown_equals: shown?.equals || '',
+      required_field: when?.field || '', required_equals: when?.equals || '', prefill_phone: prefill === 'login_phone' })),
     materials: (src.materials || []).map((m) => ({ ...blankMaterial(), ...m, note: m.note || '' })),
+    guide: guideEditable(src.guide),
   };
 }
 
@@ -78,6 +120,10 @@ export function fieldPayload(f) {
   if (f.sensitive && !SENSITIVE_TYPES.includes(f.type)) out.sensitive = true;
   if (present(f.help)) out.help = f.help.trim();
   if (present(f.placeholder)) out.placeholder = f.placeholder.trim();
+  // shown / required only when an earlier choice field has a value; the server checks the names
+  if (present(f.shown_field)) out.shown_when = { field: f.shown_field, equals: String(f.shown_equals || '') };
+  if (!f.required && present(f.required_field)) out.required_when = { field: f.required_field, equals: String(f.required_equals || '') };
+  if (f.prefill_phone && f.type === 'phone') out.prefill = 'login_phone';
   return out;
 }
 
@@ -103,7 +149,7 @@ export function toPayload(e) {
     fee_fen: fee ?? 0, online_depth: e.online_depth, regions: splitList(e.regions_text),
     query: e.kind === 'query' && present(e.query) ? e.query.trim() : null,
     link_url: e.kind === 'link' && present(e.link_url) ? e.link_url.trim() : null,
-    status: e.status,
+    status: e.status, guide: guidePayload(e.guide),
   };
   // An unchosen select is left out, so the server answers "此项为必填项" rather than listing codes.
   for (const key of ['category', 'department', 'kind', 'online_depth', 'status']) if (!body[key]) delete body[key];

@@ -12,16 +12,20 @@ export const NAV = [
   { name: 'dashboard', href: '#/dashboard', label: '数据看板' },
   { name: 'items', href: '#/items', label: '事项管理' },
   { name: 'menus', href: '#/menus/wechat', label: '菜单管理' },
+  { name: 'reviews', href: '#/reviews', label: '审核发布' },
   { name: 'templates', href: '#/templates/wechat', label: '消息模板' },
+  { name: 'reports', href: '#/reports', label: '运营报表' },
   { name: 'audit', href: '#/audit', label: '操作日志' },
   { name: 'desk', href: '#/desk', label: '办件工作台' },
   { name: 'tickets', href: '#/tickets', label: '差评整改' },
   { name: 'staff', href: '#/staff', label: '人员管理' },
+  { name: 'logins', href: '#/logins', label: '登录记录' }, // admins: everyone's; others: their own
+  { name: 'org', href: '#/org', label: '部门与中队' },
 ];
 // The pages each role may open (admin: all).
 const ROLE_PAGES = {
-  operator: ['dashboard', 'items', 'menus', 'templates', 'audit', 'tickets'],
-  processor: ['desk', 'tickets'],
+  operator: ['dashboard', 'items', 'menus', 'reviews', 'templates', 'reports', 'audit', 'tickets', 'logins'],
+  processor: ['desk', 'tickets', 'logins'],
 };
 
 /** The nav entries `staff` may use. */
@@ -54,9 +58,13 @@ export function parseRoute(hash) {
     return { name: 'templates', channel };
   }
   if (page === 'audit') return { name: 'audit' };
+  if (page === 'reports') return { name: 'reports' };
+  if (page === 'logins') return { name: 'logins' };
   if (page === 'desk' && arg) return { name: 'application', number: arg };
   if (page === 'desk') return { name: 'desk' };
   if (page === 'staff') return { name: 'staff' };
+  if (page === 'org') return { name: 'org' };
+  if (page === 'reviews') return { name: 'reviews' };
   if (page === 'tickets' && arg) return { name: 'ticket', id: arg };
   if (page === 'tickets') return { name: 'tickets' };
   return { name: 'dashboard' };

@@ -1,6 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { actionProblems, claimState, conflictText, dueStatus, queueQuery, transitionBody, viewStep } from '../js/desk.js';
+import { actionProblems, claimState, conflictText, dueStatus, pageStep, pdfProblem, queueQuery, transitionBody,
+  viewStep } from '../js/desk.js';
 
 test('due status in working days, in words', () => {
   assert.deepEqual(dueStatus({ state: 'accepted', due_in: -2 }), { text: '已逾期 2 个工作日', level: 'overdue' });
@@ -41,4 +42,14 @@ test('queue query and viewer steps', () => {
   assert.deepEqual(viewStep({ zoom: 1, rotate: 270 }, { rotate: 90 }), { zoom: 1, rotate: 0 });
   assert.deepEqual(viewStep({ zoom: 4, rotate: 0 }, { zoom: 0.25 }), { zoom: 4, rotate: 0 });
   assert.deepEqual(viewStep({ zoom: 2, rotate: 90 }, { reset: true }), { zoom: 1, rotate: 0 });
+});
+
+test('PDF pages stay within the document, and its problems are told in words', () => {
+  assert.equal(pageStep(1, 3, 1), 2);
+  assert.equal(pageStep(3, 3, 1), 3);
+  assert.equal(pageStep(1, 3, -1), 1);
+  assert.equal(pageStep(1, 0, 1), 1); // not loaded yet
+  assert.match(pdfProblem({ name: 'InvalidPDFException' }), /已损坏/);
+  assert.match(pdfProblem({ name: 'PasswordException' }), /已加密/);
+  assert.equal(pdfProblem(new Error('worker')), 'PDF 无法在页面中显示，请下载后查看。');
 });

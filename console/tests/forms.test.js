@@ -1,7 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { blankField, fieldPayload, filterItems, move, namesFrom, toEditable, toPayload } from '../js/forms.js';
+import {
+  blankField, conditionFields, conditionValues, fieldPayload, filterItems, guideEditable, guidePayload, move, namesFrom,
+  toEditable, toPayload,
+} from '../js/forms.js';
 
 // The demo catalog the server seeds (models/demo/items.json): real items with real forms.
 const demoItems = JSON.parse(readFileSync(new URL('../../models/demo/items.json', import.meta.url), 'utf8'));
@@ -80,4 +83,34 @@ test('list filters', () => {
   assert.ok(filterItems(items, { category: '交通', channel: 'alipay' }).every((i) => i.category === '交通' && i.channels.includes('alipay')));
   assert.deepEqual(filterItems(items, { search: 'sb0001' }).map((i) => i.code), ['SB0001']);
   assert.deepEqual(namesFrom([{ department: 'rsj', department_name: '市人社局' }, { department: 'jj' }], 'department', 'department_name'), { rsj: '市人社局' });
+});
+
+test('conditions name an earlier choice field and one of its values; the login phone only on a phone field', () => {
+  const delivery = { ...blankField(), name: 'delivery', label: '领取方式', type: 'choice',
+    options: [{ value: 'mail', label: '邮寄送达' }, { value: 'counter', label: '窗口领取' }] };
+  const address = { ...blankField(), name: 'mail_address', label: '邮寄地址', type: 'address', shown_field: 'delivery',
+    shown_equals: 'mail', required_field: 'delivery', required_equals: 'mail' };
+  const phone = { ...blankField(), name: 'contact_phone', label: '联系电话', type: 'phone', prefill_phone: true };
+  const fields = [delivery, address, phone];
+  assert.deepEqual(conditionFields(fields, 0), []);
+  assert.deepEqual(conditionFields(fields, 2).map((f) => f.name), ['delivery']);
+  assert.deepEqual(conditionValues(fields, 'delivery').map((o) => o.value), ['mail', 'counter']);
+  assert.deepEqual(conditionValues(fields, 'nothing'), []);
+  const when = { field: 'delivery', equals: 'mail' };
+  assert.deepEqual(fieldPayload(address), { name: 'mail_address', label: '邮寄地址', type: 'address', required: false,
+    shown_when: when, required_when: when });
+  assert.equal(fieldPayload(phone).prefill, 'login_phone');
+  assert.equal('prefill' in fieldPayload({ ...phone, type: 'text' }), false);
+});
+
+test('the 办事指南: lines one per line, rows trimmed, no sample without a name', () => {
+  const g = guideEditable(undefined);
+  Object.assign(g, { conditions_text: ' 本市参保人员 \n\n 未持卡 ', basis_text: '《社会保险法》',
+    fee_note: ' ', sample_name: '', sample_description: '不会发送' });
+  g.phones.push({ label: ' 热线 ', number: ' 12333 ' });
+  g.steps.push({ name: '申请', detail: '' });
+  assert.deepEqual(guidePayload(g), { conditions: ['本市参保人员', '未持卡'], basis: ['《社会保险法》'], places: [],
+    phones: [{ label: '热线', number: '12333' }], steps: [{ name: '申请', detail: '' }], fee_note: '', sample: null });
+  g.sample_name = '社会保障卡';
+  assert.deepEqual(guidePayload(g).sample, { name: '社会保障卡', description: '不会发送' });
 });

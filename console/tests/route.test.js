@@ -29,7 +29,11 @@ test('operators, processors and admins may use the console, each their own pages
   assert.equal(allowed(null), false);
   assert.equal(refusal({ role: 'inspector' }),
     '当前账号（执法队员）无权使用运营管理台，请使用运营人员、办件审核员或管理员账号登录。');
-  assert.deepEqual(navFor({ role: 'processor' }).map((n) => n.name), ['desk', 'tickets']);
+  assert.deepEqual(navFor({ role: 'processor' }).map((n) => n.name), ['desk', 'tickets', 'logins']);
+  assert.ok(navFor({ role: 'operator' }).some((n) => n.name === 'reports'));
+  assert.ok(!navFor({ role: 'processor' }).some((n) => n.name === 'reports'));
+  assert.deepEqual(parseRoute('#/reports'), { name: 'reports' });
+  assert.deepEqual(parseRoute('#/logins'), { name: 'logins' });
   assert.deepEqual(parseRoute('#/tickets/65a0f0c2e4b0a1b2c3d4e5f6'), { name: 'ticket', id: '65a0f0c2e4b0a1b2c3d4e5f6' });
   assert.ok(!navFor({ role: 'operator' }).some((n) => n.name === 'desk'));
   assert.ok(navFor({ role: 'admin' }).some((n) => n.name === 'desk'));

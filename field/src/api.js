@@ -212,7 +212,7 @@ export function locate() {
   });
 }
 
-// A photo from the camera (or the album): {bytes, type}, or null when cancelled.
+// A photo from the camera (or the album): {bytes, type, path (the mini-program)}, or null when cancelled.
 export function takePhoto() {
   return new Promise((resolve, reject) => {
     uni.chooseImage({
@@ -224,8 +224,9 @@ export function takePhoto() {
           resolve({ bytes: new Uint8Array(await file.arrayBuffer()), type: file.type || 'image/jpeg' });
           // #endif
           // #ifndef H5
-          const data = uni.getFileSystemManager().readFileSync(file.path || res.tempFilePaths[0]);
-          resolve({ bytes: new Uint8Array(data), type: /\.png$/i.test(file.path || '') ? 'image/png' : 'image/jpeg' });
+          const data = uni.getFileSystemManager().readFileSync(file.path || res.tempFilePaths[0]); // a path: for stamping
+          const path = file.path || res.tempFilePaths[0];
+          resolve({ bytes: new Uint8Array(data), type: /\.png$/i.test(path) ? 'image/png' : 'image/jpeg', path });
           // #endif
         } catch (error) {
           reject(error);

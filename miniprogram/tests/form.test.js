@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  charLength, choiceWidget, formPayload, initialValues, materialsPayload, serverErrors, validateField,
-  validateForm, validateMaterials, validIdNumber18, validPlateForForm,
+  charLength, choiceWidget, fieldsInForce, firstError, formPayload, initialValues, materialsPayload, prefilled,
+  serverErrors, validateField, validateForm, validateMaterials, validIdNumber18, validPlateForForm,
 } from '../src/common/form.js';
 
 const f = (type, extra = {}) => ({ name: 'x', label: 'X', type, ...extra });
@@ -105,4 +105,47 @@ test('short option lists are chips, long single choices a picker', () => {
   assert.equal(choiceWidget(f('choice', { options: opts(5) })), 'chips');
   assert.equal(choiceWidget(f('choice', { options: opts(6) })), 'picker');
   assert.equal(choiceWidget(f('choice', { options: opts(9), multiple: true })), 'chips');
+});
+
+const DELIVERY = {
+  name: 'delivery', label: '领取方式', type: 'choice', required: true,
+  options: [{ value: 'mail', label: '邮寄送达' }, { value: 'counter', label: '窗口领取' }],
+};
+const MAIL = { field: 'delivery', equals: 'mail' };
+const ADDRESS = { name: 'mail_address', label: '邮寄地址', type: 'address', shown_when: MAIL, required_when: MAIL };
+const PHONE = { name: 'contact_phone', label: '联系电话', type: 'phone', required: true, prefill: 'login_phone' };
+const CONDITIONAL = [DELIVERY, ADDRESS, PHONE];
+
+test('a field shown and required only when another has a value (as the server decides)', () => {
+  const names = (values) => fieldsInForce(CONDITIONAL, values).map((s) => `${s.name}${s.required ? '*' : ''}`);
+  assert.deepEqual(names({ delivery: '' }), ['delivery*', 'contact_phone*']);
+  assert.deepEqual(names({ delivery: 'counter' }), ['delivery*', 'contact_phone*']);
+  assert.deepEqual(names({ delivery: 'mail' }), ['delivery*', 'mail_address*', 'contact_phone*']);
+  const chained = [DELIVERY, ADDRESS, { name: 'floor', label: '楼层', type: 'text', shown_when: { field: 'mail_address', equals: 'x' } }];
+  assert.deepEqual(fieldsInForce(chained, { delivery: 'counter', mail_address: 'x' }).map((s) => s.name), ['delivery']);
+  const multiple = [{ ...DELIVERY, multiple: true }, ADDRESS];
+  assert.deepEqual(fieldsInForce(multiple, { delivery: ['counter', 'mail'] }).map((s) => s.name), ['delivery', 'mail_address']);
+});
+
+test('a hidden field is neither checked nor sent; a condition met makes it required', () => {
+  const values = { delivery: 'mail', mail_address: '', contact_phone: '13812345678' };
+  assert.deepEqual(validateForm(CONDITIONAL, values), { mail_address: '此项为必填项' });
+  const counter = { ...values, delivery: 'counter', mail_address: '浙江省杭州市文三路1号' };
+  assert.deepEqual(validateForm(CONDITIONAL, counter), {});
+  assert.deepEqual(formPayload(CONDITIONAL, counter), { delivery: 'counter', contact_phone: '13812345678' });
+});
+
+test('the first field in error, in the form order; the login phone fills an empty contact phone', () => {
+  assert.equal(firstError(CONDITIONAL, { contact_phone: 'x', mail_address: 'y' }), 'mail_address');
+  assert.equal(firstError(CONDITIONAL, {}), '');
+  assert.deepEqual(prefilled(CONDITIONAL, { contact_phone: '' }, { phone: '13912345678' }), { contact_phone: '13912345678' });
+  assert.deepEqual(prefilled(CONDITIONAL, { contact_phone: '13800000000' }, { phone: '13912345678' }), {});
+  assert.deepEqual(prefilled(CONDITIONAL, { contact_phone: '' }, { phone: null }), {});
+  assert.deepEqual(prefilled([{ ...PHONE, prefill: undefined }], {}, { phone: '13912345678' }), {});
+});
+
+test('plate fields: the province is asked for first, new-energy plates pass', () => {
+  assert.equal(validateField(f('plate'), 'A12345'), '请先选择省份简称');
+  assert.equal(validateField(f('plate'), '浙a·d12345'), '');
+  assert.equal(formPayload([f('plate')], { x: '浙a·d12345' }).x, '浙AD12345');
 });

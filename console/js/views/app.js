@@ -9,11 +9,15 @@ import ItemList from './items.js';
 import ItemEditor from './item-editor.js';
 import MenuPage from './menus.js';
 import AuditLog from './audit.js';
+import Reports from './reports.js';
+import LoginHistory from './logins.js';
 import TemplateList from './templates.js';
 import TemplateEditor from './template-editor.js';
 import Desk from './desk.js';
 import ApplicationPage from './application.js';
 import StaffPage from './staff.js';
+import OrgPage from './org.js';
+import ReviewsPage from './reviews.js';
 import ChangePassword from './password.js';
 import { TicketList, TicketPage } from './tickets.js';
 
@@ -21,7 +25,7 @@ const { ref, computed, inject, onMounted } = window.Vue;
 
 export default {
   components: { Login, Dashboard, ItemList, ItemEditor, MenuPage, AuditLog, TemplateList, TemplateEditor, Desk,
-    ApplicationPage, StaffPage, ChangePassword, TicketList, TicketPage },
+    ApplicationPage, StaffPage, ChangePassword, TicketList, TicketPage, Reports, LoginHistory, OrgPage, ReviewsPage },
   setup() {
     const api = inject('api');
     const hashRoute = ref(parseRoute(location.hash));
@@ -89,8 +93,12 @@ export default {
       <TemplateEditor v-else-if="route.name === 'template'" :channel="route.channel" :id="route.id"
         :key="'te-' + route.channel + (route.id || 'new')"></TemplateEditor>
       <AuditLog v-else-if="route.name === 'audit'"></AuditLog>
+      <Reports v-else-if="route.name === 'reports'"></Reports>
+      <LoginHistory v-else-if="route.name === 'logins'"></LoginHistory>
       <Desk v-else-if="route.name === 'desk'"></Desk>
       <StaffPage v-else-if="route.name === 'staff'"></StaffPage>
+      <OrgPage v-else-if="route.name === 'org'"></OrgPage>
+      <ReviewsPage v-else-if="route.name === 'reviews'"></ReviewsPage>
       <TicketList v-else-if="route.name === 'tickets'"></TicketList>
       <TicketPage v-else-if="route.name === 'ticket'" :id="route.id" :key="'t-' + route.id"></TicketPage>
       <ApplicationPage v-else-if="route.name === 'application'" :number="route.number" :key="'a-' + route.number"></ApplicationPage>

@@ -55,3 +55,15 @@ export const ErrorsUnder = {
   },
   template: `<p v-for="l in lines" :key="l" class="field-error" role="alert">{{ l }}</p>`,
 };
+
+/** Save a downloaded file under `name` (a temporary link with `download`; the URL freed after). */
+export function saveFile(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}

@@ -1,7 +1,9 @@
 // The form-definition editor of an item: typed fields with the settings their type takes
 // (FieldDefSchema), added, removed and reordered in place; server messages beside each input.
 
-import { FIELD_TYPE_LABELS, SENSITIVE_TYPES, blankField, blankOption, label, move, settingsFor } from '../forms.js';
+import {
+  FIELD_TYPE_LABELS, SENSITIVE_TYPES, blankField, blankOption, conditionFields, conditionValues, label, move, settingsFor,
+} from '../forms.js';
 import { enumOf, limits } from '../schema.js';
 import { FieldError } from './common.js';
 
@@ -15,7 +17,8 @@ export default {
     const add = () => props.fields.push(blankField(props.fields));
     const remove = (i) => props.fields.splice(i, 1);
     const addOption = (f) => f.options.push(blankOption());
-    return { types, max, lengthRange, add, remove, addOption, move, settingsFor, label, FIELD_TYPE_LABELS, SENSITIVE_TYPES };
+    return { types, max, lengthRange, add, remove, addOption, move, settingsFor, label, conditionFields, conditionValues,
+      FIELD_TYPE_LABELS, SENSITIVE_TYPES };
   },
   template: `<div class="form-fields">
     <FieldError :errors="errors" path="form"></FieldError>
@@ -51,6 +54,30 @@ export default {
         <label v-if="settingsFor(f.type).includes('multiple')" class="check"><input type="checkbox" v-model="f.multiple"> 允许多选</label>
         <label>填写说明<input v-model="f.help" :maxlength="max('help')"><FieldError :errors="errors" :path="'form[' + i + '].help'"></FieldError></label>
         <label>占位提示<input v-model="f.placeholder" :maxlength="max('placeholder')"><FieldError :errors="errors" :path="'form[' + i + '].placeholder'"></FieldError></label>
+      </div>
+      <div v-if="conditionFields(fields, i).length || f.shown_field || f.required_field || f.type === 'phone'" class="grid4 conditions">
+        <template v-if="conditionFields(fields, i).length || f.shown_field">
+          <label>仅当此字段…时显示<select v-model="f.shown_field" aria-label="显示条件字段">
+            <option value="">总是显示</option>
+            <option v-for="c in conditionFields(fields, i)" :key="c.name" :value="c.name">{{ c.label || c.name }}</option></select>
+            <FieldError :errors="errors" :path="'form[' + i + '].shown_when'"></FieldError></label>
+          <label v-if="f.shown_field">…选择<select v-model="f.shown_equals" aria-label="显示条件值">
+            <option value="" disabled>请选择</option>
+            <option v-for="o in conditionValues(fields, f.shown_field)" :key="o.value" :value="o.value">{{ o.label || o.value }}</option></select>
+            <FieldError :errors="errors" :path="'form[' + i + '].shown_when.equals'"></FieldError></label>
+        </template>
+        <template v-if="!f.required && (conditionFields(fields, i).length || f.required_field)">
+          <label>仅当此字段…时必填<select v-model="f.required_field" aria-label="条件必填字段">
+            <option value="">不必填</option>
+            <option v-for="c in conditionFields(fields, i)" :key="c.name" :value="c.name">{{ c.label || c.name }}</option></select>
+            <FieldError :errors="errors" :path="'form[' + i + '].required_when'"></FieldError></label>
+          <label v-if="f.required_field">…选择<select v-model="f.required_equals" aria-label="条件必填值">
+            <option value="" disabled>请选择</option>
+            <option v-for="o in conditionValues(fields, f.required_field)" :key="o.value" :value="o.value">{{ o.label || o.value }}</option></select>
+            <FieldError :errors="errors" :path="'form[' + i + '].required_when.equals'"></FieldError></label>
+        </template>
+        <label v-if="f.type === 'phone'" class="check"><input type="checkbox" v-model="f.prefill_phone"> 预填居民登录手机号
+          <FieldError :errors="errors" :path="'form[' + i + '].prefill'"></FieldError></label>
       </div>
       <div v-if="settingsFor(f.type).includes('options')" class="options">
         <div class="muted">选项（至少两个）</div>

@@ -6,15 +6,16 @@ import { enumOf, limits } from '../schema.js';
 import { dateTime } from '../format.js';
 import { ErrorBanner, FieldError } from './common.js';
 import FormFields from './form-fields.js';
+import GuideEditor from './guide-editor.js';
 import Materials from './materials.js';
 import { guardUnsaved, loadItems, loadSpec, notify, store } from './store.js';
 
 const { ref, computed, inject, onMounted } = window.Vue;
 
-const EMPTY_ITEM = { kind: 'application', status: 'draft', channels: [], form: [], materials: [] };
+const EMPTY_ITEM = { kind: 'application', status: 'draft', channels: [], form: [], materials: [], guide: {} };
 
 export default {
-  components: { ErrorBanner, FieldError, FormFields, Materials },
+  components: { ErrorBanner, FieldError, FormFields, GuideEditor, Materials },
   props: { code: String },
   setup(props) {
     const api = inject('api');
@@ -78,6 +79,30 @@ export default {
       }
     }
 
+    // 提交审核: the change waits in 审核发布 for a second operator (the only way for a published item
+    // where the city requires it); the item itself stays as it is until then.
+    async function submitForReview() {
+      const { body, errors } = toPayload(model.value);
+      details.value = errors;
+      if (Object.keys(errors).length) {
+        error.value = { message: '请先修正标出的问题', details: errors };
+        return;
+      }
+      saving.value = true;
+      error.value = null;
+      try {
+        await api.post('/api/v1/admin/item-reviews', { item: body, base_version: isNew ? null : meta.value.version });
+        saved.value = snapshot();
+        notify(`已提交「${body.name}」的变更，等待另一名运营人员审核`);
+      } catch (err) {
+        error.value = err;
+        details.value = err.status === 422 && err.details ? err.details : {};
+        conflict.value = err.status === 409;
+      } finally {
+        saving.value = false;
+      }
+    }
+
     function reloadLatest() {
       if (window.confirm('加载最新版本将丢弃您在此页面上的修改，确定吗？')) load();
     }
@@ -97,7 +122,7 @@ export default {
     }));
     const max = (field) => limits(store.spec, 'ItemIn', field).maxLength;
     const days = computed(() => limits(store.spec, 'ItemIn', 'promise_days'));
-    return { isNew, model, meta, error, details, conflict, saving, dirty, save, reloadLatest, choices, names, max, days,
+    return { isNew, model, meta, error, details, conflict, saving, dirty, save, submitForReview, reloadLatest, choices, names, max, days,
       store, label, dateTime, CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS };
   },
   template: `<section class="page item-editor">
@@ -107,6 +132,7 @@ export default {
       <span v-if="dirty" class="tag tag-draft">有未保存的修改</span>
       <span class="spacer"></span>
       <a class="btn" href="#/items">返回列表</a>
+      <button type="button" class="btn" @click="submitForReview" :disabled="!model || saving">提交审核</button>
       <button type="button" class="btn btn-primary" @click="save" :disabled="!model || saving">{{ saving ? '正在保存…' : '保存' }}</button>
     </div>
     <ErrorBanner :error="error" :summary="!conflict">
@@ -157,6 +183,8 @@ export default {
       <FormFields :fields="model.form" :errors="details" :spec="store.spec"></FormFields>
       <h3>申请材料</h3>
       <Materials :materials="model.materials" :errors="details" :spec="store.spec"></Materials>
+      <h3>办事指南</h3>
+      <GuideEditor :guide="model.guide" :errors="details"></GuideEditor>
     </form>
   </section>`,
 };

@@ -1,6 +1,8 @@
 // 菜单管理 for one channel: edit the draft, see it on a phone, validate, publish after
 // confirming the diff, and roll back to an earlier version. Publishing sends the version the
 // draft was based on, so a publish by someone else in between is refused (409), not overwritten.
+// 提交审核 hands the change to a second operator (审核发布); where the city requires that
+// (MENU_REVIEW=required) it is the only way, and 发布 and 回滚 are not offered.
 
 import { CHANNEL_LABELS, label } from '../forms.js';
 import { describeDiff, preview, toEditable, toPayload } from '../menu.js';
@@ -38,6 +40,9 @@ export default {
     const viewing = ref(null);
     const publishing = reactive({ open: false, lines: [], comment: '' });
     const rollingBack = reactive({ open: false, version: 0, comment: '' });
+    const submitting = reactive({ open: false, lines: [], comment: '' });
+    const reviewMode = ref('optional');
+    const pendingReviews = ref(0); // this channel's changes waiting for a second operator
 
     const head = computed(() => versions.value[0]?.version || 0);
     const payload = computed(() => menu.value && toPayload(menu.value));
@@ -60,7 +65,10 @@ export default {
       reset();
       viewing.value = null;
       try {
-        const [d, v] = await Promise.all([api.get(`${base}/draft`), api.get(`${base}/versions`), loadSpec(api), loadItems(api, true)]);
+        const [d, v, r] = await Promise.all([api.get(`${base}/draft`), api.get(`${base}/versions`),
+          api.get('/api/v1/admin/reviews?kind=menu&state=pending'), loadSpec(api), loadItems(api, true)]);
+        reviewMode.value = r.data.mode;
+        pendingReviews.value = r.data.reviews.filter((x) => x.target === props.channel).length;
         versions.value = v.data.versions;
         published.value = head.value ? (await api.get(`${base}/versions/${head.value}`)).data.menu : null;
         draft.value = d.data;
@@ -128,6 +136,28 @@ export default {
         notify(`已发布${label(CHANNEL_LABELS, props.channel)}菜单，当前版本 ${version.version}`);
       } finally {
         publishing.open = false;
+      }
+    });
+
+    async function startSubmit() {
+      const result = await validate();
+      if (!result || !result.valid || stale.value) return;
+      Object.assign(submitting, { open: true, lines: check.value.lines, comment: '' });
+    }
+
+    const confirmSubmit = () => run('submit', async () => {
+      try {
+        if (dirty.value) { // keep the edits as the draft too, so leaving the page loses nothing
+          const answer = await api.put(`${base}/draft`, payload.value, { headers: { 'If-Match': `"${draft.value.tag}"` } });
+          draft.value = answer.data;
+          saved.value = JSON.stringify(payload.value);
+        }
+        const body = { base_version: baseVersion.value, comment: submitting.comment.trim(), menu: payload.value };
+        await api.post(`${base}/reviews`, body);
+        pendingReviews.value += 1;
+        notify(`已提交${label(CHANNEL_LABELS, props.channel)}菜单的变更，等待另一名运营人员审核`);
+      } finally {
+        submitting.open = false;
       }
     });
 
@@ -199,7 +229,7 @@ export default {
     onMounted(load);
 
     return { store, menu, draft, baseVersion, versions, head, dirty, phone, error, errors, stale, draftConflict, overwriteDraft,
-      check, rejection, busy,
+      check, rejection, busy, submitting, startSubmit, confirmSubmit, reviewMode, pendingReviews,
       viewing, publishing, rollingBack, save, validate, startPublish, confirmPublish, keepMine, load, view, startRollback,
       confirmRollback, discard, takeLatest, dateTime, label, CHANNELS, CHANNEL_LABELS };
   },
@@ -231,8 +261,11 @@ export default {
         <button type="button" class="btn" @click="discard" :disabled="!!busy">放弃修改</button>
         <button type="button" class="btn" @click="save" :disabled="!!busy">{{ busy === 'save' ? '正在保存…' : '保存草稿' }}</button>
         <button type="button" class="btn" @click="validate" :disabled="!!busy">{{ busy === 'validate' ? '正在校验…' : '校验' }}</button>
-        <button type="button" class="btn btn-primary" @click="startPublish" :disabled="!!busy">发布…</button>
+        <button type="button" class="btn" :class="{ 'btn-primary': reviewMode === 'required' }" @click="startSubmit"
+          :disabled="!!busy">提交审核…</button>
+        <button v-if="reviewMode !== 'required'" type="button" class="btn btn-primary" @click="startPublish" :disabled="!!busy">发布…</button>
       </div>
+      <p v-if="pendingReviews" class="muted pending-reviews">本渠道有 {{ pendingReviews }} 项变更等待审核，见<a href="#/reviews">审核发布</a>。</p>
       <div v-if="check" class="check-result card" :class="check.valid ? 'ok' : 'bad'" role="status">
         <strong>{{ check.valid ? '校验通过' : '校验未通过，共 ' + check.problems.length + ' 处问题' }}</strong>
         <ul v-if="!check.valid"><li v-for="p in check.problems" :key="p.path + p.message">{{ p.where }}：{{ p.message }}</li></ul>
@@ -257,7 +290,7 @@ export default {
         </aside>
       </div>
       <h3>发布记录</h3>
-      <Versions :versions="versions" :head="head" :viewing="viewing && viewing.version" @view="view" @rollback="startRollback"></Versions>
+      <Versions :versions="versions" :head="head" :can-rollback="reviewMode !== 'required'" :viewing="viewing && viewing.version" @view="view" @rollback="startRollback"></Versions>
     </template>
     <p v-else-if="!error" class="muted">正在加载…</p>
 
@@ -266,6 +299,12 @@ export default {
       <p>将发布为版本 {{ baseVersion + 1 }}，居民端随即生效。本次变更：</p>
       <ul class="diff"><li v-for="l in publishing.lines" :key="l">{{ l }}</li><li v-if="!publishing.lines.length">与当前已发布版本相同</li></ul>
       <label>发布说明（可选）<input v-model="publishing.comment" maxlength="200" aria-label="发布说明"></label>
+    </ConfirmDialog>
+    <ConfirmDialog :open="submitting.open" :title="'提交' + label(CHANNEL_LABELS, channel) + '菜单审核'" confirm-text="提交审核"
+      :busy="busy === 'submit'" @confirm="confirmSubmit" @cancel="submitting.open = false">
+      <p>另一名运营人员批准后才会发布（可立即或定时），居民端此前不变。本次变更：</p>
+      <ul class="diff"><li v-for="l in submitting.lines" :key="l">{{ l }}</li><li v-if="!submitting.lines.length">与当前已发布版本相同</li></ul>
+      <label>提交说明（可选）<input v-model="submitting.comment" maxlength="200" aria-label="提交说明"></label>
     </ConfirmDialog>
     <ConfirmDialog :open="rollingBack.open" :title="'回滚到版本 ' + rollingBack.version" confirm-text="确认回滚" danger
       :busy="busy === 'rollback'" @confirm="confirmRollback" @cancel="rollingBack.open = false">

@@ -13,7 +13,7 @@ export default {
   components: { ErrorBanner, FieldError, ConfirmDialog },
   setup() {
     const api = inject('api');
-    const list = ref({ staff: [], roles: [], departments: {} });
+    const list = ref({ staff: [], roles: [], departments: {}, teams: {}, active_departments: [], active_teams: [] });
     const error = ref(null);
     const editing = ref(null); // null, 'new' or an account id
     const model = reactive(emptyAccount());
@@ -88,9 +88,16 @@ export default {
       }
     }
 
+    // the active units (部门与中队), and the one the account already has even if since disabled
+    function offered(kind) {
+      const codes = [...(list.value[`active_${kind}s`] || [])];
+      if (model[kind] && !codes.includes(model[kind])) codes.push(model[kind]);
+      return codes;
+    }
+
     const rows = computed(() => list.value.staff.map((s) => accountRow(s, list.value.departments)));
     return { list, rows, error, editing, model, details, busy, edit, save, resetting, resetPassword, resetError, askReset,
-      reset, ROLE_LABELS, PASSWORD_RULE };
+      reset, offered, ROLE_LABELS, PASSWORD_RULE };
   },
   template: `<section class="page staff">
     <div class="page-head"><h2>人员管理</h2>
@@ -106,8 +113,10 @@ export default {
           <option v-for="r in list.roles" :key="r" :value="r">{{ ROLE_LABELS[r] || r }}</option></select></label>
         <label v-if="model.role === 'processor'">部门<select v-model="model.department" name="department">
           <option value="">请选择</option>
-          <option v-for="(name, code) in list.departments" :key="code" :value="code">{{ name }}</option></select></label>
-        <label v-if="model.role === 'inspector' || model.role === 'supervisor'">执法中队<input v-model="model.team" name="team" maxlength="40"></label>
+          <option v-for="code in offered('department')" :key="code" :value="code">{{ list.departments[code] || code }}</option></select></label>
+        <label v-if="model.role === 'inspector' || model.role === 'supervisor'">执法中队<select v-model="model.team" name="team">
+          <option value="">请选择</option>
+          <option v-for="code in offered('team')" :key="code" :value="code">{{ list.teams[code] || code }}</option></select></label>
         <label v-if="editing === 'new'">初始密码（{{ PASSWORD_RULE }}）<input v-model="model.password" name="password" type="password" autocomplete="new-password" maxlength="256"></label>
         <label class="check"><input type="checkbox" v-model="model.active" name="active">启用</label>
       </div>

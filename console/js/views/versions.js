@@ -3,7 +3,7 @@
 import { dateTime } from '../format.js';
 
 export default {
-  props: { versions: Array, head: Number, viewing: Number },
+  props: { versions: Array, head: Number, viewing: Number, canRollback: { type: Boolean, default: true } },
   emits: ['view', 'rollback'],
   setup() {
     return { dateTime };
@@ -18,7 +18,7 @@ export default {
         <td>{{ v.comment }}<span v-if="v.rollback_of" class="muted">（回滚自版本 {{ v.rollback_of }}）</span></td>
         <td class="nowrap">
           <button type="button" class="btn btn-small" @click="$emit('view', v.version)">查看</button>
-          <button type="button" class="btn btn-small" @click="$emit('rollback', v.version)" :disabled="v.version === head">回滚到此版本</button>
+          <button v-if="canRollback" type="button" class="btn btn-small" @click="$emit('rollback', v.version)" :disabled="v.version === head">回滚到此版本</button>
         </td>
       </tr>
       <tr v-if="!versions.length"><td colspan="5" class="muted center">尚未发布过菜单</td></tr>

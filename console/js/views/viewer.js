@@ -1,25 +1,28 @@
-// A material's file: an image with zoom and rotate, a PDF in a sandboxed frame (no script, no
-// same origin), anything else as a download. The bytes come with the staff token as a Blob.
+// A material's file: an image with zoom and rotate, a PDF drawn by pdf.js (PdfPages) with the same
+// zoom and rotate and page by page, anything else as a download. The bytes come with the staff token
+// as a Blob.
 
 import { viewStep } from '../desk.js';
 import { ErrorBanner } from './common.js';
+import PdfPages from './pdf-pages.js';
 
-const { ref, computed, inject, watch, onBeforeUnmount } = window.Vue;
+const { ref, shallowRef, computed, inject, watch, onBeforeUnmount } = window.Vue;
 
 export default {
-  components: { ErrorBanner },
+  components: { ErrorBanner, PdfPages },
   props: { path: String, name: String },
   emits: ['close'],
   setup(props) {
     const api = inject('api');
     const url = ref('');
-    const type = ref('');
+    const blob = shallowRef(null); // a Blob's methods refuse a reactive Proxy as `this`
     const error = ref(null);
     const view = ref({ zoom: 1, rotate: 0 });
 
     function drop() {
       if (url.value) URL.revokeObjectURL(url.value);
       url.value = '';
+      blob.value = null;
     }
     async function load() {
       drop();
@@ -27,9 +30,9 @@ export default {
       view.value = { zoom: 1, rotate: 0 };
       if (!props.path) return;
       try {
-        const blob = (await api.blob(props.path)).data;
-        type.value = blob.type;
-        url.value = URL.createObjectURL(blob);
+        const data = (await api.blob(props.path)).data;
+        blob.value = data;
+        url.value = URL.createObjectURL(data);
       } catch (err) {
         error.value = err;
       }
@@ -37,16 +40,17 @@ export default {
     watch(() => props.path, load, { immediate: true });
     onBeforeUnmount(drop);
 
+    const type = computed(() => (blob.value ? blob.value.type : ''));
     const isImage = computed(() => type.value.startsWith('image/'));
     const isPdf = computed(() => type.value === 'application/pdf');
     const style = computed(() => ({ transform: `rotate(${view.value.rotate}deg) scale(${view.value.zoom})` }));
     const step = (change) => { view.value = viewStep(view.value, change); };
-    return { url, error, isImage, isPdf, style, view, step, props };
+    return { url, blob, error, isImage, isPdf, style, view, step, props };
   },
   template: `<div class="viewer card" role="region" :aria-label="'查看材料：' + props.name">
     <div class="viewer-bar">
       <strong>{{ props.name }}</strong>
-      <template v-if="isImage">
+      <template v-if="url && (isImage || isPdf)">
         <button class="btn btn-small" type="button" @click="step({ zoom: 0.25 })">放大</button>
         <button class="btn btn-small" type="button" @click="step({ zoom: -0.25 })">缩小</button>
         <button class="btn btn-small" type="button" @click="step({ rotate: -90 })">向左旋转</button>
@@ -60,10 +64,7 @@ export default {
     </div>
     <ErrorBanner :error="error"></ErrorBanner>
     <div v-if="url && isImage" class="viewer-stage"><img :src="url" :style="style" :alt="props.name"></div>
-    <template v-else-if="url && isPdf">
-      <p class="muted">PDF 在隔离的框架中显示，不运行其中的脚本；浏览器不支持时请点击「下载」查看。</p>
-      <iframe class="viewer-pdf" :src="url" sandbox="" :title="props.name"></iframe>
-    </template>
+    <PdfPages v-else-if="url && isPdf" :blob="blob" :url="url" :name="props.name" :view="view"></PdfPages>
     <p v-else-if="url" class="muted">此类文件无法在页面中预览，请下载查看。</p>
   </div>`,
 };

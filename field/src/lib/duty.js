@@ -23,3 +23,30 @@ export const HEARTBEAT_MS = 60000;
 export function heartbeatDue(last, now, moved) {
   return !last || now - last >= HEARTBEAT_MS || (moved !== null && moved > 50);
 }
+
+// A supervisor's new task (监督检查 → 派发任务): the form as typed → {body} for POST /tasks, or
+// {problems} per field. The type is the task's title; the details, if any, follow it.
+export const TASK_KINDS = Object.freeze(['违停处置', '占道经营', '噪声扰民', '渣土运输', '投诉核查', '其他']);
+
+function coordinate(text, lo, hi) {
+  const value = Number(String(text ?? '').trim());
+  return String(text ?? '').trim() !== '' && Number.isFinite(value) && value >= lo && value <= hi ? value : null;
+}
+
+export function taskBody(form) {
+  const problems = {};
+  const details = String(form.details || '').trim();
+  const address = String(form.address || '').trim();
+  if (!TASK_KINDS.includes(form.kind)) problems.kind = '请选择任务类型';
+  if (form.kind === '其他' && details.length < 2) problems.details = '类型为“其他”时请写明任务内容';
+  const description = details ? `${form.kind}：${details}` : form.kind;
+  if (description && description.length > 500) problems.details = '任务内容不能超过 500 字';
+  if (address.length > 200) problems.address = '地址不能超过 200 字';
+  const lat = coordinate(form.lat, -90, 90);
+  const lng = coordinate(form.lng, -180, 180);
+  if (lat === null) problems.lat = '纬度应为 -90 到 90 之间的数字';
+  if (lng === null) problems.lng = '经度应为 -180 到 180 之间的数字';
+  if (!PRIORITY[form.priority]) problems.priority = '请选择紧急程度';
+  if (Object.keys(problems).length) return { problems };
+  return { body: { description, address, priority: form.priority, location: { type: 'Point', coordinates: [lng, lat] } } };
+}

@@ -22,5 +22,8 @@ export function createFieldApi({ client, sendBytes }) {
     tasks: async (open = true) => (await client.get(`${BASE}/tasks`, { query: { open: String(open) } })).tasks,
     step: (taskId, step) => client.post(`${BASE}/tasks/${taskId}/${step}`, {}),
     team: () => client.get(`${BASE}/team`),
+    createTask: (body) => client.post(`${BASE}/tasks`, body),
+    suggestions: async (taskId) => (await client.get(`${BASE}/tasks/${taskId}/suggestions`)).suggestions,
+    assign: (taskId, inspector) => client.post(`${BASE}/tasks/${taskId}/assign`, { inspector }),
   };
 }

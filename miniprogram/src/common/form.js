@@ -1,6 +1,12 @@
 // An item's form definition (models/forms.py) on the client: initial values, validation with the
 // server's Chinese messages, the submitted payload, and the server's 422 details mapped back.
 // Pure functions: tested with node --test.
+//
+// Conditions (`shown_when` / `required_when`: {field, equals}, naming an earlier choice field) are
+// settled as the server's fields_in_force does: a hidden field is not drawn, not checked and not
+// sent; a condition met makes the field required.
+
+import { PLATE_RE, normalizePlate, plateProblem } from './plates.js';
 
 export const FIELD_TYPES = Object.freeze(['text', 'textarea', 'number', 'date', 'choice', 'id_number', 'phone', 'plate', 'file', 'bool', 'address']);
 
@@ -25,11 +31,6 @@ export const MESSAGES = Object.freeze({
 });
 
 const PHONE_RE = /^1[3-9]\d{9}$/;
-// Same as models/forms.py PLATE_RE: ordinary plates, trailers/coach/police/HK/Macau and new-energy.
-const PLATE_RE = new RegExp(
-  '^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]'
-  + '(?:[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]|[DF][A-HJ-NP-Z0-9]{5}|[A-HJ-NP-Z0-9]{5}[DF])$',
-);
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 const DEFAULT_LIMITS = { text: 200, textarea: 2000 };
@@ -104,6 +105,7 @@ export function normalizeValue(spec, value) {
     case 'number':
       return Number(String(value).trim());
     case 'plate':
+      return normalizePlate(value);
     case 'id_number':
       return String(value).trim().toUpperCase();
     case 'choice':
@@ -149,8 +151,10 @@ export function validateField(spec, raw) {
       return validIdNumber18(value) ? '' : MESSAGES.id_number;
     case 'phone':
       return PHONE_RE.test(value) ? '' : MESSAGES.phone;
-    case 'plate':
-      return validPlateForForm(value) ? '' : MESSAGES.plate;
+    case 'plate': {
+      const problem = plateProblem(value);
+      return problem === 'format' ? MESSAGES.plate : problem;
+    }
     case 'file':
       return charLength(value) <= 100 ? '' : MESSAGES.file;
     case 'bool':
@@ -160,21 +164,59 @@ export function validateField(spec, raw) {
   }
 }
 
-// {name: message} for every field with a problem (empty object: the form may be sent).
+function conditionMet(condition, values, shown) {
+  if (!condition) return true;
+  if (!shown.has(condition.field)) return false; // a hidden field has no answer
+  const answer = values[condition.field];
+  return Array.isArray(answer) ? answer.includes(condition.equals) : answer === condition.equals;
+}
+
+// The fields to draw, check and send for these answers, in order, each `required` as it stands now.
+export function fieldsInForce(form, values) {
+  const shown = new Set();
+  const out = [];
+  for (const spec of form || []) {
+    if (!conditionMet(spec.shown_when, values, shown)) continue;
+    shown.add(spec.name);
+    const required = Boolean(spec.required) || (Boolean(spec.required_when) && conditionMet(spec.required_when, values, shown));
+    out.push(required === Boolean(spec.required) ? spec : { ...spec, required });
+  }
+  return out;
+}
+
+// {name: message} for every field in force with a problem (empty object: the form may be sent).
 export function validateForm(form, values) {
   const errors = {};
-  for (const spec of form || []) {
+  for (const spec of fieldsInForce(form, values)) {
     const message = validateField(spec, values[spec.name]);
     if (message) errors[spec.name] = message;
   }
   return errors;
 }
 
+// The first field (in the form's order) with a message: where a failed submit takes the resident.
+export function firstError(form, errors) {
+  const spec = (form || []).find((f) => errors[f.name]);
+  return spec ? spec.name : '';
+}
+
+// Values filled in before the resident types: a field marked `prefill: login_phone` gets the
+// login's phone (GET /api/v1/me/contact), unless the resident already wrote something there.
+export function prefilled(form, values, contact) {
+  const out = {};
+  const phone = contact && contact.phone;
+  for (const spec of form || []) {
+    if (spec.prefill === 'login_phone' && phone && isEmpty(values[spec.name])) out[spec.name] = phone;
+  }
+  return out;
+}
+
 // The `form` object of POST /api/v1/applications: empty optional fields are left out, because the
-// server rejects '' for dates, phones and the like even when the field is optional.
+// server rejects '' for dates, phones and the like even when the field is optional. Hidden fields
+// are left out too (the server would drop them).
 export function formPayload(form, values) {
   const out = {};
-  for (const spec of form || []) {
+  for (const spec of fieldsInForce(form, values)) {
     const value = normalizeValue(spec, values[spec.name]);
     if (value !== undefined) out[spec.name] = value;
   }

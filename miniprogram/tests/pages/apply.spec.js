@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import Apply from '../../src/pages/apply/apply.vue';
+import FormField from '../../src/components/form-field.vue';
 import { apiError, callsTo, on, state, uniApi } from './fake-api.js';
 import { mountPage, settle, texts } from './helpers.js';
 
@@ -274,13 +275,14 @@ describe('apply page', () => {
       { name: 'insurances', label: '证明险种', type: 'choice', required: true, multiple: true, options: options(3) },
       { name: 'start', label: '起始日期', type: 'date', required: true },
       { name: 'training', label: '是否需要培训', type: 'bool', required: true },
-      { name: 'plate', label: '对方车辆号牌', type: 'plate', required: true, placeholder: '如：浙A12345' },
+      { name: 'plate', label: '对方车辆号牌', type: 'plate', required: true },
       { name: 'guardian', label: '监护人身份证号', type: 'id_number' },
       { name: 'photo', label: '现场照片', type: 'file', required: true, help: '请拍摄车辆全景' },
     ] });
     const wrapper = await mountPage(Apply, { code: 'SB0008' });
     expect(wrapper.find('[data-name="bank"] .picker-value').text()).toBe('请选择 ▾');
-    expect(wrapper.find('[data-name="plate"] input').attributes('placeholder')).toBe('如：浙A12345');
+    // the province is picked beside it, so the example is of the rest
+    expect(wrapper.find('[data-name="plate"] input').attributes('placeholder')).toBe('如 A12345 或 AD12345');
     expect(wrapper.find('[data-name="photo"] .upload-title').text()).toBe('现场照片');
     await wrapper.find('.apply-submit').trigger('click');
     expect(texts(wrapper, '.form-field .field-error')).toEqual(Array(6).fill('此项为必填项'));
@@ -322,5 +324,54 @@ describe('apply page', () => {
     on('GET', '/api/v1/items/SB0008', apiError(404, 'item.not_found', '事项不存在'));
     const wrapper = await mountPage(Apply, { code: 'SB0008' });
     expect(wrapper.find('.apply-load-error').text()).toBe('事项不存在');
+  });
+
+  describe('conditional fields, focus and the login phone', () => {
+    const MAIL = { field: 'delivery', equals: 'mail' };
+    const CONDITIONAL = {
+      ...ITEM,
+      form: [
+        { name: 'delivery', label: '领卡方式', type: 'choice', required: true,
+          options: [{ value: 'mail', label: '邮寄送达' }, { value: 'counter', label: '窗口领取' }] },
+        { name: 'mail_address', label: '邮寄地址', type: 'address', shown_when: MAIL, required_when: MAIL },
+        { name: 'contact_phone', label: '联系电话', type: 'phone', required: true, prefill: 'login_phone' },
+      ],
+    };
+
+    test('the address shows, required, only for 邮寄; a failed submit goes to the first field in error', async () => {
+      routes();
+      on('GET', '/api/v1/items/SB0008', CONDITIONAL);
+      on('GET', '/api/v1/me/contact', { phone: '13912345678' });
+      const wrapper = await mountPage(Apply, { code: 'SB0008' });
+      expect(wrapper.find('[data-name="mail_address"]').exists()).toBe(false);
+      expect(wrapper.find('[data-name="contact_phone"] input').element.value).toBe('13912345678');
+      await wrapper.findAll('[data-name="delivery"] .chip')[0].trigger('click');
+      expect(wrapper.find('[data-name="mail_address"] .field-label').text()).toBe('*邮寄地址');
+      await uploadIdCard(wrapper);
+      await wrapper.find('.apply-submit').trigger('click');
+      await settle();
+      expect(wrapper.find('[data-name="mail_address"] .field-error').text()).toBe('此项为必填项');
+      expect(uni.pageScrollTo).toHaveBeenCalledWith({ selector: '#field-mail_address', duration: 200 });
+      // the field's input gets uni's focus prop (a native textarea here; tests/test_browser_h5.py checks h5's real focus)
+      const focused = wrapper.findAllComponents(FormField).filter((f) => f.props('focus')).map((f) => f.props('spec').name);
+      expect(focused).toEqual(['mail_address']);
+      expect(callsTo('POST', '/api/v1/applications')).toHaveLength(0);
+      // 窗口领取: the address is neither asked for nor sent, even when something was typed
+      await wrapper.find('[data-name="mail_address"] textarea').setValue('文三路100号');
+      await wrapper.findAll('[data-name="delivery"] .chip')[1].trigger('click');
+      expect(wrapper.find('[data-name="mail_address"]').exists()).toBe(false);
+      await wrapper.find('.apply-submit').trigger('click');
+      await settle();
+      expect(callsTo('POST', '/api/v1/applications')[0].body.form).toEqual({ delivery: 'counter', contact_phone: '13912345678' });
+    });
+
+    test('the pre-filled phone can be changed; without one the field stays empty', async () => {
+      routes();
+      on('GET', '/api/v1/items/SB0008', CONDITIONAL);
+      const wrapper = await mountPage(Apply, { code: 'SB0008' }); // /me/contact unanswered
+      expect(wrapper.find('[data-name="contact_phone"] input').element.value).toBe('');
+      await wrapper.find('[data-name="contact_phone"] input').setValue('13800001111');
+      expect(wrapper.find('[data-name="contact_phone"] input').element.value).toBe('13800001111');
+    });
   });
 });

@@ -15,6 +15,7 @@ function createUni() {
     setNavigationBarTitle: noop(),
     stopPullDownRefresh: noop(),
     setClipboardData: noop(),
+    pageScrollTo: noop(),
     // Answers with state.modalConfirm (true unless a test changes it).
     showModal: vi.fn((options) => {
       const confirm = state.modalConfirm;

@@ -28,7 +28,7 @@ describe('my vehicles', () => {
     await wrapper.find('.bind-plate').setValue('A12345');
     await wrapper.find('.bind-engine').setValue('12');
     await wrapper.find('.bind-submit').trigger('click');
-    expect(wrapper.find('.plate-error').text()).toBe('号牌号码应以省份简称开头，如“浙”');
+    expect(wrapper.find('.plate-error').text()).toBe('请先选择省份简称');
     expect(wrapper.find('.engine-error').text()).toBe('请输入发动机号后六位');
     await wrapper.find('.bind-plate').setValue('浙A1234O');
     await wrapper.find('.bind-submit').trigger('click');
@@ -55,6 +55,24 @@ describe('my vehicles', () => {
     await wrapper.find('.bind-open').trigger('click');
     expect(wrapper.find('.bind-plate').element.value).toBe('');
     expect(wrapper.find('.bind-engine').element.value).toBe('');
+  });
+
+  test('the province comes from the picker, the rest is typed', async () => {
+    on('GET', '/api/v1/me/vehicles', { vehicles: [] });
+    on('POST', '/api/v1/me/vehicles', BOUND[1]);
+    const wrapper = await mountPage(Vehicles);
+    expect(wrapper.find('.plate-province').text()).toContain('省份');
+    await wrapper.find('.plate-province').trigger('click');
+    const keys = wrapper.findAll('.province-key');
+    expect(keys).toHaveLength(31);
+    await keys.find((k) => k.text() === '粤').trigger('click');
+    expect(wrapper.find('.province-key').exists()).toBe(false); // the picker closes
+    expect(wrapper.find('.plate-province').text()).toContain('粤');
+    await wrapper.find('.bind-plate').setValue('b12345f');
+    await wrapper.find('.bind-engine').setValue('a1b2c3');
+    await wrapper.find('.bind-submit').trigger('click');
+    await settle();
+    expect(callsTo('POST', '/api/v1/me/vehicles')[0].body).toEqual({ plate: '粤B12345F', engine_tail: 'A1B2C3' });
   });
 
   test('shows why the traffic police refused the binding', async () => {
