@@ -22,8 +22,12 @@ its configuration as plain arguments::
 
 Layout:
 
-* ``state``  - in-memory state shared by every upstream: injected faults, the
-  received-request log, and each upstream's own data (tokens, menus, ...).
+* ``state``  - ``SandboxState``, all the in-memory state, composed of each
+  upstream's own: ``<upstream>_state`` beside the module serving it
+  (``wechat_state``, ``wechat_login_state``, ``wechat_subscribe_state``,
+  ``wechat_push_state``, ``alipay_state``, ``sms_state``, ``identity_state``,
+  ``jpush_state``, ``exchange_state``, ``face_state``); ``shared_state`` holds
+  the clock type, Beijing time, injected faults and the received-request log.
 * ``base``   - the request handler base class every sandbox endpoint uses
   (JSON out, request recording, fault application).
 * ``faults`` - the control plane: ``/faults``, ``/received``, ``/reset``.

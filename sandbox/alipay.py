@@ -84,15 +84,11 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sandbox import alipay_certify as certify
 from sandbox import alipay_templates
+from sandbox.alipay_state import ALIPAY_AUTH_CODE_TTL, ALIPAY_TIMESTAMP_SKEW, AlipayToken
 from sandbox.base import SandboxHandler
 from sandbox.faults import ControlHandler
-from sandbox.state import (
-    ALIPAY_AUTH_CODE_TTL,
-    ALIPAY_TIMESTAMP_SKEW,
-    AlipayToken,
-    Fault,
-    SandboxState,
-)
+from sandbox.shared_state import Fault
+from sandbox.state import SandboxState
 
 GATEWAY_TARGET = "alipay.gateway"
 OAUTH_TOKEN = "alipay.system.oauth.token"

@@ -34,7 +34,8 @@ from typing import Any
 
 import tornado.web
 
-from sandbox.state import SCRUBBED_KEYS, Fault, SandboxState, scrub
+from sandbox.shared_state import SCRUBBED_KEYS, Fault, scrub
+from sandbox.state import SandboxState
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.alipay_templates import DEFAULT_ALIPAY_TEMPLATES
-from sandbox.state import DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES, SandboxState
+from sandbox.state import SandboxState
+from sandbox.wechat_subscribe_state import DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES
 
 PAGES_JSON = pathlib.Path(__file__).resolve().parent.parent / "miniprogram" / "src" / "pages.json"
 

@@ -104,9 +104,11 @@ import tornado.web
 
 from sandbox import exchange_data as data
 from sandbox.base import INVALID_JSON, SandboxHandler
+from sandbox.exchange_state import EXCHANGE_TIMESTAMP_SKEW
 from sandbox.faults import ControlHandler
 from sandbox.identity import derived_name, registered_name
-from sandbox.state import BEIJING, EXCHANGE_TIMESTAMP_SKEW, Fault, SandboxState
+from sandbox.shared_state import BEIJING, Fault
+from sandbox.state import SandboxState
 
 ENDPOINT_TARGETS = (
     "exchange.rsj.insured",

@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.base import INVALID_JSON, SandboxHandler
-from sandbox.state import Fault, SandboxState
+from sandbox.shared_state import Fault
+from sandbox.state import SandboxState
 
 MAX_LATENCY_MS = 60_000
 DEFAULT_FAULT_ERRMSG = "injected fault"

@@ -80,15 +80,9 @@ import tornado.web
 
 from sandbox.base import INVALID_JSON, SandboxHandler
 from sandbox.faults import ControlHandler
-from sandbox.state import (
-    JPUSH_DEVICE_PLATFORMS,
-    JPUSH_PLATFORMS,
-    JPUSH_REGISTRATION_ID,
-    JPUSH_REPORT_FIELDS,
-    Fault,
-    JPushDevice,
-    SandboxState,
-)
+from sandbox.jpush_state import JPUSH_DEVICE_PLATFORMS, JPUSH_PLATFORMS, JPUSH_REGISTRATION_ID, JPUSH_REPORT_FIELDS, JPushDevice
+from sandbox.shared_state import Fault
+from sandbox.state import SandboxState
 
 TARGETS = ("jpush.push", "jpush.cid", "jpush.report")
 

@@ -75,7 +75,9 @@ import tornado.web
 
 from sandbox.base import NotFoundHandler, SandboxHandler
 from sandbox.faults import ControlHandler
-from sandbox.state import SMS_CLOCK_SKEW, SMS_PARAM_MAX, Fault, SandboxState
+from sandbox.shared_state import Fault
+from sandbox.sms_state import SMS_CLOCK_SKEW, SMS_PARAM_MAX
+from sandbox.state import SandboxState
 
 TARGETS = ("sms.send", "sms.query")
 

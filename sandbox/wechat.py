@@ -21,7 +21,8 @@ import math
 from typing import Any
 
 from sandbox.base import INVALID_JSON, SandboxHandler
-from sandbox.state import SandboxState, WeChatToken
+from sandbox.state import SandboxState
+from sandbox.wechat_state import WeChatToken
 
 ERRMSG: dict[int, str] = {
     -1: "system error",

@@ -30,8 +30,9 @@ from typing import Any
 
 from sandbox.base import INVALID_JSON
 from sandbox.faults import ControlHandler
-from sandbox.state import WECHAT_LOGIN_CODE_TTL, SandboxState
+from sandbox.state import SandboxState
 from sandbox.wechat import WeChatHandler
+from sandbox.wechat_login_state import WECHAT_LOGIN_CODE_TTL
 
 TARGETS = ("wechat.jscode2session",)
 

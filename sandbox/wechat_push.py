@@ -41,7 +41,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from tornado.ioloop import IOLoop
 
 from sandbox.faults import ControlHandler
-from sandbox.state import PUSH_OUTCOMES, WeChatPushState
+from sandbox.wechat_push_state import PUSH_OUTCOMES, WeChatPushState
 
 
 def signature(*parts: str) -> str:

@@ -52,6 +52,16 @@ async def eventually(predicate, what: str, seconds: float = 10.0, every: float =
         await asyncio.sleep(every)
 
 
+# `pytestmark = SHARED_APP` in a test module: its tests run on one event loop and share one app and
+# seeded database (conftest.py says when a module may).
+SHARED_APP = pytest.mark.asyncio(loop_scope="module")
+
+
+def shares_app(item) -> bool:
+    marker = item.get_closest_marker("asyncio")
+    return marker is not None and marker.kwargs.get("loop_scope") == "module"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -3,7 +3,9 @@
 import asyncio
 import uuid
 
-from support import applicant_token, photo, resident_token
+from support import SHARED_APP, applicant_token, photo, resident_token
+
+pytestmark = SHARED_APP  # each test has its own residents and applications
 
 FORM = {"business": "reissue", "reason": "lost", "delivery": "counter", "contact_phone": "13812345678"}
 
@@ -101,7 +103,8 @@ async def test_only_a_verified_resident_may_apply(server):
                                      "materials": [{"code": "id_card", "upload_id": await upload(server, token)}]})
     assert r.status == 403 and r.json["error"]["code"] == "application.realname_required"
     assert r.json["error"]["message"] == "请先完成实名认证后再申请"
-    assert await server.deps.db.applications.count_documents({}) == 0
+    owner = (await server.fetch("/api/v1/me", token=token)).json["id"]
+    assert await server.deps.db.applications.count_documents({"owner": owner}) == 0
 
 
 async def test_full_workflow_with_supplement(server):

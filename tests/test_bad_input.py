@@ -3,7 +3,9 @@
 
 import asyncio
 
-from support import applicant_token, resident_token, submit
+from support import SHARED_APP, applicant_token, resident_token, submit
+
+pytestmark = SHARED_APP  # each test has its own resident or only reads
 
 
 async def test_deeply_nested_json_is_a_400(server):

@@ -10,12 +10,16 @@ import io
 import uuid
 
 import pytest
+import pytest_asyncio
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from test_enforcement import body, put
 
 from handlers.documents import prefers_html
 from models import decision_pdf
+from support import SHARED_APP
+
+pytestmark = SHARED_APP  # each test opens and decides its own case
 
 BASIS = "《中华人民共和国道路交通安全法》第九十三条第二款"
 
@@ -34,7 +38,7 @@ def decision(version, **changes):
             "service": {"method": "on_spot"}, "signature": signature(), **changes}
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")  # the loop of the module's shared app
 async def staff(server):
     return {"inspector": await server.login("inspector", "Inspector@2026"),
             "li": await server.login("inspector.li", "Inspector@2026"),
@@ -126,7 +130,7 @@ class Facts(html.parser.HTMLParser):
     ("text/html;q=0.5, application/json", False), ("text/*, application/json;q=0.4", True),
     ("text/html;q=bad, application/json;q=0.9", True), ("application/*;q=0.9, text/html;q=0", False),
 ])
-def test_which_clients_get_the_page(accept, html):
+async def test_which_clients_get_the_page(accept, html):  # async only as the module's SHARED_APP mark wants
     assert prefers_html(accept) is html
 
 

@@ -7,9 +7,11 @@ import os
 import urllib.parse
 import uuid
 
-import pytest
+import pytest_asyncio
 
-from support import resident_token
+from support import SHARED_APP, resident_token
+
+pytestmark = SHARED_APP  # each test opens its own cases
 
 LOCATION = {"type": "Point", "coordinates": [120.1551, 30.2741]}
 CAPTURE = {"captured_at": "2026-11-24T09:30:00+08:00", "lng": "120.1551", "lat": "30.2741", "device_id": "PDA-0007"}
@@ -29,7 +31,7 @@ def video(size):
     return b"\x00\x00\x00\x18ftypmp42" + os.urandom(size - 12)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")  # the loop of the module's shared app
 async def staff(server):
     names = ("inspector", "inspector.li", "inspector.wang", "supervisor", "supervisor.zhao", "operator")
     passwords = {"inspector": "Inspector@2026", "supervisor": "Supervisor@2026", "operator": "Operator@2026"}

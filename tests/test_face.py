@@ -12,13 +12,15 @@ from channels.alipay import AlipayGateway
 from channels.face import AlipayFace, WeChatFace, cert_hash
 from models.errors import AppError
 from sandbox.identity import person_for
-from support import play_face
+from support import SHARED_APP, play_face
+
+pytestmark = SHARED_APP  # serials are unique per call; a resident's face session is the latest one
 
 MINI_APPID = "wxdemominiapp"
 ID_NUMBER, NAME = person_for("face-adapter")
 
 
-def test_cert_hash_vector():
+async def test_cert_hash_vector():  # async only as the module's SHARED_APP mark wants
     assert cert_hash("IDENTITY_CARD", "张三", "310101199801011234") == \
         "3c241f7ff324977aeb91f173bb2a7b06569e6fd784d5573db34a636d8671108b"
 

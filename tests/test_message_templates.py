@@ -297,7 +297,7 @@ def test_the_demo_data_registers_the_templates_the_sandbox_has():
     from models.seed import demo_templates
     from sandbox.alipay_templates import DEFAULT_ALIPAY_TEMPLATES
     from sandbox.demo import mini_pages
-    from sandbox.state import DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES
+    from sandbox.wechat_subscribe_state import DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES
 
     for template in demo_templates():
         if template["channel"] == "wechat":

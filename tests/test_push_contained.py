@@ -1,7 +1,6 @@
 """Contained failures: whatever one send raises, the batch records every message's outcome and
 never sends an accepted message twice (issue 15, finding 2). Counted in the sandbox."""
 
-import asyncio
 import collections
 import urllib.parse
 
@@ -10,7 +9,7 @@ from test_push_channels import event, make_worker, settle, trail, wechat_residen
 
 from models import deliveries, inbox
 from push.failures import UNKNOWN_TRIES
-from support import start_server, stop_server
+from support import eventually, start_server, stop_server
 
 
 @pytest.fixture
@@ -55,9 +54,14 @@ async def test_an_unexpected_error_in_one_send_spares_the_batch(push_server, mon
 
     monkeypatch.setattr(provider, "_send", flaky)
     escaped = await raised(worker.handle(events))  # asyncio.gather used to give up on the whole batch
-    await asyncio.sleep(2.1)  # every lease has run out: what was left `sending` is taken again
-    escaped += await raised(worker.run_due())
-    await asyncio.sleep(0.5)  # sends an escaped error left running in the background finish
+
+    async def taken_again():  # once its lease has run out, what was left `sending` is taken again
+        escaped.extend(await raised(worker.run_due()))
+        return (await trail(server, doomed))["wechat"]["attempts"] == 2
+
+    await eventually(taken_again, "the doomed send taken again after its lease", every=0.1)
+    others = {e["event_id"] for e in events} - {doomed}  # sends an escaped error left running finish
+    await eventually(lambda: set(sent_per_event(server)) == others, "the other sends")
     sent = sent_per_event(server)
     assert set(sent) == {e["event_id"] for e in events} - {doomed} and set(sent.values()) == {1}, sent
     assert not escaped
@@ -96,8 +100,7 @@ async def test_a_batch_write_failing_spares_the_other_channels(push_server, monk
         assert found["wechat"]["status"] == "accepted"
         kept = found["inbox"]  # our store failing is temporary: retried for the whole window
         assert (kept["status"], kept["reason"]) == ("sending", "ConnectionError") and kept["retry_at"]
-    await asyncio.sleep(2.1)
-    await settle(server, worker, seconds=10)
+    await settle(server, worker, seconds=10)  # the inbox's retry comes once its lease has run out
     for e in events:
         found = await trail(server, e["event_id"])
         assert found["inbox"]["status"] == "delivered" and found["wechat"]["status"] == "accepted"

@@ -7,7 +7,9 @@ import zlib
 import pytest
 
 from models import uploads
-from support import photo, resident_token
+from support import SHARED_APP, photo, resident_token
+
+pytestmark = SHARED_APP  # each test uploads as its own resident
 
 JPEG = photo()
 PNG = photo("PNG")
@@ -62,10 +64,15 @@ async def test_blob_lookups_on_an_empty_store(database):
     so the first upload into an empty store answered 500."""
     from models.db import GridFsBlobs
 
-    blobs = GridFsBlobs(database["x"].database)
-    assert await blobs.exists("0" * 64) is False
-    await blobs.put("ab" * 32, b"bytes", "application/octet-stream")
-    assert await blobs.exists("ab" * 32) and await blobs.get("ab" * 32) == b"bytes"
+    client = database["x"].database.client
+    empty = client[f"empty_{uuid.uuid4().hex[:12]}"]  # the module's database already holds uploads
+    try:
+        blobs = GridFsBlobs(empty)
+        assert await blobs.exists("0" * 64) is False
+        await blobs.put("ab" * 32, b"bytes", "application/octet-stream")
+        assert await blobs.exists("ab" * 32) and await blobs.get("ab" * 32) == b"bytes"
+    finally:
+        await client.drop_database(empty.name)
 
 
 async def test_duplicates_are_stored_once_and_uploads_are_private(server):
@@ -102,6 +109,7 @@ def png_bomb(width: int, height: int) -> bytes:
 
 async def test_images_are_decoded_and_kept_as_sent(server):
     token = await resident_token(server, "o-decode")
+    before = await server.deps.db.uploads.count_documents({})
     for data, kind in [(photo(size=(300, 200)), "image/jpeg"), (photo("PNG", (300, 200)), "image/png")]:
         r = await server.fetch("/api/v1/uploads", "POST", body=data, token=token)
         assert r.status == 201 and r.json["content_type"] == kind, r.body
@@ -114,7 +122,7 @@ async def test_images_are_decoded_and_kept_as_sent(server):
     clerk = await server.login("processor.rsj", "Processor@2026")  # a department's result goes through the same check
     r = await server.fetch("/api/v1/staff/uploads", "POST", body=PNG[:-100], token=clerk)
     assert r.status == 422 and r.json["error"]["code"] == "upload.corrupt_image"
-    assert await server.deps.db.uploads.count_documents({}) == 2
+    assert await server.deps.db.uploads.count_documents({}) == before + 2
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")

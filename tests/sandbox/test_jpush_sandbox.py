@@ -11,7 +11,7 @@ from jpush.common import ZONES, APIRequestException, JPushFailure, Unauthorized
 from sandbox_testkit import START, call
 
 from sandbox.jpush import jpush_zone
-from sandbox.state import JPUSH_REPORT_FIELDS
+from sandbox.jpush_state import JPUSH_REPORT_FIELDS
 
 pytestmark = pytest.mark.asyncio
 

@@ -12,8 +12,8 @@ from wechatpy import WeChatClient
 from wechatpy.exceptions import APILimitedException, WeChatClientException
 
 from sandbox.app import SandboxState
-from sandbox.state import DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES, WECHAT_SUBSCRIBE_FIELD_TYPES
 from sandbox.wechat_subscribe import KEYWORD_RULES
+from sandbox.wechat_subscribe_state import DEFAULT_WECHAT_SUBSCRIBE_TEMPLATES, WECHAT_SUBSCRIBE_FIELD_TYPES
 
 pytestmark = pytest.mark.asyncio
 
