@@ -1,4 +1,4 @@
-"""Case documents (文书): the 当场行政处罚决定书, issued on the spot, fetched as PDF, verified by QR,
+"""Case documents (文书): the 当场行政处罚决定书 and the 现场笔录, made on the spot, fetched as PDF, verified by QR,
 served electronically by an SMS link (`/s/{token}`) when the party agreed."""
 
 import datetime as dt
@@ -9,10 +9,11 @@ import tornado.template
 from api.auth import require_roles
 from api.base import BaseHandler, outage
 from handlers.enforcement import UUID
-from models import clock, documents
+from models import clock, documents, site_records
 from models.cases import CaseViewSchema
 from models.documents import PublicCheckSchema, SpotDecisionSchema
 from models.errors import AppError
+from models.site_records import SiteRecordSchema
 from usecases import document_service
 
 # autoescaped (xhtml_escape) by default: nothing stored reaches the page unescaped
@@ -52,6 +53,31 @@ class SpotDecisionHandler(BaseHandler):
         self.send({"document": documents.view(document), "case": CaseViewSchema().dump(case)}, 201)
 
 
+class SiteRecordHandler(BaseHandler):
+    body_limit = documents.SIGNATURE_MAX * 2
+
+    @require_roles("inspector")
+    async def post(self, case_id):
+        """Make the case's 现场笔录 (on-site record) from its 现场写实, place, time and evidence, signed
+        by the party on the device, or with `party_refused` (当事人拒绝签名) recorded instead. Its
+        SHA-256 joins the case's hash chain; the case's state does not change.
+        ---
+        tags: [enforcement]
+        requestBody:
+          content: {application/json: {schema: SiteRecordSchema}}
+        responses:
+          201: {description: "document and case"}
+          403: {description: "not the case's inspector"}
+          409: {description: "stale version, or the case is closed"}
+          422: {description: "neither a signature nor a refusal, or a bad signature"}
+          503: {description: "the server lacks its CJK font"}
+        """
+        body = self.load(SiteRecordSchema())
+        document, case = await site_records.issue(self.deps.db, case_id, body, self.current_claims(),
+                                                  self.config.public_url)
+        self.send({"document": documents.view(document), "case": CaseViewSchema().dump(case)}, 201)
+
+
 class CaseDocumentsHandler(BaseHandler):
     @require_roles("inspector", "supervisor")
     async def get(self, case_id):
@@ -76,7 +102,8 @@ class DocumentPdfHandler(BaseHandler):
           404: {description: "no such document in your scope"}
         """
         document, data = await documents.get(self.deps.db, doc_id, self.current_claims())
-        self.send_file(data, "application/pdf", f"当场行政处罚决定书-{document['number']}.pdf", etag=document["sha256"])
+        self.send_file(data, "application/pdf", f"{documents.KIND_NAMES[document['kind']]}-{document['number']}.pdf",
+                       etag=document["sha256"])
 
 
 def quality(accept: str, wanted: str) -> float:
@@ -206,11 +233,13 @@ class ServedPdfHandler(BaseHandler):
           404: {description: "document.link_invalid"}
         """
         document, data = await documents.by_service_link(self.deps.db, token)
-        self.send_file(data, "application/pdf", f"当场行政处罚决定书-{document['number']}.pdf", etag=document["sha256"])
+        self.send_file(data, "application/pdf", f"{documents.KIND_NAMES[document['kind']]}-{document['number']}.pdf",
+                       etag=document["sha256"])
 
 
 default_handlers = [
     (rf"/api/v1/enforcement/cases/{UUID}/spot-decision", SpotDecisionHandler),
+    (rf"/api/v1/enforcement/cases/{UUID}/site-record", SiteRecordHandler),
     (rf"/api/v1/enforcement/cases/{UUID}/documents", CaseDocumentsHandler),
     (rf"/api/v1/enforcement/documents/{DOC}\.pdf", DocumentPdfHandler),
     (rf"/api/v1/enforcement/documents/{DOC}/verify", DocumentVerifyHandler),

@@ -302,9 +302,10 @@ async def verify(db, case: dict) -> dict:
     recorded = [e["data"] for e in case["events"] if e["type"] == "evidence_added"]
     if [e["sha256"] for e in recorded] != [e["sha256"] for e in case["evidence"]]:
         return {"ok": False, "broken_at": None, "reason": "证据清单与事件链不符", "events": len(case["events"])}
+    # a 现场笔录 the party refused to sign has no signature file
     documents = [e["data"]["document"] for e in case["events"] if e["type"] == "document_issued"]
     files = [(item["sha256"], "证据文件") for item in case["evidence"]] + \
-        [(digest, "文书") for d in documents for digest in (d["sha256"], d["signature_sha256"])]
+        [(digest, "文书") for d in documents for digest in (d["sha256"], d["signature_sha256"]) if digest]
     for sha256, what in files:
         try:
             data = await db.blobs.get(sha256)

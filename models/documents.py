@@ -26,6 +26,7 @@ from models.errors import AppError, NotFound
 from models.pii import mask_phone
 
 KIND = "spot_decision"
+KIND_NAMES = {"spot_decision": "当场行政处罚决定书", "site_record": "现场笔录"}
 SERVICE_LINK_DAYS = 90  # how long the party's link in the 电子送达 SMS opens the document
 SPOT_LIMITS = {"person": 200, "business": 3000}  # 行政处罚法 第五十一条
 SPOT_FROM = ("draft", "returned", "registered")
@@ -69,6 +70,7 @@ class DocumentViewSchema(Schema):
     id = fields.String(attribute="_id")
     case_id = fields.String()
     kind = fields.String()
+    kind_name = fields.Function(lambda d: KIND_NAMES.get(d["kind"], d["kind"]))
     number = fields.String()
     sha256 = fields.String()
     size = fields.Integer()
@@ -138,7 +140,8 @@ def party_kind(case: dict) -> str:
     return "business" if any(p["kind"] == "business" for p in case.get("parties", [])) else "person"
 
 
-def _texts(case: dict, body: dict, number: str, staff: dict, issued_at: dt.datetime, verify_url: str) -> dict:
+def case_facts(case: dict) -> dict:
+    """What every document of a case says of it, as plain text: party, vehicle, facts, place, time."""
     parties = case.get("parties", [])
     who = next((p for p in parties if p["kind"] in ("person", "business")), None)
     party = ""
@@ -149,16 +152,33 @@ def _texts(case: dict, body: dict, number: str, staff: dict, issued_at: dt.datet
     vehicle = next((p.get("plate", "") for p in parties if p["kind"] == "vehicle"), "")
     record = case.get("record", {})
     observed = record.get("observed_at")
+    return {
+        "party": party, "vehicle": vehicle, "facts": record.get("facts", ""),
+        "place": record.get("address") or "{:.6f}, {:.6f}".format(*case["location"]["coordinates"]),
+        "observed_at": observed.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M") if observed else "",
+    }
+
+
+def inspector_facts(case: dict, staff: dict) -> dict:
+    return {"inspector": staff.get("display_name") or staff["username"], "badge_no": staff.get("badge_no") or "未登记",
+            "team": case.get("team") or ""}
+
+
+async def keep_blobs(db, *files: tuple[str, bytes, str]) -> None:
+    """(sha256, bytes, content type) each stored once."""
+    for digest, data, kind in files:
+        if not await db.blobs.exists(digest):
+            await db.blobs.put(digest, data, kind)
+
+
+def _texts(case: dict, body: dict, number: str, staff: dict, issued_at: dt.datetime, verify_url: str) -> dict:
     penalty = body["penalty"]
     service = body["service"]
     return {
-        "number": number, "party": party, "vehicle": vehicle, "facts": record.get("facts", ""),
-        "place": record.get("address") or "{:.6f}, {:.6f}".format(*case["location"]["coordinates"]),
-        "observed_at": observed.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M") if observed else "",
+        "number": number, **case_facts(case),
         "legal_basis": case["legal_basis"],
         "penalty_text": "警告" if penalty["kind"] == "warning" else f"罚款人民币 {penalty['amount']} 元",
-        "inspector": staff.get("display_name") or staff["username"], "badge_no": staff.get("badge_no") or "未登记",
-        "team": case.get("team") or "",
+        **inspector_facts(case, staff),
         "service_text": "当场交付当事人" if service["method"] == "on_spot"
         else f"经当事人同意电子送达（手机 {mask_phone(service['phone'])}）",
         "issued_at": issued_at.astimezone(clock.BEIJING).strftime("%Y年%m月%d日 %H:%M"), "verify_url": verify_url,
@@ -197,9 +217,7 @@ async def issue(db, pii, case_id: str, body: dict, claims: dict, public_url: str
         texts = _texts(case, body, number, staff, issued_at, verify_url)
         pdf = await loop.run_in_executor(None, decision_pdf.render, texts, signature)
         sha256, sig_sha256 = hashlib.sha256(pdf).hexdigest(), hashlib.sha256(signature).hexdigest()
-        for digest, data, kind in ((sha256, pdf, "application/pdf"), (sig_sha256, signature, "image/png")):
-            if not await db.blobs.exists(digest):
-                await db.blobs.put(digest, data, kind)
+        await keep_blobs(db, (sha256, pdf, "application/pdf"), (sig_sha256, signature, "image/png"))
         served = {"method": service["method"], "consent": service["consent"], "at": issued_at.isoformat(timespec="milliseconds"),
                   **({"phone_masked": mask_phone(service["phone"])} if service["method"] == "electronic" else {})}
         record = {"id": doc_id, "kind": KIND, "sha256": sha256, "size": len(pdf), "signature_sha256": sig_sha256,
@@ -309,6 +327,6 @@ async def public_check(db, doc_id: str) -> dict:
         data = None
     valid = listed and cases.broken_link(case) is None and data is not None and \
         hashlib.sha256(data).hexdigest() == document["sha256"]
-    return {"number": document["number"], "kind": "当场行政处罚决定书", "sha256": document["sha256"],
+    return {"number": document["number"], "kind": KIND_NAMES.get(document["kind"], "文书"), "sha256": document["sha256"],
             "issued_at": document["issued_at"].isoformat(), "valid": valid,
             "message": "文书真实有效，与案件证据链一致" if valid else "文书或案件记录校验失败"}

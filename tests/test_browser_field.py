@@ -374,6 +374,33 @@ async def test_a_spot_decision_yields_the_signed_pdf(page):
     assert await page.locator(".document .resend-sms").count() == 0
 
 
+async def test_a_site_record_is_made_with_the_refusal_recorded(page):
+    """现场笔录 before any decision: the inspector reads back what it will say, the party refuses to
+    sign, the record says so; the case page lists it and the chain still verifies."""
+    server = page.server
+    await log_in(page)
+    case_id = await new_case(page)
+    await page.locator(".site-record").click()
+    await page.get_by_text("现场情况：在禁停路段停车，驾驶人不在现场。").wait_for()
+    await page.locator(".issue-record").click()
+    await page.get_by_text("请当事人在签名框内签名，或记录当事人拒绝签名").wait_for()  # neither: not sent
+    await page.locator(".refused").click()
+    await big(page, ".refused", ".issue-record")
+    await page.locator(".issue-record").click()
+    await page.locator(".issued").wait_for(timeout=20000)
+    await page.get_by_text("当事人拒绝签名，已记录在笔录中").wait_for()
+
+    token = await server.login("inspector", "Inspector@2026")
+    listed = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/documents", token=token)).json["documents"]
+    assert [(d["kind"], d["signature_sha256"]) for d in listed] == [("site_record", None)]
+    pdf = (await server.fetch(f"/api/v1/enforcement/documents/{listed[0]['id']}.pdf", token=token)).body
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+    assert "现场笔录" in text and "南山路 100 号" in text and "当事人拒绝签名" in text
+    assert (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json["ok"]
+    await page.locator(".back").click()
+    await page.get_by_text(f"现场笔录 {listed[0]['number']}").wait_for(timeout=10000)
+
+
 async def test_a_temporary_password_is_changed_before_anything_else(page):
     """An admin creates an inspector with a temporary password; at the first login 执法通 shows only
     修改初始密码 (again after a restart, from the stored flag or from /auth/staff/me); the change leads

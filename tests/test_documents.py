@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
-from test_enforcement import body, put
+from test_enforcement import add_photo, body, photo, put
 
 from handlers.documents import prefers_html
 from models import decision_pdf
@@ -287,3 +287,50 @@ async def test_a_document_served_on_the_spot_has_no_sms(server, staff):
     assert document["service_sms"] is None
     r = await server.fetch(f"/api/v1/enforcement/documents/{document['id']}/service-sms", "POST", token=token)
     assert r.status == 409 and r.json["error"]["code"] == "document.not_electronic"
+
+
+async def test_a_site_record_is_signed_or_refused_and_joins_the_chain(server, staff):
+    """现场笔录: made from the case's 现场写实 (facts, statements, measures), place and evidence; signed by
+    the party, or the refusal written in; the PDF on the chain; the case's state unchanged."""
+    token = staff["inspector"]
+    record = {"facts": "在禁停路段停车，驾驶人不在现场。", "statements": [{"who": "王五", "text": "马上开走。"}],
+              "measures": "拍照取证，张贴违法停车告知单。", "address": "杭州市西湖区文三路 100 号"}
+    case_id = await new_case(server, token, record=record)
+    assert (await add_photo(server, token, case_id, photo())).status == 201
+    case = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}", token=token)).json
+    url = f"/api/v1/enforcement/cases/{case_id}/site-record"
+
+    r = await server.fetch(url, "POST", token=token, json_body={"version": case["version"]})
+    assert r.status == 422 and "signature" in r.json["error"]["details"]  # neither signed nor refused
+    both = {"version": case["version"], "signature": signature(), "party_refused": True}
+    assert (await server.fetch(url, "POST", token=token, json_body=both)).status == 422
+    assert (await server.fetch(url, "POST", token=staff["li"], json_body={"version": case["version"],
+                                                                         "party_refused": True})).status == 404
+    stale = await server.fetch(url, "POST", token=token, json_body={"version": case["version"] - 1, "party_refused": True})
+    assert stale.status == 409
+
+    r = await server.fetch(url, "POST", token=token, json_body={"version": case["version"], "signature": signature()})
+    assert r.status == 201, r.body
+    signed, after = r.json["document"], r.json["case"]
+    assert signed["kind"] == "site_record" and signed["kind_name"] == "现场笔录" and signed["number"].startswith("XC")
+    assert after["state"] == case["state"] and after["version"] == case["version"] + 1
+    pdf = await server.fetch(f"/api/v1/enforcement/documents/{signed['id']}.pdf", token=token)
+    assert "现场笔录" in pdf.headers["Content-Disposition"] or "%E7%8E%B0" in pdf.headers["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.body)).pages).replace("\n", "")
+    for expected in ("现场笔录", signed["number"], "文三路 100 号", "驾驶人不在现场", "王五：马上开走。",
+                     "张贴违法停车告知单", "共 1 份", "执法队员张伟", "尚未立案"):
+        assert expected in text, expected
+
+    r = await server.fetch(url, "POST", token=token, json_body={"version": after["version"], "party_refused": True})
+    assert r.status == 201
+    refused = r.json["document"]
+    assert refused["signature_sha256"] is None
+    pdf = await server.fetch(f"/api/v1/enforcement/documents/{refused['id']}.pdf", token=token)
+    assert "当事人拒绝签名" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body)).pages)
+
+    verify = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/verify", token=token)).json
+    assert verify["ok"], verify
+    public = (await server.fetch(f"/api/v1/enforcement/documents/{refused['id']}/verify")).json
+    assert public["valid"] and public["kind"] == "现场笔录"
+    listed = (await server.fetch(f"/api/v1/enforcement/cases/{case_id}/documents", token=token)).json["documents"]
+    assert [d["id"] for d in listed] == [signed["id"], refused["id"]]

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ageText, direction, distanceText, fromPoint, metres } from '../src/lib/geo.js';
 import { heartbeatDue, HEARTBEAT_MS, newlyAssigned, nextStep } from '../src/lib/duty.js';
 import { checkLookup, normaliseKey, remainingText, rows } from '../src/lib/lookup.js';
-import { checkDecision, decisionBody, serviceState } from '../src/lib/decision.js';
+import { checkDecision, decisionBody, recordBody, recordSummary, serviceState } from '../src/lib/decision.js';
 import { createPad, drawStrokes, padPoint } from '../src/lib/signature.js';
 import { findViolation } from '../src/lib/catalog.js';
 import { createQueue } from '../src/lib/queue.js';
@@ -162,5 +162,16 @@ describe('serviceState', () => {
       .toEqual({ text: '送达：电子送达 138****8000 · 短信已发送，当事人尚未查看', resend: true });
     expect(serviceState({ service: electronic, service_sms: { status: 'sent' }, service_opened_at: '2026-12-02T08:00:00Z' }))
       .toEqual({ text: '送达：电子送达 138****8000 · 当事人已查看', resend: false });
+  });
+});
+
+describe('现场笔录', () => {
+  it('is signed or records the refusal, never both', () => {
+    expect(recordBody({ version: 4, signature: 'png' })).toEqual({ version: 4, signature: 'png' });
+    expect(recordBody({ version: 4, signature: null })).toEqual({ version: 4, party_refused: true });
+  });
+  it('reads back what the record will say', () => {
+    expect(recordSummary({ facts: '禁停路段停车', measures: '' })).toEqual(['现场情况：禁停路段停车']);
+    expect(recordSummary({ facts: '', measures: '' })).toEqual(['（现场写实尚未填写）']);
   });
 });

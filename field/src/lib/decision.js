@@ -55,3 +55,16 @@ export function serviceState(document) {
   else text += ' · 短信未发送';
   return { text, resend: !document.service_opened_at };
 }
+
+// 现场笔录: signed, or the party's refusal recorded instead (the server takes exactly one).
+export function recordBody({ version, signature }) {
+  return signature ? { version, signature } : { version, party_refused: true };
+}
+
+// What the record will say (the app's case form), for the inspector to read to the party first.
+export function recordSummary(form) {
+  const lines = [];
+  if (form && form.facts) lines.push(`现场情况：${form.facts}`);
+  if (form && form.measures) lines.push(`处置措施：${form.measures}`);
+  return lines.length ? lines : ['（现场写实尚未填写）'];
+}

@@ -15,6 +15,7 @@ export function createFieldApi({ client, sendBytes }) {
     getCase: (caseId) => client.get(`${BASE}/cases/${caseId}`),
     transition: (caseId, action, version, comment = '') => client.post(`${BASE}/cases/${caseId}/transitions`, { action, version, comment }),
     decideOnSpot: (caseId, body) => client.post(`${BASE}/cases/${caseId}/spot-decision`, body),
+    siteRecord: (caseId, body) => client.post(`${BASE}/cases/${caseId}/site-record`, body),
     documents: async (caseId) => (await client.get(`${BASE}/cases/${caseId}/documents`)).documents,
     resendServiceSms: (documentId) => client.post(`${BASE}/documents/${documentId}/service-sms`, {}),
     lookup: (body) => client.post(`${BASE}/lookups`, body),
