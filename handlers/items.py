@@ -9,7 +9,6 @@ from models import catalog, regions
 from models.catalog import (
     CATEGORIES,
     CHANNELS,
-    DEPARTMENTS,
     KINDS,
     STATUSES,
     ItemInSchema,
@@ -56,7 +55,7 @@ class ItemsHandler(BaseHandler):
         """
         arg = self.query_arg
         filters = dict(category=arg("category", choices=CATEGORIES), channel=arg("channel", choices=CHANNELS),
-                       department=arg("department", choices=list(DEPARTMENTS)), kind=arg("kind", choices=KINDS),
+                       department=arg("department"), kind=arg("kind", choices=KINDS),
                        region=regions.check(arg("region")), q=(arg("q") or "")[:40])
         limit, offset = arg("limit", 50, as_int=True, lo=1, hi=200), arg("offset", 0, as_int=True, lo=0, hi=10_000)
         found = catalog.filter_items(await published.published_items(self.deps), **filters)

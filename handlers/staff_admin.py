@@ -117,6 +117,23 @@ class UnitsHandler(BaseHandler):
         self.send(UnitListSchema().dump(await org.list_units(self.deps.db)))
 
 
+class DepartmentChoicesSchema(Schema):
+    departments = fields.List(fields.Dict())  # [{code, name}], active only
+
+
+class DepartmentsHandler(BaseHandler):
+    @require_roles("operator", "processor")
+    async def get(self):
+        """The active departments an item may be placed in (the console's item editor), by name.
+        ---
+        tags: [admin]
+        responses:
+          200: {description: "OK", content: {application/json: {schema: DepartmentChoicesSchema}}}
+        """
+        units = (await org.list_units(self.deps.db))["departments"]
+        self.send({"departments": [{"code": u["code"], "name": u["name"]} for u in units if u["active"]]})
+
+
 class UnitCreateHandler(BaseHandler):
     @require_roles("admin")
     async def post(self, kind):
@@ -159,6 +176,7 @@ class UnitHandler(BaseHandler):
 
 default_handlers += [
     (r"/api/v1/admin/org", UnitsHandler),
+    (r"/api/v1/admin/departments", DepartmentsHandler),
     (rf"/api/v1/admin/org/{KIND}", UnitCreateHandler),
     (rf"/api/v1/admin/org/{KIND}/(?P<code>[^/]{{1,40}})", UnitHandler),
 ]

@@ -6,23 +6,19 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 from pypinyin import Style, lazy_pinyin
 
-from models import audit
+from models import audit, org
 from models.clock import now
 from models.db import increment
 from models.errors import AppError, Conflict, Invalid, NotFound, flatten_errors
 from models.forms import FieldDefSchema, check_form
 from models.guide import GuideSchema
+from models.org import DEPARTMENTS
 from models.queries import QUERIES
 
 CHANNELS = ("wechat", "alipay", "app")
 CATEGORIES = ("社保", "医保", "就业", "交通")
 KINDS = ("application", "query", "link")
 STATUSES = ("draft", "published", "retired")
-DEPARTMENTS = {
-    "rsj": "市人力资源和社会保障局",
-    "ybj": "市医疗保障局",
-    "jj": "市公安局交通警察支队",
-}
 ONLINE_DEPTHS = {"full_online": "全程网办", "at_most_once": "最多跑一次", "on_site": "须到现场办理"}
 CODE_RE = r"^[A-Z]{2}[0-9]{4}\Z"
 
@@ -40,7 +36,8 @@ class ItemInSchema(Schema):
     code = fields.String(required=True, validate=validate.Regexp(CODE_RE, error="事项编码格式应为两位大写字母加四位数字"))
     name = fields.String(required=True, validate=validate.Length(1, 30, error="名称应为 1 到 30 个字"))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES, error="请选择分类"))
-    department = fields.String(required=True, validate=validate.OneOf(list(DEPARTMENTS), error="请选择主管部门"))
+    # an active department of models/org.py (checked on save: admins add departments)
+    department = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,19}\Z", error="请选择主管部门"))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS, error="请选择事项类型"))
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS, error="未知渠道")), required=True,
                            validate=validate.Length(min=1, error="至少选择一个渠道"))
@@ -80,7 +77,7 @@ class ItemOutSchema(ItemInSchema):
     updated_by = fields.String()
 
     def _department_name(self, obj):
-        return DEPARTMENTS.get(obj["department"], "")
+        return obj.get("department_name") or DEPARTMENTS.get(obj["department"], "")
 
     def _depth_label(self, obj):
         return ONLINE_DEPTHS.get(obj["online_depth"], "")
@@ -140,6 +137,7 @@ async def bump_version(db) -> int:
 
 
 async def create_item(db, data: dict, actor: dict) -> dict:
+    data = {**data, "department_name": await org.department_name(db, data["department"])}
     doc = {**data, "search": search_fields(data["name"], data["keywords"]), "version": 1,
            "updated_at": now(), "updated_by": actor["username"]}
     try:
@@ -156,6 +154,8 @@ async def update_item(db, code: str, data: dict, expected_version: int, actor: d
     if data["code"] != code:
         raise Invalid({"code": ["事项编码不可修改"]})
     before = await get_item(db, code, published_only=False)
+    kept = before["department"] == data["department"]
+    data = {**data, "department_name": await org.department_name(db, data["department"], kept=kept)}
     update = {**data, "search": search_fields(data["name"], data["keywords"]), "updated_at": now(),
               "updated_by": actor["username"]}
     doc = await db.items.find_one_and_update(

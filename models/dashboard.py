@@ -6,9 +6,8 @@ documents, and only the fields it shows."""
 
 import datetime as dt
 
-from models import logins, tickets
+from models import logins, org, tickets
 from models.applications import FINAL, STATES
-from models.catalog import DEPARTMENTS
 from models.clock import days_bounds
 
 OVERDUE_LIST = 50
@@ -30,18 +29,19 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _department_row(code: str) -> dict:
-    return {"department": code, "name": DEPARTMENTS.get(code, code), "total": 0, "by_state": {}, "finished": 0,
+def _department_row(code: str, names: dict) -> dict:
+    return {"department": code, "name": names.get(code, code), "total": 0, "by_state": {}, "finished": 0,
             "on_time": 0, "on_time_rate": None, "overdue": 0, "ratings": 0, "rating_average": None}
 
 
 async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
     start, end = window(first, last)
     apps = db.applications
-    departments = {code: _department_row(code) for code in DEPARTMENTS}
+    names = await org.names(db, "department")  # every department admins keep (a disabled one has old work)
+    departments = {code: _department_row(code, names) for code in names}
 
     def dept(code):
-        return departments.setdefault(code, _department_row(code))
+        return departments.setdefault(code, _department_row(code, names))
 
     by_state = dict.fromkeys(STATES, 0)
     for row in await _group(apps, {"submitted_at": {"$gte": start, "$lt": end}},
@@ -73,7 +73,7 @@ async def summary(db, first: dt.date, last: dt.date, today: dt.date) -> dict:
                                               "due_date": 1, "submitted_at": 1, "assignee": 1, "_id": 0})
                      .sort([("due_date", 1), ("number", 1)]).limit(OVERDUE_LIST).to_list(None))
     for doc in overdue:
-        doc["department_name"] = DEPARTMENTS.get(doc["department"], doc["department"])
+        doc["department_name"] = names.get(doc["department"], doc["department"])
         doc["days_overdue"] = (today - dt.date.fromisoformat(doc["due_date"])).days
 
     scores = dict.fromkeys(("1", "2", "3", "4", "5"), 0)

@@ -12,10 +12,16 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models import audit
-from models.catalog import DEPARTMENTS
 from models.clock import now
+from models.db import increment
 from models.errors import AppError, Conflict, Invalid, NotFound
 
+# the departments a new city starts with (the demo's); admins add, rename and disable them
+DEPARTMENTS = {
+    "rsj": "市人力资源和社会保障局",
+    "ybj": "市医疗保障局",
+    "jj": "市公安局交通警察支队",
+}
 KINDS = ("department", "team")
 KIND_NAMES = {"department": "部门", "team": "执法中队"}
 # a department's code is a short slug; a team's is its name as accounts already carry it ("一中队")
@@ -93,6 +99,15 @@ async def names(db, kind: str) -> dict:
     return {u["code"]: u["name"] async for u in db.org_units.find({"kind": kind}).sort("code", ASCENDING)}
 
 
+async def department_name(db, code: str, *, kept: bool = False) -> str:
+    """The name of an active department, for an item placed in it (422 otherwise); `kept`: the
+    item is already there, so a department disabled since still serves its old items."""
+    unit = await db.org_units.find_one({"kind": "department", "code": code})
+    if unit is None or not (unit["active"] or kept):
+        raise Invalid({"department": [f"主管部门 {code} 不存在或已停用"]})
+    return unit["name"]
+
+
 async def create(db, kind: str, body: dict, actor: dict) -> dict:
     try:
         CODES[kind](body["code"])
@@ -127,6 +142,9 @@ async def update(db, kind: str, code: str, body: dict, version: int, actor: dict
         current = await db.org_units.find_one({"kind": kind, "code": code}, {"version": 1})
         raise Conflict("org.version_conflict", "已被他人修改，请刷新后重试", details={"current_version": current["version"]})
     diff = {k: [before[k], v] for k, v in changes.items() if before[k] != v}
+    if kind == "department" and "name" in diff:  # items show their department's name: follow it
+        await db.items.update_many({"department": code}, {"$set": {"department_name": body["name"]}})
+        await increment(db.counters, "catalog")  # catalog.bump_version (which imports this module)
     action = f"{kind}.disable" if before["active"] and not body["active"] else (
         f"{kind}.enable" if body["active"] and not before["active"] else f"{kind}.update")
     await audit.record(db, actor=actor["username"], role=actor["role"], action=action, target=f"{kind}:{code}",

@@ -15,8 +15,7 @@ from bson.errors import InvalidId
 from marshmallow import Schema, fields, validate
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
-from models import clock, workdays
-from models.catalog import DEPARTMENTS
+from models import clock, org, workdays
 from models.errors import Conflict, NotFound
 from models.ratings import LEVELS, REASONS
 
@@ -233,10 +232,10 @@ async def figures(db, start: dt.datetime, end: dt.datetime) -> dict:
             row["closed"] += 1
             row["on_time"] += bool(on_time(t))
             row["hours"] += (t["closed_at"] - t["opened_at"]).total_seconds() / 3600
-    departments = []
+    departments, names = [], await org.names(db, "department")
     for row in sorted(rows.values(), key=lambda r: r["department"]):
         closed, hours = row["closed"], row.pop("hours")
-        departments.append({**row, "name": DEPARTMENTS.get(row["department"], row["department"]),
+        departments.append({**row, "name": names.get(row["department"], row["department"]),
                             "avg_close_hours": round(hours / closed, 1) if closed else None,
                             "on_time_rate": round(row["on_time"] / closed, 4) if closed else None})
     closed = sum(r["closed"] for r in departments)

@@ -76,3 +76,41 @@ async def test_teams_and_who_may_change_them(server):
     operator = await server.login()
     assert (await server.fetch(ORG, token=operator)).status == 403
     assert (await server.fetch(f"{ORG}/team", "POST", token=operator, json_body={"code": "x", "name": "x"})).status == 403
+
+
+async def test_an_item_goes_to_a_department_an_admin_created_and_follows_its_name(server):
+    """The catalog takes any active department (models/org.py), not a list in the code: an item is
+    placed in a new one, shows its name, follows a rename; the dashboard has a row for it."""
+    from test_catalog_api import NEW_ITEM
+
+    admin, operator = await server.login("admin", "Admin@2026"), await server.login()
+    r = await server.fetch(f"{ORG}/department", "POST", token=admin, json_body={"code": "sjj", "name": "市市场监督管理局"})
+    assert r.status == 201
+    choices = (await server.fetch("/api/v1/admin/departments", token=operator)).json["departments"]
+    assert {"code": "sjj", "name": "市市场监督管理局"} in choices
+
+    item = {**NEW_ITEM, "code": "SJ0001", "department": "sjj"}
+    r = await server.fetch("/api/v1/admin/items", "POST", token=operator, json_body=item)
+    assert r.status == 201 and r.json["department_name"] == "市市场监督管理局", r.body
+    r = await server.fetch("/api/v1/admin/items", "POST", token=operator,
+                           json_body={**item, "code": "SJ0002", "department": "nowhere"})
+    assert r.status == 422 and "department" in r.json["error"]["details"]
+
+    await server.fetch(f"{ORG}/department/sjj", "PUT", token=admin, json_body={"name": "市场监管局", "active": True},
+                       headers={"If-Match": '"1"'})
+    shown = (await server.fetch("/api/v1/admin/items/SJ0001", token=operator)).json
+    assert shown["department_name"] == "市场监管局"
+    rows = (await server.fetch("/api/v1/admin/dashboard", token=operator)).json
+    names = {d["department"]: d["name"] for d in rows["departments"]}
+    assert names["sjj"] == "市场监管局" and names["rsj"] == "市人力资源和社会保障局"
+
+    # disabled (nobody works there): no new item may go in, the one there keeps it
+    r = await server.fetch(f"{ORG}/department/sjj", "PUT", token=admin, json_body={"name": "市场监管局", "active": False},
+                           headers={"If-Match": '"2"'})
+    assert r.status == 200
+    r = await server.fetch("/api/v1/admin/items", "POST", token=operator,
+                           json_body={**item, "code": "SJ0003"})
+    assert r.status == 422
+    r = await server.fetch("/api/v1/admin/items/SJ0001", "PUT", token=operator, headers={"If-Match": f'"{shown["version"]}"'},
+                           json_body={**item, "name": "改名后的事项"})
+    assert r.status == 200 and r.json["department_name"] == "市场监管局", r.body

@@ -174,6 +174,13 @@ export function filterItems(items, { category = '', status = '', channel = '', s
     && (!q || [item.code, item.name, ...(item.keywords || [])].some((t) => String(t).toLowerCase().includes(q))));
 }
 
+/** The department codes an item may be given: the active ones, and the one it has (a department
+ * disabled since still holds its old items). */
+export function departmentChoices(active, current) {
+  const codes = active.map((d) => d.code);
+  return current && !codes.includes(current) ? [...codes, current] : codes;
+}
+
 /** {code: name} pairs the server reports with items (department_name, online_depth_label). */
 export function namesFrom(items, codeKey, nameKey) {
   const out = {};

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  blankField, conditionFields, conditionValues, fieldPayload, filterItems, guideEditable, guidePayload, move, namesFrom,
+  blankField, conditionFields, conditionValues, departmentChoices, fieldPayload, filterItems, guideEditable, guidePayload, move, namesFrom,
   toEditable, toPayload,
 } from '../js/forms.js';
 
@@ -113,4 +113,11 @@ test('the 办事指南: lines one per line, rows trimmed, no sample without a na
     phones: [{ label: '热线', number: '12333' }], steps: [{ name: '申请', detail: '' }], fee_note: '', sample: null });
   g.sample_name = '社会保障卡';
   assert.deepEqual(guidePayload(g).sample, { name: '社会保障卡', description: '不会发送' });
+});
+
+test('an item may be put in an active department, and keeps the one it has', () => {
+  const active = [{ code: 'rsj', name: '人社局' }, { code: 'new_dept', name: '新部门' }];
+  assert.deepEqual(departmentChoices(active, ''), ['rsj', 'new_dept']);
+  assert.deepEqual(departmentChoices(active, 'rsj'), ['rsj', 'new_dept']);
+  assert.deepEqual(departmentChoices(active, 'old'), ['rsj', 'new_dept', 'old']);
 });

@@ -1,7 +1,7 @@
 // One item: every field of ItemInSchema, its form definition and materials. PUT sends
 // If-Match with the version that was loaded; a 409/412 means someone saved first.
 
-import { CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS, label, namesFrom, toEditable, toPayload } from '../forms.js';
+import { CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS, departmentChoices, label, namesFrom, toEditable, toPayload } from '../forms.js';
 import { enumOf, limits } from '../schema.js';
 import { dateTime } from '../format.js';
 import { ErrorBanner, FieldError } from './common.js';
@@ -27,6 +27,7 @@ export default {
     const saving = ref(false);
     const saved = ref('');
     const isNew = !props.code;
+    const departments = ref([]); // [{code, name}]: the active ones admins keep (部门与中队)
     const snapshot = () => JSON.stringify(toPayload(model.value).body);
     const dirty = computed(() => Boolean(model.value) && snapshot() !== saved.value);
     guardUnsaved(() => dirty.value);
@@ -36,7 +37,8 @@ export default {
       details.value = {};
       conflict.value = false;
       try {
-        await Promise.all([loadSpec(api), loadItems(api)]);
+        const [, , listed] = await Promise.all([loadSpec(api), loadItems(api), api.get('/api/v1/admin/departments')]);
+        departments.value = listed.data.departments;
         const item = isNew ? EMPTY_ITEM : (await api.get(`/api/v1/admin/items/${encodeURIComponent(props.code)}`)).data;
         model.value = toEditable(item);
         saved.value = snapshot();
@@ -110,14 +112,15 @@ export default {
     onMounted(load);
     const choices = computed(() => ({
       category: enumOf(store.spec, 'ItemIn', 'category'),
-      department: enumOf(store.spec, 'ItemIn', 'department'),
+      department: departmentChoices(departments.value, model.value && model.value.department),
       kind: enumOf(store.spec, 'ItemIn', 'kind'),
       channels: enumOf(store.spec, 'ItemIn', 'channels'),
       online_depth: enumOf(store.spec, 'ItemIn', 'online_depth'),
       status: enumOf(store.spec, 'ItemIn', 'status'),
     }));
     const names = computed(() => ({
-      department: namesFrom(store.items || [], 'department', 'department_name'),
+      department: { ...namesFrom(store.items || [], 'department', 'department_name'),
+        ...Object.fromEntries(departments.value.map((d) => [d.code, d.name])) },
       online_depth: namesFrom(store.items || [], 'online_depth', 'online_depth_label'),
     }));
     const max = (field) => limits(store.spec, 'ItemIn', field).maxLength;
