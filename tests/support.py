@@ -6,6 +6,7 @@ its own client (one client per event loop), dropped and closed afterwards.
 """
 
 import asyncio
+import contextlib
 import dataclasses
 import inspect
 import io
@@ -301,6 +302,33 @@ def watch_policy(context, seen: list[str] | None = None) -> list[str]:
     seen = [] if seen is None else seen
     context.on("console", lambda message: seen.append(message.text) if "Content Security Policy" in message.text else None)
     return seen
+
+
+H5_BUILD = os.path.join(ROOT, "miniprogram", "dist", "build", "h5")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@contextlib.asynccontextmanager
+async def phone_page(database, redis_server, *, init_script=None, **env):
+    """Browser tests of the residents' h5: a fresh server serving the build, and a 375 px chromium
+    tab (`tab.server`) whose pages must raise no Content-Security-Policy violation. `init_script`: a
+    file the browser injects in every page (axe-core: outside the page's CSP)."""
+    from playwright.async_api import async_playwright
+
+    redis_server.flush()
+    server = await start_server(database, redis_server.url, H5_DIR=H5_BUILD, **env)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = await browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+        if init_script:
+            await context.add_init_script(path=str(init_script))
+        tab = await context.new_page()
+        tab.server = server
+        tab.violations = watch_policy(context)
+        yield tab
+        await browser.close()
+    assert tab.violations == []  # the pages work under their Content-Security-Policy
+    await stop_server(server)
 
 
 def unless_present(*paths, reason: str):

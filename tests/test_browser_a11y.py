@@ -8,21 +8,18 @@ stepper shows the steps to come. `make test` builds the page first (`make client
 import asyncio
 import json
 import pathlib
-import shutil
 import time
 import uuid
 
 import pytest
-from playwright.async_api import async_playwright
 from test_dashboard import complete
 
-from support import start_server, stop_server, submit, unless_present, watch_policy
+from support import CHROMIUM, phone_page, submit, unless_present
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"
 AXE = ROOT / "miniprogram" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ID_NUMBER = "330106195508163314"  # in the sandbox register, with social security records
 
 pytestmark = unless_present(H5 / "index.html", CHROMIUM, AXE,
@@ -31,19 +28,8 @@ pytestmark = unless_present(H5 / "index.html", CHROMIUM, AXE,
 
 @pytest.fixture
 async def page(database, redis_server):
-    redis_server.flush()
-    server = await start_server(database, redis_server.url, H5_DIR=str(H5))
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-        await context.add_init_script(path=str(AXE))  # injected by the browser: outside the page's CSP
-        tab = await context.new_page()
-        tab.server = server
-        tab.violations = watch_policy(context)
+    async with phone_page(database, redis_server, init_script=AXE) as tab:
         yield tab
-        await browser.close()
-    assert tab.violations == []
-    await stop_server(server)
 
 
 async def shot(tab, name):

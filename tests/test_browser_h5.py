@@ -12,23 +12,20 @@ import asyncio
 import datetime as dt
 import json
 import pathlib
-import shutil
 import struct
 import time
 import urllib.parse
 import zlib
 
 import pytest
-from playwright.async_api import async_playwright
 from test_dashboard import complete
 
 from sandbox import exchange_data
-from support import person_for, start_server, stop_server, submit, unless_present, watch_policy
+from support import CHROMIUM, person_for, phone_page, submit, unless_present
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 H5 = ROOT / "miniprogram" / "dist" / "build" / "h5"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = "13700001234"
 
 pytestmark = unless_present(H5 / "index.html", CHROMIUM,
@@ -37,18 +34,8 @@ pytestmark = unless_present(H5 / "index.html", CHROMIUM,
 
 @pytest.fixture
 async def page(database, redis_server):
-    redis_server.flush()
-    server = await start_server(database, redis_server.url, H5_DIR=str(H5))
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-        tab = await context.new_page()
-        tab.server = server
-        tab.violations = watch_policy(context)
+    async with phone_page(database, redis_server) as tab:
         yield tab
-        await browser.close()
-    assert tab.violations == []  # the pages work under their Content-Security-Policy
-    await stop_server(server)
 
 
 async def shot(tab, name):

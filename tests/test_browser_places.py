@@ -5,11 +5,10 @@ the city/district choice kept on the device and sent with the menu and 热门事
 import urllib.parse
 
 import pytest
-from playwright.async_api import async_playwright
 from test_browser_a11y import AXE, check, switch_elder
 from test_browser_h5 import CHROMIUM, H5, login, shot, stored
 
-from support import start_server, stop_server, unless_present, watch_policy
+from support import phone_page, unless_present
 
 pytestmark = unless_present(H5 / "index.html", CHROMIUM, AXE,
                             reason="needs `make client` and Debian's chromium (make test provides both)")
@@ -17,19 +16,8 @@ pytestmark = unless_present(H5 / "index.html", CHROMIUM, AXE,
 
 @pytest.fixture
 async def page(database, redis_server):
-    redis_server.flush()
-    server = await start_server(database, redis_server.url, H5_DIR=str(H5))
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-        await context.add_init_script(path=str(AXE))  # axe-core, outside the page's CSP
-        tab = await context.new_page()
-        tab.server = server
-        tab.violations = watch_policy(context)
+    async with phone_page(database, redis_server, init_script=AXE) as tab:
         yield tab
-        await browser.close()
-    assert tab.violations == []  # the pages work under their Content-Security-Policy
-    await stop_server(server)
 
 
 async def test_the_first_screen_draws_before_the_scripts_and_has_a_favicon(page):

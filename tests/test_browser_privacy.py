@@ -2,16 +2,13 @@
 the 用户协议 and 隐私政策 with 同意并继续 / 不同意 (disagreeing stays logged out), and 我的 → 注销账号
 closes the account after the typed word and a fresh SMS code. axe-core checks both pages."""
 
-import shutil
 
 import pytest
 from bson import ObjectId
 from playwright.async_api import async_playwright
-from test_browser_a11y import AXE, AXE_RUN, H5, ROOT, shot, stored
+from test_browser_a11y import AXE, H5, ROOT, problems_of, stored
 
-from support import start_server, stop_server, unless_present, watch_policy
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from support import CHROMIUM, phone_page, start_server, stop_server, unless_present, watch_policy
 
 pytestmark = unless_present(H5 / "index.html", CHROMIUM, AXE,
                             reason="needs `make client` (axe-core with it) and Debian's chromium")
@@ -19,19 +16,8 @@ pytestmark = unless_present(H5 / "index.html", CHROMIUM, AXE,
 
 @pytest.fixture
 async def page(database, redis_server):
-    redis_server.flush()
-    server = await start_server(database, redis_server.url, H5_DIR=str(H5), CONSENT_GATE="true")
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
-        await context.add_init_script(path=str(AXE))
-        tab = await context.new_page()
-        tab.server = server
-        tab.violations = watch_policy(context)
+    async with phone_page(database, redis_server, init_script=AXE, CONSENT_GATE="true") as tab:
         yield tab
-        await browser.close()
-    assert tab.violations == []
-    await stop_server(server)
 
 
 async def sms_code(server, phone):
@@ -50,9 +36,7 @@ async def log_in_up_to_consent(page, phone):
 
 
 async def no_axe_problems(page, name):
-    found = await page.evaluate(AXE_RUN)
-    await shot(page, name)
-    assert found == [], found
+    assert await problems_of(page, name, elder=False) == []  # after any fading toast (已同意…) has gone
 
 
 async def test_a_first_login_asks_for_consent_and_disagreeing_stays_logged_out(page):
