@@ -107,7 +107,7 @@ async def submit_menu_change(deps, channel: str, body: dict, actor: dict) -> dic
 
 async def submit_item_change(deps, body: dict, actor: dict) -> dict:
     item, base = body["item"], body["base_version"]
-    existing = await deps.db.items.find_one({"code": item["code"]}, {"version": 1})
+    existing = await catalog.item_head(deps.db, item["code"])
     if base is None and existing is not None:
         raise Conflict("item.exists", f"事项编码 {item['code']} 已存在")
     if base is not None and existing is None:
@@ -167,6 +167,6 @@ async def check_direct_item(deps, data: dict, code: str | None) -> None:
     through review; a draft item may still be edited directly."""
     if deps.config.menu_review != "required":
         return
-    before = await deps.db.items.find_one({"code": code}, {"status": 1}) if code else None
+    before = await catalog.item_head(deps.db, code) if code else None
     if data["status"] == "published" or (before or {}).get("status") == "published":
         reviews.refuse_direct("required")

@@ -5,10 +5,10 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import require_roles
 from api.base import BaseHandler
-from models import closure, legal, residents
-from models.errors import AppError
+from models import legal
 from models.legal import AgreementSchema, LegalPublishSchema, LegalTextSchema
 from models.otp import OtpLoginSchema
+from usecases import account_closure
 
 KIND = r"(?P<kind>terms|privacy|id_number)"
 CLOSE_WORD = "注销"
@@ -140,20 +140,9 @@ class ClosureHandler(BaseHandler):
         me = await self.resident()
         channel = self.current_claims()["aud"]
         proof = self.load(PROOFS[channel](), body["proof"])
-        adapter = self.deps.logins.get(channel)
-        if adapter is None:
-            raise AppError(404, "auth.channel_disabled", "该登录方式未开通")
-        identity = await adapter.authenticate(proof)
-        if residents.login_key(me, identity) not in me["identity_keys"]:
-            raise AppError(403, "closure.proof_mismatch", "验证的账号与当前登录的账号不一致")
-        owners = [str(me["_id"]), *[str(r["_id"]) for r in
-                                    await self.deps.db.residents.find({"merged_into": me["_id"]}, {"_id": 1}).to_list(None)]]
-        done = await closure.close(self.deps.db, me, channel=channel, proof=channel)
-        for owner in owners:
-            await self.deps.refresh.revoke_resident(owner)
-            # department answers cached for the resident's queries (models/queries.cache_key)
-            async for key in self.deps.redis.scan_iter(match=f"q:{owner}:*", count=500):
-                await self.deps.redis.delete(key)
+        deps = self.deps
+        done = await account_closure.close(deps.db, me, channel, proof, adapter=deps.logins.get(channel),
+                                           refresh_store=deps.refresh, redis=deps.redis)
         self.send({"closed": True, "erased": done})
 
 

@@ -176,6 +176,11 @@ async def update_item(db, code: str, data: dict, expected_version: int, actor: d
     return doc
 
 
+async def item_head(db, code: str) -> dict | None:
+    """An item's version and status, or None: what a review or a direct save checks against."""
+    return await db.items.find_one({"code": code}, {"version": 1, "status": 1})
+
+
 async def get_item(db, code: str, *, published_only: bool = True) -> dict:
     query = {"code": code}
     if published_only:

@@ -329,3 +329,8 @@ async def unlink_channel(db, resident: dict, channel: str, *, current: str) -> d
     if doc is None:  # merged, deactivated or changed since it was read
         raise Conflict("resident.changed", "账号信息已变化，请刷新后重试")
     return doc
+
+
+async def merged_ids(db, resident_id) -> list[str]:
+    """The residents merged into this one (their logins now speak for it)."""
+    return [str(r["_id"]) async for r in db.residents.find({"merged_into": resident_id}, {"_id": 1})]
