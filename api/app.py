@@ -7,6 +7,7 @@ import tornado.web
 from api import accesslog, metrics, static
 from api.base import NotFoundHandler
 from api.routes import ROUTES
+from handlers import h5_page
 
 
 class Application(tornado.web.Application):
@@ -27,6 +28,8 @@ def make_app(settings, deps) -> tornado.web.Application:
                                    ("/console", settings.console_dir, static.CONSOLE_POLICY),
                                    ("/field", settings.field_dir, static.H5_POLICY)):
         if os.path.isfile(os.path.join(folder, "index.html")):  # `make client` builds the h5 one
+            if prefix == "/h5":
+                routes += h5_page.routes(folder)  # its page, with the home page's first screen
             routes += static.routes(prefix, folder, policy, immutable=settings.asset_caching)
     if deps.sandbox is not None:
         from sandbox.app import sandbox_routes

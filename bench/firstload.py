@@ -1,6 +1,14 @@
-"""The resident h5's first load on a slow mobile network: bytes transferred, requests and the time
-to the home page's menu grid, with compression and asset caching off ("before") and on ("after"),
-both in the same run against the same build.
+"""The resident h5's first load on a slow mobile network: bytes transferred, requests, the time to
+the home page's menu grid on screen and the time until the app has drawn it, for three variants in
+the same run, from the same build:
+
+- "before": no compression, no asset caching, no first screen (the page as issue 19 found it, with
+  the skeleton and preloads since added);
+- "gzip": compression and immutable caching on, no first screen (the page at the end of session 7);
+- "after": as shipped: the menu in the page and the inline first screen drawing it (handlers/h5_page.py).
+
+"No first screen" is a copy of the build whose index.html has neither the data marker nor the inline
+script, and preloads the menu as that page did.
 
     .venv/bin/python bench/firstload.py [--runs 5] [--profiles fast3g,rtt150]   (make bench-firstload)
 
@@ -9,13 +17,16 @@ Two API processes (`python -m api`, demo data, one with HTTP_COMPRESS=0 ASSET_CA
 Redis, SecantusDB and the sandbox. Each run is a fresh browser context (cold cache) at 375 px;
 the network is throttled through the DevTools protocol (Network.emulateNetworkConditions, latency
 added per request as DevTools does). Bytes are what crossed the wire (encodedDataLength, headers
-included); the time is from the navigation's start to the first `.grid-cell` on screen, read in the
-page (performance.now()). A second visit in the same context shows what caching saves.
+included); "grid" is the time from the navigation's start to the first menu cell on screen (the first
+screen's `.fs-cell` or the app's `.grid-cell`), "app" to the app's own `.grid-cell` (uni-h5 running,
+every control live), both read in the page (performance.now()). A second visit in the same context
+shows what caching saves.
 """
 
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -31,7 +42,22 @@ PROFILES = {
 }
 H5 = os.path.join(ROOT, "miniprogram", "dist", "build", "h5")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-GRID = "() => document.querySelector('.grid-cell') ? performance.now() : false"
+GRID = "() => document.querySelector('.fs-cell, .grid-cell') ? performance.now() : false"
+APP = "() => document.querySelector('.grid-cell') ? performance.now() : false"
+INLINE = re.compile(r"<script>.*?</script>", re.S)
+MENU_PRELOAD = '<link rel="preload" as="fetch" crossorigin="anonymous" href="/api/v1/channels/app/menu">'
+
+
+def without_first_screen(build: str, folder: str) -> str:
+    """A copy of the build as it was before the first screen (see the docstring)."""
+    shutil.copytree(build, folder)
+    page = os.path.join(folder, "index.html")
+    with open(page, encoding="utf-8") as f:
+        html = f.read()
+    html = INLINE.sub("", html.replace("<!--first-screen-data-->", ""), count=1)
+    with open(page, "w", encoding="utf-8") as f:
+        f.write(html.replace("</head>", MENU_PRELOAD + "</head>", 1))
+    return folder
 
 
 async def visit(page, cdp, url: str) -> dict:
@@ -41,9 +67,10 @@ async def visit(page, cdp, url: str) -> dict:
     await page.goto(url, wait_until="commit")
     grid_ms = await (await page.wait_for_function(GRID, polling="raf", timeout=60_000)).json_value()
     at_grid = dict(sizes)
+    app_ms = await (await page.wait_for_function(APP, polling="raf", timeout=60_000)).json_value()
     await page.wait_for_load_state("networkidle")
     network = [size for size in sizes.values() if size > 0]
-    return {"grid_ms": round(grid_ms), "kb_to_grid": round(sum(at_grid.values()) / 1024, 1),
+    return {"grid_ms": round(grid_ms), "app_ms": round(app_ms), "kb_to_grid": round(sum(at_grid.values()) / 1024, 1),
             "requests_to_grid": len([s for s in at_grid.values() if s > 0]),
             "kb": round(sum(network) / 1024, 1), "requests": len(network),
             "no_bytes": len(sizes) - len(network)}  # data: URLs (the icons) and answers from the cache
@@ -76,7 +103,7 @@ async def measure(base: str, profile: dict, runs: int) -> dict:
         return statistics.median(r[key] for r in rows)
 
     return {"first": {k: median(first, k) for k in first[0]}, "again": {k: median(second, k) for k in second[0]},
-            "grid_ms_all": [r["grid_ms"] for r in first]}
+            "grid_ms_all": [r["grid_ms"] for r in first], "app_ms_all": [r["app_ms"] for r in first]}
 
 
 def main() -> None:
@@ -92,10 +119,12 @@ def main() -> None:
         stack.redis()
         stack.mongo(args.engine)
         stack.sandbox()
-        _, before = stack.api(H5_DIR=H5, HTTP_COMPRESS="false", ASSET_CACHING="false")
+        plain = without_first_screen(H5, os.path.join(stack.dir, "h5-plain"))
+        _, before = stack.api(H5_DIR=plain, HTTP_COMPRESS="false", ASSET_CACHING="false")
+        _, gzipped = stack.api(H5_DIR=plain)
         _, after = stack.api(H5_DIR=H5)
         for name in args.profiles.split(","):
-            for label, base in (("before", before), ("after", after)):
+            for label, base in (("before", before), ("gzip", gzipped), ("after", after)):
                 result = asyncio.run(measure(base, PROFILES[name], args.runs))
                 record("firstload", {"profile": name, "variant": label, "runs": args.runs, **result})
 

@@ -23,6 +23,10 @@ def check(value: str | None) -> str | None:
     return value
 
 
+def name(code: str) -> str:
+    return NAMES.get(code, f"行政区划 {code}")
+
+
 def offered(items: list[dict]) -> list[dict]:
     codes = sorted({code for item in items for code in item.get("regions") or ()})
-    return [{"code": code, "name": NAMES.get(code, f"行政区划 {code}")} for code in codes]
+    return [{"code": code, "name": name(code)} for code in codes]

@@ -2,7 +2,7 @@
 // (收藏, on the server), shared by 首页, 事项详情 and 我的.
 import { ref } from 'vue';
 import { api, loggedIn } from './api.js';
-import { favoritePath, readRecent, readRegion, rememberRecent, writeRegion } from './common/places.js';
+import { favoritePath, readRecent, readRegion, regionCookie, REGION_COOKIE, rememberRecent, writeRegion } from './common/places.js';
 
 const store = {
   getStorageSync: (key) => uni.getStorageSync(key),
@@ -17,10 +17,21 @@ export function useRegion() {
   return region;
 }
 
+function keepCookie(code) {
+  // #ifdef H5
+  document.cookie = regionCookie(code, window.location.protocol === 'https:');
+  // #endif
+}
+
 export function setRegion(code) {
   region.value = writeRegion(store, code);
+  keepCookie(region.value);
   return region.value;
 }
+
+// #ifdef H5
+if (region.value && !document.cookie.includes(`${REGION_COOKIE}=`)) keepCookie(region.value); // chosen before the cookie existed
+// #endif
 
 export function useRecent() {
   return recent;

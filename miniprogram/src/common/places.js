@@ -43,9 +43,18 @@ export function regionName(regions, code) {
 }
 
 // The query the menu and item lists take: nothing when city-wide (so the first load matches the
-// menu preloaded by index.html).
+// 热门事项 preloaded by index.html).
 export function regionQuery(code) {
   return CODE.test(code || '') ? { region: code } : {};
+}
+
+// h5: the region as a cookie too, so the page's server puts that region's menu in the first screen
+// (handlers/h5_page.py reads `h5_region`); none for 全市.
+export const REGION_COOKIE = 'h5_region';
+export function regionCookie(code, secure = false) {
+  const value = CODE.test(code || '') ? code : '';
+  const age = value ? 365 * 24 * 3600 : 0;
+  return `${REGION_COOKIE}=${value}; Path=/; Max-Age=${age}; SameSite=Lax${secure ? '; Secure' : ''}`;
 }
 
 export function readRecent(storage) {

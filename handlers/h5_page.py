@@ -1,0 +1,97 @@
+"""The resident h5's page (`/h5/`, `/h5/index.html`) with the home page's first screen in it.
+
+The build (miniprogram/first-screen.js) leaves a marker in index.html and a small inline script
+after it. Here the marker becomes the published menu of the resident's region, as JSON the browser
+does not run; the script draws the search bar, the menu grid (links) and the tab bar from it at
+once, while uni-h5's entry script is still on its way. One round trip brings the grid, whatever the
+network. Vue replaces it all when it mounts, and the home page takes the same menu from the page
+instead of asking again.
+"""
+
+import asyncio
+import base64
+import hashlib
+import json
+import logging
+import os
+import re
+
+import pymongo.errors
+
+from api import published, static
+from api.base import STORE_DOWN, BaseHandler
+from models import regions
+from models.errors import AppError
+from models.menus import MenuViewSchema
+
+log = logging.getLogger(__name__)
+
+MARKER = "<!--first-screen-data-->"
+CHANNEL = "app"  # the h5 is the app channel (phone + SMS login)
+REGION_COOKIE = "h5_region"  # the home page's region choice, written by the client beside its storage
+# The page must not wait on a slow database for something the app fetches anyway.
+DATA_WAIT = 0.5
+_INLINE = re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/json\")[^>]*>(.*?)</script>", re.S)
+# JSON inside <script>: nothing in it may close the element or start a comment.
+_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_view = MenuViewSchema()
+
+
+class BuiltPage:
+    """index.html as built, read again when the file changes (a new build), with a
+    Content-Security-Policy allowing its inline scripts by their SHA-256 and nothing else inline."""
+
+    def __init__(self, path: str):
+        self.path, self._mtime, self.text, self.policy = path, None, "", static.H5_POLICY
+
+    def current(self) -> "BuiltPage":
+        mtime = os.stat(self.path).st_mtime_ns
+        if mtime != self._mtime:
+            with open(self.path, encoding="utf-8") as f:
+                text = f.read()
+            hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                              for s in _INLINE.findall(text))
+            self.text, self._mtime = text, mtime
+            self.policy = static.H5_POLICY.replace("script-src 'self'", f"script-src 'self' {hashes}".rstrip())
+        return self
+
+
+def data_script(menu_body: bytes, region: str | None) -> str:
+    head = json.dumps({"region": region, "region_name": regions.name(region) if region else ""},
+                      ensure_ascii=False, separators=(",", ":"))
+    payload = head[:-1] + ',"menu":' + menu_body.decode() + "}"
+    return f'<script type="application/json" id="first-screen-data">{payload.translate(_UNSAFE)}</script>'
+
+
+class H5Page(BaseHandler):
+    def initialize(self, page: BuiltPage) -> None:
+        self.page = page
+
+    async def get(self):
+        page = self.page.current()
+        region = self.get_cookie(REGION_COOKIE, "")
+        region = region if regions.CODE.fullmatch(region) else None  # anything else: city-wide
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Content-Security-Policy", page.policy)
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(page.text.replace(MARKER, await self._data(region), 1))
+
+    async def _data(self, region: str | None) -> str:
+        """The menu's script, or nothing: the page never fails or waits long for it; the app then
+        asks for the menu itself and shows its own message if that fails too."""
+        rendered = published.cached_menu(self.deps, CHANNEL, region)
+        if rendered is None:
+            try:
+                build = asyncio.ensure_future(published.menu(self.deps, CHANNEL, region, _view))
+                build.add_done_callback(lambda task: task.cancelled() or task.exception())  # seen, if late
+                rendered = await asyncio.wait_for(asyncio.shield(build), DATA_WAIT)
+            except (TimeoutError, AppError, pymongo.errors.PyMongoError, *STORE_DOWN) as exc:
+                log.info("first screen without the menu: %s", type(exc).__name__)
+                return ""
+        return data_script(rendered.body, region)
+
+
+def routes(folder: str) -> list:
+    page = BuiltPage(os.path.join(folder, "index.html"))
+    return [(r"/h5/", H5Page, {"page": page}), (r"/h5/index\.html", H5Page, {"page": page})]
