@@ -1,7 +1,9 @@
 """`/api/v1/ws`: a resident's live messages. Authenticate with the Authorization header (mini
 programs can set it) or, from a browser, a first message {"type": "auth", "token": "..."} within
 5 seconds; tokens never go in the URL. The socket closes when the token expires (4401), and the
-client reconnects with a fresh one."""
+client reconnects with a fresh one. A resident's socket passes the same gate as their other APIs
+(models/legal.py): 4403 `consent.required` until the current 用户协议 and 隐私政策 are agreed to,
+4401 for a closed account."""
 
 import asyncio
 import json
@@ -10,12 +12,13 @@ import time
 
 import tornado.websocket
 
-from models import residents
+from models import legal, residents
 from models.errors import AppError
 
 log = logging.getLogger(__name__)
 AUTH_WINDOW = 5.0
 UNAUTHORIZED = 4401
+FORBIDDEN = 4403  # no reconnecting until the resident has done what the reason says
 
 
 class LiveSocket(tornado.websocket.WebSocketHandler):
@@ -25,7 +28,8 @@ class LiveSocket(tornado.websocket.WebSocketHandler):
         "description": "Upgrade to WebSocket. Authenticate with the Authorization header or a first message "
                        '{"type": "auth", "token": "<access token>"} within 5 s. The server sends {"type": "ready"}, '
                        'then {"type": "message", "message": {...}} for each new inbox message; close code 4401 '
-                       "when the token is missing, invalid or expired.",
+                       "when the token is missing, invalid or expired or the account closed, 4403 "
+                       "(reason `consent.required`) until the resident agrees to the current documents.",
         "responses": {"101": {"description": "switching protocols"}}}}
 
     @property
@@ -63,12 +67,14 @@ class LiveSocket(tornado.websocket.WebSocketHandler):
             claims = self.deps.tokens.decode(token.strip())
             if claims["typ"] == "resident":
                 owner = str((await residents.of_token(self.deps.db, claims))["_id"])
+                if self.application.settings["config"].consent_gate:
+                    await legal.check_login(self.deps.db, claims["sub"])
             elif claims.get("role") in ("inspector", "supervisor"):  # task alerts
                 owner = f"staff:{claims['username']}"
             else:
                 raise AppError(403, "auth.forbidden", "")
         except AppError as exc:
-            self.close(UNAUTHORIZED, exc.code)
+            self.close(FORBIDDEN if exc.status == 403 else UNAUTHORIZED, exc.code)
             return
         self.owner = owner
         self.deps.live.add(self.owner, self)

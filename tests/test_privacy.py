@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from bson import ObjectId
+from test_push_live import connect, next_json
 
 from models import favorites
 from sandbox.identity import person_for
@@ -86,6 +87,17 @@ async def test_a_first_login_must_agree_before_anything_else(gated):
     # the next login asks nothing
     again = await wechat_login(gated, "o-first")
     assert again["consent_required"] == [] and again["resident"]["consents"]["terms"]["version"] == 1
+
+
+async def test_the_live_socket_waits_for_consent_too(gated):
+    token = (await wechat_login(gated, "o-socket"))["access_token"]
+    early = await connect(gated, token)
+    assert await next_json(early) is None
+    assert (early.close_code, early.close_reason) == (4403, "consent.required")  # the client must not retry
+    await agree(gated, token)
+    agreed = await connect(gated, token)
+    assert await next_json(agreed) == {"type": "ready"}
+    agreed.close()
 
 
 async def test_agreeing_to_only_one_document_is_not_enough(gated):

@@ -54,7 +54,7 @@ async def test_sockets_without_a_valid_token_are_closed(server, monkeypatch):
     bad = await connect(server, "not-a-token")
     assert await next_json(bad) is None and bad.close_code == 4401
     staff = await connect(server, await server.login())
-    assert await next_json(staff) is None and staff.close_code == 4401
+    assert await next_json(staff) is None and staff.close_code == 4403  # a valid token, not for this socket
     wrong_first = await connect(server)
     wrong_first.write_message("hello")
     assert await next_json(wrong_first) is None and wrong_first.close_code == 4401
