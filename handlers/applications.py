@@ -20,14 +20,29 @@ from usecases import counter_work, resident_applications
 NUMBER = r"(?P<number>[A-Z]{2}\d{14})"
 
 
+# Named subclasses rather than `exclude=` on the nested schema: the OpenAPI components then carry
+# these names instead of apispec's numbered Application1, Application2.
+class ApplicationSummarySchema(ApplicationSchema):
+    """An application in the resident's list: no timeline, form or materials."""
+
+    class Meta:
+        exclude = ("timeline", "form", "masked_fields", "materials")
+
+
+class QueuedApplicationSchema(ApplicationSchema):
+    """An application in a processor's queue: no timeline."""
+
+    class Meta:
+        exclude = ("timeline",)
+
+
 class ApplicationListSchema(Schema):
-    applications = fields.List(fields.Nested(ApplicationSchema(
-        exclude=("timeline", "form", "masked_fields", "materials"), role=RESIDENT)))
+    applications = fields.List(fields.Nested(ApplicationSummarySchema(role=RESIDENT)))
     next_cursor = fields.String(allow_none=True)
 
 
 class StaffQueueSchema(Schema):
-    applications = fields.List(fields.Nested(ApplicationSchema(exclude=("timeline",), role=STAFF)))
+    applications = fields.List(fields.Nested(QueuedApplicationSchema(role=STAFF)))
 
 
 class RevealSchema(Schema):

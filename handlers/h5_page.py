@@ -77,6 +77,8 @@ class H5Page(BaseHandler):
         self.set_header("Cache-Control", "no-cache")
         self.finish(page.text.replace(MARKER, await self._data(region), 1))
 
+    head = get  # uptime checks; Tornado sends the headers without the body
+
     async def _data(self, region: str | None) -> str:
         """The menu's script, or nothing: the page never fails or waits long for it; the app then
         asks for the menu itself and shows its own message if that fails too."""

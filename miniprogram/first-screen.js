@@ -2,12 +2,22 @@
 // run (one round trip less on a slow network), and so is 热门事项 (city-wide, as on a first visit).
 // The menu comes in the page itself (handlers/h5_page.py fills <!--first-screen-data-->), and
 // src/first-screen-boot.js, inlined here as a plain script, draws the home page's first screen from it
-// at once: the grid is on screen after one round trip, while uni-h5's entry (245 KB) still loads.
+// at once: the grid is on screen after one round trip, while uni-h5's entry (245 KB) still loads
+// (the stylesheets move after it: afterFirstScreen).
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 
 const BOOT = fileURLToPath(new URL('./src/first-screen-boot.js', import.meta.url));
 const SCRIPT_MARK = '<!--first-screen-script-->';
+const STYLESHEET = /<link rel="stylesheet"[^>]*>\n?/g;
+
+// The app's stylesheets move from <head> to after the first screen's script. In <head> they would
+// hold the first paint, and the script, until both have arrived (a second round trip); after it
+// they hold only what follows, while the module entry still waits for them before Vue mounts.
+export function afterFirstScreen(html, code) {
+  const sheets = (html.match(STYLESHEET) || []).map((tag) => tag.trim());
+  return html.replace(STYLESHEET, '').replace(SCRIPT_MARK, [`<script>${code}</script>`, ...sheets].join('\n    '));
+}
 const HOME_PAGE = /\/src\/pages\/index\/index\.vue/;
 
 function homeFiles(bundle) {
@@ -55,7 +65,7 @@ export function firstScreen() {
         const { scripts, styles } = homeFiles(ctx.bundle);
         const code = await bootScript();
         return {
-          html: html.replace(SCRIPT_MARK, `<script>${code}</script>`),
+          html: afterFirstScreen(html, code),
           tags: [
             ...scripts.map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `./${file}` }, injectTo: 'head' })),
             ...styles.map((file) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', href: `./${file}` }, injectTo: 'head' })),

@@ -42,7 +42,8 @@ async def page(database, redis_server):
 
 
 async def hold_scripts(page) -> list:
-    """uni-h5's scripts wait until `release(page, held)`, as on a slow network."""
+    """uni-h5's scripts and stylesheets wait until `release(page, held)`, as on a slow network: the
+    first screen needs neither (a stylesheet in <head> would hold its script)."""
     held = []
 
     async def hold(route):
@@ -51,7 +52,7 @@ async def hold_scripts(page) -> list:
         else:
             held.append(route)
 
-    await page.route("**/h5/assets/*.js", hold)
+    await page.route("**/h5/assets/*.{js,css}", hold)
     return held
 
 

@@ -53,6 +53,8 @@ async def test_the_page_carries_the_published_menu_and_allows_only_its_own_inlin
             policy = page.headers["Content-Security-Policy"]
             assert f"script-src 'self' 'sha256-{digest}'" in policy and "unsafe-inline'" not in policy.split("script-src")[1]
             assert "<!--first-screen-data-->" not in page.body.decode()
+        head = await server.fetch("/h5/", "HEAD")
+        assert head.status == 200 and head.body == b"" and head.headers["Content-Type"].startswith("text/html")
         # the build's other files are served as before
         script = await server.fetch("/h5/assets/index-B3k9xQ_a.js")
         assert script.status == 200 and "sha256" not in script.headers["Content-Security-Policy"]

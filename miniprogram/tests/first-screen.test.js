@@ -89,3 +89,15 @@ test('the region cookie carries six digits or is removed', () => {
   assert.equal(regionCookie('1; Domain=evil'), 'h5_region=; Path=/; Max-Age=0; SameSite=Lax');
   assert.equal(escapeHtml(`"'<>&`), '&quot;&#39;&lt;&gt;&amp;');
 });
+
+test('the build moves the stylesheets after the first screen script, which replaces its mark', async () => {
+  const { afterFirstScreen } = await import('../first-screen.js');
+  const html = '<head><link rel="stylesheet" href="./assets/uni.css">\n<link rel="stylesheet" crossorigin href="./assets/index-A.css">\n'
+    + '<link rel="modulepreload" href="./assets/x.js"></head><body><div id="app"></div><!--first-screen-script--></body>';
+  const out = afterFirstScreen(html, 'draw()');
+  assert.ok(!out.includes('<!--first-screen-script-->'));
+  const head = out.slice(0, out.indexOf('</head>'));
+  assert.ok(!head.includes('stylesheet') && head.includes('modulepreload'));
+  assert.ok(out.indexOf('<script>draw()</script>') < out.indexOf('href="./assets/uni.css"'));
+  assert.ok(out.indexOf('href="./assets/uni.css"') < out.indexOf('href="./assets/index-A.css"'));
+});
