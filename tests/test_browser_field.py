@@ -3,10 +3,11 @@ at a fixed position: log in; go offline; register a case with two photos (stampe
 one small, sent whole; one over 1 MiB, sent in resumable chunks); reload the page offline (the service worker serves the app,
 IndexedDB still holds the case and both photos); go online; watch it sync; the server's chain
 verifies with both photos' SHA-256. Then: a look-up with its reason and the limit left; on duty, a
-task dispatched, accepted, reached and completed; a supervisor creates a task in the app and the
-nearest inspector on duty is alerted; a supervisor returns a case that the inspector
-fixes and resubmits; a spot decision signed on the screen yields the PDF 决定书; an inspector with an
-admin's temporary password must change it (修改初始密码) before reaching the home page.
+task dispatched, accepted, reached and completed; a task alert pushed over the live socket; a
+supervisor creates a task in the app and the nearest inspector on duty is alerted; a supervisor
+returns a case that the inspector fixes and resubmits; a spot decision signed on the screen yields
+the PDF 决定书; an inspector with an admin's temporary password must change it (修改初始密码)
+before reaching the home page.
 `make test` builds the app first (`make client`)."""
 
 import hashlib
@@ -228,7 +229,7 @@ async def test_on_duty_a_task_is_dispatched_accepted_reached_and_completed(page)
 async def test_a_supervisor_creates_a_task_and_the_nearest_inspector_on_duty_gets_it(page):
     """The supervisor fills in 派发任务 (type, address, position from their own fix, urgency); the
     answer names the nearest free inspector on duty; one tap dispatches it; the inspector's app,
-    polling every 10 s, alerts it with its address and distance."""
+    told over the live socket, alerts it with its address and distance."""
     server = page.server
     await log_in(page)
     await page.locator(".open-duty").click()
@@ -274,7 +275,7 @@ async def test_a_supervisor_creates_a_task_and_the_nearest_inspector_on_duty_get
     await nearest.click()
     await boss.locator(".created-task", has_text="已派给 inspector").wait_for(timeout=10000)
 
-    # the inspector's app polls every 10 s
+    # pushed over the live socket (polling every 10 s is only the fallback)
     await page.locator(".task-alert", has_text="违停处置：消防通道被占，请尽快处置").wait_for(timeout=15000)
     await page.get_by_text("地址：杭州市上城区湖滨路 28 号").wait_for()
     await page.get_by_text("距我 960 米（东方向）").wait_for()
@@ -282,6 +283,38 @@ async def test_a_supervisor_creates_a_task_and_the_nearest_inspector_on_duty_get
     assert (task["state"], task["assignee"], task["priority"]) == ("assigned", "inspector", "urgent")
     assert task["location"]["coordinates"] == [east["longitude"], east["latitude"]]
     await boss_context.close()
+
+
+async def test_a_task_assigned_reaches_the_duty_page_over_the_live_socket(page):
+    """The duty page keeps /api/v1/ws open while shown (h5: the token in a first message, never in
+    the URL) and reloads its tasks on each push. With the fallback poll set to 2 minutes
+    (`field_poll_ms` in storage), a task assigned through the API is alerted within 5 s: only the
+    push can do that. Leaving the page closes the socket."""
+    server = page.server
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws))
+    await log_in(page)
+    await page.evaluate("localStorage.setItem('field_poll_ms', '120000')")
+    await page.locator(".open-duty").click()
+    await expect(page.get_by_role("status")).to_have_text("任务推送：实时", timeout=10000)
+    await page.get_by_text("暂无任务").wait_for()
+    assert [s.url for s in sockets] == [f"ws://127.0.0.1:{server.port}/api/v1/ws"]
+
+    supervisor = await server.login("supervisor", "Supervisor@2026")
+    where = {"type": "Point", "coordinates": [120.1651, 30.2741]}
+    task = (await server.fetch("/api/v1/enforcement/tasks", "POST", token=supervisor,
+                               json_body={"location": where, "description": "西湖边噪声扰民", "priority": "normal"})).json
+    r = await server.fetch(f"/api/v1/enforcement/tasks/{task['task']['id']}/assign", "POST", token=supervisor,
+                           json_body={"inspector": "inspector"})
+    assert r.status == 200
+    await page.locator(".task-alert", has_text="西湖边噪声扰民").wait_for(timeout=5000)  # < any poll
+    await page.locator(".task", has_text="西湖边噪声扰民").wait_for()
+    await big(page, ".step-accept")
+    await shot(page, "duty-live")
+
+    await page.go_back()  # the page is left: its socket closes
+    await page.locator(".open-duty").wait_for()
+    await eventually(lambda: sockets[0].is_closed(), "the socket closed")
 
 
 async def test_a_supervisor_returns_a_case_and_the_inspector_resubmits(page):

@@ -5,6 +5,7 @@ import { STORAGE_KEYS, isLoggedIn, saveLogin } from '../../miniprogram/src/commo
 import { createUniRequest, createUniStorage, resolveBaseUrl } from '../../miniprogram/src/common/uni-adapter.js';
 import { HEARTBEAT_MS, heartbeatDue } from './lib/duty.js';
 import { createFieldApi } from './lib/field-api.js';
+import { createLive, wsUrl } from './lib/live.js';
 import { createPasswordFlow } from './lib/password.js';
 import { metres } from './lib/geo.js';
 import { createQueue } from './lib/queue.js';
@@ -53,6 +54,7 @@ export async function login(username, password) {
 }
 
 export async function logout() {
+  lives.forEach((live) => live.stop());
   await api.logout();
   storage.remove('staff');
   passwordFlow.forget();
@@ -123,6 +125,44 @@ async function sendBytes(method, path, bytes, options) {
 }
 
 export const fieldApi = createFieldApi({ client: api, sendBytes });
+
+// The live socket's transport (lib/live.js). h5: the browser's WebSocket, authenticated by a first
+// message (a browser cannot set the header, and a token in the URL would end up in logs); the
+// mini-program: uni.connectSocket with the Authorization header.
+function openSocket({ token, onFrame, onClose }) {
+  let done = false;
+  const closed = (code) => { if (!done) { done = true; onClose(code); } };
+  // #ifdef H5
+  const socket = new WebSocket(wsUrl(API_BASE, window.location.origin));
+  socket.onopen = () => socket.send(JSON.stringify({ type: 'auth', token }));
+  socket.onmessage = (event) => onFrame(event.data);
+  socket.onclose = (event) => closed(event.code); // also after a failed connect (1006)
+  return { send: (text) => socket.send(text), close: () => socket.close() };
+  // #endif
+  // #ifndef H5
+  // complete: uni returns the SocketTask only when a callback is given
+  const task = uni.connectSocket({ url: wsUrl(API_BASE), header: { Authorization: `Bearer ${token}` }, complete: () => {} });
+  task.onMessage((res) => onFrame(res.data));
+  task.onClose((res) => closed(res && res.code));
+  task.onError(() => closed(1006));
+  return { send: (data) => task.send({ data }), close: () => task.close({}) };
+  // #endif
+}
+
+// A live connection for a page: start() while it is shown, stop() when hidden; logout stops all.
+// On 4401 it renews the token through /auth/staff/me (the client refreshes an expired token).
+const lives = new Set();
+export function openLive({ onMessage, onState }) {
+  const live = createLive({
+    open: openSocket, onMessage, onState,
+    token: () => storage.get(STORAGE_KEYS.accessToken),
+    renew: () => api.get('/api/v1/auth/staff/me'),
+  });
+  return {
+    start: () => { lives.add(live); live.start(); },
+    stop: () => { lives.delete(live); live.stop(); },
+  };
+}
 
 // A document's PDF: fetched with the login (h5: opened from a blob; the mini-program: opened with
 // the system viewer from a downloaded file).
