@@ -3,34 +3,23 @@
 Handlers call these; they join the models (MongoDB) with the cache and its announcements.
 """
 
-import gzip
-import hashlib
 import logging
 
-from api.base import to_json
+from api.base import Prepared, to_json
 from models import catalog, menus, reviews
 from models.errors import AppError, Conflict, Invalid
 
 log = logging.getLogger(__name__)
 
 
-class Rendered:
-    """A response body prepared once per published version, with its strong ETag."""
+class Rendered(Prepared):
+    """Published data as JSON, prepared once per published version."""
 
-    __slots__ = ("body", "etag", "data", "_gzipped")
+    __slots__ = ("data",)
 
     def __init__(self, data):
         self.data = data
-        self.body = to_json(data)
-        self.etag = '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
-        self._gzipped = None
-
-    @property
-    def gzipped(self) -> bytes:
-        """The body gzipped once per version: the busiest route then costs no compression per request."""
-        if self._gzipped is None:
-            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
-        return self._gzipped
+        super().__init__(to_json(data))
 
 
 async def load_versions(db) -> dict:

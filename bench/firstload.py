@@ -32,7 +32,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import ROOT, Stack, record  # noqa: E402
+from common import ROOT, Stack, cpu_seconds, http, record, us  # noqa: E402
 
 # Chrome DevTools' presets (front_end/core/sdk/NetworkManager.ts): bytes per second and latency in ms.
 PROFILES = {
@@ -126,6 +126,17 @@ async def measure(base: str, profile: dict, runs: int) -> dict:
             "grid_ms_all": [r["grid_ms"] for r in first], "app_ms_all": [r["app_ms"] for r in first]}
 
 
+def page_cpu(proc, base: str, calls: int = 2000) -> dict:
+    """Our API process's CPU per request for the page a phone asks for first (gzip accepted)."""
+    for _ in range(50):
+        http("GET", base + "/h5/", headers={"Accept-Encoding": "gzip"})
+    before = cpu_seconds(proc.pid)
+    for _ in range(calls):
+        status, _ = http("GET", base + "/h5/", headers={"Accept-Encoding": "gzip"})
+        assert status == 200, status
+    return {"calls": calls, "cpu_us_per_page": us(cpu_seconds(proc.pid) - before, calls)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -141,12 +152,15 @@ def main() -> None:
         stack.sandbox()
         plain = without_first_screen(H5, os.path.join(stack.dir, "h5-plain"))
         _, before = stack.api(H5_DIR=plain, HTTP_COMPRESS="false", ASSET_CACHING="false")
-        _, gzipped = stack.api(H5_DIR=plain)
-        _, after = stack.api(H5_DIR=H5)
+        gzip_proc, gzipped = stack.api(H5_DIR=plain)
+        after_proc, after = stack.api(H5_DIR=H5)
         for name in args.profiles.split(","):
             for label, base in (("before", before), ("gzip", gzipped), ("after", after)):
                 result = asyncio.run(measure(base, PROFILES[name], args.runs))
                 record("firstload", {"profile": name, "variant": label, "runs": args.runs, **result})
+        # the page as a file (no first screen) against the page with the menu put in it, same run
+        for label, proc, base in (("gzip", gzip_proc, gzipped), ("after", after_proc, after)):
+            record("firstload-page-cpu", {"variant": label, **page_cpu(proc, base)})
 
 
 if __name__ == "__main__":

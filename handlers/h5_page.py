@@ -19,7 +19,7 @@ import re
 import pymongo.errors
 
 from api import published, static
-from api.base import STORE_DOWN, BaseHandler
+from api.base import STORE_DOWN, BaseHandler, Prepared
 from models import regions
 from models.errors import AppError
 from models.menus import MenuViewSchema
@@ -37,12 +37,24 @@ _UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028
 _view = MenuViewSchema()
 
 
+class Served(Prepared):
+    """One page as sent: the build with one menu version of one region."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple, text: str):
+        self.key = key
+        super().__init__(text.encode())
+
+
 class BuiltPage:
     """index.html as built, read again when the file changes (a new build), with a
-    Content-Security-Policy allowing its inline scripts by their SHA-256 and nothing else inline."""
+    Content-Security-Policy allowing its inline scripts by their SHA-256 and nothing else inline.
+    The page as sent is kept per region until the build or that region's menu changes."""
 
     def __init__(self, path: str):
         self.path, self._mtime, self.text, self.policy = path, None, "", static.H5_POLICY
+        self._served: dict[str | None, Served] = {}  # at most one per region code
 
     def current(self) -> "BuiltPage":
         mtime = os.stat(self.path).st_mtime_ns
@@ -54,6 +66,14 @@ class BuiltPage:
             self.text, self._mtime = text, mtime
             self.policy = static.H5_POLICY.replace("script-src 'self'", f"script-src 'self' {hashes}".rstrip())
         return self
+
+    def served(self, region: str | None, rendered) -> Served:
+        key = (self._mtime, rendered.etag if rendered else None)
+        hit = self._served.get(region)
+        if hit is None or hit.key != key:
+            data = data_script(rendered.body, region) if rendered else ""
+            hit = self._served[region] = Served(key, self.text.replace(MARKER, data, 1))
+        return hit
 
 
 def data_script(menu_body: bytes, region: str | None) -> str:
@@ -71,16 +91,20 @@ class H5Page(BaseHandler):
         page = self.page.current()
         region = self.get_cookie(REGION_COOKIE, "")
         region = region if regions.CODE.fullmatch(region) else None  # anything else: city-wide
+        served = page.served(region, await self._menu(region))
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", page.policy)
         self.set_header("Referrer-Policy", "no-referrer")
         self.set_header("Cache-Control", "no-cache")
-        self.finish(page.text.replace(MARKER, await self._data(region), 1))
+        self.send_prepared(served)
 
     head = get  # uptime checks; Tornado sends the headers without the body
 
-    async def _data(self, region: str | None) -> str:
-        """The menu's script, or nothing: the page never fails or waits long for it; the app then
+    def compute_etag(self):
+        return None  # our own, strong
+
+    async def _menu(self, region: str | None):
+        """The published menu, or None: the page never fails or waits long for it; the app then
         asks for the menu itself and shows its own message if that fails too."""
         rendered = published.cached_menu(self.deps, CHANNEL, region)
         if rendered is None:
@@ -90,8 +114,8 @@ class H5Page(BaseHandler):
                 rendered = await asyncio.wait_for(asyncio.shield(build), DATA_WAIT)
             except (TimeoutError, AppError, pymongo.errors.PyMongoError, *STORE_DOWN) as exc:
                 log.info("first screen without the menu: %s", type(exc).__name__)
-                return ""
-        return data_script(rendered.body, region)
+                return None
+        return rendered
 
 
 def routes(folder: str) -> list:

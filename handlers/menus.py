@@ -1,6 +1,5 @@
 """Channel menus: the cached client read, and the operators' draft/validate/publish/rollback."""
 
-import tornado.web
 
 from api import published
 from api.auth import require_roles
@@ -17,7 +16,6 @@ from models.menus import (
 )
 
 CHANNEL = r"(?P<channel>[^/]+)"
-GZIP_MIN = tornado.web.GZipContentEncoding.MIN_LENGTH
 _view = MenuViewSchema()
 
 
@@ -45,24 +43,11 @@ class ChannelMenuHandler(BaseHandler):
         self._send(await published.menu(self.deps, channel, region, _view))
 
     def _send(self, rendered):
-        self.set_header("ETag", rendered.etag)
         self.set_header("Cache-Control", "public, no-cache")
-        if rendered.etag in _etags(self.request.headers.get("If-None-Match", "")):
-            self.set_status(304)
-            self.finish()
-        elif (self.settings.get("compress_response") and len(rendered.body) >= GZIP_MIN
-              and "gzip" in self.request.headers.get("Accept-Encoding", "")):
-            self.set_header("Content-Encoding", "gzip")  # Tornado's compress_response then leaves it as it is
-            self.finish(rendered.gzipped)
-        else:
-            self.finish(rendered.body)
+        self.send_prepared(rendered)
 
     def compute_etag(self):
         return None  # we send our own strong ETag
-
-
-def _etags(header: str) -> set[str]:
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
 class DraftHandler(BaseHandler):

@@ -4,11 +4,13 @@ by its hash and nothing else inline; and a page that never fails or waits on the
 
 import asyncio
 import base64
+import gzip
 import hashlib
 import json
 import re
 
 import pymongo.errors
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from handlers import h5_page
 from support import start_server, stop_server
@@ -53,6 +55,12 @@ async def test_the_page_carries_the_published_menu_and_allows_only_its_own_inlin
             policy = page.headers["Content-Security-Policy"]
             assert f"script-src 'self' 'sha256-{digest}'" in policy and "unsafe-inline'" not in policy.split("script-src")[1]
             assert "<!--first-screen-data-->" not in page.body.decode()
+        # prepared once per build and menu version: a strong ETag, 304 when unchanged, gzip when taken
+        again = await server.fetch("/h5/", headers={"If-None-Match": page.headers["Etag"]})
+        assert again.status == 304 and again.body == b""
+        zipped = await AsyncHTTPClient().fetch(HTTPRequest(server.base + "/h5/", headers={"Accept-Encoding": "gzip"},
+                                                           decompress_response=False))
+        assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.body) == page.body
         head = await server.fetch("/h5/", "HEAD")
         assert head.status == 200 and head.body == b"" and head.headers["Content-Type"].startswith("text/html")
         # the build's other files are served as before
