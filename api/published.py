@@ -35,16 +35,36 @@ async def published_items(deps) -> list[dict]:
     return await deps.cache.get("items", ("catalog",), build)
 
 
+# A region no published item names: its menu is the city-wide entries only, the same for every such
+# code, so they share one cache entry (else a million codes could fill the cache with copies).
+ELSEWHERE = "000000"
+
+
+async def carried_regions(deps) -> frozenset:
+    """The region codes the published items carry (those a menu can differ by)."""
+    async def build():
+        return frozenset(code for item in await published_items(deps) for code in item.get("regions") or ())
+
+    return await deps.cache.get("regions", ("catalog",), build)
+
+
 def menu_key(channel: str, region: str | None) -> tuple:
     return ("menu", channel, region), (f"menu:{channel}", "catalog")
 
 
 def cached_menu(deps, channel: str, region: str | None) -> Rendered | None:
+    if region is not None:
+        carried = deps.cache.peek("regions", ("catalog",))
+        if carried is None:
+            return None
+        region = region if region in carried else ELSEWHERE
     return deps.cache.peek(*menu_key(channel, region))
 
 
 async def menu(deps, channel: str, region: str | None, schema) -> Rendered:
     catalog.check_channel(channel)
+    if region is not None and region not in await carried_regions(deps):
+        region = ELSEWHERE
 
     async def build():
         published = await menus.get_published(deps.db, channel)

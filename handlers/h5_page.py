@@ -89,8 +89,7 @@ class H5Page(BaseHandler):
 
     async def get(self):
         page = self.page.current()
-        region = self.get_cookie(REGION_COOKIE, "")
-        region = region if regions.CODE.fullmatch(region) else None  # anything else: city-wide
+        region = await self._region(self.get_cookie(REGION_COOKIE, ""))
         served = page.served(region, await self._menu(region))
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", page.policy)
@@ -103,19 +102,36 @@ class H5Page(BaseHandler):
     def compute_etag(self):
         return None  # our own, strong
 
+    async def _region(self, cookie: str) -> str | None:
+        """The cookie's region if a published item carries it; anything else is city-wide (the first
+        screen then stays away on a device that chose another region, and the app draws the page).
+        So at most one page per region offered is kept."""
+        if not regions.CODE.fullmatch(cookie):
+            return None
+        try:
+            carried = await _soon(published.carried_regions(self.deps))
+        except (TimeoutError, AppError, pymongo.errors.PyMongoError, *STORE_DOWN):
+            return None
+        return cookie if cookie in carried else None
+
     async def _menu(self, region: str | None):
         """The published menu, or None: the page never fails or waits long for it; the app then
         asks for the menu itself and shows its own message if that fails too."""
         rendered = published.cached_menu(self.deps, CHANNEL, region)
         if rendered is None:
             try:
-                build = asyncio.ensure_future(published.menu(self.deps, CHANNEL, region, _view))
-                build.add_done_callback(lambda task: task.cancelled() or task.exception())  # seen, if late
-                rendered = await asyncio.wait_for(asyncio.shield(build), DATA_WAIT)
+                rendered = await _soon(published.menu(self.deps, CHANNEL, region, _view))
             except (TimeoutError, AppError, pymongo.errors.PyMongoError, *STORE_DOWN) as exc:
                 log.info("first screen without the menu: %s", type(exc).__name__)
                 return None
         return rendered
+
+
+async def _soon(coro):
+    """The answer within DATA_WAIT, else TimeoutError; the work goes on and fills the cache."""
+    task = asyncio.ensure_future(coro)
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())  # a late failure is seen
+    return await asyncio.wait_for(asyncio.shield(task), DATA_WAIT)
 
 
 def routes(folder: str) -> list:

@@ -12,6 +12,7 @@ import re
 import pymongo.errors
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
+from api import published
 from handlers import h5_page
 from support import start_server, stop_server
 
@@ -77,7 +78,7 @@ async def test_the_region_cookie_chooses_the_menu_and_a_bad_one_means_city_wide(
         page = await server.fetch("/h5/", headers={"Cookie": "h5_region=330108"})
         assert first_data(page.body) == {"region": "330108", "region_name": "滨江区", "menu": binjiang}
         city = (await server.fetch("/api/v1/channels/app/menu")).json
-        for bad in ("33010", "330108x", "../../etc", "%3Cscript%3E"):
+        for bad in ("33010", "330108x", "../../etc", "%3Cscript%3E", "999999"):  # 999999: carried by no item
             page = await server.fetch("/h5/", headers={"Cookie": f"h5_region={bad}"})
             assert page.status == 200 and first_data(page.body) == {"region": None, "region_name": "", "menu": city}
     finally:
@@ -121,6 +122,18 @@ async def test_a_slow_or_absent_database_never_holds_the_page(database, redis_se
         assert calls == [None]
     finally:
         await stop_server(server)
+
+
+async def test_regions_no_item_carries_share_one_cached_menu(server):
+    for code in ("999001", "999002", "999003"):
+        r = await server.fetch(f"/api/v1/channels/app/menu?region={code}")
+        assert r.status == 200
+    first = published.cached_menu(server.deps, "app", "999001")
+    assert first is not None and first is published.cached_menu(server.deps, "app", "999003")
+    carried = sorted(await published.carried_regions(server.deps))
+    assert (await server.fetch(f"/api/v1/channels/app/menu?region={carried[0]}")).status == 200
+    own = published.cached_menu(server.deps, "app", carried[0])
+    assert own is not None and own is not first
 
 
 def test_the_data_cannot_end_its_script_element():
