@@ -57,7 +57,12 @@ class BuiltPage:
         self._served: dict[str | None, Served] = {}  # at most one per region code
 
     def current(self) -> "BuiltPage":
-        mtime = os.stat(self.path).st_mtime_ns
+        try:
+            mtime = os.stat(self.path).st_mtime_ns
+        except OSError:
+            if self._mtime is None:
+                raise AppError(404, "page.not_built", "页面尚未构建") from None
+            return self  # a build in progress has removed it for a moment: the last one serves
         if mtime != self._mtime:
             with open(self.path, encoding="utf-8") as f:
                 text = f.read()

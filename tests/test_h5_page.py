@@ -62,6 +62,9 @@ async def test_the_page_carries_the_published_menu_and_allows_only_its_own_inlin
         zipped = await AsyncHTTPClient().fetch(HTTPRequest(server.base + "/h5/", headers={"Accept-Encoding": "gzip"},
                                                            decompress_response=False))
         assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.body) == page.body
+        (tmp_path / "h5" / "index.html").rename(tmp_path / "index.html")  # a rebuild in progress
+        assert first_data((await server.fetch("/h5/")).body) == {"region": None, "region_name": "", "menu": menu}
+        (tmp_path / "index.html").rename(tmp_path / "h5" / "index.html")
         head = await server.fetch("/h5/", "HEAD")
         assert head.status == 200 and head.body == b"" and head.headers["Content-Type"].startswith("text/html")
         # the build's other files are served as before
