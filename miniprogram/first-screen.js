@@ -5,7 +5,6 @@
 // at once: the grid is on screen after one round trip, while uni-h5's entry (245 KB) still loads
 // (the stylesheets move after it: afterFirstScreen).
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 
 const BOOT = fileURLToPath(new URL('./src/first-screen-boot.js', import.meta.url));
 const SCRIPT_MARK = '<!--first-screen-script-->';
@@ -45,6 +44,7 @@ export function firstData(apiBase = '') {
 
 // The boot script as one minified IIFE; `</` is escaped so that nothing in it can end the element.
 export async function bootScript() {
+  const { build } = await import('vite'); // here, not at the top: node's tests of this file run before npm install
   const result = await build({
     configFile: false,
     logLevel: 'silent',
