@@ -3,12 +3,16 @@
 补正 naming the material; the resident supplements through the API; the processor reviews,
 approves and completes with a result file. A second processor sees the claim and cannot act: the
 server's 409 is explained in words. A PDF material is drawn by pdf.js page by page (fetched only
-when a PDF is opened); a corrupt one is explained. Screenshots under test-artifacts/ (desk-*.png)."""
+when a PDF is opened); a corrupt one is explained; a scan in JPEG 2000 is decoded (pdf.js's WebAssembly
+decoders) and a Latin font the file names but does not embed is drawn (pdf.js's standard fonts).
+Screenshots under test-artifacts/ (desk-*.png)."""
 
 import io
 import uuid
 
 import test_browser_console as console
+from PIL import Image
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -47,6 +51,77 @@ def pdf_pages(count: int) -> bytes:
         pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def pdf_of(page: bytes, *objects: bytes) -> bytes:
+    """A one-page PDF written by hand: objects 1-3 are the catalog, the page tree and `page` (a page
+    dictionary's body, without /Type and /Parent); `objects` are numbered from 4 on. Streams as given."""
+    bodies = [b"<</Type /Catalog /Pages 2 0 R>>", b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
+              b"<</Type /Page /Parent 2 0 R " + page + b">>", *objects]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d /Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+    return bytes(out)
+
+
+def stream(data: bytes, entries: bytes = b"") -> bytes:
+    return b"<<" + entries + b" /Length %d>>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+SCAN_RED = (200, 30, 30)
+# The canvas's colours at points the scan covers (the page's middle two thirds), and one outside it.
+PIXELS = """c => [[0.3, 0.3], [0.5, 0.5], [0.7, 0.7], [0.05, 0.05]].map(([x, y]) =>
+  Array.from(c.getContext('2d').getImageData(Math.floor(c.width * x), Math.floor(c.height * y), 1, 1).data))"""
+
+
+def jpx_scan() -> bytes:
+    """A page whose only content is a 64 x 64 JPEG 2000 image (JPXDecode, as scanners write them) of
+    a solid red, drawn 200 pt square at (50, 50) on a 300 pt page: only pdf.js's wasm decodes it."""
+    jp2 = io.BytesIO()
+    Image.new("RGB", (64, 64), SCAN_RED).save(jp2, "JPEG2000")
+    image = stream(jp2.getvalue(), b"/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB"
+                                   b" /BitsPerComponent 8 /Filter /JPXDecode")
+    return pdf_of(b"/MediaBox [0 0 300 300] /Resources <</XObject <</Im0 4 0 R>>>> /Contents 5 0 R",
+                  image, stream(b"q 200 0 0 200 50 50 cm /Im0 Do Q"))
+
+
+def standard_fonts_text() -> bytes:
+    """Latin text in Helvetica and a tick in ZapfDingbats (a form's ticked box), both named and not
+    embedded (two of PDF's 14 standard fonts; pdf.js always takes ZapfDingbats from its own files).
+    The tick is in CMYK black, which pdf.js converts with an ICC profile (iccUrl, qcms in wasm)."""
+    return pdf_of(b"/MediaBox [0 0 400 200] /Resources <</Font <</F1 4 0 R /F2 5 0 R>>>> /Contents 6 0 R",
+                  b"<</Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding>>",
+                  b"<</Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats>>",
+                  stream(b"BT /F1 48 Tf 20 110 Td (Hello, PDF) Tj 0 0 0 1 k /F2 48 Tf 0 -80 Td (4) Tj ET"))
+
+
+async def open_pdf_material(page, openid: str, data: bytes):
+    """A resident applies with `data` as their PDF material; a processor opens it in the viewer.
+    Returns the viewer, and the console messages of the page and of pdf.js's worker."""
+    server = page.server
+    resident = await applicant_token(server, openid)
+    upload = await server.fetch("/api/v1/uploads", "POST", body=data, token=resident)
+    assert upload.status == 201 and upload.json["content_type"] == "application/pdf", upload.body
+    r = await server.fetch("/api/v1/applications", "POST", token=resident, headers={"Idempotency-Key": uuid.uuid4().hex},
+                           json_body={"item_code": "SB0008", "form": FORM,
+                                      "materials": [{"code": "id_card", "upload_id": upload.json["id"]}]})
+    assert r.status == 201, r.body
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.on("worker", lambda worker: worker.on("console", lambda message: messages.append(message.text)))
+    await login(page, "processor.rsj", "Processor@2026")
+    await page.locator(".topbar").wait_for(timeout=10000)
+    await page.goto(f"{server.base}/console/#/desk/{r.json['number']}")
+    await page.locator(".materials").get_by_role("button").first.click()
+    viewer = page.get_by_role("region", name="查看材料", exact=False)
+    await viewer.get_by_text("第 1 / 1 页").wait_for(timeout=15000)
+    return viewer, messages
 
 
 async def open_application(tab, number):
@@ -251,3 +326,36 @@ async def test_a_stale_page_is_explained_and_reloaded(page):
     assert "在您查看之后，办件已被他人更新（现为「已受理」）" in await conflict.inner_text()
     await page.locator(".page-head .tag", has_text="已受理").wait_for()  # reloaded
     await shot(page, "desk-stale")
+
+
+async def test_a_jpeg_2000_scan_is_decoded(page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    viewer, messages = await open_pdf_material(page, "o-desk-jpx", jpx_scan())
+    drawing = await viewer.locator("canvas").element_handle()
+    try:  # drawn: the middle is painted, and not just the page's white
+        await page.wait_for_function(f"c => ({PIXELS})(c)[1].join() !== '255,255,255,255' && ({PIXELS})(c)[1][3]",
+                                     arg=drawing, timeout=15000)
+    except PlaywrightTimeout:
+        pass  # the colours below say what was drawn instead
+    *inside, outside = await drawing.evaluate(PIXELS)
+    for pixel in inside:
+        assert all(abs(got - want) <= 8 for got, want in zip(pixel[:3], SCAN_RED, strict=True)), (pixel, messages)
+    assert outside[:3] == [255, 255, 255], outside
+    await shot(page, "desk-pdf-jpx")
+    assert any(url.endswith("/vendor/pdfjs-wasm/openjpeg.wasm") for url in requested)
+    assert not [url for url in requested if "nowasm_fallback" in url]  # the WebAssembly decoder, not the JS one
+    assert not [text for text in messages if "wasm" in text.lower() or "jpx" in text.lower()], messages
+    assert not [text for text in messages if "Unable to decode" in text], messages
+
+
+async def test_standard_fonts_not_embedded_and_cmyk_are_drawn(page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    viewer, messages = await open_pdf_material(page, "o-desk-fonts", standard_fonts_text())
+    await page.wait_for_function(INKED, timeout=15000)
+    await shot(page, "desk-pdf-fonts")
+    assert any(url.endswith("/vendor/pdfjs-standard-fonts/FoxitDingbats.pfb") for url in requested)
+    assert any(url.endswith("/vendor/pdfjs-iccs/CGATS001Compat-v2-micro.icc") for url in requested)
+    assert any(url.endswith("/vendor/pdfjs-wasm/qcms_bg.wasm") for url in requested)
+    assert not [text for text in messages if "Url" in text or "font" in text.lower() or "ICC" in text], messages

@@ -183,6 +183,11 @@ async def test_client_pages_carry_their_security_policy(database, redis_server, 
         assert "worker-src 'self'" in admin.headers["Content-Security-Policy"]  # pdf.js parses in a worker
         module = await server.fetch("/console/vendor/pdf.min.mjs")  # a module script needs a JavaScript type
         assert module.status == 200 and module.headers["Content-Type"] == "text/javascript; charset=UTF-8"
+        decoder = await server.fetch("/console/vendor/pdfjs-wasm/openjpeg.wasm")  # pdf.js's JPEG 2000 decoder
+        assert decoder.status == 200 and decoder.headers["Content-Type"] == "application/wasm"
+        assert decoder.body[:4] == b"\0asm"
+        font = await server.fetch("/console/vendor/pdfjs-standard-fonts/FoxitDingbats.pfb")  # fetched as bytes
+        assert font.status == 200 and len(font.body) == 29513
         assert (await server.fetch("/console/../api/app.py")).status in (403, 404)
     finally:
         await stop_server(server)

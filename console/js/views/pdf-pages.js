@@ -6,7 +6,11 @@ import { pageStep, pdfProblem } from '../desk.js';
 
 const { ref, watch, nextTick, onMounted, onBeforeUnmount } = window.Vue;
 
-const CMAPS = new URL('../../vendor/pdfjs-cmaps/', import.meta.url).href;
+const vendor = (folder) => new URL(`../../vendor/${folder}/`, import.meta.url).href;
+const CMAPS = vendor('pdfjs-cmaps');
+const WASM = vendor('pdfjs-wasm');
+const FONTS = vendor('pdfjs-standard-fonts');
+const ICCS = vendor('pdfjs-iccs');
 const MAX_PIXELS = 2 ** 24; // 16.7 million: a canvas of 64 MB
 
 let library = null;
@@ -86,7 +90,11 @@ export default {
         if (mine !== opened) return;
         // isEvalSupported: pdf.js 4 compiled font outlines with eval; 5 no longer does, kept off either way.
         // cMapUrl: Chinese text in fonts the file does not embed (宋体 by name) needs Adobe's CMaps.
-        task = lib.getDocument({ data, isEvalSupported: false, enableXfa: false, cMapUrl: CMAPS, cMapPacked: true });
+        // wasmUrl: scans in JPEG 2000 (JPX) or JBIG2 and ICC colours are decoded by WebAssembly;
+        // standardFontDataUrl: Helvetica, Times, Symbol… named but not embedded; iccUrl: CMYK colours.
+        // With all of them given, the worker fetches these files itself (pdf.js's useWorkerFetch).
+        task = lib.getDocument({ data, isEvalSupported: false, enableXfa: false, cMapUrl: CMAPS, cMapPacked: true,
+          wasmUrl: WASM, standardFontDataUrl: FONTS, iccUrl: ICCS });
         const loaded = await task.promise;
         if (mine !== opened) return; // another file was opened meanwhile
         doc = loaded;
