@@ -8,10 +8,11 @@ decoders) and a Latin font the file names but does not embed is drawn (pdf.js's 
 Screenshots under test-artifacts/ (desk-*.png)."""
 
 import io
+import struct
 import uuid
 
 import test_browser_console as console
-from PIL import Image
+from PIL import Image, ImageDraw
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -87,6 +88,32 @@ def jpx_scan() -> bytes:
     Image.new("RGB", (64, 64), SCAN_RED).save(jp2, "JPEG2000")
     image = stream(jp2.getvalue(), b"/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB"
                                    b" /BitsPerComponent 8 /Filter /JPXDecode")
+    return pdf_of(b"/MediaBox [0 0 300 300] /Resources <</XObject <</Im0 4 0 R>>>> /Contents 5 0 R",
+                  image, stream(b"q 200 0 0 200 50 50 cm /Im0 Do Q"))
+
+
+def segment(number: int, kind: int, data: bytes) -> bytes:
+    """A JBIG2 segment (T.88 7.2): no referred-to segments, on page 1."""
+    return struct.pack(">IBBBI", number, kind, 0, 1, len(data)) + data
+
+
+def jbig2_scan() -> bytes:
+    """A page whose only content is a 64 x 64 black-and-white JBIG2 image (JBIG2Decode, as office
+    scanners write them) of a black square on white, the middle half, drawn 200 pt square at (50, 50)
+    on a 300 pt page. The square is coded with MMR (CCITT G4, here from libtiff through Pillow), in a
+    generic region of an embedded stream: only pdf.js's wasm (or its JS fallback) decodes it."""
+    bits = Image.new("1", (64, 64), 0)  # G4 codes 1 as black; JBIG2 too
+    ImageDraw.Draw(bits).rectangle([16, 16, 47, 47], fill=1)
+    tiff = io.BytesIO()
+    bits.save(tiff, "TIFF", compression="group4")
+    tags = Image.open(io.BytesIO(tiff.getvalue())).tag_v2
+    (offset,), (length,) = tags[273], tags[279]  # one strip: the G4 data
+    mmr = tiff.getvalue()[offset:offset + length]
+    page_info = struct.pack(">IIIIBH", 64, 64, 0, 0, 0, 0)
+    region = struct.pack(">IIIIB", 64, 64, 0, 0, 0) + b"\x01"  # region info, then flags: MMR
+    data = segment(0, 48, page_info) + segment(1, 39, region + mmr) + segment(2, 49, b"")
+    image = stream(data, b"/Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray"
+                         b" /BitsPerComponent 1 /Filter /JBIG2Decode")
     return pdf_of(b"/MediaBox [0 0 300 300] /Resources <</XObject <</Im0 4 0 R>>>> /Contents 5 0 R",
                   image, stream(b"q 200 0 0 200 50 50 cm /Im0 Do Q"))
 
@@ -347,6 +374,24 @@ async def test_a_jpeg_2000_scan_is_decoded(page):
     assert not [url for url in requested if "nowasm_fallback" in url]  # the WebAssembly decoder, not the JS one
     assert not [text for text in messages if "wasm" in text.lower() or "jpx" in text.lower()], messages
     assert not [text for text in messages if "Unable to decode" in text], messages
+
+
+async def test_a_jbig2_scan_is_decoded(page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    viewer, messages = await open_pdf_material(page, "o-desk-jbig2", jbig2_scan())
+    drawing = await viewer.locator("canvas").element_handle()
+    try:  # drawn: the square in the middle is black
+        await page.wait_for_function(f"c => ({PIXELS})(c)[1][0] < 60 && ({PIXELS})(c)[1][3]", arg=drawing, timeout=15000)
+    except PlaywrightTimeout:
+        pass  # the colours below say what was drawn instead
+    corner, middle, _, outside = await drawing.evaluate(PIXELS)
+    assert all(value < 60 for value in middle[:3]), (middle, messages)  # the square
+    assert all(value > 200 for value in corner[:3] + outside[:3]), (corner, outside)  # the image's white, the page's
+    await shot(page, "desk-pdf-jbig2")
+    assert any(url.endswith("/vendor/pdfjs-wasm/jbig2.wasm") for url in requested)
+    assert not [url for url in requested if "nowasm_fallback" in url]
+    assert not [text for text in messages if "jbig2" in text.lower() or "Unable to decode" in text], messages
 
 
 async def test_standard_fonts_not_embedded_and_cmyk_are_drawn(page):

@@ -142,3 +142,17 @@ async def test_a_chosen_district_comes_back_in_the_first_screen(page):
     assert shown == [e["title"] for e in entries(binjiang)]
     await release(page, held)
     await page.get_by_role("button", name="所在地区：滨江区，点按切换").wait_for(timeout=20000)
+
+
+async def test_the_district_row_tapped_before_the_scripts_opens_the_picker_when_they_arrive(page):
+    server = page.server
+    held = await hold_scripts(page)
+    await page.goto(f"{server.base}/h5/", wait_until="commit")
+    row = page.get_by_role("link", name="所在地区：全市，点按切换")
+    await row.wait_for(timeout=15000)
+    await row.click()
+    assert page.url.endswith("#/pages/index/index?choose=region")
+    await release(page, held)
+    await page.get_by_role("button", name="所在地区：全市，点按收起").wait_for(timeout=20000)
+    await page.get_by_role("radio", name="滨江区").click()
+    await page.get_by_role("button", name="所在地区：滨江区，点按切换").wait_for(timeout=10000)

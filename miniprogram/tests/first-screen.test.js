@@ -48,6 +48,7 @@ test('长辈版 shows the most used items large instead of the grid, and the swi
   assert.deepEqual(cells(html), []);
   assert.equal((html.match(/class="fs-elder-entry"/g) || []).length, 3); // two items and 全部服务
   assert.match(html, /role="switch" aria-checked="true"/);
+  assert.match(html, /<a class="fs-region" href="#\/pages\/index\/index\?choose=region" aria-label="所在地区：滨江区，点按切换">/);
   assert.match(html, /滨江区 ▾/);
   assert.match(html, /^<div class="fs fs-elder-mode">/);
 });

@@ -21,6 +21,7 @@ const TABS = [
   ['me', '我的', 'user-round', '/pages/me/me'],
 ];
 const LOGIN = '/pages/login/login';
+export const CHOOSE_REGION = '/pages/index/index?choose=region';
 const BADGES = { new: '新', hot: '热' };
 
 // uni-h5's storage format (uni.setStorageSync): a string as it is, anything else as {"type","data"}.
@@ -89,8 +90,10 @@ export function firstScreenHtml({ menu, regionName = '', elder = false, signedIn
   parts.push(`<button type="button" class="fs-elder" role="switch" aria-checked="${elder}" aria-label="长辈版">`
     + `<span class="fs-elder-title">长辈版</span><span class="fs-elder-hint">${elder ? '已开启' : '字更大、按钮更大'}</span>`
     + `<span class="fs-switch${elder ? ' fs-switch-on' : ''}" aria-hidden="true"><span class="fs-knob"></span></span></button>`);
-  parts.push(`<div class="fs-region"><span class="fs-region-title">所在地区</span>`
-    + `<span class="fs-region-value">${escapeHtml(regionName || '全市')} ▾</span></div>`);
+  // The app's home page opens its district picker for this link (pages/index/index.vue, onLoad).
+  const region = escapeHtml(regionName || '全市');
+  parts.push(link('fs-region', route(CHOOSE_REGION), `<span class="fs-region-title">所在地区</span>`
+    + `<span class="fs-region-value">${region} ▾</span>`, ` aria-label="所在地区：${region}，点按切换"`));
   parts.push(`<nav class="fs-card fs-mine" aria-label="我的">${MINE.map(([, title, name, path]) =>
     link('fs-mine-entry', route(signedIn ? path : LOGIN), `${img('fs-icon-img', icon(name))}<span class="fs-title">${title}</span>`)).join('')}</nav>`);
   if (!signedIn) parts.push(`<div class="fs-login-row">${link('fs-login', route(LOGIN), '登录')}</div>`);
