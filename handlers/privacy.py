@@ -122,7 +122,8 @@ class ClosureHandler(BaseHandler):
     @require_roles(kind="resident", before_consent=True)
     async def post(self):
         """Close the account (个人信息保护法 Art. 47). Needs `confirm` "注销" and a fresh proof from the
-        channel of this login, checked as at login and required to be one of this account's logins.
+        channel of this login, checked as at login and required to be one of this account's logins;
+        on WeChat and Alipay, an account with a verified real name also a passed face check.
         Then every login ends, channels are unlinked, personal data is erased, and 办件 are kept
         (档案) under an anonymous id. A later login through the same channel is a new account.
         ---
@@ -133,6 +134,8 @@ class ClosureHandler(BaseHandler):
           200: {description: "closed; what was erased or unlinked, by collection"}
           403: {description: "closure.proof_mismatch: the proof is of another person"}
           401: {description: "auth.code_invalid / auth.otp_invalid: the proof was refused"}
+          409: {description: "closure.face_required / closure.face_pending: a passed face check first (POST /me/closure/face)"}
+          422: {description: "closure.face_failed / closure.face_timeout: the face check did not pass; start a new one"}
           429: {description: "rate limited; Retry-After"}
           503: {description: "the channel is unavailable; Retry-After"}
         """
@@ -142,8 +145,26 @@ class ClosureHandler(BaseHandler):
         proof = self.load(PROOFS[channel](), body["proof"])
         deps = self.deps
         done = await account_closure.close(deps.db, me, channel, proof, adapter=deps.logins.get(channel),
-                                           refresh_store=deps.refresh, redis=deps.redis)
+                                           refresh_store=deps.refresh, redis=deps.redis, pii=deps.pii, faces=deps.faces)
         self.send({"closed": True, "erased": done})
+
+
+class ClosureFaceHandler(BaseHandler):
+    @require_roles(kind="resident", before_consent=True)
+    async def post(self):
+        """Start the face check (WeChat 人脸核身, Alipay 身份验证) that closing an account with a
+        verified real name needs on those channels; the mini-program runs it with `client`, then
+        sends the closure. The closure answers 409 `closure.face_required` when it is needed.
+        ---
+        tags: [privacy]
+        responses:
+          200: {description: "`client`: what the mini-program passes to the platform's face check"}
+          409: {description: "closure.face_not_needed: no real name on record, or no face check on this channel"}
+          503: {description: "the platform is unavailable"}
+        """
+        deps = self.deps
+        self.send(await account_closure.start_face(deps.db, await self.resident(), self.current_claims()["aud"],
+                                                   pii=deps.pii, faces=deps.faces))
 
 
 default_handlers = [
@@ -152,4 +173,5 @@ default_handlers = [
     (rf"/api/v1/admin/legal/{KIND}", LegalPublishHandler),
     (r"/api/v1/me/consents", ConsentHandler),
     (r"/api/v1/me/closure", ClosureHandler),
+    (r"/api/v1/me/closure/face", ClosureFaceHandler),
 ]

@@ -10,7 +10,7 @@ from test_push_live import connect, next_json
 
 from models import favorites
 from sandbox.identity import person_for
-from support import FORM, start_server, stop_server, upload_photo
+from support import FORM, play_face, start_server, stop_server, upload_photo
 
 MINI_APPID = "wxdemominiapp"
 
@@ -188,6 +188,31 @@ async def seed_personal_data(server, owner: str):
     await db.query_audit.insert_one({"owner": owner, "query": "sb_pay", "at": now, "outcome": "ok"})
 
 
+async def close_with_code(server, token, openid):
+    return await server.fetch("/api/v1/me/closure", "POST", token=token,
+                              json_body={"confirm": "注销", "proof": {"code": await wechat_code(server, openid)}})
+
+
+async def pass_closure_face(server, token, openid):
+    """A real-named WeChat login's closure: its login code alone is not enough; a face check of the
+    name and 身份证号 on record is, once it has passed (one that failed is spent)."""
+    r = await close_with_code(server, token, openid)
+    assert r.status == 409 and r.json["error"]["code"] == "closure.face_required", r.body
+    r = await server.fetch("/api/v1/me/closure/face", "POST", token=token)
+    assert r.status == 200 and r.json["client"]["verify_id"], r.body
+    r = await close_with_code(server, token, openid)
+    assert r.status == 409 and r.json["error"]["code"] == "closure.face_pending"  # the resident is still at it
+    await play_face(server, "wechat", openid, "fail")
+    r = await close_with_code(server, token, openid)
+    assert r.status == 422 and r.json["error"]["code"] == "closure.face_failed"
+    assert await server.deps.db.audit_log.count_documents({"action": "resident.closure_face_failed"}) == 1
+    r = await close_with_code(server, token, openid)
+    assert r.status == 409 and r.json["error"]["code"] == "closure.face_required"  # spent
+    r = await server.fetch("/api/v1/me/closure/face", "POST", token=token)
+    assert r.status == 200
+    await play_face(server, "wechat", openid, "pass")
+
+
 async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked(gated):
     login = await verified_resident(gated, "o-closing")
     token, owner = login["access_token"], login["resident"]["id"]
@@ -209,6 +234,7 @@ async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked
     code = await wechat_code(gated, "o-closing")
     r = await gated.fetch("/api/v1/me/closure", "POST", token=token, json_body={"confirm": "好", "proof": {"code": code}})
     assert r.status == 422 and "confirm" in r.json["error"]["details"]
+    await pass_closure_face(gated, token, "o-closing")
     r = await gated.fetch("/api/v1/me/closure", "POST", token=token,
                           json_body={"confirm": "注销", "proof": {"code": await wechat_code(gated, "o-someone-else")}})
     assert r.status == 403 and r.json["error"]["code"] == "closure.proof_mismatch"
@@ -220,10 +246,10 @@ async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked
                           json_body={"confirm": "注销", "proof": {"code": await wechat_code(gated, "o-closing")}})
     assert r.status == 200 and r.json["closed"] is True, r.body
 
-    # the resident is a tombstone: no channel, key, phone, name or 身份证号
+    # the resident is a tombstone: no channel, key, phone, name or 身份证号, nor the face check's handle
     tomb = await db.residents.find_one({"_id": ObjectId(owner)})
     assert tomb["state"] == "closed" and tomb["channels"] == [] and tomb["identity_keys"] == [f"closed:{owner}"]
-    assert not {"phone", "realname", "consents"} & set(tomb)
+    assert not {"phone", "realname", "consents", "closure_face"} & set(tomb)
     # erased
     for name in ("vehicles", "inbox", "material_library", "subscriptions", "devices", "favorites"):
         assert await db[name].count_documents({"owner": owner}) == 0, name
@@ -243,6 +269,7 @@ async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked
     # the anonymous id leads nowhere: in no audit record, on no resident
     entry = await db.audit_log.find_one({"action": "resident.closed"})
     assert entry["target"] == f"resident:{owner}" and entry["details"]["applications_unlinked"] == 1
+    assert entry["details"]["proof"] == "wechat+face"
     assert app["owner"] not in str(entry) and await db.residents.count_documents({"_id": app["owner"]}) == 0
 
     # every login has ended: the access token and the refresh token
@@ -261,6 +288,17 @@ async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked
     await agree(gated, fresh["access_token"])
     mine = await gated.fetch("/api/v1/applications", token=fresh["access_token"])
     assert mine.status == 200 and mine.json["applications"] == []
+
+
+async def test_an_account_without_a_real_name_closes_on_its_login_code_alone(gated):
+    login = await wechat_login(gated, "o-closing-unverified")
+    token = login["access_token"]
+    r = await gated.fetch("/api/v1/me/closure/face", "POST", token=token)
+    assert r.status == 409 and r.json["error"]["code"] == "closure.face_not_needed"  # no one on record to compare
+    r = await close_with_code(gated, token, "o-closing-unverified")
+    assert r.status == 200, r.body
+    entry = await gated.deps.db.audit_log.find_one({"action": "resident.closed"})
+    assert entry["details"]["proof"] == "wechat"
 
 
 async def test_closure_by_the_app_login_takes_a_fresh_sms_code(gated):

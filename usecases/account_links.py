@@ -2,16 +2,12 @@
 the request from real-name verification, the SMS code, face verification, approval from a linked
 session, and undoing a merge."""
 
-import json
-import secrets
-
 from models import audit, inbox, links, residents
 from models.errors import AppError, Conflict, Invalid
 from models.links import LinkViewSchema
 from models.residents import ResidentViewSchema
+from usecases import face_checks
 from usecases.resident_sessions import tokens_for
-
-FACE_OUTCOMES = {"failed": "人脸核身未通过，请确认是本人操作", "timeout": "人脸核身超时，请重新核验"}
 
 
 def offer(link: dict, target: dict, faces: dict) -> dict:
@@ -83,13 +79,13 @@ async def start_face(db, claims: dict, link_id: str, *, pii, faces: dict) -> dic
     face = faces.get(link["channel"])
     if face is None:
         raise Conflict("link.face_unavailable", "当前登录方式不支持人脸核身")
-    address = next((c.get("address") or c["subject"] for c in me["channels"] if c["channel"] == link["channel"]), None)
+    address = face_checks.address_on(me, link["channel"])
     if address is None:
         raise Conflict("link.source_changed", "发起关联的账号已变化，请重新发起")
-    started = await face.start(address=address, name=pii.decrypt(link["name_enc"]),
-                               id_number=pii.decrypt(link["id_enc"]), seq=f"lk{secrets.token_hex(12)}")
-    await links.remember_face(db, link, pii.encrypt(json.dumps(started["handle"])))
-    return {"client": started["client"], "expires_in": started["expires_in"]}
+    answer, handle_enc = await face_checks.start(face, address=address, name=pii.decrypt(link["name_enc"]),
+                                                 id_number=pii.decrypt(link["id_enc"]), prefix="lk", pii=pii)
+    await links.remember_face(db, link, handle_enc)
+    return answer
 
 
 async def confirm(db, claims: dict, link_id: str, body: dict, *, pii, codes, faces: dict, tokens, refresh_store) -> dict:
@@ -111,14 +107,14 @@ async def _check_face(db, link: dict, *, pii, faces: dict) -> None:
     face, started = faces.get(link["channel"]), link.get("face")
     if face is None or started is None:
         raise Conflict("link.face_not_started", "请先完成人脸核身")
-    outcome = await face.result(json.loads(pii.decrypt(started["handle_enc"])))
-    if outcome == "passed":
-        return
-    if outcome == "pending":
-        raise Conflict("link.face_pending", "人脸核身尚未完成")
-    await audit.record(db, actor=str(link["source"]), role="resident", action="resident.link_face_failed",
-                       target=f"resident:{link['target']}", details={"link_id": str(link["_id"]), "outcome": outcome})
-    raise AppError(422, f"link.face_{outcome}", FACE_OUTCOMES.get(outcome, FACE_OUTCOMES["failed"]))
+    try:
+        await face_checks.verdict(face, started["handle_enc"], pii=pii, prefix="link")
+    except AppError as refused:
+        if refused.status == 422:
+            await audit.record(db, actor=str(link["source"]), role="resident", action="resident.link_face_failed",
+                               target=f"resident:{link['target']}",
+                               details={"link_id": str(link["_id"]), "outcome": refused.code.removeprefix("link.face_")})
+        raise
 
 
 async def _join(db, link: dict, source: dict, target: dict, *, via: str) -> dict:

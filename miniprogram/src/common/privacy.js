@@ -4,6 +4,9 @@
 export const LEGAL_PATH = '/api/v1/legal'; // {versions: {terms, privacy, id_number}}
 export const CONSENTS_PATH = '/api/v1/me/consents';
 export const CLOSURE_PATH = '/api/v1/me/closure';
+// the face check a real-named account needs to close on WeChat or Alipay (usecases/account_closure.py)
+export const CLOSURE_FACE_PATH = '/api/v1/me/closure/face';
+export const CLOSURE_FACE_REQUIRED = 'closure.face_required';
 export const CONSENT_PAGE = '/pages/consent/consent';
 export const CLOSURE_PAGE = '/pages/closure/closure';
 export const LOGIN_KINDS = Object.freeze(['terms', 'privacy']);

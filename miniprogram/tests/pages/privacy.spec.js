@@ -2,7 +2,7 @@ import { describe, expect, test, vi } from 'vitest';
 import Consent from '../../src/pages/consent/consent.vue';
 import Closure from '../../src/pages/closure/closure.vue';
 import { answerPrivacy, listenForPrivacyAuthorization, usePrivacyRequest } from '../../src/wx-privacy.js';
-import { apiError, callsTo, on, state } from './fake-api.js';
+import { apiError, callsTo, fakeModule, on, state, uniApi } from './fake-api.js';
 import { mountPage, settle } from './helpers.js';
 
 const TERMS = { kind: 'terms', version: 1, title: '用户服务协议', effective_at: '2026-01-01T00:00:00+00:00', changes: '',
@@ -81,6 +81,58 @@ describe('closure', () => {
     await wrapper.find('.closure-submit').trigger('click');
     await settle();
     expect(wrapper.find('.closure-error').text()).toBe('验证的账号与当前登录的账号不一致');
+    expect(state.loggedIn).toBe(true);
+  });
+});
+
+describe('closure on the mini-programs: a real-named account passes a face check first', () => {
+  function refusedOnce(after) {
+    let calls = 0;
+    return () => (calls++ === 0 ? apiError(409, 'closure.face_required', '已实名的账号注销前需进行人脸核身') : after);
+  }
+
+  test('WeChat: the closure asks for the face check, it runs, and the closure goes again with a new login code', async () => {
+    state.channel = 'wechat';
+    let codes = 0;
+    uniApi.login = vi.fn(({ success }) => success({ code: `wx-code-${++codes}` }));
+    on('POST', '/api/v1/me/closure', refusedOnce({ closed: true, erased: {} }));
+    on('POST', '/api/v1/me/closure/face', { client: { verify_id: 'v-9' }, expires_in: 600 });
+    const wrapper = await mountPage(Closure);
+    expect(wrapper.find('.closure-explain').exists()).toBe(true);
+    await wrapper.find('.closure-confirm').setValue('注销');
+    await wrapper.find('.closure-submit').trigger('click');
+    await settle();
+    expect(fakeModule.startFaceCheck).toHaveBeenCalledWith({ verify_id: 'v-9' });
+    expect(callsTo('POST', '/api/v1/me/closure').map((c) => c.body.proof)).toEqual([{ code: 'wx-code-1' }, { code: 'wx-code-2' }]);
+    expect(state.loggedIn).toBe(false);
+  });
+
+  test('a face check that did not pass is said, and the account stays', async () => {
+    state.channel = 'alipay';
+    uniApi.login = vi.fn(({ success }) => success({ authCode: 'ali-code' }));
+    on('POST', '/api/v1/me/closure', refusedOnce(apiError(422, 'closure.face_failed', '人脸核身未通过，请确认是本人操作')));
+    on('POST', '/api/v1/me/closure/face', { client: { certify_id: 'c-9', url: 'https://example/verify' }, expires_in: 600 });
+    state.face = () => Promise.resolve({ started: true, passed: false, result: null });
+    const wrapper = await mountPage(Closure);
+    await wrapper.find('.closure-confirm').setValue('注销');
+    await wrapper.find('.closure-submit').trigger('click');
+    await settle();
+    expect(wrapper.find('.closure-error').text()).toBe('人脸核身未通过，请确认是本人操作');
+    expect(state.loggedIn).toBe(true);
+  });
+
+  test('a platform without the face API: said, and nothing is sent again', async () => {
+    state.channel = 'wechat';
+    uniApi.login = vi.fn(({ success }) => success({ code: 'wx-code' }));
+    on('POST', '/api/v1/me/closure', refusedOnce({ closed: true, erased: {} }));
+    on('POST', '/api/v1/me/closure/face', { client: { verify_id: 'v-9' }, expires_in: 600 });
+    state.face = () => Promise.resolve({ started: false, message: '当前微信版本不支持人脸核身，请升级微信后重试，或选择其他方式。' });
+    const wrapper = await mountPage(Closure);
+    await wrapper.find('.closure-confirm').setValue('注销');
+    await wrapper.find('.closure-submit').trigger('click');
+    await settle();
+    expect(wrapper.find('.closure-error').text()).toContain('不支持人脸核身');
+    expect(callsTo('POST', '/api/v1/me/closure')).toHaveLength(1);
     expect(state.loggedIn).toBe(true);
   });
 });
