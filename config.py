@@ -123,6 +123,7 @@ class Settings:
     exchange_breaker_seconds: float = 30.0  # how long it stays open
     lookup_limits: str = "30/minute;300/day"  # per inspector (the `limits` package's notation)
     realname_limits: str = "5/hour;10/day"  # real-name attempts, per login and per 身份证号
+    face_limits: str = "5/hour;10/day"  # face checks started (linking, closing), per resident: each is billed
     vehicle_query_limits: str = "10/hour;30/day"  # 违法查询 on plates not bound (engine numbers tried), per resident
     h5_dir: str = "miniprogram/dist/build/h5"  # the resident h5 build, served at /h5/ when present
     console_dir: str = "console"  # the operators' console (static files), served at /console/
@@ -237,6 +238,7 @@ class Settings:
             exchange_breaker_seconds=_float(env, "EXCHANGE_BREAKER_SECONDS", 30.0),
             lookup_limits=env.get("LOOKUP_LIMITS", "30/minute;300/day"),
             realname_limits=env.get("REALNAME_LIMITS", "5/hour;10/day"),
+            face_limits=env.get("FACE_LIMITS", "5/hour;10/day"),
             vehicle_query_limits=env.get("VEHICLE_QUERY_LIMITS", "10/hour;30/day"),
             h5_dir=env.get("H5_DIR", "miniprogram/dist/build/h5"),
             console_dir=env.get("CONSOLE_DIR", "console"),

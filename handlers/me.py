@@ -122,8 +122,10 @@ class LinkFaceHandler(BaseHandler):
           200: {description: "`client`: what the mini-program passes to the platform's face check"}
           404: {description: "no such pending request of this login"}
           409: {description: "link.face_unavailable on this channel"}
+          429: {description: "face.rate_limited: too many face checks started (FACE_LIMITS); Retry-After"}
           503: {description: "the platform is unavailable"}
         """
+        await self.deps.face_limiter.take(self.current_claims()["sub"])  # each check is billed
         self.send(await account_links.start_face(self.deps.db, self.current_claims(), link_id, pii=self.deps.pii,
                                                  faces=self.deps.faces))
 

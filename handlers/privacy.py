@@ -160,11 +160,14 @@ class ClosureFaceHandler(BaseHandler):
         responses:
           200: {description: "`client`: what the mini-program passes to the platform's face check"}
           409: {description: "closure.face_not_needed: no real name on record, or no face check on this channel"}
+          429: {description: "face.rate_limited: too many face checks started (FACE_LIMITS); Retry-After"}
           503: {description: "the platform is unavailable"}
         """
         deps = self.deps
-        self.send(await account_closure.start_face(deps.db, await self.resident(), self.current_claims()["aud"],
-                                                   pii=deps.pii, faces=deps.faces))
+        me = await self.resident()
+        if account_closure.face_needed(me, self.current_claims()["aud"], deps.faces):
+            await deps.face_limiter.take(str(me["_id"]))  # each check is billed
+        self.send(await account_closure.start_face(deps.db, me, self.current_claims()["aud"], pii=deps.pii, faces=deps.faces))
 
 
 default_handlers = [

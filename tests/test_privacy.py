@@ -290,6 +290,16 @@ async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked
     assert mine.status == 200 and mine.json["applications"] == []
 
 
+async def test_face_checks_are_limited_per_resident_as_each_is_billed(gated):
+    token = (await verified_resident(gated, "o-closing-faces"))["access_token"]
+    for _ in range(5):
+        assert (await gated.fetch("/api/v1/me/closure/face", "POST", token=token)).status == 200
+    r = await gated.fetch("/api/v1/me/closure/face", "POST", token=token)
+    assert r.status == 429 and r.json["error"]["code"] == "face.rate_limited" and int(r.headers["Retry-After"]) > 0
+    other = (await verified_resident(gated, "o-closing-faces-2"))["access_token"]
+    assert (await gated.fetch("/api/v1/me/closure/face", "POST", token=other)).status == 200  # per resident
+
+
 async def test_an_account_without_a_real_name_closes_on_its_login_code_alone(gated):
     login = await wechat_login(gated, "o-closing-unverified")
     token = login["access_token"]

@@ -68,6 +68,7 @@ class Deps:
     exchange: dict = dataclasses.field(default_factory=dict)  # department name -> adapter
     lookup_limiter: RateLimiter | None = None
     realname_limiter: RateLimiter | None = None
+    face_limiter: RateLimiter | None = None  # face checks started, per resident
     vehicle_query_limiter: RateLimiter | None = None  # queries on a plate not bound: engine numbers tried
     login_guard: LoginGuard | None = None
     sandbox: object | None = None
@@ -160,6 +161,8 @@ def build_deps(settings, *, db=None, redis=None) -> Deps:
         login_guard=LoginGuard(redis, max_failures=settings.login_max_failures, lock_seconds=settings.login_lock_seconds),
         realname_limiter=RateLimiter(settings.redis_url, settings.realname_limits, "realname", "realname.rate_limited",
                                      "实名认证尝试次数过多，请稍后再试"),
+        face_limiter=RateLimiter(settings.redis_url, settings.face_limits, "face", "face.rate_limited",
+                                 "人脸核身次数过多，请稍后再试"),
         vehicle_query_limiter=RateLimiter(settings.redis_url, settings.vehicle_query_limits, "vehicle-query",
                                           "vehicle.rate_limited", "非本人车辆查询过于频繁（上限 {limit}），请稍后再试"),
     )
