@@ -211,6 +211,13 @@ async def pass_closure_face(server, token, openid):
     r = await server.fetch("/api/v1/me/closure/face", "POST", token=token)
     assert r.status == 200
     await play_face(server, "wechat", openid, "pass")
+    # a check passed long ago counts no more
+    db, started = server.deps.db, {"closure_face.started_at": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)}
+    mine = {"identity_keys": f"wechat:{openid}"}
+    await db.residents.update_one(mine, {"$set": started})
+    r = await close_with_code(server, token, openid)
+    assert r.status == 409 and r.json["error"]["code"] == "closure.face_required"
+    await db.residents.update_one(mine, {"$set": {"closure_face.started_at": dt.datetime.now(dt.UTC)}})
 
 
 async def test_closing_the_account_erases_it_and_keeps_its_applications_unlinked(gated):

@@ -9,10 +9,14 @@ channel, started with `start_face` and passed before the closure; closing cannot
 account without a real name has no one on record to compare a face with, and the app channel's
 proof is a fresh SMS code to the account's phone: those need the channel's proof only."""
 
+import datetime as dt
+
 from models import audit, closure, residents
 from models.clock import now
 from models.errors import AppError, Conflict
 from usecases import face_checks
+
+FACE_FRESH = dt.timedelta(minutes=30)  # a passed check counts for a closure soon after, not later
 
 
 def face_needed(me: dict, channel: str, faces: dict) -> bool:
@@ -36,7 +40,7 @@ async def start_face(db, me: dict, channel: str, *, pii, faces: dict) -> dict:
 
 async def _check_face(db, me: dict, channel: str, *, pii, faces: dict) -> None:
     started = me.get("closure_face")
-    if not started or started.get("channel") != channel:
+    if not started or started.get("channel") != channel or now() - started["started_at"] > FACE_FRESH:
         raise Conflict("closure.face_required", "已实名的账号注销前需进行人脸核身")
     try:
         await face_checks.verdict(faces[channel], started["handle_enc"], pii=pii, prefix="closure")
