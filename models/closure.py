@@ -27,6 +27,16 @@ DELETED = ("vehicles", "inbox", "material_library", "subscriptions", "devices", 
 UNLINKED = ("tickets", "deliveries", "notifications", "query_audit")
 
 
+async def remember_face(db, resident_id, channel: str, handle_enc: str) -> None:
+    """The face check a closure needs (usecases/account_closure.py), kept until it is spent."""
+    await db.residents.update_one({"_id": resident_id, "state": "active"}, {"$set": {"closure_face": {
+        "channel": channel, "handle_enc": handle_enc, "started_at": now()}}})
+
+
+async def forget_face(db, resident_id) -> None:
+    await db.residents.update_one({"_id": resident_id}, {"$unset": {"closure_face": ""}})
+
+
 def anonymous_id() -> str:
     return "anon:" + secrets.token_hex(12)
 

@@ -33,8 +33,7 @@ async def start_face(db, me: dict, channel: str, *, pii, faces: dict) -> dict:
     realname = me["realname"]
     answer, handle_enc = await face_checks.start(faces[channel], address=address, name=pii.decrypt(realname["name_enc"]),
                                                  id_number=pii.decrypt(realname["id_enc"]), prefix="cl", pii=pii)
-    await db.residents.update_one({"_id": me["_id"], "state": "active"}, {"$set": {"closure_face": {
-        "channel": channel, "handle_enc": handle_enc, "started_at": now()}}})
+    await closure.remember_face(db, me["_id"], channel, handle_enc)
     return answer
 
 
@@ -46,7 +45,7 @@ async def _check_face(db, me: dict, channel: str, *, pii, faces: dict) -> None:
         await face_checks.verdict(faces[channel], started["handle_enc"], pii=pii, prefix="closure")
     except AppError as refused:
         if refused.status == 422:  # spent: the next try starts a new check
-            await db.residents.update_one({"_id": me["_id"]}, {"$unset": {"closure_face": ""}})
+            await closure.forget_face(db, me["_id"])
             await audit.record(db, actor=str(me["_id"]), role="resident", action="resident.closure_face_failed",
                                target=f"resident:{me['_id']}", details={"outcome": refused.code.removeprefix("closure.face_")})
         raise
